@@ -1,0 +1,10 @@
+import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
+
+export type ActivityDeps = ConversationActivityDeps;
+
+/** Every activity the worker registers. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createConversationActivities(deps),
+  };
+}

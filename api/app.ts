@@ -1,0 +1,33 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Config } from '../infra/config';
+import type { ConversationGateway } from './conversation-gateway';
+import { jsonErrors } from './errors';
+import { createWebhookVerifier } from './webhooks/signature';
+import { freshchatWebhookRouter } from './webhooks/freshchat';
+
+export interface ApiDeps {
+  config: Config;
+  conversations: ConversationGateway;
+}
+
+/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
+export function createApp(deps: ApiDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(jsonErrors);
+
+  const health = new Router();
+  health.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  app.use(health.routes());
+
+  const webhooks = freshchatWebhookRouter({
+    verify: createWebhookVerifier({ secret: deps.config.FRESHCHAT_WEBHOOK_SECRET, publicKey: deps.config.FRESHCHAT_WEBHOOK_PUBLIC_KEY }),
+    conversations: deps.conversations,
+    bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
+  });
+  app.use(webhooks.routes()).use(webhooks.allowedMethods());
+  return app;
+}

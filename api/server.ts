@@ -1,0 +1,23 @@
+import 'dotenv/config';
+import type { Server } from 'node:http';
+import { loadConfig, requireWebhookVerification } from '../infra/config';
+import { logger } from '../infra/logger';
+import { createTemporalClient } from '../infra/temporal';
+import { createApp } from './app';
+import { createConversationGateway } from './conversation-gateway';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  requireWebhookVerification(config);
+  const client = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ config, conversations: createConversationGateway(client, config) });
+  const server: Server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : 'api failed');
+  process.exit(1);
+});

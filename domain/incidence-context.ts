@@ -1,0 +1,47 @@
+import type { IncidenceContext } from './incidence';
+
+type ContextFields = Omit<IncidenceContext, 'trigger' | 'freshchatUserId'>;
+export type PartialContext = Partial<ContextFields>;
+
+/** Freshchat sends property values as strings ("185000.00", "350", ""); empty means absent. */
+const present = (value: unknown): value is string | number | boolean =>
+  value !== null && value !== undefined && !(typeof value === 'string' && value.trim() === '');
+
+const textOf = (value: unknown): string | undefined => (present(value) ? String(value).trim() : undefined);
+
+const numberOf = (value: unknown): number | undefined => {
+  if (!present(value)) return undefined;
+  const n = typeof value === 'number' ? value : Number(String(value).replace(/,/g, ''));
+  return Number.isFinite(n) ? n : undefined;
+};
+
+const integerOf = (value: unknown): number | undefined => {
+  const n = numberOf(value);
+  return n === undefined ? undefined : Math.round(n);
+};
+
+/** Reads incidence context from user properties (webhook, Redis hash or Freshchat), in either spelling. */
+export function contextFromProperties(properties: Record<string, unknown> | null | undefined): PartialContext {
+  if (!properties) return {};
+  const pick = (name: string) => properties[name] ?? properties[`cf_${name}`];
+  const context: PartialContext = {
+    userId: textOf(pick('user_id')),
+    orderId: textOf(pick('order_id')),
+    appScreen: textOf(pick('current_screen') ?? pick('app_screen')),
+    cartValue: numberOf(pick('cart_value')),
+    guestCount: integerOf(pick('guest_count')),
+    eventType: textOf(pick('event_type'))?.toUpperCase(),
+    frictionScore: numberOf(pick('friction_score')),
+  };
+  return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as PartialContext;
+}
+
+/** First source wins per field; fields no source has stay null. */
+export function mergeContexts(...sources: PartialContext[]): ContextFields {
+  const merged: ContextFields = { userId: null, orderId: null, appScreen: null, cartValue: null, guestCount: null, eventType: null, frictionScore: null };
+  for (const key of Object.keys(merged) as Array<keyof ContextFields>) {
+    const found = sources.find((s) => s[key] !== undefined && s[key] !== null);
+    if (found) (merged as Record<string, unknown>)[key] = found[key];
+  }
+  return merged;
+}

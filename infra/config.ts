@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v ?? fallback);
+      if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration like 30s, 15m, 24h or 7d' });
+      return ms ?? 0;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v : undefined));
+
+const number = (fallback: number) => z.coerce.number().finite().nonnegative().default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().url().default('postgres://root@127.0.0.1:5432/support_led_ordering'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  REDIS_KEY_PREFIX: z.string().default('slo:'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  FRESHCHAT_WEBHOOK_SECRET: optionalText,
+  FRESHCHAT_WEBHOOK_PUBLIC_KEY: optionalText,
+  FRESHCHAT_API_URL: optionalText.pipe(z.string().url().optional()),
+  FRESHCHAT_API_TOKEN: optionalText,
+  FRESHCHAT_TAG_PROPERTIES: z.string().default('cf_tags'),
+  FRESHCHAT_APP_ID: optionalText,
+  FRESHCHAT_APP_KEY: optionalText,
+  FRESHCHAT_DOMAIN: optionalText,
+  AGENT_HOURLY_RATE: number(150),
+  FRICTION_DETECTION_ENABLED: flag(true),
+  CHANNEL_ROUTING_ENABLED: flag(true),
+  WEBHOOK_BODY_LIMIT: z.string().default('1mb'),
+  CONVERSATION_REOPEN_WINDOW: duration('7d'),
+  CONVERSATION_SILENCE_TIMEOUT: duration('14d'),
+  CONVERSATION_HISTORY_LIMIT: z.coerce.number().int().min(50).default(2000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates configuration; throws ConfigError naming every missing or malformed variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** The API cannot accept any webhook without at least one verification scheme. */
+export function requireWebhookVerification(config: Config): void {
+  if (!config.FRESHCHAT_WEBHOOK_SECRET && !config.FRESHCHAT_WEBHOOK_PUBLIC_KEY) {
+    throw new ConfigError([
+      'FRESHCHAT_WEBHOOK_SECRET or FRESHCHAT_WEBHOOK_PUBLIC_KEY: set at least one, or every webhook is refused',
+    ]);
+  }
+}
+
+export const tagProperties = (config: Config): string[] =>
+  config.FRESHCHAT_TAG_PROPERTIES.split(',').map((s) => s.trim()).filter(Boolean);

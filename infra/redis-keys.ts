@@ -1,0 +1,8 @@
+/** Every Redis key the system uses, under one prefix so test runs and deployments never collide. */
+export const redisKeys = (prefix: string) => ({
+  /** HASH of the user's real-time context (snake_case fields of PRD 3.2). */
+  userContext: (userId: string) => `${prefix}context:${userId}`,
+  /** Set (with a TTL equal to the window) when the API offers help, so a conversation that follows is SYSTEM_INITIATED. */
+  helpOffered: (userId: string) => `${prefix}help-offered:${userId}`,
+});
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,35 @@
+import { Client, Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+}
+
+/**
+ * A client whose connection is made on first use, so the API starts (and answers 503) while
+ * Temporal is still down, and reconnects by itself once it is up.
+ */
+export function createTemporalClient(settings: TemporalSettings): Client {
+  return new Client({ connection: Connection.lazy({ address: settings.address }), namespace: settings.namespace });
+}
+
+/** Registers our custom search attributes in the namespace; already-registered ones are left alone. */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = ALL_SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      missing.map((k) => [
+        k.name,
+        k.type === SearchAttributeType.DOUBLE ? IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+}

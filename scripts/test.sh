@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against the real PostgreSQL and Redis on this machine and a real Temporal
+# dev server (built once by scripts/setup-temporal.sh, started by the tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+export TEMPORAL_CLI_PATH="${TEMPORAL_CLI_PATH:-$(bash scripts/setup-temporal.sh)}"
+npx tsc -p tsconfig.json --noEmit
+npx jest "$@"

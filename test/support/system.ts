@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import type { DatabasePool } from 'slonik';
+import { createApp } from '../../api/app';
+import { createConversationGateway } from '../../api/conversation-gateway';
+import { loadConfig, type Config } from '../../infra/config';
+import { createDatabasePool } from '../../infra/db';
+import { createRedis } from '../../infra/redis';
+import { createTemporalClient } from '../../infra/temporal';
+import { createWorker } from '../../worker';
+import { createTestDatabase, testRunId, type TestDatabase } from './database';
+import { HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
+
+export interface TestSystem {
+  config: Config;
+  baseUrl: string;
+  client: Client;
+  pool: DatabasePool;
+  redis: Redis;
+  database: TestDatabase;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system for one test file: a fresh database, a Redis key prefix and a task queue of its
+ * own, a worker on the shared dev server, and the API on a random port.
+ */
+export async function startTestSystem(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestSystem> {
+  const runId = testRunId();
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: database.url,
+    REDIS_KEY_PREFIX: `slo-test:${runId}:`,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS ?? '127.0.0.1:7233',
+    TEMPORAL_TASK_QUEUE: `test-${runId}`,
+    FRESHCHAT_WEBHOOK_SECRET: HMAC_SECRET,
+    FRESHCHAT_WEBHOOK_PUBLIC_KEY: RSA_PUBLIC_KEY,
+    PORT: '0',
+    ...env,
+  });
+  const pool = await createDatabasePool(config.DATABASE_URL, 5);
+  const redis = createRedis(config.REDIS_URL);
+  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ config, conversations: createConversationGateway(apiClient, config) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+
+  const system: TestSystem = {
+    config,
+    baseUrl,
+    client,
+    pool,
+    redis,
+    database,
+    async startWorker() {
+      nativeConnection ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+      worker = await createWorker({ config, pool, redis, connection: nativeConnection, workflowBundle: codePath ? { codePath } : undefined });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async stop() {
+      await system.stopWorker();
+      await new Promise((r) => server.close(r));
+      await nativeConnection?.close();
+      await client.connection.close();
+      await apiClient.connection.close().catch(() => undefined);
+      const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+      await pool.end();
+      await database.drop();
+    },
+  };
+  if (options.worker !== false) await system.startWorker();
+  return system;
+}

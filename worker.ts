@@ -1,0 +1,66 @@
+import 'dotenv/config';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import type { DatabasePool } from 'slonik';
+import { createActivities } from './activities';
+import { createFreshchatClient } from './activities/freshchat-client';
+import { loadConfig, tagProperties, type Config } from './infra/config';
+import { createDatabasePool } from './infra/db';
+import { logger } from './infra/logger';
+import { ensureDatabase, migrate } from './infra/migrator';
+import { createRedis } from './infra/redis';
+import { redisKeys } from './infra/redis-keys';
+import { ensureSearchAttributes } from './infra/temporal';
+
+export interface WorkerResources {
+  config: Config;
+  pool: DatabasePool;
+  redis: Redis;
+  connection: NativeConnection;
+  /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorker(resources: WorkerResources): Promise<Worker> {
+  const { config } = resources;
+  const activities = createActivities({
+    pool: resources.pool,
+    redis: resources.redis,
+    keys: redisKeys(config.REDIS_KEY_PREFIX),
+    logger,
+    freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
+    tagProperties: tagProperties(config),
+  });
+  return Worker.create({
+    connection: resources.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    ...(resources.workflowBundle ? { workflowBundle: resources.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
+  const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  await ensureSearchAttributes(admin, config.TEMPORAL_NAMESPACE);
+  await admin.close();
+
+  const pool = await createDatabasePool(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ config, pool, redis, connection });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
+  await Promise.all([pool.end(), redis.quit(), connection.close()]);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
+    process.exit(1);
+  });
+}

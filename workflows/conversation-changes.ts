@@ -1,0 +1,70 @@
+import type { ConversationEvent } from '../domain/conversation-event';
+import { isCurrentStateChange, type ConversationState } from '../domain/conversation-state';
+import type { Resolution } from '../domain/incidence';
+import type { IncidenceChange, TimelineEntry } from '../domain/incidence-snapshot';
+import { timeToResolveSeconds } from '../domain/resolution-rules';
+
+/** The timeline row an event becomes. */
+export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
+  const base = { eventKey: event.eventKey, actor: event.actor, occurredAt: event.occurredAt };
+  switch (event.kind) {
+    case 'message':
+      return {
+        ...base,
+        eventType: 'MESSAGE',
+        content: event.text,
+        metadata: { message_id: event.messageId, message_type: event.messageType, actor_id: event.actorId, format: event.format },
+      };
+    case 'assignment':
+      return {
+        ...base,
+        eventType: 'AGENT_ASSIGNED',
+        content: event.agentId,
+        metadata: { agent_id: event.agentId, group_id: event.groupId, from_agent_id: event.fromAgentId, assignor_id: event.actorId },
+      };
+    case 'resolution':
+      return { ...base, eventType: 'RESOLVED', content: null, metadata: { resolver_id: event.actorId, tags: event.tags } };
+    case 'reopen':
+      return { ...base, eventType: 'REOPENED', content: null, metadata: { reopener_id: event.actorId, interaction_id: event.interactionId } };
+  }
+}
+
+/**
+ * The incidence change an event implies, given what the conversation already knows.
+ * Pure: the workflow feeds it event times from the payload, so replay gives the same answer.
+ */
+export function incidenceChangeOf(state: ConversationState, event: ConversationEvent, resolution: Resolution | null): IncidenceChange {
+  const firstEventAt = state.firstEventAt === null || Date.parse(event.occurredAt) < Date.parse(state.firstEventAt) ? event.occurredAt : state.firstEventAt;
+  const change: IncidenceChange = { firstEventAt };
+  if (state.resolvedAt && firstEventAt !== state.firstEventAt) change.timeToResolveSeconds = timeToResolveSeconds(firstEventAt, state.resolvedAt);
+  if (event.kind === 'assignment') change.agentId = event.agentId;
+  if (event.kind === 'resolution' && resolution && isCurrentStateChange(state, event.occurredAt)) {
+    change.close = {
+      ...resolution,
+      resolutionType: null,
+      resolvedAt: event.occurredAt,
+      timeToResolveSeconds: timeToResolveSeconds(firstEventAt, event.occurredAt),
+    };
+  }
+  if (event.kind === 'reopen' && isCurrentStateChange(state, event.occurredAt)) change.reopen = { at: event.occurredAt };
+  return change;
+}
+
+/** The workflow's state after a change has been stored. */
+export function applyChange(state: ConversationState, change: IncidenceChange): ConversationState {
+  const next: ConversationState = { ...state, eventsApplied: state.eventsApplied + 1 };
+  if (change.firstEventAt) next.firstEventAt = change.firstEventAt;
+  if (change.agentId !== undefined && change.agentId !== null) next.agentId = change.agentId;
+  if (change.close) {
+    next.outcome = change.close.outcome;
+    next.resolvedAt = change.close.resolvedAt;
+    next.lastStateChangeAt = change.close.resolvedAt;
+  }
+  if (change.reopen) {
+    next.outcome = 'IN_PROGRESS';
+    next.resolvedAt = null;
+    next.reopenCount = state.reopenCount + 1;
+    next.lastStateChangeAt = change.reopen.at;
+  }
+  return next;
+}

@@ -1,0 +1,166 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ConversationEvent } from '../domain/conversation-event';
+import {
+  initialConversationState,
+  withSnapshot,
+  type ConversationSettings,
+  type ConversationState,
+} from '../domain/conversation-state';
+import type { Resolution } from '../domain/incidence';
+import { resolutionFromTags, timeToResolveSeconds } from '../domain/resolution-rules';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import type { ConversationActivities } from '../activities/conversation-activities';
+import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
+import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+
+const activities = proxyActivities<ConversationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export interface ConversationInput {
+  conversationId: string;
+  settings: ConversationSettings;
+  /** Present when a run continues as new: what the previous run knew and had still queued. */
+  carried?: { state: ConversationState; queue: ConversationEvent[]; recentKeys: string[] };
+}
+
+const RECENT_KEYS_KEPT = 500;
+
+/**
+ * One long-lived workflow per Freshchat conversation. Signals queue events; the loop applies them in
+ * arrival order through activities (the database's unique event key makes redelivery harmless),
+ * waits for a reopen after resolution, closes silent conversations, and continues as new before
+ * its history grows large.
+ */
+export async function conversationWorkflow(input: ConversationInput): Promise<ConversationState> {
+  let state = input.carried?.state ?? initialConversationState(input.conversationId);
+  const queue: ConversationEvent[] = [...(input.carried?.queue ?? [])];
+  const recentKeys = new Set(input.carried?.recentKeys ?? []);
+  const enqueue = (event: ConversationEvent) => void queue.push(event);
+
+  setHandler(messageSignal, enqueue);
+  setHandler(assignmentSignal, enqueue);
+  setHandler(resolutionSignal, enqueue);
+  setHandler(reopenSignal, enqueue);
+  setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
+
+  if (!input.carried) {
+    // A new run of a conversation seen before (e.g. reopened after the window) continues its incidence.
+    const snapshot = await activities.loadIncidence(input.conversationId);
+    if (snapshot) state = withSnapshot(state, snapshot);
+  }
+
+  for (;;) {
+    while (queue.length > 0) {
+      const event = queue.shift()!;
+      if (recentKeys.has(event.eventKey)) {
+        state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
+        continue;
+      }
+      state = await applyEvent(state, event);
+      rememberKey(recentKeys, event.eventKey);
+      publishSearchAttributes(state);
+    }
+
+    if (shouldContinueAsNew(input.settings)) {
+      await condition(allHandlersFinished);
+      if (queue.length === 0) {
+        await continueAsNew<typeof conversationWorkflow>({
+          conversationId: input.conversationId,
+          settings: input.settings,
+          carried: { state, queue, recentKeys: [...recentKeys] },
+        });
+      }
+      continue;
+    }
+
+    const open = state.outcome === 'IN_PROGRESS';
+    const timeout = open ? input.settings.silenceTimeoutMs : input.settings.reopenWindowMs;
+    const woke = await condition(() => queue.length > 0, timeout);
+    if (woke) continue;
+    if (!open) return state;
+    state = await closeSilentConversation(state);
+    publishSearchAttributes(state);
+  }
+}
+
+async function applyEvent(state: ConversationState, event: ConversationEvent): Promise<ConversationState> {
+  if (state.incidenceId === null || (state.userId === null && carriesUser(event))) {
+    const snapshot = await activities.ensureIncidence({ conversationId: state.conversationId, event });
+    state = withSnapshot(state, snapshot);
+  }
+  const resolution = event.kind === 'resolution' ? await resolutionOf(event) : null;
+  const change = incidenceChangeOf(state, event, resolution);
+  const stored = await activities.applyIncidenceChange({
+    incidenceId: state.incidenceId!,
+    timeline: timelineEntryOf(event),
+    change,
+  });
+  if (!stored) return { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
+  return applyChange(state, change);
+}
+
+async function resolutionOf(event: Extract<ConversationEvent, { kind: 'resolution' }>): Promise<Resolution> {
+  const tags = event.tags ?? (await activities.fetchResolutionTags(event.conversationId)) ?? [];
+  return resolutionFromTags(tags);
+}
+
+async function closeSilentConversation(state: ConversationState): Promise<ConversationState> {
+  const now = new Date().toISOString(); // workflow time: deterministic on replay
+  const change = {
+    close: {
+      outcome: 'DROPPED' as const,
+      orderImpact: 'NONE' as const,
+      issueCategory: null,
+      resolutionType: 'WENT_SILENT',
+      resolvedAt: now,
+      timeToResolveSeconds: timeToResolveSeconds(state.firstEventAt ?? now, now),
+    },
+  };
+  log.info('conversation went silent', { conversationId: state.conversationId });
+  const stored = await activities.applyIncidenceChange({
+    incidenceId: state.incidenceId!,
+    timeline: { eventKey: `went_silent:${now}`, eventType: 'WENT_SILENT', actor: 'SYSTEM', content: null, metadata: {}, occurredAt: now },
+    change,
+  });
+  return stored ? applyChange(state, change) : state;
+}
+
+const carriesUser = (event: ConversationEvent): boolean => event.userProperties !== null || event.freshchatUserId !== null;
+
+function rememberKey(keys: Set<string>, key: string): void {
+  keys.add(key);
+  if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
+}
+
+function shouldContinueAsNew(settings: ConversationSettings): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > settings.historyLimit;
+}
+
+function publishSearchAttributes(state: ConversationState): void {
+  const pairs: Array<[keyof typeof SEARCH_ATTRIBUTES, string | number | null]> = [
+    ['userId', state.userId],
+    ['stage', state.stage],
+    ['outcome', state.outcome],
+    ['agentId', state.agentId],
+    ['cartValue', state.cartValue],
+    ['eventType', state.eventType],
+  ];
+  upsertSearchAttributes(
+    pairs
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => ({ key: SEARCH_ATTRIBUTES[k], value: v }) as SearchAttributeUpdatePair),
+  );
+}
