@@ -1,5 +1,8 @@
 import Koa from 'koa';
 import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
 import type { ConversationGateway } from './conversation-gateway';
 import { jsonErrors } from './errors';
@@ -9,6 +12,9 @@ import { freshchatWebhookRouter } from './webhooks/freshchat';
 export interface ApiDeps {
   config: Config;
   conversations: ConversationGateway;
+  temporal: Client;
+  pool: DatabasePool;
+  redis: Redis;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
@@ -28,6 +34,7 @@ export function createApp(deps: ApiDeps): Koa {
     conversations: deps.conversations,
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
-  app.use(webhooks.routes()).use(webhooks.allowedMethods());
+  // Each feature mounts its router here.
+  for (const router of [webhooks]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

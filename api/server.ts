@@ -2,6 +2,8 @@ import 'dotenv/config';
 import type { Server } from 'node:http';
 import { loadConfig, requireWebhookVerification } from '../infra/config';
 import { logger } from '../infra/logger';
+import { createDatabasePool } from '../infra/db';
+import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
 import { createConversationGateway } from './conversation-gateway';
@@ -10,9 +12,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   requireWebhookVerification(config);
   const client = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, conversations: createConversationGateway(client, config) });
+  const pool = await createDatabasePool(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL);
+  const app = createApp({ config, conversations: createConversationGateway(client, config), temporal: client, pool, redis });
   const server: Server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () =>
+    server.close(async () => {
+      await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);
+      process.exit(0);
+    });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -48,7 +48,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
   const redis = createRedis(config.REDIS_URL);
   const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, conversations: createConversationGateway(apiClient, config) });
+  const app = createApp({ config, conversations: createConversationGateway(apiClient, config), temporal: apiClient, pool, redis });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
