@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs and starts the whole system on this machine, in the background:
+# Temporal dev server (SQLite under .data/, UI on :8233), migrations, worker, API (:$PORT).
+# Logs and pids go to .run/; `npm run down` stops everything.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+mkdir -p .data .run
+
+[ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
+set -a; . ./.env; set +a
+PORT="${PORT:-3000}"
+temporal_port="${TEMPORAL_ADDRESS##*:}"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run build --silent
+
+alive() { [ -f ".run/$1.pid" ] && kill -0 "$(cat ".run/$1.pid")" 2>/dev/null; }
+wait_for() { # name, command
+  for _ in $(seq 1 120); do eval "$2" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "$1 did not come up; see .run/$1.log" >&2; exit 1
+}
+start() { # name, command...
+  local name="$1"; shift
+  if alive "$name"; then echo "$name already running (pid $(cat ".run/$name.pid"))"; return; fi
+  nohup "$@" >".run/$name.log" 2>&1 &
+  echo $! >".run/$name.pid"
+  echo "started $name (pid $!)"
+}
+
+temporal_bin="$(bash scripts/setup-temporal.sh)"
+read -r -a search_attributes <<<"$(node -e 'console.log(require("./dist/domain/search-attributes").devServerSearchAttributeFlags().join(" "))')"
+start temporal "$temporal_bin" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port 8233 \
+  --db-filename .data/temporal.db --log-level warn "${search_attributes[@]}"
+wait_for temporal "\"$temporal_bin\" operator cluster health --address 127.0.0.1:$temporal_port"
+
+node dist/scripts/migrate.js
+start worker node dist/worker.js
+start api node dist/api/server.js
+wait_for api "curl -fsS http://127.0.0.1:$PORT/health"
+
+cat <<MSG
+Support-led ordering is running:
+  API          http://127.0.0.1:$PORT   (webhook: POST /webhooks/freshchat)
+  Temporal UI  http://127.0.0.1:8233
+  Temporal     127.0.0.1:$temporal_port (namespace ${TEMPORAL_NAMESPACE:-default}, task queue ${TEMPORAL_TASK_QUEUE:-support-led-ordering})
+  Logs         .run/*.log      Stop: npm run down
+MSG
