@@ -222,7 +222,7 @@ describe('the webhook refuses what it must', () => {
     const bad = Buffer.concat([Buffer.from('{"action":"message_create","x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     const res = await fetch(`${system.baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'x-freshchat-signature': hmacSign(bad) }, body: bad });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_utf8');
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_utf8');
     const huge = JSON.stringify({ action: 'message_create', padding: 'x'.repeat(2 * 1024 * 1024) });
     const big = await fetch(`${system.baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'x-freshchat-signature': hmacSign(huge) }, body: huge });
     expect(big.status).toBe(413);

@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,10 +24,17 @@ import type { ConversationActivities } from '../activities/conversation-activiti
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
 
-const activities = proxyActivities<ConversationActivities>({
+const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+
+// Short steps run as local activities: no task-queue round trip each, same retry guarantees. ensureIncidence may
+// call Freshchat once (5 s timeout) but never retries on its failures, so it stays short too.
+const store = proxyLocalActivities<Pick<ConversationActivities, 'loadIncidence' | 'ensureIncidence' | 'applyIncidenceChange'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  localRetryThreshold: '10 seconds',
+  retry: RETRY,
 });
+// Reading resolution tags retries through Freshchat outages and rate limits, so it is an ordinary activity.
+const activities = proxyActivities<ConversationActivities>({ startToCloseTimeout: '30 seconds', retry: RETRY });
 
 export interface ConversationInput {
   conversationId: string;
@@ -57,7 +65,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   if (!input.carried) {
     // A new run of a conversation seen before (e.g. reopened after the window) continues its incidence.
-    const snapshot = await activities.loadIncidence(input.conversationId);
+    const snapshot = await store.loadIncidence(input.conversationId);
     if (snapshot) state = withSnapshot(state, snapshot);
   }
 
@@ -97,12 +105,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
 async function applyEvent(state: ConversationState, event: ConversationEvent): Promise<ConversationState> {
   if (state.incidenceId === null || (state.userId === null && carriesUser(event))) {
-    const snapshot = await activities.ensureIncidence({ conversationId: state.conversationId, event });
+    const snapshot = await store.ensureIncidence({ conversationId: state.conversationId, event });
     state = withSnapshot(state, snapshot);
   }
   const resolution = event.kind === 'resolution' ? await resolutionOf(event) : null;
   const change = incidenceChangeOf(state, event, resolution);
-  const stored = await activities.applyIncidenceChange({
+  const stored = await store.applyIncidenceChange({
     incidenceId: state.incidenceId!,
     timeline: timelineEntryOf(event),
     change,
@@ -129,7 +137,7 @@ async function closeSilentConversation(state: ConversationState): Promise<Conver
     },
   };
   log.info('conversation went silent', { conversationId: state.conversationId });
-  const stored = await activities.applyIncidenceChange({
+  const stored = await store.applyIncidenceChange({
     incidenceId: state.incidenceId!,
     timeline: { eventKey: `went_silent:${now}`, eventType: 'WENT_SILENT', actor: 'SYSTEM', content: null, metadata: {}, occurredAt: now },
     change,
