@@ -49,6 +49,10 @@ const schema = z.object({
   CONVERSATION_REOPEN_WINDOW: duration('7d'),
   CONVERSATION_SILENCE_TIMEOUT: duration('14d'),
   CONVERSATION_HISTORY_LIMIT: z.coerce.number().int().min(50).default(2000),
+  // App and internal authentication (see api/auth.ts).
+  APP_JWT_SECRET: optionalText,
+  ADMIN_API_TOKEN: optionalText,
+  API_BODY_LIMIT: z.string().default('64kb'),
 });
 
 export type Config = z.infer<typeof schema>;

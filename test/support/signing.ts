@@ -30,3 +30,12 @@ export async function postWebhook(baseUrl: string, body: string, signature: stri
   const response = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers, body });
   return { status: response.status, json: await response.json().catch(() => null) };
 }
+
+export const APP_JWT_SECRET = 'test-app-jwt-secret-0123456789abcdef';
+export const ADMIN_API_TOKEN = 'test-admin-token';
+
+/** An app token for `userId` (HS256, as the app's auth service issues them). */
+export async function appToken(userId: string, secret = APP_JWT_SECRET, expiresIn = '1h'): Promise<string> {
+  const { SignJWT } = await import('jose');
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+}

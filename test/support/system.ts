@@ -12,7 +12,7 @@ import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
 import { createWorker } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
-import { HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
+import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
 
 export interface TestSystem {
   config: Config;
@@ -42,6 +42,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     FRESHCHAT_WEBHOOK_SECRET: HMAC_SECRET,
     FRESHCHAT_WEBHOOK_PUBLIC_KEY: RSA_PUBLIC_KEY,
     PORT: '0',
+    APP_JWT_SECRET,
+    ADMIN_API_TOKEN,
     ...env,
   });
   const pool = await createDatabasePool(config.DATABASE_URL, 5);

@@ -1,0 +1,61 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { jwtVerify } from 'jose';
+import { ApiError } from './errors';
+
+/** Who is calling: an app user (from a verified JWT) or an admin (agents, internal tools). */
+export type Caller = { kind: 'user'; userId: string } | { kind: 'admin' };
+
+export interface AuthSettings {
+  appJwtSecret?: string;
+  adminToken?: string;
+}
+
+const bearerOf = (ctx: Context): string => {
+  const header = ctx.get('authorization');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new ApiError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
+  return match[1]!;
+};
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+
+/** Resolves the caller from the bearer token: the admin token, else an HS256 JWT with a `sub`. 401 otherwise. */
+export async function identify(ctx: Context, settings: AuthSettings): Promise<Caller> {
+  const token = bearerOf(ctx);
+  if (settings.adminToken && sameSecret(token, settings.adminToken)) return { kind: 'admin' };
+  if (!settings.appJwtSecret) throw new ApiError(401, 'unauthenticated', 'app tokens are not accepted: APP_JWT_SECRET is not set');
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(settings.appJwtSecret), { algorithms: ['HS256'] });
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
+    return { kind: 'user', userId: payload.sub };
+  } catch (error) {
+    throw new ApiError(401, 'invalid_token', `bearer token is not valid: ${(error as Error).message}`);
+  }
+}
+
+/** Koa middleware: any valid app token or the admin token; the caller lands in ctx.state.caller. */
+export const authenticated = (settings: AuthSettings) => async (ctx: Context, next: Next) => {
+  ctx.state.caller = await identify(ctx, settings);
+  await next();
+};
+
+/** Koa middleware: the admin token only. */
+export const adminOnly = (settings: AuthSettings) => async (ctx: Context, next: Next) => {
+  const caller = await identify(ctx, settings);
+  if (caller.kind !== 'admin') throw new ApiError(403, 'forbidden', 'this endpoint needs the admin token');
+  ctx.state.caller = caller;
+  await next();
+};
+
+/** The caller may act on `userId`: its own JWT `sub`, or the admin. 403 otherwise. */
+export function requireUser(caller: Caller, userId: string): void {
+  if (caller.kind === 'admin') return;
+  if (caller.userId !== userId) throw new ApiError(403, 'forbidden', `token subject does not match user ${userId}`);
+}
+
+export const authSettings = (config: { APP_JWT_SECRET?: string; ADMIN_API_TOKEN?: string }): AuthSettings => ({
+  appJwtSecret: config.APP_JWT_SECRET,
+  adminToken: config.ADMIN_API_TOKEN,
+});
