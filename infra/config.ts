@@ -53,6 +53,16 @@ const schema = z.object({
   APP_JWT_SECRET: optionalText,
   ADMIN_API_TOKEN: optionalText,
   API_BODY_LIMIT: z.string().default('64kb'),
+  // --- Analytics (issue 4): orders feed, weekly report workflow, schedules, report email.
+  ORDERS_WEBHOOK_SECRET: optionalText,
+  ASSISTED_ORDER_WINDOW: duration('24h'),
+  WEEKLY_REPORT_QUIET_PERIOD: duration('30s'),
+  WEEKLY_REPORT_IDLE_TIMEOUT: duration('15m'),
+  ANALYTICS_SCHEDULES_ENABLED: flag(true),
+  SMTP_URL: optionalText.pipe(z.string().url().optional()),
+  REPORT_RECIPIENTS: optionalText.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
+  ORDERS_BODY_LIMIT: z.string().default('64kb'),
 });
 
 export type Config = z.infer<typeof schema>;
