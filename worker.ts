@@ -31,6 +31,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     logger,
     freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
     tagProperties: tagProperties(config),
+    assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
   });
   return Worker.create({
     connection: resources.connection,

@@ -8,6 +8,7 @@ import type { ConversationGateway } from './conversation-gateway';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
+import { ordersRouter } from './orders-api';
 
 export interface ApiDeps {
   config: Config;
@@ -34,7 +35,13 @@ export function createApp(deps: ApiDeps): Koa {
     conversations: deps.conversations,
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
+  const orders = ordersRouter({
+    pool: deps.pool,
+    secret: deps.config.ORDERS_WEBHOOK_SECRET,
+    assistedWindowMs: deps.config.ASSISTED_ORDER_WINDOW,
+    bodyLimit: deps.config.ORDERS_BODY_LIMIT,
+  });
   // Each feature mounts its router here.
-  for (const router of [webhooks]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, orders]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
