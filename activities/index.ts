@@ -1,10 +1,12 @@
+import { createAnalyticsActivities, type AnalyticsActivityDeps } from './analytics-activities';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
 
-export type ActivityDeps = ConversationActivityDeps;
+export type ActivityDeps = ConversationActivityDeps & Omit<AnalyticsActivityDeps, 'pool'>;
 
 /** Every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
+    ...createAnalyticsActivities(deps),
   };
 }

@@ -23,6 +23,7 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import { handOffToWeeklyReport } from './weekly-report';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
@@ -76,7 +77,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
         continue;
       }
+      const before = state;
       state = await applyEvent(state, event);
+      await reportResolution(before, state, input.settings);
       rememberKey(recentKeys, event.eventKey);
       publishSearchAttributes(state);
     }
@@ -98,7 +101,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const woke = await condition(() => queue.length > 0, timeout);
     if (woke) continue;
     if (!open) return state;
+    const before = state;
     state = await closeSilentConversation(state);
+    await reportResolution(before, state, input.settings);
     publishSearchAttributes(state);
   }
 }
@@ -143,6 +148,11 @@ async function closeSilentConversation(state: ConversationState): Promise<Conver
     change,
   });
   return stored ? applyChange(state, change) : state;
+}
+
+/** A new resolution makes its week's report stale: hand off to the week's report run (patched in, see weekly-report.ts). */
+async function reportResolution(before: ConversationState, after: ConversationState, settings: ConversationSettings): Promise<void> {
+  if (after.resolvedAt !== null && after.resolvedAt !== before.resolvedAt) await handOffToWeeklyReport(after.resolvedAt, settings.weeklyReport);
 }
 
 const carriesUser = (event: ConversationEvent): boolean => event.userProperties !== null || event.freshchatUserId !== null;

@@ -1,1 +1,2 @@
 export { conversationWorkflow } from './conversation';
+export { weeklyReportWorkflow, scheduledWeeklyReportWorkflow, analyticsDailyWorkflow } from './weekly-report';
