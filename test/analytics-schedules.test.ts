@@ -94,3 +94,20 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   }, 30_000);
   expect(smtp.messages).toHaveLength(1);
 });
+
+test('missed runs are caught up: a backfill of three past nights aggregates each its own previous day', async () => {
+  const today = istDateOf(new Date());
+  const days = [-4, -3, -2].map((n) => addDays(today, n));
+  for (const [i, day] of days.entries()) {
+    await recordOrder(system.pool, { order_id: `B-${i}`, user_id: `b${i}`, event: 'PLACED', value: 1000, placed_at: plus(dayBounds(day).start, 2 * HOUR) }, 24 * HOUR);
+  }
+  const handle = system.client.schedule.getHandle(dailyScheduleId(system.config.TEMPORAL_TASK_QUEUE));
+  // Nights of today−3, today−2 and today−1 at 00:15 IST, as if the worker (or server) had been down.
+  await handle.backfill({ start: new Date(dayBounds(addDays(today, -3)).start), end: new Date(Date.parse(dayBounds(addDays(today, -1)).start) + 20 * 60_000), overlap: 'ALLOW_ALL' });
+  const rows = await eventually(async () => {
+    const found = await readDaily(system.pool, days[0]!, days[2]!);
+    expect(found.map((r) => r.date)).toEqual(days);
+    return found;
+  }, 30_000);
+  expect(rows.map((r) => r.total_orders)).toEqual([1, 1, 1]);
+});
