@@ -9,6 +9,8 @@ import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-api';
+import { analyticsRouter } from './analytics-api';
+import { authSettings } from './auth';
 
 export interface ApiDeps {
   config: Config;
@@ -41,7 +43,8 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: deps.config.ASSISTED_ORDER_WINDOW,
     bodyLimit: deps.config.ORDERS_BODY_LIMIT,
   });
+  const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
   // Each feature mounts its router here.
-  for (const router of [webhooks, orders]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, orders, analytics]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
