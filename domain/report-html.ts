@@ -2,6 +2,7 @@
  * The weekly report as one self-contained HTML page: no scripts, no external assets, charts as inline SVG
  * (self-serve trend, time-to-resolve distribution, top reasons). Every text from data is escaped.
  */
+import { addDays, istDateOf } from './iso-week';
 import { formatChange, formatMetric, escapeHtml as e } from './report-format';
 import { METRIC_LABELS, METRIC_NAMES, type Count, type TargetLevel, type WeeklyReport } from './weekly-report';
 
@@ -59,7 +60,7 @@ function trendChart(report: WeeklyReport): string {
     .join('');
   const labels = xy.map((d) => `<text x="${d.x.toFixed(1)}" y="${base + 18}" text-anchor="middle">${e(d.p.isoWeek.slice(5))}</text>`).join('');
   const target = (rate: number, label: string) =>
-    `<line x1="40" x2="${W - 20}" y1="${y(rate)}" y2="${y(rate)}" stroke="#c33" stroke-dasharray="4 3"/><text x="${W - 20}" y="${y(rate) - 3}" text-anchor="end" fill="#c33">${label}</text>`;
+    `<line x1="40" x2="${W - 20}" y1="${y(rate)}" y2="${y(rate)}" stroke="#c33" stroke-dasharray="4 3"/><text x="44" y="${y(rate) - 3}" fill="#c33">${label}</text>`;
   return `<figure><figcaption>Self-serve rate, last ${points.length} weeks</figcaption><svg data-chart="self-serve-trend" role="img" aria-label="Self-serve trend" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-size="11" font-family="sans-serif"><line x1="40" y1="${base}" x2="${W - 20}" y2="${base}" stroke="#999"/>${target(60, 'month 1: 60%')}${target(75, 'month 3: 75%')}${path ? `<path d="${path}" fill="none" stroke="#1f9d55" stroke-width="2"/>` : ''}${dots}${labels}${known.length === 0 ? '<text x="50" y="100">No orders in these weeks</text>' : ''}</svg></figure>`;
 }
 
@@ -90,7 +91,7 @@ export function renderReportHtml(report: WeeklyReport): string {
 <style>body{font-family:sans-serif;max-width:720px;margin:2em auto;color:#222}table{border-collapse:collapse;width:100%;margin-bottom:1em}th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}td{text-align:right}.reason{font-size:11px;color:#777}li.high{font-weight:bold}figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:4px}</style>
 </head><body>
 <h1>Support-led ordering: week ${e(report.isoWeek)}</h1>
-<p>${e(report.period.start)} to ${e(report.period.end)} (weeks run Monday to Sunday, ${e(report.period.timezone)}). Computed ${e(report.computedAt)}. Previous week: ${e(report.previousWeek.isoWeek)}.</p>
+<p>Monday ${e(istDateOf(report.period.start))} to Sunday ${e(addDays(istDateOf(report.period.end), -1))}, India time (${e(report.period.timezone)}). Computed ${e(report.computedAt)}. Previous week: ${e(report.previousWeek.isoWeek)}.</p>
 <h2>Recommendations</h2>${recs}
 <h2>Key figures</h2>
 <table id="metrics"><tr><th></th><th>this week</th><th>previous</th><th>change</th></tr>${metricRows}</table>
