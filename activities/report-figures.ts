@@ -26,7 +26,13 @@ const range = (column: string, b: Bounds) =>
   sql.fragment`${sql.identifier([column])} >= ${b.start}::timestamptz AND ${sql.identifier([column])} < ${b.end}::timestamptz`;
 const resolvedIn = (b: Bounds) => sql.fragment`${range('resolved_at', b)} AND outcome <> 'IN_PROGRESS'`;
 
-export async function orderFigures(db: CommonQueryMethods, b: Bounds) {
+export interface OrderFigures {
+  total: number;
+  cancelled: number;
+  assisted: number;
+}
+
+export async function orderFigures(db: CommonQueryMethods, b: Bounds): Promise<OrderFigures> {
   return db.one(sql.type(z.object({ total: num, cancelled: num, assisted: num }))`
     WITH period_orders AS (
       SELECT order_id, bool_or(event = 'CANCELLED') AS cancelled FROM orders WHERE ${range('placed_at', b)} GROUP BY order_id
@@ -37,53 +43,81 @@ export async function orderFigures(db: CommonQueryMethods, b: Bounds) {
     FROM period_orders p`);
 }
 
+/**
+ * Everything known at resolution, from one index-only range scan of the period's resolutions (materialised once,
+ * then aggregated in memory several ways).
+ */
 async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
   const buckets = TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => {
     const lower = i === 0 ? 0 : TIME_TO_RESOLVE_BUCKETS[i - 1]!.upToSeconds!;
-    const upper = bucket.upToSeconds === null ? sql.fragment`TRUE` : sql.fragment`time_to_resolve_seconds < ${bucket.upToSeconds}`;
-    return sql.fragment`count(*) FILTER (WHERE time_to_resolve_seconds >= ${lower} AND ${upper})::int`;
+    const upper = bucket.upToSeconds === null ? sql.fragment`TRUE` : sql.fragment`ttr < ${bucket.upToSeconds}`;
+    return sql.fragment`count(*) FILTER (WHERE ttr >= ${lower} AND ${upper})::int`;
   });
-  return db.one(sql.type(z.object({ closed: num, converted: num, avg: nullableNum, median: nullableNum, total: num, buckets: z.array(num) }))`
+  const countsOf = (column: 'cat' | 'outcome' | 'impact', limit: number | null, where = sql.fragment`TRUE`) => sql.fragment`
+    (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name), '[]'::json)
+     FROM (SELECT ${sql.identifier([column])} AS name, count(*)::int AS n FROM r WHERE ${where}
+           GROUP BY 1 ORDER BY 2 DESC, 1 ${limit === null ? sql.fragment`` : sql.fragment`LIMIT ${limit}`}) t)`;
+  return db.one(
+    sql.type(
+      z.object({
+        closed: num, converted: num, avg: nullableNum, median: nullableNum, total: num, buckets: z.array(num),
+        categories: z.array(countRow), outcomes: z.array(countRow), impact: z.array(countRow),
+      }),
+    )`
+    WITH r AS MATERIALIZED (
+      SELECT outcome, COALESCE(order_impact, 'NONE') AS impact, lower(issue_category) AS cat, time_to_resolve_seconds AS ttr
+      FROM incidences WHERE ${resolvedIn(b)}
+    )
     SELECT count(*)::int AS closed,
            count(*) FILTER (WHERE outcome = 'CONVERTED')::int AS converted,
-           avg(time_to_resolve_seconds)::float8 AS avg,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY time_to_resolve_seconds)::float8 AS median,
-           COALESCE(sum(time_to_resolve_seconds), 0)::float8 AS total,
-           ARRAY[${sql.join(buckets, sql.fragment`, `)}] AS buckets
-    FROM incidences WHERE ${resolvedIn(b)}`);
+           avg(ttr)::float8 AS avg,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ttr)::float8 AS median,
+           COALESCE(sum(ttr), 0)::float8 AS total,
+           ARRAY[${sql.join(buckets, sql.fragment`, `)}] AS buckets,
+           ${countsOf('cat', TOP_CATEGORIES, sql.fragment`cat IS NOT NULL`)} AS categories,
+           ${countsOf('outcome', null)} AS outcomes,
+           ${countsOf('impact', null)} AS impact
+    FROM r`);
 }
 
-const repeatFrictionIssues = (db: CommonQueryMethods, b: Bounds) =>
+/** Uses idx_incidences_repeat: one short index range per resolved incidence. */
+export const repeatFrictionIssues = (db: CommonQueryMethods, b: Bounds) =>
   db.oneFirst(sql.type(z.object({ n: num }))`
     SELECT count(*)::int AS n FROM incidences i
     WHERE ${resolvedIn(b)} AND i.user_id IS NOT NULL AND i.issue_category IS NOT NULL
       AND EXISTS (
         SELECT 1 FROM incidences p
-        WHERE p.user_id = i.user_id AND p.id <> i.id AND lower(p.issue_category) = lower(i.issue_category)
-          AND p.created_at < i.created_at AND p.created_at >= i.created_at - interval '30 days')`);
+        WHERE p.user_id = i.user_id AND p.issue_category IS NOT NULL AND lower(p.issue_category) = lower(i.issue_category)
+          AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at)`);
 
-const startedIncidences = (db: CommonQueryMethods, b: Bounds) =>
-  db.one(sql.type(z.object({ started: num, open: num }))`
-    SELECT count(*)::int AS started, count(*) FILTER (WHERE outcome = 'IN_PROGRESS')::int AS open
-    FROM incidences WHERE ${range('created_at', b)}`);
-
-const topCategories = (db: CommonQueryMethods, b: Bounds) =>
-  db.any(sql.type(countRow)`
-    SELECT lower(issue_category) AS name, count(*)::int AS count FROM incidences
-    WHERE ${resolvedIn(b)} AND issue_category IS NOT NULL
-    GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${TOP_CATEGORIES}`);
-
-async function topScreens(db: CommonQueryMethods, b: Bounds): Promise<ScreenCount[]> {
-  const rows = await db.any(sql.type(z.object({ name: z.string(), count: num, top_issue: z.string().nullable(), top_issue_count: nullableNum }))`
-    WITH per_issue AS (
-      SELECT app_screen, lower(issue_category) AS issue_category, count(*)::int AS n FROM incidences
-      WHERE ${range('created_at', b)} AND app_screen IS NOT NULL GROUP BY 1, 2
+/** Everything known when an incidence starts, from one index-only range scan of the period's new incidences. */
+async function startFigures(db: CommonQueryMethods, b: Bounds) {
+  const row = await db.one(
+    sql.type(
+      z.object({
+        started: num, open: num,
+        screens: z.array(z.object({ name: z.string(), count: num, top_issue: z.string().nullable(), top_issue_count: nullableNum })),
+      }),
+    )`
+    WITH s AS MATERIALIZED (
+      SELECT outcome, app_screen, lower(issue_category) AS cat FROM incidences WHERE ${range('created_at', b)}
     )
-    SELECT app_screen AS name, sum(n)::int AS count,
-           (array_agg(issue_category ORDER BY n DESC, issue_category) FILTER (WHERE issue_category IS NOT NULL))[1] AS top_issue,
-           max(n) FILTER (WHERE issue_category IS NOT NULL) AS top_issue_count
-    FROM per_issue GROUP BY app_screen ORDER BY sum(n) DESC, app_screen LIMIT ${TOP_SCREENS}`);
-  return rows.map((r) => ({ name: r.name, count: r.count, topIssue: r.top_issue, topIssueCount: r.top_issue_count ?? 0 }));
+    SELECT count(*)::int AS started, count(*) FILTER (WHERE outcome = 'IN_PROGRESS')::int AS open,
+      (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', count, 'top_issue', top_issue, 'top_issue_count', top_issue_count)
+                                ORDER BY count DESC, name), '[]'::json)
+       FROM (
+         SELECT app_screen AS name, sum(n)::int AS count,
+                (array_agg(cat ORDER BY n DESC, cat) FILTER (WHERE cat IS NOT NULL))[1] AS top_issue,
+                max(n) FILTER (WHERE cat IS NOT NULL) AS top_issue_count
+         FROM (SELECT app_screen, cat, count(*)::int AS n FROM s WHERE app_screen IS NOT NULL GROUP BY 1, 2) per_issue
+         GROUP BY app_screen ORDER BY sum(n) DESC, app_screen LIMIT ${TOP_SCREENS}
+       ) t) AS screens
+    FROM s`);
+  return {
+    started: row.started,
+    open: row.open,
+    screens: row.screens.map((r): ScreenCount => ({ name: r.name, count: r.count, topIssue: r.top_issue, topIssueCount: r.top_issue_count ?? 0 })),
+  };
 }
 
 const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
@@ -91,23 +125,13 @@ const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
     SELECT signal_type AS name, count(*)::int AS count FROM friction_signals WHERE ${range('created_at', b)}
     GROUP BY signal_type ORDER BY count(*) DESC, signal_type`);
 
-const outcomes = (db: CommonQueryMethods, b: Bounds) =>
-  db.any(sql.type(countRow)`
-    SELECT outcome AS name, count(*)::int AS count FROM incidences WHERE ${resolvedIn(b)}
-    GROUP BY outcome ORDER BY count(*) DESC, outcome`);
-
-const orderImpact = (db: CommonQueryMethods, b: Bounds) =>
-  db.any(sql.type(countRow)`
-    SELECT COALESCE(order_impact, 'NONE') AS name, count(*)::int AS count FROM incidences WHERE ${resolvedIn(b)}
-    GROUP BY 1 ORDER BY count(*) DESC, 1`);
-
 /** Every raw figure of a period (a week or a day). */
-export async function periodFigures(db: CommonQueryMethods, b: Bounds): Promise<WeekFigures> {
-  const orders = await orderFigures(db, b);
+export async function periodFigures(db: CommonQueryMethods, b: Bounds, knownOrders?: OrderFigures): Promise<WeekFigures> {
+  const orders = knownOrders ?? (await orderFigures(db, b));
   const resolved = await resolutionFigures(db, b);
-  const started = await startedIncidences(db, b);
-  const outcomeCounts: Count[] = [...(await outcomes(db, b))];
-  if (started.open > 0) outcomeCounts.push({ name: 'IN_PROGRESS', count: started.open });
+  const started = await startFigures(db, b);
+  const outcomes: Count[] = [...resolved.outcomes];
+  if (started.open > 0) outcomes.push({ name: 'IN_PROGRESS', count: started.open });
   return {
     totalOrders: orders.total,
     cancelledOrders: orders.cancelled,
@@ -119,34 +143,41 @@ export async function periodFigures(db: CommonQueryMethods, b: Bounds): Promise<
     medianTimeToResolveSeconds: resolved.median,
     totalTimeToResolveSeconds: resolved.total,
     repeatFrictionIssues: await repeatFrictionIssues(db, b),
-    topIssueCategories: [...(await topCategories(db, b))],
-    topFrictionScreens: await topScreens(db, b),
+    topIssueCategories: resolved.categories,
+    topFrictionScreens: started.screens,
     frictionSignals: [...(await frictionSignals(db, b))],
-    outcomes: outcomeCounts,
-    orderImpact: [...(await orderImpact(db, b))],
+    outcomes,
+    orderImpact: resolved.impact,
     timeToResolveDistribution: TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => ({ name: bucket.name, count: resolved.buckets[i] ?? 0 })),
   };
 }
 
-/** Orders and assisted orders of consecutive weeks in one pass, for the self-serve trend. */
-export async function selfServeTrend(db: CommonQueryMethods, weeks: Array<{ isoWeek: string; bounds: Bounds }>): Promise<TrendPoint[]> {
+/** Order figures of consecutive periods of equal length (weeks), in one pass over their orders. */
+export async function orderFiguresByWeek(db: CommonQueryMethods, weeks: Bounds[]): Promise<OrderFigures[]> {
   if (weeks.length === 0) return [];
-  const from = weeks[0]!.bounds.start;
-  const to = weeks[weeks.length - 1]!.bounds.end;
-  const rows = await db.any(sql.type(z.object({ week: num, total: num, assisted: num }))`
+  const from = weeks[0]!.start;
+  const to = weeks[weeks.length - 1]!.end;
+  const rows = await db.any(sql.type(z.object({ week: num, total: num, cancelled: num, assisted: num }))`
     WITH period_orders AS (
       SELECT order_id, min(placed_at) AS placed_at, bool_or(event = 'CANCELLED') AS cancelled
       FROM orders WHERE placed_at >= ${from}::timestamptz AND placed_at < ${to}::timestamptz GROUP BY order_id
     )
     SELECT floor(extract(epoch FROM placed_at - ${from}::timestamptz) / 604800)::int AS week,
-           count(*)::int AS total,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM order_assists a WHERE a.order_id = p.order_id))::int AS assisted
-    FROM period_orders p WHERE NOT cancelled GROUP BY 1`);
+           count(*) FILTER (WHERE NOT cancelled)::int AS total,
+           count(*) FILTER (WHERE cancelled)::int AS cancelled,
+           count(*) FILTER (WHERE NOT cancelled AND a.order_id IS NOT NULL)::int AS assisted
+    FROM period_orders p LEFT JOIN (SELECT DISTINCT order_id FROM order_assists) a USING (order_id)
+    GROUP BY 1`);
   const byIndex = new Map(rows.map((r) => [r.week, r]));
-  return weeks.map((w, i) => {
+  return weeks.map((_, i) => {
     const r = byIndex.get(i);
-    const total = r?.total ?? 0;
-    const assisted = r?.assisted ?? 0;
-    return { isoWeek: w.isoWeek, totalOrders: total, assistedOrders: assisted, selfServeRate: total === 0 ? null : ((total - assisted) / total) * 100 };
+    return { total: r?.total ?? 0, cancelled: r?.cancelled ?? 0, assisted: r?.assisted ?? 0 };
   });
 }
+
+export const trendPoint = (isoWeek: string, o: OrderFigures): TrendPoint => ({
+  isoWeek,
+  totalOrders: o.total,
+  assistedOrders: o.assisted,
+  selfServeRate: o.total === 0 ? null : ((o.total - o.assisted) / o.total) * 100,
+});
