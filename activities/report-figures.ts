@@ -6,8 +6,7 @@ import { TIME_TO_RESOLVE_BUCKETS, type Count, type ScreenCount, type TrendPoint,
 /**
  * The report's raw figures for a period, counted by PostgreSQL (a handful of aggregate statements over indexed
  * ranges; no row reaches Node). Definitions, also in the README:
- * - orders: distinct order ids whose placed_at is in the period; cancelled ones (any CANCELLED event) are counted
- *   apart and left out of the total; assisted = with a stored order_assists link;
+ * - orders: see orderFiguresByPeriod; assisted = with a stored order_assists link;
  * - what is known when an incidence starts (count, screen) counts in the period it started (created_at);
  * - what is known at resolution (outcome, order impact, category, time to resolve, cost) counts in the period it
  *   was resolved (resolved_at, outcome other than IN_PROGRESS);
@@ -33,14 +32,7 @@ export interface OrderFigures {
 }
 
 export async function orderFigures(db: CommonQueryMethods, b: Bounds): Promise<OrderFigures> {
-  return db.one(sql.type(z.object({ total: num, cancelled: num, assisted: num }))`
-    WITH period_orders AS (
-      SELECT order_id, bool_or(event = 'CANCELLED') AS cancelled FROM orders WHERE ${range('placed_at', b)} GROUP BY order_id
-    )
-    SELECT count(*) FILTER (WHERE NOT cancelled)::int AS total,
-           count(*) FILTER (WHERE cancelled)::int AS cancelled,
-           count(*) FILTER (WHERE NOT cancelled AND EXISTS (SELECT 1 FROM order_assists a WHERE a.order_id = p.order_id))::int AS assisted
-    FROM period_orders p`);
+  return (await orderFiguresByPeriod(db, [b]))[0]!;
 }
 
 /**
@@ -152,24 +144,27 @@ export async function periodFigures(db: CommonQueryMethods, b: Bounds, knownOrde
   };
 }
 
-/** Order figures of consecutive periods of equal length (weeks), in one pass over their orders. */
-export async function orderFiguresByWeek(db: CommonQueryMethods, weeks: Bounds[]): Promise<OrderFigures[]> {
-  if (weeks.length === 0) return [];
-  const from = weeks[0]!.start;
-  const to = weeks[weeks.length - 1]!.end;
-  const rows = await db.any(sql.type(z.object({ week: num, total: num, cancelled: num, assisted: num }))`
-    WITH period_orders AS (
-      SELECT order_id, min(placed_at) AS placed_at, bool_or(event = 'CANCELLED') AS cancelled
-      FROM orders WHERE placed_at >= ${from}::timestamptz AND placed_at < ${to}::timestamptz GROUP BY order_id
-    )
-    SELECT floor(extract(epoch FROM placed_at - ${from}::timestamptz) / 604800)::int AS week,
-           count(*) FILTER (WHERE NOT cancelled)::int AS total,
-           count(*) FILTER (WHERE cancelled)::int AS cancelled,
-           count(*) FILTER (WHERE NOT cancelled AND a.order_id IS NOT NULL)::int AS assisted
-    FROM period_orders p LEFT JOIN (SELECT DISTINCT order_id FROM order_assists) a USING (order_id)
+/**
+ * Order figures of consecutive periods of equal length (days or weeks), in one pass: an order counts once, by its
+ * PLACED event (unique per order id), in the period of its placed_at; one with a CANCELLED event counts as cancelled
+ * instead; MODIFIED events change nothing here. Hash joins against the (small) cancelled set and the assist links.
+ */
+export async function orderFiguresByPeriod(db: CommonQueryMethods, periods: Bounds[]): Promise<OrderFigures[]> {
+  if (periods.length === 0) return [];
+  const from = periods[0]!.start;
+  const to = periods[periods.length - 1]!.end;
+  const length = (Date.parse(periods[0]!.end) - Date.parse(from)) / 1000;
+  const rows = await db.any(sql.type(z.object({ period: num, total: num, cancelled: num, assisted: num }))`
+    SELECT floor(extract(epoch FROM o.placed_at - ${from}::timestamptz) / ${length})::int AS period,
+           count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL)::int AS total,
+           count(*) FILTER (WHERE o.event = 'CANCELLED')::int AS cancelled,
+           count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL AND o.order_id IN (SELECT order_id FROM order_assists))::int AS assisted
+    FROM orders o
+    LEFT JOIN orders c ON c.order_id = o.order_id AND c.event = 'CANCELLED' AND o.event = 'PLACED'
+    WHERE o.placed_at >= ${from}::timestamptz AND o.placed_at < ${to}::timestamptz AND o.event IN ('PLACED', 'CANCELLED')
     GROUP BY 1`);
-  const byIndex = new Map(rows.map((r) => [r.week, r]));
-  return weeks.map((_, i) => {
+  const byIndex = new Map(rows.map((r) => [r.period, r]));
+  return periods.map((_, i) => {
     const r = byIndex.get(i);
     return { total: r?.total ?? 0, cancelled: r?.cancelled ?? 0, assisted: r?.assisted ?? 0 };
   });

@@ -4,7 +4,7 @@ import { addDays, addWeeks, dayBounds, previousWeek, weekBounds } from '../domai
 import { buildWeeklyReport, type WeeklyReport } from '../domain/weekly-report';
 import { renderReportHtml } from '../domain/report-html';
 import { linkAssists } from './order-store';
-import { orderFiguresByWeek, periodFigures, repeatFrictionIssues, trendPoint } from './report-figures';
+import { orderFiguresByPeriod, periodFigures, repeatFrictionIssues, trendPoint } from './report-figures';
 
 /** Weeks in the self-serve trend (at least 2: the last two are the report's week and the one before). */
 export const TREND_WEEKS = 8;
@@ -22,7 +22,7 @@ export async function computeWeeklyReport(pool: DatabasePool, isoWeek: string, a
     const bounds = weekBounds(isoWeek);
     const previousIsoWeek = previousWeek(isoWeek);
     const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(isoWeek, i - TREND_WEEKS + 1));
-    const orders = await orderFiguresByWeek(tx, weeks.map(weekBounds));
+    const orders = await orderFiguresByPeriod(tx, weeks.map(weekBounds));
     const trend = weeks.map((w, i) => trendPoint(w, orders[i]!));
     const current = await periodFigures(tx, bounds, orders[TREND_WEEKS - 1]);
     const previous = await periodFigures(tx, weekBounds(previousIsoWeek), orders[TREND_WEEKS - 2]);

@@ -19,7 +19,7 @@ export interface ScreenCount extends Count {
 
 /** One week's raw figures, as counted by SQL. */
 export interface WeekFigures {
-  /** Orders placed in the week (India time), once per order id, excluding cancelled ones. */
+  /** Orders placed in the week (India time): their PLACED event, once per order id, excluding cancelled ones. */
   totalOrders: number;
   cancelledOrders: number;
   /** Of totalOrders, those with a stored assist link. */
