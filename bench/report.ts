@@ -6,6 +6,7 @@
  * times, and drops it (unless --keep).
  */
 import 'dotenv/config';
+import { loadavg, cpus } from 'node:os';
 import { Client } from 'pg';
 import { sql } from 'slonik';
 import { linkAssists } from '../activities/order-store';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       { method: `PRD method (fetch the week's rows, count in Node; primary metrics only)`, 'first ms': Math.round(prdMs[0]!), 'median ms': Math.round(median(prdMs)), result: prdNote },
     ]);
     const verdict = median(reportMs) < 2000 ? 'OK' : 'TOO SLOW';
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share the cores)`);
     console.log(`report ${reportWeek}: median ${Math.round(median(reportMs))} ms over ${runs} runs (< 2000 ms required): ${verdict}`);
     if (verdict !== 'OK') process.exitCode = 1;
   } finally {
