@@ -1,7 +1,7 @@
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { addDays, addWeeks, dayBounds, previousWeek, weekBounds } from '../domain/iso-week';
-import { buildWeeklyReport, type WeeklyReport } from '../domain/weekly-report';
+import { buildWeeklyReport, type WeekFigures, type WeeklyReport } from '../domain/weekly-report';
 import { renderReportHtml } from '../domain/report-html';
 import { linkAssists } from './order-store';
 import { orderFiguresByPeriod, periodFigures, repeatFrictionIssues, trendPoint } from './report-figures';
@@ -11,7 +11,12 @@ export const TREND_WEEKS = 8;
 /** The repeat-friction target compares with the same figure this many weeks earlier. */
 export const REPEAT_BASELINE_WEEKS = 4;
 
-/** Computes a week's report from the database, in one read-only snapshot (no row is loaded into Node). */
+/**
+ * Computes a week's report from the database, in one read-only snapshot (no row is loaded into Node).
+ * The previous week and the repeat-friction baseline week come from their stored reports when those were computed
+ * after the week ended (final: the Monday run stores them), so week-over-week compares with the figures people
+ * were sent; otherwise they are computed here too. Orders of all eight trend weeks are always counted live.
+ */
 export async function computeWeeklyReport(pool: DatabasePool, isoWeek: string, agentHourlyRate: number, now = new Date()): Promise<WeeklyReport> {
   return pool.transaction(async (tx) => {
     await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
@@ -21,14 +26,35 @@ export async function computeWeeklyReport(pool: DatabasePool, isoWeek: string, a
     await tx.query(sql.unsafe`SET LOCAL jit = off`);
     const bounds = weekBounds(isoWeek);
     const previousIsoWeek = previousWeek(isoWeek);
+    const baselineWeek = addWeeks(isoWeek, -REPEAT_BASELINE_WEEKS);
     const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(isoWeek, i - TREND_WEEKS + 1));
     const orders = await orderFiguresByPeriod(tx, weeks.map(weekBounds));
     const trend = weeks.map((w, i) => trendPoint(w, orders[i]!));
     const current = await periodFigures(tx, bounds, orders[TREND_WEEKS - 1]);
-    const previous = await periodFigures(tx, weekBounds(previousIsoWeek), orders[TREND_WEEKS - 2]);
-    const repeatBaseline = await repeatFrictionIssues(tx, weekBounds(addWeeks(isoWeek, -REPEAT_BASELINE_WEEKS)));
-    return buildWeeklyReport({ isoWeek, bounds, previousIsoWeek, current, previous, repeatBaseline, trend, agentHourlyRate, computedAt: now.toISOString() });
+    const final = await finalFigures(tx, [previousIsoWeek, baselineWeek]);
+    const previousOrders = orders[TREND_WEEKS - 2]!;
+    const storedPrevious = final.get(previousIsoWeek);
+    const previous = storedPrevious
+      ? { ...storedPrevious, totalOrders: previousOrders.total, cancelledOrders: previousOrders.cancelled, assistedOrders: previousOrders.assisted }
+      : await periodFigures(tx, weekBounds(previousIsoWeek), previousOrders);
+    const repeatBaseline = final.get(baselineWeek)?.repeatFrictionIssues ?? (await repeatFrictionIssues(tx, weekBounds(baselineWeek)));
+    return buildWeeklyReport({
+      isoWeek, bounds, previousIsoWeek, current, previous, previousSource: storedPrevious ? 'stored' : 'computed',
+      repeatBaseline, trend, agentHourlyRate, computedAt: now.toISOString(),
+    });
   });
+}
+
+/** Figures of stored reports that were computed after their week had ended, by week. */
+async function finalFigures(db: CommonQueryMethods, isoWeeks: string[]): Promise<Map<string, WeekFigures>> {
+  const rows = await db.any(sql.type(z.object({ iso_week: z.string(), figures: z.any(), computed_at: z.string() }))`
+    SELECT iso_week, report->'figures' AS figures, to_json(computed_at)#>>'{}' AS computed_at
+    FROM weekly_reports WHERE iso_week = ANY(${sql.array(isoWeeks, 'text')})`);
+  return new Map(
+    rows
+      .filter((r) => r.figures && Date.parse(r.computed_at) >= Date.parse(weekBounds(r.iso_week).end))
+      .map((r) => [r.iso_week, r.figures as WeekFigures]),
+  );
 }
 
 export interface StoredReportSummary {

@@ -107,7 +107,8 @@ export interface WeeklyReport {
   computedAt: string;
   agentHourlyRate: number;
   metrics: Metrics;
-  previousWeek: { isoWeek: string; metrics: Metrics };
+  /** source: 'stored' when read from that week's final stored report, 'computed' when counted for this report. */
+  previousWeek: { isoWeek: string; metrics: Metrics; source: 'stored' | 'computed' };
   change: Record<MetricName, Change>;
   topIssueCategories: BreakdownRow[];
   topFrictionScreens: Array<ScreenCount & { previous: number; change: number }>;
@@ -230,6 +231,7 @@ export interface ReportInputs {
   previousIsoWeek: string;
   current: WeekFigures;
   previous: WeekFigures;
+  previousSource?: 'stored' | 'computed';
   /** Repeat friction issues four weeks earlier (the −30% target's baseline). */
   repeatBaseline: number;
   trend: TrendPoint[];
@@ -248,7 +250,7 @@ export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
     computedAt: input.computedAt,
     agentHourlyRate: input.agentHourlyRate,
     metrics,
-    previousWeek: { isoWeek: input.previousIsoWeek, metrics: previousMetrics },
+    previousWeek: { isoWeek: input.previousIsoWeek, metrics: previousMetrics, source: input.previousSource ?? 'computed' },
     change,
     topIssueCategories: breakdown(input.current.topIssueCategories, input.previous.topIssueCategories),
     topFrictionScreens: input.current.topFrictionScreens.map((s) => ({ ...s, previous: previousScreens.get(s.name) ?? 0, change: s.count - (previousScreens.get(s.name) ?? 0) })),

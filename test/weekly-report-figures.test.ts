@@ -3,6 +3,7 @@
  * (Mon 23 Nov 00:00 IST = 2026-11-22T18:30Z to Mon 30 Nov 00:00 IST = 2026-11-29T18:30Z), with cross-midnight
  * and cross-week cases in India time. Every expected value below is worked out by hand in the comments.
  */
+import { sql } from 'slonik';
 import { recordOrder } from '../activities/order-store';
 import { aggregateDay, computeAndStoreWeeklyReport, computeWeeklyReport, readWeeklyReport } from '../activities/weekly-report-store';
 import type { WeeklyReport } from '../domain/weekly-report';
@@ -134,6 +135,22 @@ test('stored by week: computations are counted and the HTML is kept beside the J
   const stored = await readWeeklyReport(system.pool, '2026-W48');
   expect(stored!.report.figures.totalOrders).toBe(4);
   expect(stored!.html).toContain('data-chart="self-serve-trend"');
+});
+
+test('the previous week comes from its final stored report when there is one (orders stay live)', async () => {
+  expect(report.previousWeek.source).toBe('computed');
+  await computeAndStoreWeeklyReport(system.pool, '2026-W47', 150); // computed now, after W47 ended: final
+  const again = await computeWeeklyReport(system.pool, '2026-W48', 150);
+  expect(again.previousWeek.source).toBe('stored');
+  expect(again.previousWeek.metrics).toEqual(report.previousWeek.metrics);
+  // Proof that it is read, not recounted: the stored figures win (except orders, always counted live).
+  await system.pool.query(sql.unsafe`UPDATE weekly_reports SET report = jsonb_set(jsonb_set(report, '{figures,incidences}', '99'), '{figures,totalOrders}', '77') WHERE iso_week = '2026-W47'`);
+  const tampered = await computeWeeklyReport(system.pool, '2026-W48', 150);
+  expect(tampered.previousWeek.metrics.incidences.value).toBe(99);
+  expect(tampered.previousWeek.metrics.totalOrders.value).toBe(1);
+  // A stored report computed before its week ended is not final: recomputed.
+  await system.pool.query(sql.unsafe`UPDATE weekly_reports SET computed_at = '2026-11-20T00:00:00Z' WHERE iso_week = '2026-W47'`);
+  expect((await computeWeeklyReport(system.pool, '2026-W48', 150)).previousWeek).toMatchObject({ source: 'computed', metrics: { incidences: { value: 2 } } });
 });
 
 test('daily aggregation in India-time days, cross-midnight included', async () => {
