@@ -13,7 +13,8 @@ const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem({ WEEKLY_REPORT_QUIET_PERIOD: '1500ms', WEEKLY_REPORT_IDLE_TIMEOUT: '5s' });
+  // A quiet period long enough that five resolutions posted together land inside it even on a loaded machine.
+  system = await startTestSystem({ WEEKLY_REPORT_QUIET_PERIOD: '3s', WEEKLY_REPORT_IDLE_TIMEOUT: '6s' });
 });
 afterAll(async () => {
   await system?.stop();
