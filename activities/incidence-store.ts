@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IncidenceContext } from '../domain/incidence';
 import { stageOf } from '../domain/incidence';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
+import { markRepeatFriction } from './repeat-friction';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 const nullableIso = isoTime.nullable();
@@ -97,6 +98,8 @@ export async function applyIncidenceChange(
       RETURNING id`);
     if (!inserted) return false;
     await updateIncidence(tx, incidenceId, input.change);
+    // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
+    if (input.change.close || input.change.timeToResolveSeconds !== undefined) await markRepeatFriction(tx, sql.fragment`i.id = ${incidenceId}`);
     return true;
   });
 }
@@ -126,6 +129,7 @@ async function updateIncidence(tx: DatabaseTransactionConnection, incidenceId: s
       sql.fragment`resolved_at = NULL`,
       sql.fragment`time_to_resolve_seconds = NULL`,
       sql.fragment`reopen_count = reopen_count + 1`,
+      sql.fragment`repeat_friction = FALSE`,
       sql.fragment`last_state_change_at = ${change.reopen.at}::timestamptz`,
     );
   }

@@ -11,8 +11,7 @@ import { TIME_TO_RESOLVE_BUCKETS, type Count, type ScreenCount, type TrendPoint,
  * - what is known at resolution (outcome, order impact, category, time to resolve, cost) counts in the period it
  *   was resolved (resolved_at, outcome other than IN_PROGRESS);
  * - issue categories are compared case-insensitively (agents' tags vary in case) and reported in lower case;
- * - repeat friction issue: a resolved incidence whose user had another incidence of the same category
- *   (case-insensitive) that started in the 30 days before this one started.
+ * - repeat friction issue: a resolved incidence flagged at resolution (activities/repeat-friction.ts).
  */
 const TOP_CATEGORIES = 10;
 const TOP_SCREENS = 5;
@@ -52,16 +51,17 @@ async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
   return db.one(
     sql.type(
       z.object({
-        closed: num, converted: num, avg: nullableNum, median: nullableNum, total: num, buckets: z.array(num),
+        closed: num, converted: num, repeats: num, avg: nullableNum, median: nullableNum, total: num, buckets: z.array(num),
         categories: z.array(countRow), outcomes: z.array(countRow), impact: z.array(countRow),
       }),
     )`
     WITH r AS MATERIALIZED (
-      SELECT outcome, COALESCE(order_impact, 'NONE') AS impact, lower(issue_category) AS cat, time_to_resolve_seconds AS ttr
+      SELECT outcome, COALESCE(order_impact, 'NONE') AS impact, lower(issue_category) AS cat, time_to_resolve_seconds AS ttr, repeat_friction
       FROM incidences WHERE ${resolvedIn(b)}
     )
     SELECT count(*)::int AS closed,
            count(*) FILTER (WHERE outcome = 'CONVERTED')::int AS converted,
+           count(*) FILTER (WHERE repeat_friction)::int AS repeats,
            avg(ttr)::float8 AS avg,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ttr)::float8 AS median,
            COALESCE(sum(ttr), 0)::float8 AS total,
@@ -72,15 +72,10 @@ async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
     FROM r`);
 }
 
-/** Uses idx_incidences_repeat: one short index range per resolved incidence. */
+/** Repeat friction issues resolved in the period (the flag stored at resolution, activities/repeat-friction.ts). */
 export const repeatFrictionIssues = (db: CommonQueryMethods, b: Bounds) =>
   db.oneFirst(sql.type(z.object({ n: num }))`
-    SELECT count(*)::int AS n FROM incidences i
-    WHERE ${resolvedIn(b)} AND i.user_id IS NOT NULL AND i.issue_category IS NOT NULL
-      AND EXISTS (
-        SELECT 1 FROM incidences p
-        WHERE p.user_id = i.user_id AND p.issue_category IS NOT NULL AND lower(p.issue_category) = lower(i.issue_category)
-          AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at)`);
+    SELECT count(*) FILTER (WHERE repeat_friction)::int AS n FROM incidences WHERE ${resolvedIn(b)}`);
 
 /** Everything known when an incidence starts, from one index-only range scan of the period's new incidences. */
 async function startFigures(db: CommonQueryMethods, b: Bounds) {
@@ -134,7 +129,7 @@ export async function periodFigures(db: CommonQueryMethods, b: Bounds, knownOrde
     avgTimeToResolveSeconds: resolved.avg,
     medianTimeToResolveSeconds: resolved.median,
     totalTimeToResolveSeconds: resolved.total,
-    repeatFrictionIssues: await repeatFrictionIssues(db, b),
+    repeatFrictionIssues: resolved.repeats,
     topIssueCategories: resolved.categories,
     topFrictionScreens: started.screens,
     frictionSignals: [...(await frictionSignals(db, b))],

@@ -10,6 +10,7 @@ import { loadavg, cpus } from 'node:os';
 import { Client } from 'pg';
 import { sql } from 'slonik';
 import { linkAssists } from '../activities/order-store';
+import { markRepeatFriction } from '../activities/repeat-friction';
 import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../activities/weekly-report-store';
 import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { loadConfig } from '../infra/config';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     await db.connect();
     console.error(`loading ${incidences} incidences and ${orders} orders over ${weeks} weeks ending ${reportWeek} into ${name}…`);
     await time('load incidences', () => loadIncidences(db, incidences, spanStart, spanEnd));
+    await time('flag repeat friction issues (backfill, one statement)', () => markRepeatFriction(pool, sql.fragment`TRUE`));
     await time('load orders + friction signals', () => loadOrders(db, orders, spanStart, spanEnd));
     await time('link assisted orders (backfill, one statement)', () => linkAssists(pool, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000), (n) => `${n} links`);
     // What autovacuum does on a live database: statistics, and the visibility map that index-only scans rely on.

@@ -5,6 +5,7 @@
  */
 import { sql } from 'slonik';
 import { recordOrder } from '../activities/order-store';
+import { markRepeatFriction } from '../activities/repeat-friction';
 import { aggregateDay, computeAndStoreWeeklyReport, computeWeeklyReport, readWeeklyReport } from '../activities/weekly-report-store';
 import type { WeeklyReport } from '../domain/weekly-report';
 import { insertFrictionSignal, insertIncidence } from './support/analytics';
@@ -36,6 +37,9 @@ beforeAll(async () => {
   await insertIncidence(pool, { user_id: 'L', created_at: '2026-11-17T10:00:00Z', resolved_at: '2026-11-17T11:00:00Z', issue_category: 'delivery_time', app_screen: 'checkout' });
   // I8 user M: started Sun 23:50 IST (W48), resolved Mon 00:10 IST (W49).
   await insertIncidence(pool, { user_id: 'M', created_at: '2026-11-29T18:20:00Z', resolved_at: '2026-11-29T18:40:00Z', issue_category: 'pricing', app_screen: 'quote_summary' });
+
+  // Inserted directly, so flagged like the migration's backfill does (the resolution path is tested in weekly-report-workflow).
+  await markRepeatFriction(pool, sql.fragment`TRUE`);
 
   await order('O1', 'A', '2026-11-23T05:00:00Z'); // 40 min after I1 resolved → assisted (within 24 h)
   await order('O2', 'B', '2026-11-29T18:00:00Z'); // Sun 23:30 IST → W48, not assisted

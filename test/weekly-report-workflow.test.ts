@@ -69,3 +69,22 @@ test('resolutions of one week coalesce into one durable run and one computation;
   await eventually(async () => expect(await computations(isoWeek)).toBe(2), 20_000);
   await eventually(async () => expect(await executions(workflowId)).toHaveLength(2));
 });
+
+test('a resolution decides the repeat-friction flag: the same user back with the same category within 30 days', async () => {
+  const user = `usr_repeat_${Date.now()}`;
+  const resolveFor = async (): Promise<string> => {
+    const id = uniqueConversationId();
+    for (const file of ['spec-message_create.json', 'spec-conversation_resolution.json']) {
+      const body = fixtureFor(file, WEDDING_ID, id).split('usr_8F3K2Q').join(user);
+      expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
+    }
+    await eventually(async () => expect((await incidenceOf(system.pool, id))?.outcome).toBe('CONVERTED'));
+    return id;
+  };
+  const flag = (id: string) =>
+    system.pool.oneFirst(sql.type(z.object({ repeat_friction: z.boolean() }))`SELECT repeat_friction FROM incidences WHERE conversation_id = ${id}`);
+  const first = await resolveFor();
+  const second = await resolveFor();
+  expect(await flag(first)).toBe(false);
+  expect(await flag(second)).toBe(true); // menu_customisation again, started minutes after the first
+});
