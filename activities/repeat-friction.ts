@@ -4,14 +4,18 @@ import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
  * Marks closed incidences as repeat friction issues: the same user had another incidence of the same category
  * (case-insensitive) that started in the 30 days before this one started. Decided when an incidence is resolved
  * (and re-decided at every later resolution) and stored, so reports count a flag instead of probing history.
- * `scope` selects the incidences (alias i); one short range of idx_incidences_repeat per incidence.
+ * `scope` selects the incidences (alias i); one short range of idx_incidences_repeat per incidence; only rows whose
+ * flag changes are written.
  */
 export async function markRepeatFriction(db: CommonQueryMethods, scope: FragmentSqlToken): Promise<void> {
   await db.query(sql.unsafe`
-    UPDATE incidences i SET repeat_friction = (
-      i.user_id IS NOT NULL AND i.issue_category IS NOT NULL AND EXISTS (
+    UPDATE incidences SET repeat_friction = decided.flag
+    FROM (
+      SELECT i.id, (i.user_id IS NOT NULL AND i.issue_category IS NOT NULL AND EXISTS (
         SELECT 1 FROM incidences p
         WHERE p.user_id = i.user_id AND p.issue_category IS NOT NULL AND lower(p.issue_category) = lower(i.issue_category)
-          AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at))
-    WHERE i.outcome <> 'IN_PROGRESS' AND (${scope})`);
+          AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at)) AS flag
+      FROM incidences i WHERE i.outcome <> 'IN_PROGRESS' AND (${scope})
+    ) decided
+    WHERE incidences.id = decided.id AND incidences.repeat_friction IS DISTINCT FROM decided.flag`);
 }

@@ -8,7 +8,7 @@
 import 'dotenv/config';
 import { loadavg, cpus } from 'node:os';
 import { Client } from 'pg';
-import { sql } from 'slonik';
+import { createPool, sql } from 'slonik';
 import { linkAssists } from '../activities/order-store';
 import { markRepeatFriction } from '../activities/repeat-friction';
 import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../activities/weekly-report-store';
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const db = new Client({ connectionString: url.toString() });
   const pool = await createDatabasePool(url.toString(), 2);
+  // Bulk steps (backfills over every row) may take longer than the application's statement timeout.
+  const bulk = await createPool(url.toString(), { maximumPoolSize: 1, statementTimeout: 'DISABLE_TIMEOUT' });
   const timings: Array<{ step: string; ms: number; note?: string }> = [];
   const time = async <T>(step: string, fn: () => Promise<T>, note?: (r: T) => string): Promise<T> => {
     const start = performance.now();
@@ -52,9 +54,9 @@ async function main(): Promise<void> {
     await db.connect();
     console.error(`loading ${incidences} incidences and ${orders} orders over ${weeks} weeks ending ${reportWeek} into ${name}…`);
     await time('load incidences', () => loadIncidences(db, incidences, spanStart, spanEnd));
-    await time('flag repeat friction issues (backfill, one statement)', () => markRepeatFriction(pool, sql.fragment`TRUE`));
+    await time('flag repeat friction issues (backfill, one statement)', () => markRepeatFriction(bulk, sql.fragment`TRUE`));
     await time('load orders + friction signals', () => loadOrders(db, orders, spanStart, spanEnd));
-    await time('link assisted orders (backfill, one statement)', () => linkAssists(pool, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000), (n) => `${n} links`);
+    await time('link assisted orders (backfill, one statement)', () => linkAssists(bulk, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000), (n) => `${n} links`);
     // What autovacuum does on a live database: statistics, and the visibility map that index-only scans rely on.
     await time('VACUUM ANALYZE', () => db.query('VACUUM ANALYZE'));
 
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     if (verdict !== 'OK') process.exitCode = 1;
   } finally {
     await pool.end();
+    await bulk.end();
     await db.end().catch(() => undefined);
     if (process.argv.includes('--keep')) console.error(`kept ${name}`);
     else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -59,9 +59,10 @@ CREATE INDEX idx_incidences_user_created ON incidences (user_id, created_at);
 CREATE INDEX idx_incidences_order_id ON incidences (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX idx_friction_signals_created_at ON friction_signals (created_at);
 
--- Incidences closed before this migration get their repeat flag once.
-UPDATE incidences i SET repeat_friction = EXISTS (
+-- Incidences closed before this migration get their repeat flag once (only the repeats are written).
+UPDATE incidences i SET repeat_friction = TRUE
+WHERE i.outcome <> 'IN_PROGRESS' AND i.user_id IS NOT NULL AND i.issue_category IS NOT NULL
+  AND EXISTS (
     SELECT 1 FROM incidences p
     WHERE p.user_id = i.user_id AND p.issue_category IS NOT NULL AND lower(p.issue_category) = lower(i.issue_category)
-      AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at)
-WHERE i.outcome <> 'IN_PROGRESS' AND i.user_id IS NOT NULL AND i.issue_category IS NOT NULL;
+      AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at);
