@@ -39,18 +39,14 @@ CREATE TABLE weekly_reports (
 
 ALTER TABLE analytics_daily ADD COLUMN computed_at TIMESTAMPTZ NOT NULL DEFAULT NOW();
 
--- Repeat friction issue (decided at resolution, see activities/repeat-friction.ts): the same user had another
--- incidence of the same category that started in the 30 days before this one started.
-ALTER TABLE incidences ADD COLUMN repeat_friction BOOLEAN NOT NULL DEFAULT FALSE;
-
 -- The report reads a week of incidences twice: by start (created_at) and by resolution (resolved_at). The plain
 -- indexes from 001 and 002 become covering ones under the same names, so both are index-only range scans.
 DROP INDEX idx_incidences_created_at;
 CREATE INDEX idx_incidences_created_at ON incidences (created_at) INCLUDE (outcome, app_screen, issue_category);
 DROP INDEX idx_incidences_resolved_at;
 CREATE INDEX idx_incidences_resolved_at ON incidences (resolved_at)
-    INCLUDE (outcome, order_impact, issue_category, time_to_resolve_seconds, repeat_friction);
--- Repeat friction: earlier incidences of the same user and category, one short range per resolved incidence.
+    INCLUDE (outcome, order_impact, issue_category, time_to_resolve_seconds, user_id, created_at);
+-- Repeat friction issues: earlier incidences of the same user and category, one short range per resolved incidence.
 -- (issue_category is included so the probe is index-only: PostgreSQL cannot return a column from an expression.)
 CREATE INDEX idx_incidences_repeat ON incidences (user_id, lower(issue_category), created_at) INCLUDE (issue_category)
     WHERE issue_category IS NOT NULL;
@@ -58,11 +54,3 @@ CREATE INDEX idx_incidences_repeat ON incidences (user_id, lower(issue_category)
 CREATE INDEX idx_incidences_user_created ON incidences (user_id, created_at);
 CREATE INDEX idx_incidences_order_id ON incidences (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX idx_friction_signals_created_at ON friction_signals (created_at);
-
--- Incidences closed before this migration get their repeat flag once (only the repeats are written).
-UPDATE incidences i SET repeat_friction = TRUE
-WHERE i.outcome <> 'IN_PROGRESS' AND i.user_id IS NOT NULL AND i.issue_category IS NOT NULL
-  AND EXISTS (
-    SELECT 1 FROM incidences p
-    WHERE p.user_id = i.user_id AND p.issue_category IS NOT NULL AND lower(p.issue_category) = lower(i.issue_category)
-      AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at);
