@@ -34,6 +34,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  // A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start.
+  WORKFLOW_BUNDLE_PATH: optionalText,
   FRESHCHAT_WEBHOOK_SECRET: optionalText,
   FRESHCHAT_WEBHOOK_PUBLIC_KEY: optionalText,
   FRESHCHAT_API_URL: optionalText.pipe(z.string().url().optional()),
