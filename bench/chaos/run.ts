@@ -1,10 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../api/app';
 import { createConversationGateway } from '../../api/conversation-gateway';
@@ -12,7 +9,7 @@ import { loadConfig } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
-import { ROOT, scratchDatabase, startNodeProcess, stopProcess } from '../scratch';
+import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess } from '../scratch';
 import { FaultProxy } from './fault-proxy';
 import { chaosPlan, type PlanOptions } from './plan';
 import { verifyChaos, type ChaosVerdict } from './verify';
@@ -51,7 +48,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const proxyUrl = Object.assign(new URL(db.url), { port: String(await proxy.start()) }).toString();
   const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
-  const bundlePath = options.workflowBundlePath ?? (await buildBundle(runId));
+  const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
   const worker = superviseWorker({
     DATABASE_URL: proxyUrl,
     TEMPORAL_ADDRESS: options.temporalAddress,
@@ -89,15 +86,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await proxy.stop();
     await db.drop();
   }
-}
-
-async function buildBundle(runId: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
-  const dir = path.join(ROOT, '.run', 'chaos');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `workflow-bundle-${runId}.js`);
-  writeFileSync(file, code);
-  return file;
 }
 
 /** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would). */
