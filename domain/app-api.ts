@@ -43,6 +43,7 @@ export const screenBody = z.object({
   profile: profileBody.optional(),
 });
 export type ScreenBody = z.input<typeof screenBody>;
+export type ScreenRequest = z.output<typeof screenBody>;
 
 export const cartItem = z.object({
   id: label(100),
@@ -64,6 +65,7 @@ export const cartBody = z.object({
   profile: profileBody.optional(),
 });
 export type CartBody = z.input<typeof cartBody>;
+export type CartRequest = z.output<typeof cartBody>;
 
 export const KNOWN_SIGNALS = ['INACTIVITY', 'BACK_NAV', 'PRICE_CHECK', 'PAYMENT_FAILURE'] as const;
 
@@ -71,14 +73,16 @@ export const KNOWN_SIGNALS = ['INACTIVITY', 'BACK_NAV', 'PRICE_CHECK', 'PAYMENT_
 export const frictionSignalBody = z.object({
   type: z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, 'expected an upper-case signal type such as INACTIVITY or BACK_NAV'),
   /** Seconds for INACTIVITY; free for others. */
-  value: z.number().finite().nonnegative().max(MAX_MONEY).optional(),
+  value: z.number().finite().nonnegative().max(99_999_999).optional(), // friction_signals.value is DECIMAL(10,2)
   screen: screenName.optional(),
   session_id: label(255).optional(),
 });
 export type FrictionSignalBody = z.input<typeof frictionSignalBody>;
+export type FrictionSignalRequest = z.output<typeof frictionSignalBody>;
 
 export const channelRouteBody = z.object({
   order_value: money,
   event_type: eventType.nullable().optional(),
 });
 export type ChannelRouteBody = z.input<typeof channelRouteBody>;
+export type ChannelRouteRequest = z.output<typeof channelRouteBody>;

@@ -1,4 +1,4 @@
-import type { CartBody, FrictionSignalBody, ProfileBody, ScreenBody } from './app-api';
+import type { CartRequest, FrictionSignalRequest, ProfileBody, ScreenRequest } from './app-api';
 
 /**
  * One atomic change to a stored context, applied by a single Redis script (never read-modify-write
@@ -32,8 +32,8 @@ function addProfile(update: ContextUpdate, profile: ProfileBody | undefined): Co
 export const profileUpdate = (profile: ProfileBody): ContextUpdate => addProfile(emptyUpdate(), profile);
 
 /** Navigation: the new screen, one more back navigation if it was one, and the time left on CHECKOUT. */
-export function screenUpdate(body: Required<Pick<ScreenBody, 'screen_name' | 'is_back_navigation'>> & ScreenBody): ContextUpdate {
-  const update = addProfile(emptyUpdate(), body.profile as ProfileBody | undefined);
+export function screenUpdate(body: ScreenRequest): ContextUpdate {
+  const update = addProfile(emptyUpdate(), body.profile);
   update.set.current_screen = body.screen_name;
   if (body.is_back_navigation) update.increment.back_navigation_count = 1;
   if (body.time_on_previous_seconds !== undefined && body.time_on_previous_seconds > 0) {
@@ -43,8 +43,8 @@ export function screenUpdate(body: Required<Pick<ScreenBody, 'screen_name' | 'is
 }
 
 /** Cart state; a changed value of an existing cart is a recalculation, the PRD's price-check signal. */
-export function cartUpdate(body: CartBody & { items: NonNullable<CartBody['items']> }): ContextUpdate {
-  const update = addProfile(emptyUpdate(), body.profile as ProfileBody | undefined);
+export function cartUpdate(body: CartRequest): ContextUpdate {
+  const update = addProfile(emptyUpdate(), body.profile);
   update.set.cart_value = String(body.cart_value);
   update.set.cart_items = JSON.stringify(body.items);
   update.countChange = { field: 'cart_value', value: body.cart_value, counter: 'price_check_count' };
@@ -57,7 +57,7 @@ export function cartUpdate(body: CartBody & { items: NonNullable<CartBody['items
 }
 
 /** A behaviour signal's effect on the context; unknown types change nothing (they are only logged). */
-export function signalUpdate(signal: FrictionSignalBody): ContextUpdate {
+export function signalUpdate(signal: FrictionSignalRequest): ContextUpdate {
   const update = emptyUpdate();
   if (signal.screen) update.set.current_screen = signal.screen;
   switch (signal.type) {
