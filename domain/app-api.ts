@@ -32,6 +32,7 @@ export const profileBody = z.object({
   freshchat_user_id: label(255).optional(),
 });
 export type ProfileBody = z.infer<typeof profileBody>;
+export type ProfileInput = z.input<typeof profileBody>;
 
 export const screenBody = z.object({
   screen_name: screenName,
