@@ -4,7 +4,7 @@ import type { AppContext } from '../activities/app-context';
 import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody, userIdParam } from '../domain/app-api';
 import { eventList, routeChannels, type ChannelRules } from '../domain/channel-route';
 import type { FrictionSettings } from '../domain/friction';
-import type { Config } from '../infra/config';
+import { ConfigError, type Config } from '../infra/config';
 import { logger } from '../infra/logger';
 import { authenticated, requireUser, type AuthSettings, type Caller } from './auth';
 import { ApiError } from './errors';
@@ -22,12 +22,17 @@ export const frictionSettings = (config: Config): FrictionSettings => ({
   highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
 });
 
-export const channelRules = (config: Config): ChannelRules => ({
-  enabled: config.CHANNEL_ROUTING_ENABLED,
-  lowThreshold: config.CHANNEL_LOW_THRESHOLD,
-  highThreshold: config.CHANNEL_HIGH_THRESHOLD,
-  highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
-});
+export function channelRules(config: Config): ChannelRules {
+  if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
+    throw new ConfigError([`CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`]);
+  }
+  return {
+    enabled: config.CHANNEL_ROUTING_ENABLED,
+    lowThreshold: config.CHANNEL_LOW_THRESHOLD,
+    highThreshold: config.CHANNEL_HIGH_THRESHOLD,
+    highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
+  };
+}
 
 const callerOf = (ctx: Context): Caller => ctx.state.caller as Caller;
 const userIdOf = (ctx: Context): string => validate(userIdParam, ctx.params.userId);
