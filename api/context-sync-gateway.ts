@@ -1,6 +1,6 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { ContextSyncNotifier } from '../activities/app-context';
-import { contextSyncWorkflowId, type ContextSyncSettings } from '../domain/context-sync';
+import { CONTEXT_SYNC_HISTORY_LIMIT, contextSyncWorkflowId, type ContextSyncSettings } from '../domain/context-sync';
 import type { Config } from '../infra/config';
 import { logger } from '../infra/logger';
 import type { contextSyncWorkflow } from '../workflows/context-sync';
@@ -11,6 +11,7 @@ export const contextSyncSettings = (config: Config): ContextSyncSettings => ({
   quietPeriodMs: config.CONTEXT_SYNC_QUIET_PERIOD,
   maxDelayMs: config.CONTEXT_SYNC_MAX_DELAY,
   idleTimeoutMs: config.CONTEXT_SYNC_IDLE_TIMEOUT,
+  historyLimit: CONTEXT_SYNC_HISTORY_LIMIT,
 });
 
 /**

@@ -8,7 +8,11 @@ export interface ContextSyncSettings {
   maxDelayMs: number;
   /** The workflow ends after this long without changes; the next change starts a new one. */
   idleTimeoutMs: number;
+  /** History length past which a run continues as new. */
+  historyLimit: number;
 }
+
+export const CONTEXT_SYNC_HISTORY_LIMIT = 2000;
 
 export interface ContextSyncState {
   userId: string;

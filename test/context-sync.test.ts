@@ -4,8 +4,8 @@ import { createApp } from '../api/app';
 import { createContextSyncGateway } from '../api/context-sync-gateway';
 import { createConversationGateway } from '../api/conversation-gateway';
 import { contextSyncWorkflowId } from '../domain/context-sync';
+import { contextChangedSignal, contextSyncStateQuery, type contextSyncWorkflow } from '../workflows/context-sync';
 import { createTemporalClient } from '../infra/temporal';
-import { contextSyncStateQuery } from '../workflows/context-sync';
 import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat, type RecordedRequest } from './support/fake-freshchat';
@@ -182,4 +182,54 @@ test('a real-format conversation takes its context from Redis when Freshchat pro
     return found!;
   });
   expect(row).toMatchObject({ user_id: user.userId, freshchat_user_id: freshchatUserId, app_screen: 'QUOTE_SUMMARY', cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', friction_score: 15, trigger: 'USER_INITIATED' });
+});
+
+test('the sync workflow ends after the idle timeout; the next change starts a new run', async () => {
+  const idle = await startTestSystem({ FRESHCHAT_API_URL: freshchat.url, FRESHCHAT_API_TOKEN: 'sync-token', CONTEXT_SYNC_QUIET_PERIOD: '100ms', CONTEXT_SYNC_IDLE_TIMEOUT: '1s' });
+  try {
+    const user = await appUser(newUser(), idle.baseUrl);
+    await user.screen('HOME');
+    const handle = idle.client.workflow.getHandle(contextSyncWorkflowId(user.userId));
+    const first = await eventually(async () => {
+      const description = await handle.describe();
+      expect(description.status.name).toBe('COMPLETED');
+      return description.runId;
+    });
+    expect(await handle.result()).toMatchObject({ userId: user.userId, syncs: 1, pendingChanges: false });
+    await user.screen('MENU_BROWSE');
+    await eventually(async () => expect(propertiesOf(putsFor(user.userId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
+    expect((await idle.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe()).runId).not.toBe(first);
+  } finally {
+    await idle.stop();
+  }
+});
+
+test('a long-lived sync continues as new, carrying what it last sent', async () => {
+  const user = await appUser();
+  await user.screen('HOME');
+  const handle = await system.client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
+    workflowId: `${contextSyncWorkflowId(user.userId)}-short`,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    args: [{ userId: user.userId, settings: { quietPeriodMs: 50, maxDelayMs: 200, idleTimeoutMs: 60_000, historyLimit: 25 } }],
+    signal: contextChangedSignal,
+    signalArgs: [],
+  });
+  const firstRun = (await handle.describe()).runId;
+  for (let i = 0; i < 6; i++) {
+    await user.screen(`STEP_${i}`);
+    await handle.signal(contextChangedSignal);
+    await sleep(250);
+  }
+  await eventually(async () => {
+    const state = await handle.query(contextSyncStateQuery);
+    expect(state.lastSynced?.current_screen).toBe('STEP_5');
+    expect(state.syncs).toBeGreaterThanOrEqual(2); // counted across runs
+  });
+  expect((await handle.describe()).runId).not.toBe(firstRun);
+  await eventually(async () => {
+    const runs: string[] = [];
+    for await (const w of system.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(w.status.name);
+    expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(1);
+  });
+  await handle.terminate('test done');
 });

@@ -13,8 +13,6 @@ const { syncUserContext } = proxyActivities<ContextSyncActivities>({
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12, nonRetryableErrorTypes: ['FreshchatRejected'] },
 });
 
-const HISTORY_LIMIT = 2000;
-
 export interface ContextSyncInput {
   userId: string;
   settings: ContextSyncSettings;
@@ -50,7 +48,7 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
       log.warn('context sync failed', { userId, error: (error as Error).message });
     }
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (info.continueAsNewSuggested || info.historyLength > settings.historyLimit) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof contextSyncWorkflow>({ userId, settings, carried: { lastSynced, pending: changes !== handled, syncs, failedSyncs } });
     }

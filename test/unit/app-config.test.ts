@@ -21,7 +21,7 @@ test('app API defaults: 24 h context, 15 min help window, ₹5,000 / ₹25,000, 
   expect([config.USER_CONTEXT_TTL, config.HELP_OFFER_WINDOW]).toEqual([86_400_000, 900_000]);
   expect(channelRules(config)).toEqual({ enabled: true, lowThreshold: 5000, highThreshold: 25000, highImportanceEvents: ['WEDDING', 'CORPORATE', 'RELIGIOUS'] });
   expect(frictionSettings(config)).toEqual({ enabled: true, highImportanceEvents: ['WEDDING', 'CORPORATE', 'RELIGIOUS'] });
-  expect(contextSyncSettings(config)).toEqual({ quietPeriodMs: 2000, maxDelayMs: 10_000, idleTimeoutMs: 1_800_000 });
+  expect(contextSyncSettings(config)).toEqual({ quietPeriodMs: 2000, maxDelayMs: 10_000, idleTimeoutMs: 1_800_000, historyLimit: 2000 });
 });
 
 test('both feature flags come from the environment', () => {
