@@ -5,7 +5,6 @@ import { changedAgentFields } from '../domain/context-changes';
 import { cartUpdate, profileUpdate, screenUpdate, signalUpdate, withSession, type ContextUpdate } from '../domain/context-updates';
 import { assessFriction, type FrictionResult, type FrictionSettings } from '../domain/friction';
 import { userContextOf, type UserContext } from '../domain/user-context';
-import type { Logger } from '../infra/logger';
 import { insertFrictionSignal } from './friction-signal-store';
 import type { UserContextStore } from './user-context-store';
 
@@ -19,7 +18,6 @@ export interface AppContextDeps {
   pool: DatabasePool;
   friction: FrictionSettings;
   sync?: ContextSyncNotifier;
-  logger: Logger;
   now?: () => Date;
 }
 

@@ -1,12 +1,15 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { AppContext } from '../activities/app-context';
+import { createAppContext, type AppContext } from '../activities/app-context';
+import { createUserContextStore } from '../activities/user-context-store';
 import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody, userIdParam } from '../domain/app-api';
 import { eventList, routeChannels, type ChannelRules } from '../domain/channel-route';
 import type { FrictionSettings } from '../domain/friction';
 import { ConfigError, type Config } from '../infra/config';
 import { logger } from '../infra/logger';
-import { authenticated, requireUser, type AuthSettings, type Caller } from './auth';
+import { redisKeys } from '../infra/redis-keys';
+import type { ApiDeps } from './app';
+import { authSettings, authenticated, requireUser, type AuthSettings, type Caller } from './auth';
 import { ApiError } from './errors';
 import { jsonBody, validate } from './json-body';
 
@@ -97,4 +100,19 @@ export function appApiRouter(deps: AppApiDeps): Router {
   });
 
   return router;
+}
+
+/** The app API wired from the API's dependencies. */
+export function appApiRouterFor(deps: Pick<ApiDeps, 'config' | 'pool' | 'redis' | 'contextSync'>): Router {
+  const { config } = deps;
+  const store = createUserContextStore(deps.redis, redisKeys(config.REDIS_KEY_PREFIX), {
+    contextTtlMs: config.USER_CONTEXT_TTL,
+    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
+  });
+  return appApiRouter({
+    context: createAppContext({ store, pool: deps.pool, friction: frictionSettings(config), sync: deps.contextSync }),
+    auth: authSettings(config),
+    bodyLimit: config.API_BODY_LIMIT,
+    channelRules: channelRules(config),
+  });
 }

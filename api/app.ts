@@ -5,12 +5,8 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
 import type { ConversationGateway } from './conversation-gateway';
-import { createAppContext, type ContextSyncNotifier } from '../activities/app-context';
-import { createUserContextStore } from '../activities/user-context-store';
-import { redisKeys } from '../infra/redis-keys';
-import { logger } from '../infra/logger';
-import { appApiRouter, channelRules, frictionSettings } from './app-api';
-import { authSettings } from './auth';
+import type { ContextSyncNotifier } from '../activities/app-context';
+import { appApiRouterFor } from './app-api';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
@@ -42,22 +38,7 @@ export function createApp(deps: ApiDeps): Koa {
     conversations: deps.conversations,
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
-  const appApi = appApiRouter({
-    context: createAppContext({
-      store: createUserContextStore(deps.redis, redisKeys(deps.config.REDIS_KEY_PREFIX), {
-        contextTtlMs: deps.config.USER_CONTEXT_TTL,
-        helpOfferWindowMs: deps.config.HELP_OFFER_WINDOW,
-      }),
-      pool: deps.pool,
-      friction: frictionSettings(deps.config),
-      sync: deps.contextSync,
-      logger,
-    }),
-    auth: authSettings(deps.config),
-    bodyLimit: deps.config.API_BODY_LIMIT,
-    channelRules: channelRules(deps.config),
-  });
   // Each feature mounts its router here.
-  for (const router of [webhooks, appApi]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, appApiRouterFor(deps)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
