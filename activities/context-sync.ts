@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { agentProperties, needsSync, type AgentProperties } from '../domain/context-changes';
+import { agentProperties, needsSync, syncTarget, type SyncedContext } from '../domain/context-changes';
 import type { Logger } from '../infra/logger';
 import type { RedisKeys } from '../infra/redis-keys';
 import type { FreshchatClient } from './freshchat-client';
@@ -18,18 +18,17 @@ export function createContextSyncActivities(deps: ContextSyncDeps) {
      * Sends the user's latest agent-visible context (read now, so every retry sends the newest values) to
      * Freshchat's user properties; returns what Freshchat now holds. 429/5xx throw (Temporal retries).
      */
-    async syncUserContext(input: { userId: string; lastSynced: AgentProperties | null }): Promise<AgentProperties | null> {
+    async syncUserContext(input: { userId: string; lastSynced: SyncedContext | null }): Promise<SyncedContext | null> {
       const stored = await deps.redis.hgetall(deps.keys.userContext(input.userId));
       if (Object.keys(stored).length === 0 || !deps.freshchat.configured) return input.lastSynced;
-      const properties = agentProperties(input.userId, stored);
-      if (!needsSync(input.lastSynced, properties)) return input.lastSynced;
-      const target = stored.freshchat_user_id || input.userId;
-      const updated = await deps.freshchat.updateUserProperties(target, properties);
+      const next: SyncedContext = { target: syncTarget(input.userId, stored), properties: agentProperties(input.userId, stored) };
+      if (!needsSync(input.lastSynced, next)) return input.lastSynced;
+      const updated = await deps.freshchat.updateUserProperties(next.target, next.properties);
       if (!updated) {
-        deps.logger.warn({ userId: input.userId, freshchatUserId: target }, 'Freshchat does not know this user; context not synced');
+        deps.logger.warn({ userId: input.userId, freshchatUserId: next.target }, 'Freshchat does not know this user; context not synced');
         return input.lastSynced;
       }
-      return properties;
+      return next;
     },
   };
 }

@@ -5,6 +5,15 @@ export const AGENT_VISIBLE_FIELDS = ['current_screen', 'cart_value', 'guest_coun
 
 export type AgentProperties = Record<string, string>;
 
+/** What a sync last sent, and to which Freshchat user. */
+export interface SyncedContext {
+  target: string;
+  properties: AgentProperties;
+}
+
+/** Freshchat's id for the user when the app told us, else the app user id. */
+export const syncTarget = (userId: string, stored: StoredContext): string => stored.freshchat_user_id || userId;
+
 /** Freshchat user properties are strings; an absent field is sent as '' so a cleared value is cleared there too. */
 export function agentProperties(userId: string, stored: StoredContext): AgentProperties {
   const properties: AgentProperties = { user_id: userId };
@@ -14,14 +23,14 @@ export function agentProperties(userId: string, stored: StoredContext): AgentPro
   return properties;
 }
 
-/** Agent-visible fields whose value differs between two stored versions of a context. */
+/** Fields whose change calls for a sync: the agent-visible ones, and the Freshchat user id (a new target needs them all). */
 export function changedAgentFields(before: StoredContext, after: StoredContext): string[] {
-  return AGENT_VISIBLE_FIELDS.filter((f) => (before[f] ?? '') !== (after[f] ?? ''));
+  return [...AGENT_VISIBLE_FIELDS, 'freshchat_user_id'].filter((f) => (before[f] ?? '') !== (after[f] ?? ''));
 }
 
 /** Whether a sync would tell Freshchat anything new. */
-export function needsSync(lastSynced: AgentProperties | null, next: AgentProperties): boolean {
-  if (!lastSynced) return true;
-  const keys = new Set([...Object.keys(lastSynced), ...Object.keys(next)]);
-  return [...keys].some((k) => lastSynced[k] !== next[k]);
+export function needsSync(last: SyncedContext | null, next: SyncedContext): boolean {
+  if (!last || last.target !== next.target) return true;
+  const keys = new Set([...Object.keys(last.properties), ...Object.keys(next.properties)]);
+  return [...keys].some((k) => last.properties[k] !== next.properties[k]);
 }

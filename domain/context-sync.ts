@@ -1,4 +1,4 @@
-import type { AgentProperties } from './context-changes';
+import type { SyncedContext } from './context-changes';
 
 /** Tunables of a user's Freshchat context sync (workflows cannot read the environment). */
 export interface ContextSyncSettings {
@@ -20,7 +20,7 @@ export interface ContextSyncState {
   syncs: number;
   failedSyncs: number;
   pendingChanges: boolean;
-  lastSynced: AgentProperties | null;
+  lastSynced: SyncedContext | null;
 }
 
 export const contextSyncWorkflowId = (userId: string): string => `context-sync-${userId}`;

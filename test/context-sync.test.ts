@@ -120,13 +120,16 @@ test('Freshchat answering 500, then 429 with Retry-After: retried and delivered;
   expect((await syncState(user.userId)).syncs).toBe(1);
 });
 
-test('the Freshchat user id from the profile is the sync target', async () => {
+test('the Freshchat user id from the profile becomes the sync target, and gets the whole context', async () => {
   const user = await appUser();
+  await user.screen('GUEST_COUNT');
+  await eventually(async () => expect(putsFor(user.userId)).toHaveLength(1));
   const freshchatUserId = randomUUID();
   await user.profile({ freshchat_user_id: freshchatUserId });
-  await user.screen('GUEST_COUNT');
-  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('GUEST_COUNT'));
-  expect(putsFor(user.userId)).toHaveLength(0);
+  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!)).toMatchObject({ user_id: user.userId, current_screen: 'GUEST_COUNT' }));
+  await user.screen('MENU_BROWSE');
+  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
+  expect(putsFor(user.userId)).toHaveLength(1);
 });
 
 test('Freshchat down (connection refused) or Temporal unreachable never fails the app request', async () => {
@@ -222,7 +225,7 @@ test('a long-lived sync continues as new, carrying what it last sent', async () 
   }
   await eventually(async () => {
     const state = await handle.query(contextSyncStateQuery);
-    expect(state.lastSynced?.current_screen).toBe('STEP_5');
+    expect(state.lastSynced?.properties.current_screen).toBe('STEP_5');
     expect(state.syncs).toBeGreaterThanOrEqual(2); // counted across runs
   });
   expect((await handle.describe()).runId).not.toBe(firstRun);

@@ -1,6 +1,6 @@
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ContextSyncActivities } from '../activities/context-sync';
-import type { AgentProperties } from '../domain/context-changes';
+import type { SyncedContext } from '../domain/context-changes';
 import type { ContextSyncSettings, ContextSyncState } from '../domain/context-sync';
 
 /** "Agent-visible fields of this user changed"; carries nothing: the sync reads the latest context from Redis. */
@@ -16,7 +16,7 @@ const { syncUserContext } = proxyActivities<ContextSyncActivities>({
 export interface ContextSyncInput {
   userId: string;
   settings: ContextSyncSettings;
-  carried?: { lastSynced: AgentProperties | null; pending: boolean; syncs: number; failedSyncs: number };
+  carried?: { lastSynced: SyncedContext | null; pending: boolean; syncs: number; failedSyncs: number };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { agentProperties, changedAgentFields, needsSync } from '../../domain/context-changes';
+import { agentProperties, changedAgentFields, needsSync, syncTarget } from '../../domain/context-changes';
 import { cartUpdate, screenUpdate, signalUpdate, withSession } from '../../domain/context-updates';
 import { cartBody, frictionSignalBody, screenBody } from '../../domain/app-api';
 import { userContextOf } from '../../domain/user-context';
@@ -20,13 +20,17 @@ test('only agent-visible fields count as changes', () => {
   expect(changedAgentFields({ current_screen: 'A', back_navigation_count: '1' }, { current_screen: 'A', back_navigation_count: '2' })).toEqual([]);
   expect(changedAgentFields({ current_screen: 'A' }, { current_screen: 'B', friction_score: '25' })).toEqual(['current_screen', 'friction_score']);
   expect(changedAgentFields({ guest_count: '10' }, {})).toEqual(['guest_count']);
+  expect(changedAgentFields({}, { freshchat_user_id: 'fc-1' })).toEqual(['freshchat_user_id']);
 });
 
-test('needsSync compares with what was last sent', () => {
-  const p = agentProperties('u', { cart_value: '10' });
-  expect(needsSync(null, p)).toBe(true);
-  expect(needsSync({ ...p }, p)).toBe(false);
-  expect(needsSync({ ...p, cart_value: '11' }, p)).toBe(true);
+test('needsSync compares with what was last sent, and where', () => {
+  const properties = agentProperties('u', { cart_value: '10' });
+  const next = { target: 'u', properties };
+  expect(needsSync(null, next)).toBe(true);
+  expect(needsSync({ target: 'u', properties: { ...properties } }, next)).toBe(false);
+  expect(needsSync({ target: 'u', properties: { ...properties, cart_value: '11' } }, next)).toBe(true);
+  expect(needsSync({ target: 'fc-1', properties: { ...properties } }, next)).toBe(true);
+  expect([syncTarget('u', {}), syncTarget('u', { freshchat_user_id: 'fc-1' })]).toEqual(['u', 'fc-1']);
 });
 
 test('a screen update: new screen, back navigation counted, time on the screen left', () => {
