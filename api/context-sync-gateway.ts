@@ -17,10 +17,13 @@ export const contextSyncSettings = (config: Config): ContextSyncSettings => ({
 /**
  * Nudges the user's context-sync workflow (signalWithStart). Never blocks or fails the app's request: the
  * context is already in Redis. The signal carries no data, so while one is in flight for a user, further
- * changes fold into a single follow-up signal: a burst of taps costs Temporal at most two signals at a time.
+ * changes fold into a single follow-up, sent half a quiet period later: a user tapping away costs Temporal
+ * at most about one signal per quiet period / 2, and the workflow still hears of changes often enough to
+ * know the user is not quiet yet.
  */
 export function createContextSyncGateway(client: Client, config: Config): ContextSyncNotifier & { idle(): Promise<void> } {
   const settings = contextSyncSettings(config);
+  const followUpDelayMs = Math.floor(settings.quietPeriodMs / 2);
   const inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
 
   const signal = (userId: string) =>
@@ -36,14 +39,15 @@ export function createContextSyncGateway(client: Client, config: Config): Contex
     );
 
   async function drain(userId: string, entry: { again: boolean }): Promise<void> {
-    do {
+    for (let first = true; first || entry.again; first = false) {
+      if (!first) await new Promise((r) => setTimeout(r, followUpDelayMs));
       entry.again = false;
       try {
         await signal(userId);
       } catch (error) {
         logger.warn({ userId, err: (error as Error).message }, 'context sync not signalled; Freshchat catches up on the next change');
       }
-    } while (entry.again);
+    }
     inFlight.delete(userId);
   }
 
