@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { createApp } from '../api/app';
 import { createConversationGateway } from '../api/conversation-gateway';
 import type { Config } from '../infra/config';
+import { createDatabasePool } from '../infra/db';
 import { redisKeys } from '../infra/redis-keys';
 import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
@@ -213,6 +214,22 @@ describe('friction signals', () => {
     expect(replies.filter((r) => r.status === 200)).toHaveLength(150);
     expect(await signalRows(user.userId)).toHaveLength(150);
     expect((await user.context()).json).toMatchObject({ back_navigation_count: 75, price_check_count: 75, friction_score: 45 });
+  });
+
+  test('PostgreSQL unavailable: the signal is answered 503 (retry), never 200 without its row', async () => {
+    const deadPool = await createDatabasePool(system.config.DATABASE_URL, 1);
+    await deadPool.end(); // every query now fails
+    const config = system.config;
+    const app = createApp({ config, conversations: createConversationGateway(system.client, config), temporal: system.client, pool: deadPool, redis: system.redis });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const user = await appUser(newUser(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      expect(await user.signal({ type: 'BACK_NAV' })).toMatchObject({ status: 503, json: { error: 'storage_unavailable' } });
+      expect((await user.screen({ screen_name: 'HOME' })).status).toBe(200); // Redis-only calls still work
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('an unknown signal type is logged but changes nothing', async () => {
