@@ -30,38 +30,31 @@ export type ContextAnswer = FrictionResult & { version: number };
 export function createAppContext(deps: AppContextDeps) {
   const now = deps.now ?? (() => new Date());
 
-  async function change(userId: string, update: ContextUpdate): Promise<ContextAnswer & { sessionId: string | null }> {
+  async function change(userId: string, update: ContextUpdate, newSessionId = randomUUID()): Promise<ContextAnswer> {
     const at = now();
-    const { before, after } = await deps.store.apply(userId, withSession(update, userId, at, randomUUID()));
+    const { before, after } = await deps.store.apply(userId, withSession(update, userId, at, newSessionId));
     const context = userContextOf(userId, after, at);
     const friction = assessFriction(context, deps.friction);
     await deps.store.settle(userId, after.version ?? '0', friction.friction_score, friction.should_show_help, at);
     const changed = changedAgentFields(before, { ...after, friction_score: String(friction.friction_score) });
     if (changed.length > 0) deps.sync?.notify(userId);
-    return { ...friction, version: context.version, sessionId: context.session_id };
+    return { ...friction, version: context.version };
   }
 
-  const answer = async (pending: ReturnType<typeof change>): Promise<ContextAnswer> => {
-    const { sessionId: _, ...rest } = await pending;
-    return rest;
-  };
-
   return {
-    screen: (userId: string, body: ScreenRequest) => answer(change(userId, screenUpdate(body))),
-    cart: (userId: string, body: CartRequest) => answer(change(userId, cartUpdate(body))),
-    profile: (userId: string, body: ProfileBody) => answer(change(userId, profileUpdate(body))),
+    screen: (userId: string, body: ScreenRequest) => change(userId, screenUpdate(body)),
+    cart: (userId: string, body: CartRequest) => change(userId, cartUpdate(body)),
+    profile: (userId: string, body: ProfileBody) => change(userId, profileUpdate(body)),
 
-    /** Applies the signal, then logs it durably; the answer waits for the row. */
+    /**
+     * Logs the signal durably first, then applies it: a failed insert changes nothing, so the app's retry
+     * cannot count the signal twice. The row's session is the app's, else the context's running session.
+     */
     async signal(userId: string, signal: FrictionSignalRequest): Promise<ContextAnswer> {
-      const { sessionId, ...result } = await change(userId, signalUpdate(signal));
-      await insertFrictionSignal(deps.pool, {
-        userId,
-        sessionId: signal.session_id ?? sessionId ?? 'unknown',
-        signalType: signal.type,
-        value: signal.value ?? null,
-        screen: signal.screen ?? null,
-      });
-      return result;
+      const newSessionId = randomUUID();
+      const sessionId = signal.session_id ?? (await deps.store.sessionOf(userId)) ?? newSessionId;
+      await insertFrictionSignal(deps.pool, { userId, sessionId, signalType: signal.type, value: signal.value ?? null, screen: signal.screen ?? null });
+      return change(userId, signalUpdate(signal), newSessionId);
     },
 
     async read(userId: string): Promise<UserContext | null> {

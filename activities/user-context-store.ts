@@ -89,6 +89,10 @@ export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: 
       return stored === 1;
     },
 
+    async sessionOf(userId: string): Promise<string | null> {
+      return redis.hget(keys.userContext(userId), 'session_id');
+    },
+
     async read(userId: string): Promise<StoredContext | null> {
       const hash = await redis.hgetall(keys.userContext(userId));
       return Object.keys(hash).length === 0 ? null : hash;

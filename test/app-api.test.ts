@@ -216,7 +216,7 @@ describe('friction signals', () => {
     expect((await user.context()).json).toMatchObject({ back_navigation_count: 75, price_check_count: 75, friction_score: 45 });
   });
 
-  test('PostgreSQL unavailable: the signal is answered 503 (retry), never 200 without its row', async () => {
+  test('PostgreSQL unavailable: the signal is answered 503 and not applied, never 200 without its row', async () => {
     const deadPool = await createDatabasePool(system.config.DATABASE_URL, 1);
     await deadPool.end(); // every query now fails
     const config = system.config;
@@ -227,6 +227,8 @@ describe('friction signals', () => {
       const user = await appUser(newUser(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       expect(await user.signal({ type: 'BACK_NAV' })).toMatchObject({ status: 503, json: { error: 'storage_unavailable' } });
       expect((await user.screen({ screen_name: 'HOME' })).status).toBe(200); // Redis-only calls still work
+      // the failed signal was not applied, so the app's retry cannot count it twice
+      expect((await user.context()).json.back_navigation_count).toBe(0);
     } finally {
       await new Promise((r) => server.close(r));
     }
