@@ -74,7 +74,7 @@ test('a burst of navigation becomes a few PUTs carrying the final values', async
   await sleep(1000);
   const puts = putsFor(user.userId);
   expect(puts.length).toBeGreaterThanOrEqual(1);
-  expect(puts.length).toBeLessThanOrEqual(3);
+  expect(puts.length).toBeLessThanOrEqual(5); // 31 changes; more than one PUT only if a gap or the max delay split the burst
   expect(puts[0]!.authorization).toBe('Bearer sync-token');
   expect((await syncState(user.userId)).pendingChanges).toBe(false);
 });
