@@ -1,3 +1,4 @@
+import { createContextSyncActivities } from './context-sync';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
 
 export type ActivityDeps = ConversationActivityDeps;
@@ -6,5 +7,6 @@ export type ActivityDeps = ConversationActivityDeps;
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
+    ...createContextSyncActivities(deps),
   };
 }

@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
 import type { ConversationGateway } from './conversation-gateway';
+import type { ContextSyncNotifier } from '../activities/app-context';
+import { appApiRouterFor } from './app-api';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
@@ -15,6 +17,8 @@ export interface ApiDeps {
   temporal: Client;
   pool: DatabasePool;
   redis: Redis;
+  /** Nudges the per-user Freshchat context sync; absent: context changes stay in Redis only. */
+  contextSync?: ContextSyncNotifier;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
@@ -35,6 +39,6 @@ export function createApp(deps: ApiDeps): Koa {
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
   // Each feature mounts its router here.
-  for (const router of [webhooks]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, appApiRouterFor(deps)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -55,6 +55,15 @@ const schema = z.object({
   APP_JWT_SECRET: optionalText,
   ADMIN_API_TOKEN: optionalText,
   API_BODY_LIMIT: z.string().default('64kb'),
+  // --- The app API (issue 3): user context in Redis, channel routing, help offers, context sync to Freshchat.
+  USER_CONTEXT_TTL: duration('24h'),
+  HELP_OFFER_WINDOW: duration('15m'),
+  CHANNEL_LOW_THRESHOLD: number(5000),
+  CHANNEL_HIGH_THRESHOLD: number(25000),
+  HIGH_IMPORTANCE_EVENTS: z.string().default('WEDDING,CORPORATE,RELIGIOUS'),
+  CONTEXT_SYNC_QUIET_PERIOD: duration('2s'),
+  CONTEXT_SYNC_MAX_DELAY: duration('10s'),
+  CONTEXT_SYNC_IDLE_TIMEOUT: duration('30m'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,1 +1,2 @@
 export { conversationWorkflow } from './conversation';
+export { contextSyncWorkflow } from './context-sync';
