@@ -2,7 +2,7 @@
  * The chaos run: 10,000 webhook events over 1,000 conversations, 20% delivered twice and shuffled within each
  * conversation, while the worker is SIGKILLed and restarted and its database connections are cut. Exits
  * non-zero on any lost or duplicated event.
- *   npm run chaos -- --conversations 1000 --events 10 --duplicates 0.2 --concurrency 32 --cut-ms 5000 --seed 1
+ *   npm run chaos -- --conversations 1000 --events 10 --duplicates 0.2 --connections 32 --cut-ms 5000 --seed 1
  */
 import 'dotenv/config';
 import { flag, printCounts } from './table';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       eventsPerConversation: flag('events', 10),
       duplicateShare: flag('duplicates', 0.2),
       seed: flag('seed', Date.now() % 100_000),
-      concurrency: flag('concurrency', 32),
+      concurrency: flag('connections', 32),
       killWorkerAt: flag('kill-at', 0.3),
       cutDatabaseAt: flag('cut-at', 0.6),
       cutDatabaseForMs: flag('cut-ms', 5000),

@@ -3,7 +3,7 @@
  *   (a) a Temporal client calling signalWithStart directly, one new conversation per call;
  *   (b) signed webhooks through the real API (a child process) with autocannon, one new conversation per request;
  * then the time from each webhook to its incidence row. The worker runs as its own process throughout.
- *   npm run bench:webhooks -- --conversations 2000 --concurrency 32 [--profile]
+ *   npm run bench:webhooks -- --conversations 2000 --connections 32 [--profile]
  */
 import 'dotenv/config';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -27,7 +27,7 @@ const bodyFor = (conversationId: string) => JSON.stringify(JSON.parse(template.s
 
 async function main(): Promise<void> {
   const conversations = flag('conversations', 2000);
-  const concurrency = flag('concurrency', 32);
+  const concurrency = flag('connections', 32);
   const profile = process.argv.includes('--profile');
   const runId = randomBytes(3).toString('hex');
   const temporal = await temporalServer(process.env.BENCH_TEMPORAL_ADDRESS);
