@@ -50,13 +50,26 @@ async function main(): Promise<void> {
   try {
     await waitForHttp(`${baseUrl}/health`);
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const workerCpuStart = cpuMs(worker.pid!);
+    const drainStart = performance.now();
     const ceiling = await signalWithStartCeiling(client, loadConfig({ ...process.env, ...env }), `ceiling-${runId}`, conversations, concurrency);
     await client.connection.close();
+    await rowsWritten(db.url, `ceiling-${runId}-%`, conversations);
+    const workerRate = conversations / ((performance.now() - drainStart) / 1000);
+    const workerCpuPerConversation = (cpuMs(worker.pid!) - workerCpuStart) / conversations;
+    const apiCpuStart = cpuMs(api.pid!);
     const sentAt = new Map<string, number>();
     const through = await webhooksThroughApi(baseUrl, env.FRESHCHAT_WEBHOOK_SECRET, `api-${runId}`, conversations, concurrency, sentAt);
-    const toRow = await webhookToRow(db.url, sentAt);
-    printTable([ceiling, through, toRow]);
-    printCounts({ 'throughput ratio (b)/(a)': through.reqPerSec! / ceiling.reqPerSec!, conversations, concurrency });
+    const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / conversations;
+    const toRowUnderLoad = await webhookToRow(db.url, sentAt, '(b) webhook → incidence row, under that load');
+    const paced = new Map<string, number>();
+    await webhooksOneByOne(baseUrl, env.FRESHCHAT_WEBHOOK_SECRET, `paced-${runId}`, flag('paced', 100), db.url, paced);
+    const toRowPaced = await webhookToRow(db.url, paced, '(c) webhook → incidence row, one at a time');
+    printTable([ceiling, through, toRowUnderLoad, toRowPaced]);
+    printCounts({ 'throughput ratio (b)/(a)': through.reqPerSec! / ceiling.reqPerSec!, 'worker: new conversations → rows per second': workerRate,
+      'worker CPU ms per new conversation (all threads)': workerCpuPerConversation,
+      'API CPU ms per webhook (all threads)': apiCpuPerWebhook,
+      conversations, connections: concurrency });
   } finally {
     await stopProcess(api);
     await stopProcess(worker);
@@ -134,28 +147,59 @@ async function webhooksThroughApi(baseUrl: string, secret: string, prefix: strin
   return { name: '(b) signed webhook through the API', requests: n, reqPerSec: n / (result.duration || 1), ...latencyOf(latencies) };
 }
 
-/** Webhook sent → incidence row written (its transaction's start time), for every (b) conversation. */
-async function webhookToRow(databaseUrl: string, sentAt: Map<string, number>): Promise<BenchRow> {
+/** Waits until `n` incidences whose conversation id is LIKE `pattern` exist. */
+async function rowsWritten(databaseUrl: string, pattern: string, n: number, pollMs = 250): Promise<void> {
   const db = new PgClient({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const ids = [...sentAt.keys()];
-    const deadline = Date.now() + 300_000;
+    const deadline = Date.now() + 600_000;
     for (;;) {
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM incidences WHERE conversation_id = ANY($1)', [ids]);
-      if (rows[0]!.n === ids.length) break;
-      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${ids.length} incidences arrived`);
-      await new Promise((r) => setTimeout(r, 250));
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM incidences WHERE conversation_id LIKE $1', [pattern]);
+      if (rows[0]!.n >= n) return;
+      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${n} incidences arrived`);
+      await new Promise((r) => setTimeout(r, pollMs));
     }
+  } finally {
+    await db.end();
+  }
+}
+
+/** (c) One webhook at a time, each waiting for its row: the latency without any queue. */
+async function webhooksOneByOne(baseUrl: string, secret: string, prefix: string, n: number, databaseUrl: string, sentAt: Map<string, number>): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const conversationId = `${prefix}-${i}`;
+    const body = bodyFor(conversationId);
+    const signature = createHmac('sha256', secret).update(body).digest('hex');
+    sentAt.set(conversationId, Date.now());
+    const response = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature }, body });
+    if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+    await rowsWritten(databaseUrl, conversationId, 1, 2);
+  }
+}
+
+/** Webhook sent → incidence row written (its transaction's start time). */
+async function webhookToRow(databaseUrl: string, sentAt: Map<string, number>, name: string): Promise<BenchRow> {
+  const ids = [...sentAt.keys()];
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows: [count] } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM incidences WHERE conversation_id = ANY($1)', [ids]);
+    if (count!.n < ids.length) await rowsWritten(databaseUrl, `${ids[0]!.replace(/-\d+$/, '')}-%`, ids.length);
     const { rows } = await db.query<{ conversation_id: string; written: string }>(
       'SELECT conversation_id, (extract(epoch FROM updated_at) * 1000)::float8 AS written FROM incidences WHERE conversation_id = ANY($1)',
       [ids],
     );
     const delays = rows.map((r) => Number(r.written) - sentAt.get(r.conversation_id)!);
-    return { name: '(b) webhook → incidence row', requests: delays.length, ...latencyOf(delays) };
+    return { name, requests: delays.length, ...latencyOf(delays) };
   } finally {
     await db.end();
   }
+}
+
+/** CPU time (user + system, every thread) a process has used so far: robust to other load on the machine. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
 }
 
 const latencyOf = (ms: number[]) => ({ p50: percentile(ms, 50), p95: percentile(ms, 95), p99: percentile(ms, 99) });

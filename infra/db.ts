@@ -20,6 +20,9 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
     statementTimeout: 30_000,
     idleTimeout: 10_000,
     interceptors: [resultParser],
+    // slonik sends DISCARD ALL on every release: a round trip per query or transaction. We keep no session
+    // state (no SET, temp tables or session locks on pooled connections), so there is nothing to discard.
+    resetConnection: async () => undefined,
   });
 }
 
