@@ -14,6 +14,13 @@ import { startTestSystem, type TestSystem } from './support/system';
 
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 
+const incidenceWhenWritten = (conversationId: string) =>
+  eventually(async () => {
+    const found = await incidenceOf(system.pool, conversationId);
+    expect(found).not.toBeNull();
+    return found!;
+  });
+
 let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem();
@@ -304,11 +311,7 @@ describe('help offers and incidences', () => {
     expect(help.json).toMatchObject({ should_show_help: true, friction_score: 65 });
     const { conversationId, body } = bareMessage(user.userId);
     expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
-    const row = await eventually(async () => {
-      const found = await incidenceOf(system.pool, conversationId);
-      expect(found).not.toBeNull();
-      return found!;
-    });
+    const row = await incidenceWhenWritten(conversationId);
     expect(row).toMatchObject({ user_id: user.userId, trigger: 'SYSTEM_INITIATED', app_screen: 'PAYMENT', cart_value: 185000, guest_count: 350, event_type: 'WEDDING', friction_score: 65 });
   });
 
@@ -317,11 +320,7 @@ describe('help offers and incidences', () => {
     await user.screen({ screen_name: 'MENU_BROWSE' });
     const { conversationId, body } = bareMessage(user.userId);
     expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
-    const row = await eventually(async () => {
-      const found = await incidenceOf(system.pool, conversationId);
-      expect(found).not.toBeNull();
-      return found!;
-    });
+    const row = await incidenceWhenWritten(conversationId);
     expect(row).toMatchObject({ user_id: user.userId, trigger: 'USER_INITIATED', app_screen: 'MENU_BROWSE', cart_value: null });
 
     await withApi({ HELP_OFFER_WINDOW: 300 }, async (baseUrl) => {
