@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
@@ -12,6 +12,7 @@ import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
+import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 
 export interface WorkerResources {
   config: Config;
@@ -31,14 +32,30 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     logger,
     freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
     tagProperties: tagProperties(config),
+    assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
+    agentHourlyRate: config.AGENT_HOURLY_RATE,
+    mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
   });
-  return Worker.create({
+  const worker = await Worker.create({
     connection: resources.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
     ...(resources.workflowBundle ? { workflowBundle: resources.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
   });
+  if (config.ANALYTICS_SCHEDULES_ENABLED) await ensureSchedules(config);
+  return worker;
+}
+
+/** The daily aggregation and weekly report schedules (visible in the Temporal UI under Schedules). */
+async function ensureSchedules(config: Config): Promise<void> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const ids = await ensureAnalyticsSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+    logger.info({ schedules: ids }, 'analytics schedules created or updated');
+  } finally {
+    await connection.close();
+  }
 }
 
 const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };

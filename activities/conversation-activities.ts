@@ -4,12 +4,17 @@ import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domai
 import { splitTags } from '../domain/resolution-rules';
 import { resolveIncidenceContext, type ContextDeps } from './incidence-context';
 import * as store from './incidence-store';
+import { linkAssistsOfIncidence } from './order-store';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
   /** Conversation properties that hold the agent's tags (Freshchat decision 3). */
   tagProperties: string[];
+  /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
+  assistedOrderWindowMs?: number;
 }
+
+const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
 /** Activities of the conversation workflow: all I/O of the spine, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
@@ -20,11 +25,18 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
 
     async ensureIncidence(input: { conversationId: string; event: ConversationEvent }): Promise<IncidenceSnapshot> {
       const context = await resolveIncidenceContext(deps, input.conversationId, input.event);
-      return store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
+      const snapshot = await store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
+      // An order reported before its incidence reached us (or named by it) is linked now.
+      await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS);
+      return snapshot;
     },
 
     async applyIncidenceChange(input: { incidenceId: string; timeline: TimelineEntry; change: IncidenceChange }): Promise<boolean> {
-      return store.applyIncidenceChange(deps.pool, input);
+      const stored = await store.applyIncidenceChange(deps.pool, input);
+      // With its resolution time known, orders of the user already reported within the window get linked (for orders
+      // that arrive later the feed links them). Also on a redelivery (stored = false): a retry after a failed link links.
+      if (input.change.close) await linkAssistsOfIncidence(deps.pool, input.incidenceId, deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS);
+      return stored;
     },
 
     /** Tags of a real-format resolution, from the conversation's custom properties; null when unreadable. */

@@ -10,6 +10,9 @@ import { appApiRouterFor } from './app-api';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
+import { ordersRouter } from './orders-api';
+import { analyticsRouter } from './analytics-api';
+import { authSettings } from './auth';
 
 export interface ApiDeps {
   config: Config;
@@ -38,7 +41,14 @@ export function createApp(deps: ApiDeps): Koa {
     conversations: deps.conversations,
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
+  const orders = ordersRouter({
+    pool: deps.pool,
+    secret: deps.config.ORDERS_WEBHOOK_SECRET,
+    assistedWindowMs: deps.config.ASSISTED_ORDER_WINDOW,
+    bodyLimit: deps.config.ORDERS_BODY_LIMIT,
+  });
+  const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
   // Each feature mounts its router here.
-  for (const router of [webhooks, appApiRouterFor(deps)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

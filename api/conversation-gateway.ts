@@ -13,6 +13,7 @@ export const conversationSettings = (config: Config): ConversationSettings => ({
   reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
   silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
   historyLimit: config.CONVERSATION_HISTORY_LIMIT,
+  weeklyReport: { quietPeriodMs: config.WEEKLY_REPORT_QUIET_PERIOD, idleTimeoutMs: config.WEEKLY_REPORT_IDLE_TIMEOUT },
 });
 
 /** Hands conversation events to their workflows; the only door from HTTP into Temporal for them. */

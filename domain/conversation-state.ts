@@ -1,5 +1,6 @@
 import type { IncidenceSnapshot } from './incidence-snapshot';
 import type { Outcome, Stage } from './incidence';
+import type { WeeklyReportSettings } from './weekly-report';
 
 /** Tunables passed to every conversation run (workflows cannot read the environment). */
 export interface ConversationSettings {
@@ -9,6 +10,8 @@ export interface ConversationSettings {
   silenceTimeoutMs: number;
   /** History length at which the run continues as new. */
   historyLimit: number;
+  /** The weekly report run a resolution hands off to; absent in runs started before analytics (defaults apply). */
+  weeklyReport?: WeeklyReportSettings;
 }
 
 /** What the conversation workflow knows; returned by its `state` query. */

@@ -64,6 +64,16 @@ const schema = z.object({
   CONTEXT_SYNC_QUIET_PERIOD: duration('2s'),
   CONTEXT_SYNC_MAX_DELAY: duration('10s'),
   CONTEXT_SYNC_IDLE_TIMEOUT: duration('30m'),
+  // --- Analytics (issue 4): orders feed, weekly report workflow, schedules, report email.
+  ORDERS_WEBHOOK_SECRET: optionalText,
+  ASSISTED_ORDER_WINDOW: duration('24h'),
+  WEEKLY_REPORT_QUIET_PERIOD: duration('30s'),
+  WEEKLY_REPORT_IDLE_TIMEOUT: duration('15m'),
+  ANALYTICS_SCHEDULES_ENABLED: flag(true),
+  SMTP_URL: optionalText.pipe(z.string().url().optional()),
+  REPORT_RECIPIENTS: optionalText.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
+  ORDERS_BODY_LIMIT: z.string().default('64kb'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -23,6 +23,7 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import { handOffToWeeklyReport } from './weekly-report';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
@@ -56,6 +57,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const queue: ConversationEvent[] = [...(input.carried?.queue ?? [])];
   const recentKeys = new Set(input.carried?.recentKeys ?? []);
   const enqueue = (event: ConversationEvent) => void queue.push(event);
+  // Hand-offs to the weekly report run beside the loop (they never delay the next event); awaited before the run ends.
+  const handOffs: Promise<void>[] = [];
 
   setHandler(messageSignal, enqueue);
   setHandler(assignmentSignal, enqueue);
@@ -76,13 +79,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
         continue;
       }
+      const before = state;
       state = await applyEvent(state, event);
+      reportResolution(before, state, input.settings, handOffs);
       rememberKey(recentKeys, event.eventKey);
       publishSearchAttributes(state);
     }
 
     if (shouldContinueAsNew(input.settings)) {
       await condition(allHandlersFinished);
+      await Promise.all(handOffs);
       if (queue.length === 0) {
         await continueAsNew<typeof conversationWorkflow>({
           conversationId: input.conversationId,
@@ -97,8 +103,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const timeout = open ? input.settings.silenceTimeoutMs : input.settings.reopenWindowMs;
     const woke = await condition(() => queue.length > 0, timeout);
     if (woke) continue;
-    if (!open) return state;
+    if (!open) {
+      await Promise.all(handOffs);
+      return state;
+    }
+    const before = state;
     state = await closeSilentConversation(state);
+    reportResolution(before, state, input.settings, handOffs);
     publishSearchAttributes(state);
   }
 }
@@ -143,6 +154,11 @@ async function closeSilentConversation(state: ConversationState): Promise<Conver
     change,
   });
   return stored ? applyChange(state, change) : state;
+}
+
+/** A new resolution makes its week's report stale: hand off to the week's report run (patched in, see weekly-report.ts). */
+function reportResolution(before: ConversationState, after: ConversationState, settings: ConversationSettings, handOffs: Promise<void>[]): void {
+  if (after.resolvedAt !== null && after.resolvedAt !== before.resolvedAt) handOffs.push(handOffToWeeklyReport(after.resolvedAt, settings.weeklyReport));
 }
 
 const carriesUser = (event: ConversationEvent): boolean => event.userProperties !== null || event.freshchatUserId !== null;

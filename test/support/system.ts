@@ -14,6 +14,7 @@ import { createTemporalClient } from '../../infra/temporal';
 import { createWorker } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
+import { ORDERS_SECRET } from './analytics';
 
 export interface TestSystem {
   config: Config;
@@ -45,6 +46,9 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     PORT: '0',
     APP_JWT_SECRET,
     ADMIN_API_TOKEN,
+    ORDERS_WEBHOOK_SECRET: ORDERS_SECRET,
+    // Schedules live on the shared dev server; only the schedule test turns them on (and deletes them).
+    ANALYTICS_SCHEDULES_ENABLED: 'false',
     ...env,
   });
   const pool = await createDatabasePool(config.DATABASE_URL, 5);

@@ -1,0 +1,29 @@
+import type { DatabasePool } from 'slonik';
+import { aggregateDay, computeAndStoreWeeklyReport, type DailyRow, type StoredReportSummary } from './weekly-report-store';
+import { emailWeeklyReport, type MailSettings, type EmailOutcome } from './report-mailer';
+
+export interface AnalyticsActivityDeps {
+  pool: DatabasePool;
+  agentHourlyRate?: number;
+  assistedOrderWindowMs?: number;
+  mail?: MailSettings;
+}
+
+/** Activities of the analytics workflows: each idempotent (upserts, and email guarded by emailed_at). */
+export function createAnalyticsActivities(deps: AnalyticsActivityDeps) {
+  return {
+    async computeWeeklyReport(isoWeek: string): Promise<StoredReportSummary> {
+      return computeAndStoreWeeklyReport(deps.pool, isoWeek, deps.agentHourlyRate ?? 150);
+    },
+
+    async aggregateAnalyticsDay(date: string): Promise<DailyRow> {
+      return aggregateDay(deps.pool, date, deps.assistedOrderWindowMs ?? 24 * 3_600_000);
+    },
+
+    async emailWeeklyReport(isoWeek: string): Promise<EmailOutcome> {
+      return emailWeeklyReport(deps.pool, deps.mail, isoWeek);
+    },
+  };
+}
+
+export type AnalyticsActivities = ReturnType<typeof createAnalyticsActivities>;

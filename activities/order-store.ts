@@ -1,0 +1,72 @@
+import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
+import { ASSIST_REASONS, type OrderAssist, type OrderReport, type RecordedOrder } from '../domain/order';
+
+const assistRow = z.object({ incidence_id: z.string(), reason: z.enum(ASSIST_REASONS) });
+const toAssist = (r: z.infer<typeof assistRow>): OrderAssist => ({ incidenceId: r.incidence_id, reason: r.reason });
+
+/**
+ * Stores the links between orders and the incidences that assisted them (domain/order.ts ASSIST_REASONS).
+ * One statement serves every side: an order arriving (orders = that order), an incidence starting, naming an
+ * order or being resolved (incidences = that incidence), and a backfill (both unrestricted). Existing links are
+ * kept: a link, once stored, is what every report reads. Returns the number of new links.
+ */
+export async function linkAssists(
+  db: CommonQueryMethods,
+  scope: { orders: FragmentSqlToken; incidences: FragmentSqlToken },
+  windowMs: number,
+): Promise<number> {
+  const window = sql.fragment`make_interval(secs => ${windowMs / 1000})`;
+  const result = await db.query(sql.unsafe`
+    WITH o AS (
+      SELECT order_id, min(user_id) AS user_id, min(placed_at) AS placed_at FROM orders WHERE ${scope.orders} GROUP BY order_id
+    ), candidates AS (
+      SELECT o.order_id, i.id AS incidence_id, 1 AS priority
+      FROM o JOIN incidences i ON i.order_id = o.order_id
+      WHERE ${scope.incidences}
+      UNION ALL
+      SELECT o.order_id, i.id, CASE WHEN i.resolved_at IS NULL OR i.resolved_at >= o.placed_at THEN 2 ELSE 3 END
+      FROM o JOIN incidences i ON i.user_id = o.user_id AND i.created_at <= o.placed_at
+        AND (i.resolved_at IS NULL OR i.resolved_at >= o.placed_at - ${window})
+      WHERE ${scope.incidences}
+    )
+    INSERT INTO order_assists (order_id, incidence_id, reason)
+    SELECT order_id, incidence_id, (ARRAY['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'])[min(priority)]
+    FROM candidates GROUP BY order_id, incidence_id
+    ON CONFLICT (order_id, incidence_id) DO NOTHING`);
+  return result.rowCount;
+}
+
+/** Links for one incidence: orders it names, and orders of its user placed while it was open or within the window. */
+export function linkAssistsOfIncidence(db: CommonQueryMethods, incidenceId: string, windowMs: number): Promise<number> {
+  return linkAssists(
+    db,
+    {
+      orders: sql.fragment`order_id IN (SELECT order_id FROM incidences WHERE id = ${incidenceId} AND order_id IS NOT NULL)
+        OR user_id IN (SELECT user_id FROM incidences WHERE id = ${incidenceId} AND user_id IS NOT NULL)`,
+      incidences: sql.fragment`i.id = ${incidenceId}`,
+    },
+    windowMs,
+  );
+}
+
+export const assistsOf = (db: CommonQueryMethods, orderId: string) =>
+  db.any(sql.type(assistRow)`SELECT incidence_id::text, reason FROM order_assists WHERE order_id = ${orderId} ORDER BY linked_at, incidence_id`);
+
+/**
+ * Records one order event, idempotent by (order id, event): a repeat changes nothing and says so.
+ * The assist links are computed in the same transaction, so a report never sees the order without them.
+ */
+export async function recordOrder(pool: DatabasePool, order: OrderReport, windowMs: number): Promise<RecordedOrder> {
+  return pool.transaction(async (tx) => {
+    const inserted = await tx.maybeOne(sql.type(z.object({ order_id: z.string() }))`
+      INSERT INTO orders (order_id, event, user_id, value, event_type, event_date, placed_at)
+      VALUES (${order.order_id}, ${order.event}, ${order.user_id}, ${order.value}, ${order.event_type ?? null},
+              ${order.event_date ?? null}::date, ${order.placed_at}::timestamptz)
+      ON CONFLICT (order_id, event) DO NOTHING
+      RETURNING order_id`);
+    if (inserted) await linkAssists(tx, { orders: sql.fragment`order_id = ${order.order_id}`, incidences: sql.fragment`TRUE` }, windowMs);
+    const assists = (await assistsOf(tx, order.order_id)).map(toAssist);
+    return { duplicate: !inserted, orderId: order.order_id, event: order.event, assisted: assists.length > 0, assists };
+  });
+}

@@ -1,0 +1,178 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import type { Bounds } from '../domain/iso-week';
+import { TIME_TO_RESOLVE_BUCKETS, type Count, type ScreenCount, type TrendPoint, type WeekFigures } from '../domain/weekly-report';
+
+/**
+ * The report's raw figures for a period, counted by PostgreSQL (a handful of aggregate statements over indexed
+ * ranges; no row reaches Node). Definitions, also in the README:
+ * - orders: see orderFiguresByPeriod; assisted = with a stored order_assists link;
+ * - what is known when an incidence starts (count, screen) counts in the period it started (created_at);
+ * - what is known at resolution (outcome, order impact, category, time to resolve, cost) counts in the period it
+ *   was resolved (resolved_at, outcome other than IN_PROGRESS);
+ * - issue categories are compared case-insensitively (agents' tags vary in case) and reported in lower case;
+ * - repeat friction issue: a resolved incidence whose user had another incidence of the same category
+ *   (case-insensitive) that started in the 30 days before this one started.
+ */
+const TOP_CATEGORIES = 10;
+const TOP_SCREENS = 5;
+
+const countRow = z.object({ name: z.string(), count: z.number() });
+const num = z.number();
+const nullableNum = z.number().nullable();
+
+const range = (column: string, b: Bounds) =>
+  sql.fragment`${sql.identifier([column])} >= ${b.start}::timestamptz AND ${sql.identifier([column])} < ${b.end}::timestamptz`;
+const resolvedIn = (b: Bounds) => sql.fragment`${range('resolved_at', b)} AND outcome <> 'IN_PROGRESS'`;
+
+export interface OrderFigures {
+  total: number;
+  cancelled: number;
+  assisted: number;
+}
+
+export async function orderFigures(db: CommonQueryMethods, b: Bounds): Promise<OrderFigures> {
+  return (await orderFiguresByPeriod(db, [b]))[0]!;
+}
+
+/**
+ * Everything known at resolution, from one index-only range scan of the period's resolutions (materialised once,
+ * then aggregated in memory several ways).
+ */
+async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
+  const buckets = TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => {
+    const lower = i === 0 ? 0 : TIME_TO_RESOLVE_BUCKETS[i - 1]!.upToSeconds!;
+    const upper = bucket.upToSeconds === null ? sql.fragment`TRUE` : sql.fragment`ttr < ${bucket.upToSeconds}`;
+    return sql.fragment`count(*) FILTER (WHERE ttr >= ${lower} AND ${upper})::int`;
+  });
+  const countsOf = (column: 'cat' | 'outcome' | 'impact', limit: number | null, where = sql.fragment`TRUE`) => sql.fragment`
+    (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name), '[]'::json)
+     FROM (SELECT ${sql.identifier([column])} AS name, count(*)::int AS n FROM r WHERE ${where}
+           GROUP BY 1 ORDER BY 2 DESC, 1 ${limit === null ? sql.fragment`` : sql.fragment`LIMIT ${limit}`}) t)`;
+  return db.one(
+    sql.type(
+      z.object({
+        closed: num, converted: num, avg: nullableNum, median: nullableNum, total: num, buckets: z.array(num),
+        categories: z.array(countRow), outcomes: z.array(countRow), impact: z.array(countRow),
+      }),
+    )`
+    WITH r AS MATERIALIZED (
+      SELECT outcome, COALESCE(order_impact, 'NONE') AS impact, lower(issue_category) AS cat, time_to_resolve_seconds AS ttr
+      FROM incidences WHERE ${resolvedIn(b)}
+    )
+    SELECT count(*)::int AS closed,
+           count(*) FILTER (WHERE outcome = 'CONVERTED')::int AS converted,
+           avg(ttr)::float8 AS avg,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ttr)::float8 AS median,
+           COALESCE(sum(ttr), 0)::float8 AS total,
+           ARRAY[${sql.join(buckets, sql.fragment`, `)}] AS buckets,
+           ${countsOf('cat', TOP_CATEGORIES, sql.fragment`cat IS NOT NULL`)} AS categories,
+           ${countsOf('outcome', null)} AS outcomes,
+           ${countsOf('impact', null)} AS impact
+    FROM r`);
+}
+
+/** Uses idx_incidences_repeat: one short index range per resolved incidence. */
+export const repeatFrictionIssues = (db: CommonQueryMethods, b: Bounds) =>
+  db.oneFirst(sql.type(z.object({ n: num }))`
+    SELECT count(*)::int AS n FROM incidences i
+    WHERE ${resolvedIn(b)} AND i.user_id IS NOT NULL AND i.issue_category IS NOT NULL
+      AND EXISTS (
+        SELECT 1 FROM incidences p
+        WHERE p.user_id = i.user_id AND p.issue_category IS NOT NULL AND lower(p.issue_category) = lower(i.issue_category)
+          AND p.created_at >= i.created_at - interval '30 days' AND p.created_at < i.created_at)`);
+
+/** Everything known when an incidence starts, from one index-only range scan of the period's new incidences. */
+async function startFigures(db: CommonQueryMethods, b: Bounds) {
+  const row = await db.one(
+    sql.type(
+      z.object({
+        started: num, open: num,
+        screens: z.array(z.object({ name: z.string(), count: num, top_issue: z.string().nullable(), top_issue_count: nullableNum })),
+      }),
+    )`
+    WITH s AS MATERIALIZED (
+      SELECT outcome, app_screen, lower(issue_category) AS cat FROM incidences WHERE ${range('created_at', b)}
+    )
+    SELECT count(*)::int AS started, count(*) FILTER (WHERE outcome = 'IN_PROGRESS')::int AS open,
+      (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', count, 'top_issue', top_issue, 'top_issue_count', top_issue_count)
+                                ORDER BY count DESC, name), '[]'::json)
+       FROM (
+         SELECT app_screen AS name, sum(n)::int AS count,
+                (array_agg(cat ORDER BY n DESC, cat) FILTER (WHERE cat IS NOT NULL))[1] AS top_issue,
+                max(n) FILTER (WHERE cat IS NOT NULL) AS top_issue_count
+         FROM (SELECT app_screen, cat, count(*)::int AS n FROM s WHERE app_screen IS NOT NULL GROUP BY 1, 2) per_issue
+         GROUP BY app_screen ORDER BY sum(n) DESC, app_screen LIMIT ${TOP_SCREENS}
+       ) t) AS screens
+    FROM s`);
+  return {
+    started: row.started,
+    open: row.open,
+    screens: row.screens.map((r): ScreenCount => ({ name: r.name, count: r.count, topIssue: r.top_issue, topIssueCount: r.top_issue_count ?? 0 })),
+  };
+}
+
+const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
+  db.any(sql.type(countRow)`
+    SELECT signal_type AS name, count(*)::int AS count FROM friction_signals WHERE ${range('created_at', b)}
+    GROUP BY signal_type ORDER BY count(*) DESC, signal_type`);
+
+/** Every raw figure of a period (a week or a day). */
+export async function periodFigures(db: CommonQueryMethods, b: Bounds, knownOrders?: OrderFigures): Promise<WeekFigures> {
+  const orders = knownOrders ?? (await orderFigures(db, b));
+  const resolved = await resolutionFigures(db, b);
+  const started = await startFigures(db, b);
+  const outcomes: Count[] = [...resolved.outcomes];
+  if (started.open > 0) outcomes.push({ name: 'IN_PROGRESS', count: started.open });
+  return {
+    totalOrders: orders.total,
+    cancelledOrders: orders.cancelled,
+    assistedOrders: orders.assisted,
+    incidences: started.started,
+    closedIncidences: resolved.closed,
+    convertedIncidences: resolved.converted,
+    avgTimeToResolveSeconds: resolved.avg,
+    medianTimeToResolveSeconds: resolved.median,
+    totalTimeToResolveSeconds: resolved.total,
+    repeatFrictionIssues: await repeatFrictionIssues(db, b),
+    topIssueCategories: resolved.categories,
+    topFrictionScreens: started.screens,
+    frictionSignals: [...(await frictionSignals(db, b))],
+    outcomes,
+    orderImpact: resolved.impact,
+    timeToResolveDistribution: TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => ({ name: bucket.name, count: resolved.buckets[i] ?? 0 })),
+  };
+}
+
+/**
+ * Order figures of consecutive periods of equal length (days or weeks), in one pass: an order counts once, by its
+ * PLACED event (unique per order id), in the period of its placed_at; one with a CANCELLED event counts as cancelled
+ * instead; MODIFIED events change nothing here. Hash joins against the (small) cancelled set and the assist links.
+ */
+export async function orderFiguresByPeriod(db: CommonQueryMethods, periods: Bounds[]): Promise<OrderFigures[]> {
+  if (periods.length === 0) return [];
+  const from = periods[0]!.start;
+  const to = periods[periods.length - 1]!.end;
+  const length = (Date.parse(periods[0]!.end) - Date.parse(from)) / 1000;
+  const rows = await db.any(sql.type(z.object({ period: num, total: num, cancelled: num, assisted: num }))`
+    SELECT floor(extract(epoch FROM o.placed_at - ${from}::timestamptz) / ${length})::int AS period,
+           count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL)::int AS total,
+           count(*) FILTER (WHERE o.event = 'CANCELLED')::int AS cancelled,
+           count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL AND o.order_id IN (SELECT order_id FROM order_assists))::int AS assisted
+    FROM orders o
+    LEFT JOIN orders c ON c.order_id = o.order_id AND c.event = 'CANCELLED' AND o.event = 'PLACED'
+    WHERE o.placed_at >= ${from}::timestamptz AND o.placed_at < ${to}::timestamptz AND o.event IN ('PLACED', 'CANCELLED')
+    GROUP BY 1`);
+  const byIndex = new Map(rows.map((r) => [r.period, r]));
+  return periods.map((_, i) => {
+    const r = byIndex.get(i);
+    return { total: r?.total ?? 0, cancelled: r?.cancelled ?? 0, assisted: r?.assisted ?? 0 };
+  });
+}
+
+export const trendPoint = (isoWeek: string, o: OrderFigures): TrendPoint => ({
+  isoWeek,
+  totalOrders: o.total,
+  assistedOrders: o.assisted,
+  selfServeRate: o.total === 0 ? null : ((o.total - o.assisted) / o.total) * 100,
+});

@@ -1,0 +1,161 @@
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { addDays, addWeeks, dayBounds, previousWeek, weekBounds } from '../domain/iso-week';
+import { buildWeeklyReport, type WeekFigures, type WeeklyReport } from '../domain/weekly-report';
+import { renderReportHtml } from '../domain/report-html';
+import { linkAssists } from './order-store';
+import { orderFiguresByPeriod, periodFigures, repeatFrictionIssues, trendPoint } from './report-figures';
+
+/** Weeks in the self-serve trend (at least 2: the last two are the report's week and the one before). */
+export const TREND_WEEKS = 8;
+/** The repeat-friction target compares with the same figure this many weeks earlier. */
+export const REPEAT_BASELINE_WEEKS = 4;
+
+/**
+ * Computes a week's report from the database, in one read-only snapshot (no row is loaded into Node).
+ * The previous week and the repeat-friction baseline week come from their stored reports when those were computed
+ * after the week ended (final: the Monday run stores them), so week-over-week compares with the figures people
+ * were sent; otherwise they are computed here too. Orders of all eight trend weeks are always counted live.
+ */
+export async function computeWeeklyReport(pool: DatabasePool, isoWeek: string, agentHourlyRate: number, now = new Date()): Promise<WeeklyReport> {
+  return pool.transaction(async (tx) => {
+    await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    // A week's resolutions are aggregated in memory several ways: keep them off temporary files.
+    await tx.query(sql.unsafe`SET LOCAL work_mem = '64MB'`);
+    // Large row estimates switch JIT on, which costs more (≈130 ms a statement) than these short scans gain from it.
+    await tx.query(sql.unsafe`SET LOCAL jit = off`);
+    const bounds = weekBounds(isoWeek);
+    const previousIsoWeek = previousWeek(isoWeek);
+    const baselineWeek = addWeeks(isoWeek, -REPEAT_BASELINE_WEEKS);
+    const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(isoWeek, i - TREND_WEEKS + 1));
+    const orders = await orderFiguresByPeriod(tx, weeks.map(weekBounds));
+    const trend = weeks.map((w, i) => trendPoint(w, orders[i]!));
+    const current = await periodFigures(tx, bounds, orders[TREND_WEEKS - 1]);
+    const final = await finalFigures(tx, [previousIsoWeek, baselineWeek]);
+    const previousOrders = orders[TREND_WEEKS - 2]!;
+    const storedPrevious = final.get(previousIsoWeek);
+    const previous = storedPrevious
+      ? { ...storedPrevious, totalOrders: previousOrders.total, cancelledOrders: previousOrders.cancelled, assistedOrders: previousOrders.assisted }
+      : await periodFigures(tx, weekBounds(previousIsoWeek), previousOrders);
+    const repeatBaseline = final.get(baselineWeek)?.repeatFrictionIssues ?? (await repeatFrictionIssues(tx, weekBounds(baselineWeek)));
+    return buildWeeklyReport({
+      isoWeek, bounds, previousIsoWeek, current, previous, previousSource: storedPrevious ? 'stored' : 'computed',
+      repeatBaseline, trend, agentHourlyRate, computedAt: now.toISOString(),
+    });
+  });
+}
+
+/** Figures of stored reports that were computed after their week had ended, by week. */
+async function finalFigures(db: CommonQueryMethods, isoWeeks: string[]): Promise<Map<string, WeekFigures>> {
+  const rows = await db.any(sql.type(z.object({ iso_week: z.string(), figures: z.any(), computed_at: z.string() }))`
+    SELECT iso_week, report->'figures' AS figures, to_json(computed_at)#>>'{}' AS computed_at
+    FROM weekly_reports WHERE iso_week = ANY(${sql.array(isoWeeks, 'text')})`);
+  return new Map(
+    rows
+      .filter((r) => r.figures && Date.parse(r.computed_at) >= Date.parse(weekBounds(r.iso_week).end))
+      .map((r) => [r.iso_week, r.figures as WeekFigures]),
+  );
+}
+
+export interface StoredReportSummary {
+  isoWeek: string;
+  computations: number;
+  computedAt: string;
+}
+
+/** Computes and stores (upserts) a week's report with its HTML; counts computations per week. */
+export async function computeAndStoreWeeklyReport(pool: DatabasePool, isoWeek: string, agentHourlyRate: number): Promise<StoredReportSummary> {
+  const report = await computeWeeklyReport(pool, isoWeek, agentHourlyRate);
+  const html = renderReportHtml(report);
+  const computations = await pool.oneFirst(sql.type(z.object({ computations: z.number() }))`
+    INSERT INTO weekly_reports (iso_week, report, html, computed_at)
+    VALUES (${isoWeek}, ${sql.jsonb(report as never)}, ${html}, ${report.computedAt}::timestamptz)
+    ON CONFLICT (iso_week) DO UPDATE SET report = EXCLUDED.report, html = EXCLUDED.html, computed_at = EXCLUDED.computed_at,
+      computations = weekly_reports.computations + 1
+    RETURNING computations`);
+  return { isoWeek, computations, computedAt: report.computedAt };
+}
+
+const storedRow = z.object({ report: z.any(), html: z.string().nullable(), computed_at: z.string(), computations: z.number(), emailed_at: z.string().nullable() });
+
+export interface StoredReport {
+  report: WeeklyReport;
+  html: string | null;
+  computedAt: string;
+  computations: number;
+  emailedAt: string | null;
+}
+
+export async function readWeeklyReport(pool: DatabasePool, isoWeek: string): Promise<StoredReport | null> {
+  const row = await pool.maybeOne(sql.type(storedRow)`
+    SELECT report, html, to_json(computed_at)#>>'{}' AS computed_at, computations, to_json(emailed_at)#>>'{}' AS emailed_at
+    FROM weekly_reports WHERE iso_week = ${isoWeek}`);
+  return row ? { report: row.report as WeeklyReport, html: row.html, computedAt: row.computed_at, computations: row.computations, emailedAt: row.emailed_at } : null;
+}
+
+export const markEmailed = (pool: DatabasePool, isoWeek: string) =>
+  pool.query(sql.unsafe`UPDATE weekly_reports SET emailed_at = NOW() WHERE iso_week = ${isoWeek} AND emailed_at IS NULL`);
+
+// --- analytics_daily ------------------------------------------------------------------------------
+
+export interface DailyRow {
+  date: string;
+  total_orders: number;
+  orders_without_help: number;
+  orders_with_help: number;
+  total_incidences: number;
+  avg_time_to_resolve_seconds: number | null;
+  top_issue_categories: Array<{ name: string; count: number }>;
+  top_friction_screens: Array<{ name: string; count: number }>;
+  computed_at: string;
+}
+
+/**
+ * Aggregates one India-time day into analytics_daily (upsert, so a re-run or caught-up run is harmless).
+ * First repairs assist links of the day's orders (an order and an incidence stored concurrently can each miss
+ * the other), so the day's figures read complete links.
+ */
+export async function aggregateDay(pool: DatabasePool, date: string, assistedWindowMs: number): Promise<DailyRow> {
+  const bounds = dayBounds(date);
+  await linkAssists(
+    pool,
+    { orders: sql.fragment`placed_at >= ${bounds.start}::timestamptz AND placed_at < ${bounds.end}::timestamptz`, incidences: sql.fragment`TRUE` },
+    assistedWindowMs,
+  );
+  const f = await periodFigures(pool, bounds);
+  await pool.query(sql.unsafe`
+    INSERT INTO analytics_daily (date, total_orders, orders_without_help, orders_with_help, total_incidences,
+                                 avg_time_to_resolve_seconds, top_issue_categories, top_friction_screens, computed_at)
+    VALUES (${date}::date, ${f.totalOrders}, ${f.totalOrders - f.assistedOrders}, ${f.assistedOrders}, ${f.incidences},
+            ${f.avgTimeToResolveSeconds === null ? null : Math.round(f.avgTimeToResolveSeconds)},
+            ${sql.jsonb(f.topIssueCategories as never)}, ${sql.jsonb(f.topFrictionScreens.map((s) => ({ name: s.name, count: s.count })) as never)}, NOW())
+    ON CONFLICT (date) DO UPDATE SET total_orders = EXCLUDED.total_orders, orders_without_help = EXCLUDED.orders_without_help,
+      orders_with_help = EXCLUDED.orders_with_help, total_incidences = EXCLUDED.total_incidences,
+      avg_time_to_resolve_seconds = EXCLUDED.avg_time_to_resolve_seconds, top_issue_categories = EXCLUDED.top_issue_categories,
+      top_friction_screens = EXCLUDED.top_friction_screens, computed_at = NOW()`);
+  return (await readDaily(pool, date, date))[0]!;
+}
+
+const dailyRow = z.object({
+  date: z.string(),
+  total_orders: z.number(),
+  orders_without_help: z.number(),
+  orders_with_help: z.number(),
+  total_incidences: z.number(),
+  avg_time_to_resolve_seconds: z.number().nullable(),
+  top_issue_categories: z.array(z.object({ name: z.string(), count: z.number() })),
+  top_friction_screens: z.array(z.object({ name: z.string(), count: z.number() })),
+  computed_at: z.string(),
+});
+
+export async function readDaily(pool: Pick<DatabasePool, 'any'>, from: string, to: string): Promise<DailyRow[]> {
+  const rows = await pool.any(sql.type(dailyRow)`
+    SELECT to_char(date, 'YYYY-MM-DD') AS date, COALESCE(total_orders, 0) AS total_orders, COALESCE(orders_without_help, 0) AS orders_without_help,
+           COALESCE(orders_with_help, 0) AS orders_with_help, COALESCE(total_incidences, 0) AS total_incidences, avg_time_to_resolve_seconds,
+           COALESCE(top_issue_categories, '[]'::jsonb) AS top_issue_categories, COALESCE(top_friction_screens, '[]'::jsonb) AS top_friction_screens,
+           to_json(computed_at)#>>'{}' AS computed_at
+    FROM analytics_daily WHERE date >= ${from}::date AND date <= ${to}::date ORDER BY date`);
+  return [...rows];
+}
+
+export const dayBefore = (date: string) => addDays(date, -1);

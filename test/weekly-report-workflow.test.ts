@@ -1,0 +1,71 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { isoWeekOf } from '../domain/iso-week';
+import { weeklyReportWorkflowId } from '../domain/weekly-report';
+import { conversationWorkflowId } from '../domain/conversation-event';
+import { weeklyReportStateQuery } from '../workflows/analytics-signals';
+import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
+import { eventually } from './support/eventually';
+import { postWebhook } from './support/signing';
+import { startTestSystem, type TestSystem } from './support/system';
+
+const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
+let system: TestSystem;
+
+beforeAll(async () => {
+  // A quiet period long enough that five resolutions posted together land inside it even on a loaded machine.
+  system = await startTestSystem({ WEEKLY_REPORT_QUIET_PERIOD: '3s', WEEKLY_REPORT_IDLE_TIMEOUT: '6s' });
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+const resolve = async (): Promise<string> => {
+  const id = uniqueConversationId();
+  const res = await postWebhook(system.baseUrl, fixtureFor('spec-conversation_resolution.json', WEDDING_ID, id));
+  expect(res.status).toBe(200);
+  return id;
+};
+const computations = (isoWeek: string) =>
+  system.pool.maybeOneFirst(sql.type(z.object({ computations: z.number() }))`SELECT computations FROM weekly_reports WHERE iso_week = ${isoWeek}`);
+const executions = async (workflowId: string) => {
+  const runs: string[] = [];
+  for await (const w of system.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
+  return runs;
+};
+
+test('resolutions of one week coalesce into one durable run and one computation; it outlives its parent', async () => {
+  const conversations = await Promise.all(Array.from({ length: 5 }, () => resolve()));
+  const resolvedAt = await Promise.all(
+    conversations.map((id) =>
+      eventually(async () => {
+        const row = await incidenceOf(system.pool, id);
+        expect(row?.resolved_at).toBeTruthy();
+        return row!.resolved_at!;
+      }),
+    ),
+  );
+  const isoWeek = isoWeekOf(resolvedAt[0]!);
+  expect(new Set(resolvedAt.map(isoWeekOf))).toEqual(new Set([isoWeek]));
+  const workflowId = weeklyReportWorkflowId(isoWeek, system.config.TEMPORAL_TASK_QUEUE);
+  const handle = system.client.workflow.getHandle(workflowId);
+
+  await eventually(async () => expect(await computations(isoWeek)).toBe(1), 20_000);
+  expect(await handle.query(weeklyReportStateQuery)).toEqual({ isoWeek, signals: 4, computations: 1, pending: false });
+  await eventually(async () => expect(await executions(workflowId)).toHaveLength(1));
+
+  // Its parent (the conversation that started it) is terminated: the week's run carries on (ParentClosePolicy.ABANDON).
+  const description = await handle.describe();
+  const parent = description.parentExecution?.workflowId;
+  expect(conversations.map(conversationWorkflowId)).toContain(parent);
+  await system.client.workflow.getHandle(parent!).terminate('test: the parent goes away');
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+
+  // Idle for WEEKLY_REPORT_IDLE_TIMEOUT → it completes, having computed once for five resolutions.
+  expect(await handle.result()).toEqual({ computations: 1, signals: 4 });
+
+  // The next resolution of that week starts a new run with the same id, which computes again.
+  await resolve();
+  await eventually(async () => expect(await computations(isoWeek)).toBe(2), 20_000);
+  await eventually(async () => expect(await executions(workflowId)).toHaveLength(2));
+});
