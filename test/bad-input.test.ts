@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { sql } from 'slonik';
 import { eventually } from './support/eventually';
 import { expectClearRefusal, hostileBodies } from './support/hostile-input';
-import { appToken, fixtureText, hmacSign, postWebhook } from './support/signing';
+import { ADMIN_API_TOKEN, appToken, fixtureText, hmacSign, postWebhook } from './support/signing';
+import { ORDERS_SECRET } from './support/analytics';
+import { orderReportSchema } from '../domain/order';
 import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody } from '../domain/app-api';
 import { startTestSystem, type TestSystem } from './support/system';
 import { uniqueConversationId, retarget } from './support/conversations';
@@ -46,12 +48,22 @@ const ENDPOINTS: Endpoint[] = [
   appEndpoint('cart update', 'PUT', `/context/${APP_USER}/cart`, { cart_value: 185000, items: [{ id: 'p1', name: 'Royal Rajasthani', quantity: 350 }] }, cartBody),
   appEndpoint('profile', 'PUT', `/context/${APP_USER}/profile`, { name: 'Asha', email: 'asha@example.in', past_order_count: 0 }, profileBody),
   appEndpoint('friction signal', 'POST', `/context/${APP_USER}/friction-signal`, { type: 'PRICE_CHECK', value: 3, screen: 'CART' }, frictionSignalBody),
+  {
+    name: 'orders feed',
+    method: 'POST',
+    path: '/api/v1/orders',
+    validExample: JSON.stringify({ order_id: 'ORD-FUZZ-1', user_id: APP_USER, event: 'PLACED', value: 185000, placed_at: '2026-11-24T10:15:00+05:30' }),
+    authenticate: (body) => ({ 'x-orders-signature': hmacSign(body, ORDERS_SECRET) }),
+    signsBody: true,
+    limitBytes: 64 * 1024,
+    schema: orderReportSchema,
+  },
   appEndpoint('channel route', 'POST', '/channel/route', { order_value: 30000, event_type: 'WEDDING' }, channelRouteBody),
 ];
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startTestSystem({}, { worker: false });
+  system = await startTestSystem({ ORDERS_WEBHOOK_SECRET: ORDERS_SECRET }, { worker: false });
 });
 afterAll(() => system?.stop());
 
@@ -87,7 +99,7 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
         const { status, json } = await send(endpoint, body, await endpoint.authenticate(body));
         if (status === 200 && json?.status === 'ignored') return; // a well-formed webhook with an action we do not handle
         if (endpoint.schema && body.length < endpoint.limitBytes && endpoint.schema.safeParse(jsonOrUndefined(body)).success) {
-          expect(status).toBe(200); // a mutation that is still valid input
+          expect(status >= 200 && status < 300).toBe(true); // a mutation that is still valid input
           return;
         }
         expectClearRefusal(status, json);
@@ -112,7 +124,8 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
 
   test('the valid example itself is accepted, so the refusals above are about the input', async () => {
     const body = Buffer.from(endpoint.validExample);
-    expect((await send(endpoint, body, await endpoint.authenticate(body))).status).toBe(200);
+    const { status } = await send(endpoint, body, await endpoint.authenticate(body));
+    expect(status >= 200 && status < 300).toBe(true);
   });
 
   (endpoint.signsBody ? test : test.skip)('a valid request signed for other bytes (a replayed signature) is refused', async () => {
@@ -140,4 +153,33 @@ test('after all of that only the honest examples reached a workflow, nothing rea
   const body = retarget(fixtureText('spec-message_create.json'), { [SPEC_ID]: id });
   expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
   await eventually(async () => expect(await workflowsOnOurQueue()).toContain(`conversation-${id}`));
+});
+
+describe('analytics reads refuse bad parameters clearly', () => {
+  const admin = { authorization: `Bearer ${ADMIN_API_TOKEN}` };
+  const get = async (path: string) => {
+    const response = await fetch(`${system.baseUrl}/api/v1/analytics/${path}`, { headers: admin });
+    return { status: response.status, json: await response.json().catch(() => null) };
+  };
+
+  test('any week name that is not a stored report gets a 4xx JSON error, in every format', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), fc.constantFrom('', '.html', '.csv'), async (week, format) => {
+        const { status, json } = await get(`weekly/${encodeURIComponent(week)}${format}`);
+        expectClearRefusal(status, json);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('any malformed daily range gets a 4xx JSON error', async () => {
+    const date = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('2026-02-30', '2026-13-01', '1-1-1', ''));
+    await fc.assert(
+      fc.asyncProperty(date, date, async (from, to) => {
+        const { status, json } = await get(`daily?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+        expectClearRefusal(status, json);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
