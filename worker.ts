@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
@@ -58,8 +58,11 @@ async function ensureSchedules(config: Config): Promise<void> {
   }
 }
 
+const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]) });
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -69,7 +72,8 @@ async function main(): Promise<void> {
   const pool = await createDatabasePool(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ config, pool, redis, connection });
+  const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
+  const worker = await createWorker({ config, pool, redis, connection, workflowBundle });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
   await Promise.all([pool.end(), redis.quit(), connection.close()]);

@@ -22,7 +22,8 @@ export interface FreshchatClient {
   configured: boolean;
   getUser(userId: string): Promise<FreshchatUser | null>;
   getConversation(conversationId: string): Promise<FreshchatConversation | null>;
-  updateUserProperties(userId: string, properties: Record<string, string>): Promise<void>;
+  /** false when Freshchat does not know the user (404). */
+  updateUserProperties(userId: string, properties: Record<string, string>): Promise<boolean>;
 }
 
 /**
@@ -62,9 +63,10 @@ export function createFreshchatClient(options: { baseUrl?: string; token?: strin
     getUser: (userId) => call<FreshchatUser>('GET', `/users/${encodeURIComponent(userId)}`),
     getConversation: (conversationId) => call<FreshchatConversation>('GET', `/conversations/${encodeURIComponent(conversationId)}`),
     updateUserProperties: async (userId, properties) => {
-      await call('PUT', `/users/${encodeURIComponent(userId)}`, {
+      const answer = await call('PUT', `/users/${encodeURIComponent(userId)}`, {
         properties: Object.entries(properties).map(([name, value]) => ({ name, value })),
       });
+      return answer !== null;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createContextSyncActivities } from './context-sync';
 import { createAnalyticsActivities, type AnalyticsActivityDeps } from './analytics-activities';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
 
@@ -7,6 +8,7 @@ export type ActivityDeps = ConversationActivityDeps & Omit<AnalyticsActivityDeps
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
+    ...createContextSyncActivities(deps),
     ...createAnalyticsActivities(deps),
   };
 }

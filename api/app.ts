@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
 import type { ConversationGateway } from './conversation-gateway';
+import type { ContextSyncNotifier } from '../activities/app-context';
+import { appApiRouterFor } from './app-api';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
@@ -18,6 +20,8 @@ export interface ApiDeps {
   temporal: Client;
   pool: DatabasePool;
   redis: Redis;
+  /** Nudges the per-user Freshchat context sync; absent: context changes stay in Redis only. */
+  contextSync?: ContextSyncNotifier;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
@@ -45,6 +49,6 @@ export function createApp(deps: ApiDeps): Koa {
   });
   const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
   // Each feature mounts its router here.
-  for (const router of [webhooks, orders, analytics]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -6,6 +6,7 @@ import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
+import { createContextSyncGateway } from './context-sync-gateway';
 import { createConversationGateway } from './conversation-gateway';
 
 async function main(): Promise<void> {
@@ -14,7 +15,14 @@ async function main(): Promise<void> {
   const client = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const pool = await createDatabasePool(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
-  const app = createApp({ config, conversations: createConversationGateway(client, config), temporal: client, pool, redis });
+  const app = createApp({
+    config,
+    conversations: createConversationGateway(client, config),
+    temporal: client,
+    pool,
+    redis,
+    contextSync: createContextSyncGateway(client, config),
+  });
   const server: Server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
   const stop = () =>
     server.close(async () => {

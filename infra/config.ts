@@ -34,6 +34,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  // A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start.
+  WORKFLOW_BUNDLE_PATH: optionalText,
   FRESHCHAT_WEBHOOK_SECRET: optionalText,
   FRESHCHAT_WEBHOOK_PUBLIC_KEY: optionalText,
   FRESHCHAT_API_URL: optionalText.pipe(z.string().url().optional()),
@@ -53,6 +55,15 @@ const schema = z.object({
   APP_JWT_SECRET: optionalText,
   ADMIN_API_TOKEN: optionalText,
   API_BODY_LIMIT: z.string().default('64kb'),
+  // --- The app API (issue 3): user context in Redis, channel routing, help offers, context sync to Freshchat.
+  USER_CONTEXT_TTL: duration('24h'),
+  HELP_OFFER_WINDOW: duration('15m'),
+  CHANNEL_LOW_THRESHOLD: number(5000),
+  CHANNEL_HIGH_THRESHOLD: number(25000),
+  HIGH_IMPORTANCE_EVENTS: z.string().default('WEDDING,CORPORATE,RELIGIOUS'),
+  CONTEXT_SYNC_QUIET_PERIOD: duration('2s'),
+  CONTEXT_SYNC_MAX_DELAY: duration('10s'),
+  CONTEXT_SYNC_IDLE_TIMEOUT: duration('30m'),
   // --- Analytics (issue 4): orders feed, weekly report workflow, schedules, report email.
   ORDERS_WEBHOOK_SECRET: optionalText,
   ASSISTED_ORDER_WINDOW: duration('24h'),

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createPool, SchemaValidationError, type DatabasePool, type Interceptor } from 'slonik';
 
 export type { DatabasePool };
@@ -19,5 +20,31 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
     statementTimeout: 30_000,
     idleTimeout: 10_000,
     interceptors: [resultParser],
+    // slonik sends DISCARD ALL on every release: a round trip per query or transaction. We keep no session
+    // state (no SET, temp tables or session locks on pooled connections), so there is nothing to discard.
+    resetConnection: async () => undefined,
   });
 }
+
+/**
+ * slonik 47 wedges its pool when the database connection drops under a running query: pg emits the
+ * client's 'error' in the same tick as it rejects the query, slonik's destroy then races that rejection,
+ * throws before announcing the destroy, and the connection stays "pending destroy" forever. Once every
+ * slot is stuck no query ever runs again (found by the chaos run; repro in test/database-recovery.test.ts).
+ * Emitting pg's 'error' one macrotask later lets the query settle first, so destroy completes.
+ */
+function deferPgClientErrors(): void {
+  const marker = Symbol.for('support-led-ordering.deferred-pg-errors');
+  const proto = pg.Client.prototype as pg.Client & { [marker]?: true };
+  if (proto[marker]) return;
+  const emit = proto.emit;
+  proto.emit = function (this: pg.Client, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'error') return emit.call(this, event, ...args);
+    setImmediate(() => {
+      if (this.listenerCount('error') > 0) emit.call(this, event, ...args);
+    });
+    return true;
+  } as typeof proto.emit;
+  proto[marker] = true;
+}
+deferPgClientErrors();

@@ -53,4 +53,4 @@ CREATE INDEX idx_incidences_repeat ON incidences (user_id, lower(issue_category)
 -- Assist links for an incidence's user (order ingest and incidence-side linking).
 CREATE INDEX idx_incidences_user_created ON incidences (user_id, created_at);
 CREATE INDEX idx_incidences_order_id ON incidences (order_id) WHERE order_id IS NOT NULL;
-CREATE INDEX idx_friction_signals_created_at ON friction_signals (created_at);
+-- friction_signals (created_at) is indexed by 003_app_context.sql.

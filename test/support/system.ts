@@ -5,6 +5,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../api/app';
+import { createContextSyncGateway } from '../../api/context-sync-gateway';
 import { createConversationGateway } from '../../api/conversation-gateway';
 import { loadConfig, type Config } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
@@ -54,7 +55,8 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
   const redis = createRedis(config.REDIS_URL);
   const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
   const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, conversations: createConversationGateway(apiClient, config), temporal: apiClient, pool, redis });
+  const contextSync = createContextSyncGateway(apiClient, config);
+  const app = createApp({ config, conversations: createConversationGateway(apiClient, config), temporal: apiClient, pool, redis, contextSync });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -86,6 +88,7 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     async stop() {
       await system.stopWorker();
       await new Promise((r) => server.close(r));
+      await contextSync.idle();
       await nativeConnection?.close();
       await client.connection.close();
       await apiClient.connection.close().catch(() => undefined);

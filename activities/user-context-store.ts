@@ -1,0 +1,103 @@
+import type { Redis } from 'ioredis';
+import type { ContextUpdate } from '../domain/context-updates';
+import type { StoredContext } from '../domain/user-context';
+import type { RedisKeys } from '../infra/redis-keys';
+
+// Applies a ContextUpdate to the user's hash in one step: no other request can interleave, so no count is lost.
+// Returns the hash before and after. Every change bumps `version` and renews the idle expiry.
+const APPLY_UPDATE = `
+local key = KEYS[1]
+local op = cjson.decode(ARGV[1])
+local before = redis.call('HGETALL', key)
+local st = op.screenTime
+if type(st) == 'table' then
+  local prev = st.previous
+  if type(prev) ~= 'string' then prev = redis.call('HGET', key, 'current_screen') end
+  if type(prev) == 'string' and string.upper(prev) == st.screen then
+    redis.call('HINCRBYFLOAT', key, st.field, st.seconds)
+  end
+end
+local cc = op.countChange
+if type(cc) == 'table' then
+  local old = tonumber(redis.call('HGET', key, cc.field) or '')
+  if old ~= nil and old ~= tonumber(cc.value) then redis.call('HINCRBY', key, cc.counter, 1) end
+end
+for f, v in pairs(op.set) do redis.call('HSET', key, f, v) end
+for _, f in ipairs(op.clear) do redis.call('HDEL', key, f) end
+for f, v in pairs(op.setIfAbsent) do redis.call('HSETNX', key, f, v) end
+for f, n in pairs(op.increment) do redis.call('HINCRBYFLOAT', key, f, n) end
+for f, n in pairs(op.raiseTo) do
+  local current = tonumber(redis.call('HGET', key, f) or '') or 0
+  if n > current then redis.call('HSET', key, f, tostring(n)) end
+end
+redis.call('HINCRBY', key, 'version', 1)
+redis.call('PEXPIRE', key, tonumber(ARGV[2]))
+return {before, redis.call('HGETALL', key)}
+`;
+
+// Stores the friction score computed from version V only if no later change landed meanwhile (that change's own
+// writer stores its score), and remembers a help offer for the configured window.
+const SETTLE = `
+if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[5], 'PX', tonumber(ARGV[4])) end
+if redis.call('HGET', KEYS[1], 'version') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'friction_score', ARGV[2])
+  return 1
+end
+return 0
+`;
+
+type ScriptRedis = Redis & {
+  sloApplyContextUpdate(key: string, update: string, ttlMs: number): Promise<[string[], string[]]>;
+  sloSettleContext(contextKey: string, helpKey: string, version: string, score: string, showHelp: string, windowMs: number, offeredAt: string): Promise<number>;
+};
+
+const toHash = (flat: string[]): StoredContext => {
+  const hash: StoredContext = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+};
+
+export interface UserContextStoreSettings {
+  contextTtlMs: number;
+  helpOfferWindowMs: number;
+}
+
+/** The user's real-time context: one Redis hash per user (snake_case fields of PRD 3.2), expiring when idle. */
+export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: UserContextStoreSettings) {
+  const scripts = redis as ScriptRedis;
+  if (typeof scripts.sloApplyContextUpdate !== 'function') {
+    redis.defineCommand('sloApplyContextUpdate', { numberOfKeys: 1, lua: APPLY_UPDATE });
+    redis.defineCommand('sloSettleContext', { numberOfKeys: 2, lua: SETTLE });
+  }
+  return {
+    async apply(userId: string, update: ContextUpdate): Promise<{ before: StoredContext; after: StoredContext }> {
+      const [before, after] = await scripts.sloApplyContextUpdate(keys.userContext(userId), JSON.stringify(update), settings.contextTtlMs);
+      return { before: toHash(before), after: toHash(after) };
+    },
+
+    /** Returns whether the score was stored (false: a newer change got there first). */
+    async settle(userId: string, version: string, frictionScore: number, helpOffered: boolean, now: Date): Promise<boolean> {
+      const stored = await scripts.sloSettleContext(
+        keys.userContext(userId),
+        keys.helpOffered(userId),
+        version,
+        String(frictionScore),
+        helpOffered ? '1' : '0',
+        settings.helpOfferWindowMs,
+        now.toISOString(),
+      );
+      return stored === 1;
+    },
+
+    async sessionOf(userId: string): Promise<string | null> {
+      return redis.hget(keys.userContext(userId), 'session_id');
+    },
+
+    async read(userId: string): Promise<StoredContext | null> {
+      const hash = await redis.hgetall(keys.userContext(userId));
+      return Object.keys(hash).length === 0 ? null : hash;
+    },
+  };
+}
+
+export type UserContextStore = ReturnType<typeof createUserContextStore>;

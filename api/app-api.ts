@@ -1,0 +1,118 @@
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { createAppContext, type AppContext } from '../activities/app-context';
+import { createUserContextStore } from '../activities/user-context-store';
+import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody, userIdParam } from '../domain/app-api';
+import { eventList, routeChannels, type ChannelRules } from '../domain/channel-route';
+import type { FrictionSettings } from '../domain/friction';
+import { ConfigError, type Config } from '../infra/config';
+import { logger } from '../infra/logger';
+import { redisKeys } from '../infra/redis-keys';
+import type { ApiDeps } from './app';
+import { authSettings, authenticated, requireUser, type AuthSettings, type Caller } from './auth';
+import { ApiError } from './errors';
+import { jsonBody, validate } from './json-body';
+
+export interface AppApiDeps {
+  context: AppContext;
+  auth: AuthSettings;
+  bodyLimit: string;
+  channelRules: ChannelRules;
+}
+
+export const frictionSettings = (config: Config): FrictionSettings => ({
+  enabled: config.FRICTION_DETECTION_ENABLED,
+  highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
+});
+
+export function channelRules(config: Config): ChannelRules {
+  if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
+    throw new ConfigError([`CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`]);
+  }
+  return {
+    enabled: config.CHANNEL_ROUTING_ENABLED,
+    lowThreshold: config.CHANNEL_LOW_THRESHOLD,
+    highThreshold: config.CHANNEL_HIGH_THRESHOLD,
+    highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
+  };
+}
+
+const callerOf = (ctx: Context): Caller => ctx.state.caller as Caller;
+const userIdOf = (ctx: Context): string => validate(userIdParam, ctx.params.userId);
+
+/** The user's own token: admins (agents, tools) may read any context but not write one. */
+function ownUser(ctx: Context): string {
+  const userId = userIdOf(ctx);
+  const caller = callerOf(ctx);
+  if (caller.kind === 'admin') throw new ApiError(403, 'forbidden', 'the admin token may read contexts, not change them');
+  requireUser(caller, userId);
+  return userId;
+}
+
+/** Redis or PostgreSQL failing is a 503 the app can retry, not an opaque 500. */
+async function storageErrors(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    if (error instanceof ApiError || (error as { status?: number }).status) throw error;
+    logger.error({ err: error, path: ctx.path }, 'context storage failed');
+    throw new ApiError(503, 'storage_unavailable', 'the context could not be stored; retry later');
+  }
+}
+
+/** The mobile app's API (PRD 4.2, 4.3): validate, authenticate, hand to the context use cases. */
+export function appApiRouter(deps: AppApiDeps): Router {
+  const router = new Router({ prefix: '/api/v1' });
+  const auth = authenticated(deps.auth);
+  const body = <S extends Parameters<typeof jsonBody>[1]>(ctx: Context, schema: S) => jsonBody(ctx, schema, deps.bodyLimit);
+
+  router.put('/context/:userId/screen', auth, storageErrors, async (ctx) => {
+    const userId = ownUser(ctx);
+    ctx.body = { status: 'updated', ...(await deps.context.screen(userId, await body(ctx, screenBody))) };
+  });
+
+  router.put('/context/:userId/cart', auth, storageErrors, async (ctx) => {
+    const userId = ownUser(ctx);
+    ctx.body = { status: 'updated', ...(await deps.context.cart(userId, await body(ctx, cartBody))) };
+  });
+
+  router.put('/context/:userId/profile', auth, storageErrors, async (ctx) => {
+    const userId = ownUser(ctx);
+    ctx.body = { status: 'updated', ...(await deps.context.profile(userId, await body(ctx, profileBody))) };
+  });
+
+  router.post('/context/:userId/friction-signal', auth, storageErrors, async (ctx) => {
+    const userId = ownUser(ctx);
+    ctx.body = await deps.context.signal(userId, await body(ctx, frictionSignalBody));
+  });
+
+  router.get('/context/:userId', auth, storageErrors, async (ctx) => {
+    const userId = userIdOf(ctx);
+    requireUser(callerOf(ctx), userId);
+    const context = await deps.context.read(userId);
+    if (!context) throw new ApiError(404, 'context_not_found', `no context for user ${userId} (none yet, or it expired)`);
+    ctx.body = context;
+  });
+
+  router.post('/channel/route', auth, async (ctx) => {
+    const request = await body(ctx, channelRouteBody);
+    ctx.body = routeChannels(request.order_value, request.event_type, deps.channelRules);
+  });
+
+  return router;
+}
+
+/** The app API wired from the API's dependencies. */
+export function appApiRouterFor(deps: Pick<ApiDeps, 'config' | 'pool' | 'redis' | 'contextSync'>): Router {
+  const { config } = deps;
+  const store = createUserContextStore(deps.redis, redisKeys(config.REDIS_KEY_PREFIX), {
+    contextTtlMs: config.USER_CONTEXT_TTL,
+    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
+  });
+  return appApiRouter({
+    context: createAppContext({ store, pool: deps.pool, friction: frictionSettings(config), sync: deps.contextSync }),
+    auth: authSettings(config),
+    bodyLimit: config.API_BODY_LIMIT,
+    channelRules: channelRules(config),
+  });
+}

@@ -1,0 +1,193 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, createHmac } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client as PgClient } from 'pg';
+import { createApp } from '../../api/app';
+import { createConversationGateway } from '../../api/conversation-gateway';
+import { loadConfig } from '../../infra/config';
+import { createDatabasePool } from '../../infra/db';
+import { createRedis } from '../../infra/redis';
+import { createTemporalClient } from '../../infra/temporal';
+import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess } from '../scratch';
+import { FaultProxy } from './fault-proxy';
+import { chaosPlan, type PlanOptions } from './plan';
+import { verifyChaos, type ChaosVerdict } from './verify';
+
+export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
+  temporalAddress: string;
+  concurrency: number;
+  /** Share of deliveries sent before the worker is killed with SIGKILL. */
+  killWorkerAt: number;
+  /** Share of deliveries sent before the worker's database connections are cut. */
+  cutDatabaseAt: number;
+  cutDatabaseForMs: number;
+  settleTimeoutMs: number;
+  /** A workflow bundle already built (jest's global set-up has one). */
+  workflowBundlePath?: string;
+  log(line: string): void;
+}
+
+export interface ChaosReport {
+  verdict: ChaosVerdict;
+  deliveries: number;
+  redeliveriesAfterRefusal: number;
+  workerKills: number;
+  workerRestarts: number;
+  databaseCuts: number;
+  sendSeconds: number;
+  settleSeconds: number;
+}
+
+/** Sends the plan through the real API while the worker is killed and its database cut, then judges PostgreSQL. */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const runId = randomBytes(4).toString('hex');
+  const plan = chaosPlan({ ...options, runId });
+  const db = await scratchDatabase('slo_chaos');
+  const proxy = new FaultProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
+  const proxyUrl = Object.assign(new URL(db.url), { port: String(await proxy.start()) }).toString();
+  const secret = randomBytes(16).toString('hex');
+  const taskQueue = `chaos-${runId}`;
+  const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
+  const worker = superviseWorker({
+    DATABASE_URL: proxyUrl,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+  }, options.log);
+  const api = await startApi({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, FRESHCHAT_WEBHOOK_SECRET: secret, REDIS_KEY_PREFIX: `slo-chaos:${runId}:` });
+  try {
+    const faults = [
+      { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => worker.kill() },
+      { at: Math.floor(plan.deliveries.length * options.cutDatabaseAt), run: () => cut() },
+    ];
+    // The cut must hit a running worker (one still starting up after the kill just exits and is restarted).
+    let cutDone: Promise<void> = Promise.resolve();
+    const cut = () => {
+      cutDone = worker.runningFor(3000).then(() => {
+        options.log(`cutting the worker's database connections for ${options.cutDatabaseForMs} ms`);
+        proxy.cut(options.cutDatabaseForMs);
+      });
+    };
+    const sendStart = performance.now();
+    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, (sent) => faults.filter((f) => f.at === sent).forEach((f) => f.run()));
+    const sendSeconds = (performance.now() - sendStart) / 1000;
+    await cutDone;
+    options.log(`sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${plan.distinctEvents} events in PostgreSQL`);
+    const settleStart = performance.now();
+    await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
+    const settleSeconds = (performance.now() - settleStart) / 1000;
+    const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    return { verdict, deliveries: plan.deliveries.length, redeliveriesAfterRefusal: redeliveries, workerKills: worker.kills, workerRestarts: worker.restarts, databaseCuts: proxy.cuts, sendSeconds, settleSeconds };
+  } finally {
+    await worker.stop();
+    await api.stop();
+    await proxy.stop();
+    await db.drop();
+  }
+}
+
+/** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would). */
+function superviseWorker(env: Record<string, string>, log: (line: string) => void) {
+  let child: ChildProcess;
+  let startedAt = 0;
+  let stopping = false;
+  const state = { kills: 0, restarts: 0 };
+  const spawnWorker = () => {
+    startedAt = Date.now();
+    child = startNodeProcess('worker.ts', env);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log(`worker exited (${signal ?? code}); restarting`);
+      state.restarts++;
+      setTimeout(spawnWorker, 500);
+    });
+  };
+  spawnWorker();
+  return {
+    get kills() { return state.kills; },
+    get restarts() { return state.restarts; },
+    kill() {
+      state.kills++;
+      log(`killing the worker (pid ${child.pid}) with SIGKILL`);
+      child.kill('SIGKILL');
+    },
+    /** Resolves once the current worker process has been alive for `ms`. */
+    async runningFor(ms: number) {
+      while (Date.now() - startedAt < ms) await new Promise((r) => setTimeout(r, 100));
+    },
+    async stop() {
+      stopping = true;
+      await stopProcess(child);
+    },
+  };
+}
+
+async function startApi(env: Record<string, string>) {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
+  const pool = await createDatabasePool(config.DATABASE_URL, 2);
+  const redis = createRedis(config.REDIS_URL);
+  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ config, conversations: createConversationGateway(temporal, config), temporal, pool, redis });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await Promise.allSettled([pool.end(), redis.quit(), temporal.connection.close()]);
+    },
+  };
+}
+
+/** Posts every delivery, `concurrency` at a time, redelivering any that is refused (as Freshchat retries). */
+async function deliver(baseUrl: string, deliveries: string[], secret: string, concurrency: number, onSent: (sent: number) => void): Promise<number> {
+  let next = 0;
+  let sent = 0;
+  let redeliveries = 0;
+  const post = async (body: string) => {
+    const signature = createHmac('sha256', secret).update(body).digest('hex');
+    for (;;) {
+      const status = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature }, body })
+        .then(async (r) => (await r.arrayBuffer(), r.status))
+        .catch(() => 0);
+      if (status === 200) return;
+      if (status >= 400 && status < 500) throw new Error(`a valid delivery was refused with ${status}`);
+      redeliveries++;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const lane = async () => {
+    while (next < deliveries.length) {
+      const body = deliveries[next++]!;
+      await post(body);
+      onSent(++sent);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return redeliveries;
+}
+
+async function settle(databaseUrl: string, prefix: string, expected: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  try {
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1',
+        [`${prefix}%`],
+      );
+      const n = rows[0]!.n;
+      if (n >= expected || Date.now() > deadline) return;
+      if (n !== last && Math.floor(n / 1000) !== Math.floor(last / 1000)) log(`${n}/${expected} events in PostgreSQL`);
+      last = n;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await db.end();
+  }
+}

@@ -1,0 +1,97 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { Client } from 'pg';
+import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { migrate } from '../infra/migrator';
+
+/** Shared set-up for benchmarks and the chaos run: scratch databases, a private dev server, child processes. */
+export const ROOT = path.resolve(__dirname, '..');
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+export interface ScratchDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database, dropped by `drop()`. */
+export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return { url: url.toString(), name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** A private Temporal dev server (the CLI from scripts/setup-temporal.sh) on free ports, or the one at TEMPORAL_ADDRESS when given. */
+export async function temporalServer(existingAddress?: string): Promise<{ address: string; stop(): Promise<void> }> {
+  if (existingAddress) return { address: existingAddress, stop: async () => undefined };
+  const executable = process.env.TEMPORAL_CLI_PATH ?? execFileSync('bash', [path.join(ROOT, 'scripts/setup-temporal.sh')], { encoding: 'utf8' }).trim();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: executable }, ip: '127.0.0.1', searchAttributes: ALL_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+  });
+  return { address: env.address, stop: () => env.teardown() };
+}
+
+/** Runs a TypeScript entry point (worker.ts, api/server.ts) as one real node process, so SIGKILL kills it. */
+export function startNodeProcess(entry: string, env: Record<string, string>, extraNodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
+
+/** Bundles workflows/ once, so every worker process started from it is polling within a second or two. */
+export async function buildWorkflowBundle(): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows'), logger: quiet });
+  const dir = path.join(ROOT, '.run', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `workflow-bundle-${process.pid}-${randomBytes(3).toString('hex')}.js`);
+  writeFileSync(file, code);
+  return file;
+}
+
+/** Waits until `url` answers 200 (an API child process has started listening). */
+export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import { runChaos } from '../bench/chaos/run';
+import { chaosPlan } from '../bench/chaos/plan';
+import { judge } from '../bench/chaos/verify';
+
+// The shortened chaos run: the same code as `npm run chaos`, smaller, on the test run's dev server.
+test('webhooks survive a SIGKILLed worker and a cut database with zero loss and zero duplicates', async () => {
+  const lines: string[] = [];
+  const report = await runChaos({
+    temporalAddress: process.env.TEMPORAL_TEST_ADDRESS!,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    conversations: 40,
+    eventsPerConversation: 8,
+    duplicateShare: 0.2,
+    seed: 7,
+    concurrency: 4,
+    killWorkerAt: 0.2,
+    cutDatabaseAt: 0.5,
+    cutDatabaseForMs: 2500,
+    settleTimeoutMs: 120_000,
+    log: (line) => lines.push(line),
+  });
+  expect(report.workerKills).toBe(1);
+  expect(report.workerRestarts).toBeGreaterThanOrEqual(1);
+  expect(report.databaseCuts).toBe(1);
+  expect(report.deliveries).toBeGreaterThan(320);
+  expect(report.verdict).toMatchObject({ conversations: 40, incidences: 40, distinctEvents: 320, timelineRows: 320, missingEvents: 0, duplicateEvents: 0, wrongOutcomes: 0, ok: true });
+}, 240_000);
+
+describe('the chaos verdict', () => {
+  const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });
+  const perfect = () => {
+    const incidences = [...plan.conversations].map(([id, c]) => ({ conversation_id: id, outcome: c.outcome as string }));
+    const timeline = [...plan.conversations].flatMap(([id, c]) => [...c.eventKeys].map((event_key) => ({ conversation_id: id, event_key, copies: 1 })));
+    return { incidences, timeline };
+  };
+
+  test('every delivery appears in the plan once or twice, and the perfect result passes', () => {
+    expect(plan.deliveries.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(plan.deliveries).size).toBe(6);
+    const { incidences, timeline } = perfect();
+    expect(judge(plan, incidences, timeline).ok).toBe(true);
+  });
+
+  test('a lost event, a duplicate, a wrong outcome or a missing incidence each fail it', () => {
+    const lost = perfect();
+    lost.timeline.pop();
+    expect(judge(plan, lost.incidences, lost.timeline)).toMatchObject({ ok: false, missingEvents: 1 });
+    const doubled = perfect();
+    doubled.timeline[0]!.copies = 2;
+    expect(judge(plan, doubled.incidences, doubled.timeline)).toMatchObject({ ok: false, duplicateEvents: 1 });
+    const wrong = perfect();
+    wrong.incidences[0]!.outcome = 'DROPPED_OR_ANYTHING';
+    expect(judge(plan, wrong.incidences, wrong.timeline)).toMatchObject({ ok: false, wrongOutcomes: 1 });
+    const missing = perfect();
+    missing.incidences.pop();
+    expect(judge(plan, missing.incidences, missing.timeline)).toMatchObject({ ok: false, missingIncidences: 1 });
+  });
+});

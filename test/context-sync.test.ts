@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../api/app';
+import { createContextSyncGateway } from '../api/context-sync-gateway';
+import { createConversationGateway } from '../api/conversation-gateway';
+import { contextSyncWorkflowId } from '../domain/context-sync';
+import { contextChangedSignal, contextSyncStateQuery, type contextSyncWorkflow } from '../workflows/context-sync';
+import { createTemporalClient } from '../infra/temporal';
+import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
+import { eventually } from './support/eventually';
+import { FakeFreshchat, type RecordedRequest } from './support/fake-freshchat';
+import { appToken, fixtureText, postWebhook } from './support/signing';
+import { startTestSystem, type TestSystem } from './support/system';
+
+let system: TestSystem;
+const freshchat = new FakeFreshchat();
+
+beforeAll(async () => {
+  await freshchat.start();
+  system = await startTestSystem({
+    FRESHCHAT_API_URL: freshchat.url,
+    FRESHCHAT_API_TOKEN: 'sync-token',
+    CONTEXT_SYNC_QUIET_PERIOD: '400ms',
+    CONTEXT_SYNC_MAX_DELAY: '1500ms',
+  });
+});
+afterAll(async () => {
+  await system?.stop();
+  await freshchat.stop();
+});
+
+const newUser = () => `usr_${randomUUID().slice(0, 8)}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function putJson(baseUrl: string, path: string, token: string, body: unknown) {
+  const started = performance.now();
+  const res = await fetch(`${baseUrl}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, ms: performance.now() - started };
+}
+
+async function appUser(userId = newUser(), baseUrl = system.baseUrl) {
+  const token = await appToken(userId);
+  return {
+    userId,
+    screen: (screen_name: string) => putJson(baseUrl, `/api/v1/context/${userId}/screen`, token, { screen_name }),
+    cart: (body: unknown) => putJson(baseUrl, `/api/v1/context/${userId}/cart`, token, body),
+    profile: (body: unknown) => putJson(baseUrl, `/api/v1/context/${userId}/profile`, token, body),
+  };
+}
+
+const putsFor = (freshchatUserId: string): RecordedRequest[] => freshchat.requests.filter((r) => r.method === 'PUT' && r.path === `/users/${freshchatUserId}`);
+const propertiesOf = (request: RecordedRequest): Record<string, string> =>
+  Object.fromEntries(((request.body as { properties: Array<{ name: string; value: string }> }).properties ?? []).map((p) => [p.name, p.value]));
+const syncState = (userId: string) => system.client.workflow.getHandle(contextSyncWorkflowId(userId)).query(contextSyncStateQuery);
+
+test('a burst of navigation becomes a few PUTs carrying the final values', async () => {
+  const user = await appUser();
+  for (let i = 0; i < 30; i++) expect((await user.screen(`SCREEN_${i}`)).status).toBe(200);
+  expect((await user.cart({ cart_value: 185000, guest_count: 350, event_type: 'WEDDING', event_date: '2026-02-14', selected_platter: 'royal-rajasthani', items: [] })).status).toBe(200);
+  await eventually(async () => {
+    const last = putsFor(user.userId).at(-1);
+    expect(last).toBeDefined();
+    expect(propertiesOf(last!)).toEqual({
+      user_id: user.userId,
+      current_screen: 'SCREEN_29',
+      cart_value: '185000',
+      guest_count: '350',
+      event_type: 'WEDDING',
+      event_date: '2026-02-14',
+      selected_platter: 'royal-rajasthani',
+      friction_score: '15',
+    });
+  });
+  await sleep(1000);
+  const puts = putsFor(user.userId);
+  expect(puts.length).toBeGreaterThanOrEqual(1);
+  expect(puts.length).toBeLessThanOrEqual(5); // 31 changes; more than one PUT only if a gap or the max delay split the burst
+  expect(puts[0]!.authorization).toBe('Bearer sync-token');
+  expect((await syncState(user.userId)).pendingChanges).toBe(false);
+});
+
+test('changes no agent sees (a second identical update) cause no PUT', async () => {
+  const user = await appUser();
+  await user.screen('MENU_BROWSE');
+  await eventually(async () => expect(putsFor(user.userId)).toHaveLength(1));
+  await user.screen('MENU_BROWSE');
+  await user.profile({ name: 'Asha' });
+  await sleep(1200);
+  expect(putsFor(user.userId)).toHaveLength(1);
+});
+
+test('a steady stream of changes is still synced within the maximum delay', async () => {
+  const user = await appUser();
+  const firstChange = Date.now();
+  let syncedDuringStream = false;
+  for (let i = 0; Date.now() - firstChange < 3000; i++) {
+    await user.screen(`STREAM_${i}`);
+    if (putsFor(user.userId).length > 0) syncedDuringStream = true;
+    await sleep(100); // never 400 ms of quiet
+  }
+  expect(syncedDuringStream).toBe(true);
+});
+
+test('Freshchat answering 500, then 429 with Retry-After: retried and delivered; the app never waits', async () => {
+  const user = await appUser();
+  const before = freshchat.requests.length;
+  // Failures for this user only: other users' syncs may still be running.
+  const failures = [
+    { status: 500, body: { code: 500, status: 'INTERNAL_ERROR', message: 'boom' } },
+    { status: 429, headers: { 'retry-after': '1' }, body: { code: 429, status: 'TOO_MANY_REQUESTS' } },
+  ];
+  freshchat.route((r) => (r.method === 'PUT' && r.path === `/users/${user.userId}` ? failures.shift() : undefined));
+  const res = await user.cart({ cart_value: 12000, items: [] });
+  expect(res.status).toBe(200);
+  await eventually(async () => {
+    const puts = freshchat.requests.slice(before).filter((r) => r.path === `/users/${user.userId}`);
+    expect(puts).toHaveLength(3); // 500, 429, then 200
+    expect(propertiesOf(puts[2]!).cart_value).toBe('12000');
+  });
+  expect((await syncState(user.userId)).syncs).toBe(1);
+});
+
+test('the Freshchat user id from the profile becomes the sync target, and gets the whole context', async () => {
+  const user = await appUser();
+  await user.screen('GUEST_COUNT');
+  await eventually(async () => expect(putsFor(user.userId)).toHaveLength(1));
+  const freshchatUserId = randomUUID();
+  await user.profile({ freshchat_user_id: freshchatUserId });
+  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!)).toMatchObject({ user_id: user.userId, current_screen: 'GUEST_COUNT' }));
+  await user.screen('MENU_BROWSE');
+  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
+  expect(putsFor(user.userId)).toHaveLength(1);
+});
+
+test('Freshchat down (connection refused) or Temporal unreachable never fails the app request', async () => {
+  const dead = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
+  const config = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const gateway = createContextSyncGateway(dead, config);
+  const app = createApp({ config, conversations: createConversationGateway(dead, config), temporal: dead, pool: system.pool, redis: system.redis, contextSync: gateway });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    const user = await appUser(newUser(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const res = await user.screen('CHECKOUT');
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(1000);
+  } finally {
+    await new Promise((r) => server.close(r));
+    await gateway.idle();
+  }
+
+  // Freshchat itself unreachable: the worker's PUTs fail and are retried; the app is answered at once.
+  const down = new FakeFreshchat();
+  await down.start();
+  await down.stop();
+  const downSystem = await startTestSystem({ FRESHCHAT_API_URL: down.url, FRESHCHAT_API_TOKEN: 't', CONTEXT_SYNC_QUIET_PERIOD: '100ms' });
+  try {
+    const user = await appUser(newUser(), downSystem.baseUrl);
+    for (const screen of ['HOME', 'MENU_BROWSE', 'CHECKOUT']) {
+      const res = await user.screen(screen);
+      expect(res.status).toBe(200);
+      expect(res.ms).toBeLessThan(1000);
+    }
+    await eventually(async () => {
+      const description = await downSystem.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe();
+      expect(description.raw.pendingActivities?.[0]?.attempt ?? 0).toBeGreaterThanOrEqual(2);
+    });
+  } finally {
+    await downSystem.stop();
+  }
+});
+
+test('a real-format conversation takes its context from Redis when Freshchat properties lack it', async () => {
+  const user = await appUser();
+  const freshchatUserId = randomUUID();
+  const conversationId = uniqueConversationId();
+  freshchat.users.set(freshchatUserId, { id: freshchatUserId, reference_id: user.userId, properties: [] });
+  await user.cart({ cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', items: [] });
+  await user.screen('QUOTE_SUMMARY');
+  const body = retarget(fixtureText('real-message_create.json'), { '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82': conversationId, '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16': freshchatUserId });
+  expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
+  const row = await eventually(async () => {
+    const found = await incidenceOf(system.pool, conversationId);
+    expect(found).not.toBeNull();
+    return found!;
+  });
+  expect(row).toMatchObject({ user_id: user.userId, freshchat_user_id: freshchatUserId, app_screen: 'QUOTE_SUMMARY', cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', friction_score: 15, trigger: 'USER_INITIATED' });
+});
+
+test('the sync workflow ends after the idle timeout; the next change starts a new run', async () => {
+  const idle = await startTestSystem({ FRESHCHAT_API_URL: freshchat.url, FRESHCHAT_API_TOKEN: 'sync-token', CONTEXT_SYNC_QUIET_PERIOD: '100ms', CONTEXT_SYNC_IDLE_TIMEOUT: '1s' });
+  try {
+    const user = await appUser(newUser(), idle.baseUrl);
+    await user.screen('HOME');
+    const handle = idle.client.workflow.getHandle(contextSyncWorkflowId(user.userId));
+    const first = await eventually(async () => {
+      const description = await handle.describe();
+      expect(description.status.name).toBe('COMPLETED');
+      return description.runId;
+    });
+    expect(await handle.result()).toMatchObject({ userId: user.userId, syncs: 1, pendingChanges: false });
+    await user.screen('MENU_BROWSE');
+    await eventually(async () => expect(propertiesOf(putsFor(user.userId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
+    expect((await idle.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe()).runId).not.toBe(first);
+  } finally {
+    await idle.stop();
+  }
+});
+
+test('a long-lived sync continues as new, carrying what it last sent', async () => {
+  const user = await appUser();
+  await user.screen('HOME');
+  const handle = await system.client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
+    workflowId: `${contextSyncWorkflowId(user.userId)}-short`,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    args: [{ userId: user.userId, settings: { quietPeriodMs: 50, maxDelayMs: 200, idleTimeoutMs: 60_000, historyLimit: 25 } }],
+    signal: contextChangedSignal,
+    signalArgs: [],
+  });
+  const firstRun = (await handle.describe()).runId;
+  for (let i = 0; i < 6; i++) {
+    await user.screen(`STEP_${i}`);
+    await handle.signal(contextChangedSignal);
+    await sleep(250);
+  }
+  await eventually(async () => {
+    const state = await handle.query(contextSyncStateQuery);
+    expect(state.lastSynced?.properties.current_screen).toBe('STEP_5');
+    expect(state.syncs).toBeGreaterThanOrEqual(2); // counted across runs
+  });
+  expect((await handle.describe()).runId).not.toBe(firstRun);
+  await eventually(async () => {
+    const runs: string[] = [];
+    for await (const w of system.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(w.status.name);
+    expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(1);
+  });
+  await handle.terminate('test done');
+});
