@@ -47,14 +47,21 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
   return worker;
 }
 
-/** The daily aggregation and weekly report schedules (visible in the Temporal UI under Schedules). */
+/**
+ * The daily aggregation and weekly report schedules (visible in the Temporal UI under Schedules). A failure is
+ * logged, not fatal: conversations must keep flowing; the next worker start tries again.
+ */
 async function ensureSchedules(config: Config): Promise<void> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const ids = await ensureAnalyticsSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
-    logger.info({ schedules: ids }, 'analytics schedules created or updated');
-  } finally {
-    await connection.close();
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    try {
+      const ids = await ensureAnalyticsSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+      logger.info({ schedules: ids }, 'analytics schedules created or updated');
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    logger.error({ err: error }, 'analytics schedules could not be created or updated; the worker runs without changing them');
   }
 }
 
