@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { addDays, addWeeks, dayBounds, previousWeek, weekBounds } from '../domain/iso-week';
+import { addWeeks, dayBounds, previousWeek, weekBounds } from '../domain/iso-week';
 import { buildWeeklyReport, type WeekFigures, type WeeklyReport } from '../domain/weekly-report';
 import { renderReportHtml } from '../domain/report-html';
 import { linkAssists } from './order-store';
@@ -157,5 +157,3 @@ export async function readDaily(pool: Pick<DatabasePool, 'any'>, from: string, t
     FROM analytics_daily WHERE date >= ${from}::date AND date <= ${to}::date ORDER BY date`);
   return [...rows];
 }
-
-export const dayBefore = (date: string) => addDays(date, -1);
