@@ -1,6 +1,8 @@
 import { buildWeeklyReport, changeOf, metricsOf, ratio, targetsOf, type WeekFigures } from '../../domain/weekly-report';
 import { growingCategories, recommendationsFor, targetMissed, topFrictionScreen } from '../../domain/recommendations';
 import { weekBounds } from '../../domain/iso-week';
+import { renderReportCsv } from '../../domain/report-csv';
+import { renderReportHtml } from '../../domain/report-html';
 
 const empty: WeekFigures = {
   totalOrders: 0, cancelledOrders: 0, assistedOrders: 0, incidences: 0, closedIncidences: 0, convertedIncidences: 0,
@@ -99,5 +101,29 @@ describe('recommendations', () => {
     const report = build({ ...busy, totalOrders: 0, assistedOrders: 0 }, before);
     expect(report.recommendations.map((r) => r.rule)).toEqual(['no-orders', 'target-missed', 'top-friction-screen', 'growing-category']);
     expect(recommendationsFor(report)[0]!.numbers).toEqual({ orders: 0, incidences: 20 });
+  });
+});
+
+describe('renderings of an empty week', () => {
+  const report = buildWeeklyReport({
+    isoWeek: '2026-W48', bounds: weekBounds('2026-W48'), previousIsoWeek: '2026-W47', current: empty, previous: empty, repeatBaseline: 0,
+    trend: [{ isoWeek: '2026-W47', totalOrders: 0, assistedOrders: 0, selfServeRate: null }, { isoWeek: '2026-W48', totalOrders: 0, assistedOrders: 0, selfServeRate: null }],
+    agentHourlyRate: 150, computedAt: '2026-11-30T01:30:00.000Z',
+  });
+
+  test('HTML: three charts saying there is no data, dashes for unknown values, no NaN', () => {
+    const html = renderReportHtml(report);
+    for (const chart of ['self-serve-trend', 'time-to-resolve', 'top-reasons']) expect(html).toContain(`data-chart="${chart}"`);
+    expect(html).toContain('No orders in these weeks');
+    expect(html).toContain('no orders were placed this week');
+    expect(html).toContain('Monday 2026-11-23 to Sunday 2026-11-29');
+    expect(html).not.toMatch(/NaN|Infinity|undefined/);
+  });
+
+  test('CSV: empty cells for unknown values, reasons as notes, formulas defused', () => {
+    const csv = renderReportCsv({ ...report, topIssueCategories: [{ name: '=HYPERLINK("x")', count: 1, previous: 0, change: 1 }] });
+    expect(csv).toContain('metric,Self-serve rate (%),,,,no orders were placed this week');
+    expect(csv).toContain(`issue_category,"'=HYPERLINK(""x"")",1,0,1,`);
+    expect(csv).not.toMatch(/NaN|null|undefined/);
   });
 });
