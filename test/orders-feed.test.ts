@@ -1,4 +1,6 @@
 import { sql } from 'slonik';
+import { createApp } from '../api/app';
+import { createConversationGateway } from '../api/conversation-gateway';
 import { z } from 'zod';
 import { fixtureFor, incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { insertIncidence, ordersSign, postOrder, uniqueUser, type OrderBody } from './support/analytics';
@@ -63,6 +65,20 @@ describe('POST /api/v1/orders', () => {
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: 'invalid_order', field });
     expect(res.json.message).toContain(field);
+  });
+
+  test('without ORDERS_WEBHOOK_SECRET the feed refuses every call, saying why', async () => {
+    const app = createApp({ config: { ...system.config, ORDERS_WEBHOOK_SECRET: undefined }, conversations: createConversationGateway(system.client, system.config), temporal: system.client, pool: system.pool, redis: system.redis });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const o = order();
+      const res = await postOrder(`http://127.0.0.1:${(server.address() as { port: number }).port}`, o);
+      expect(res).toMatchObject({ status: 401, json: { error: 'orders_feed_disabled', message: expect.stringContaining('ORDERS_WEBHOOK_SECRET') } });
+      expect(await orderRows(o.order_id)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   test('malformed JSON → 400', async () => {
