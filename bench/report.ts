@@ -2,7 +2,7 @@
  * The weekly report's SQL against a large scratch database, beside the PRD's method (fetch every row of the week
  * into the process and count there), in the same run.
  *   npm run bench:report -- --incidences 1000000 --orders 300000 --weeks 8 --runs 3
- * Creates `slo_bench_<pid>` next to DATABASE_URL's database, migrates, bulk-loads with generate_series, runs ANALYZE,
+ * Creates a scratch database `slo_bench_<pid>_<random>` (bench/scratch.ts), migrated; bulk-loads with generate_series, runs ANALYZE,
  * times, and drops it (unless --keep).
  */
 import 'dotenv/config';
@@ -15,7 +15,7 @@ import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../activities/
 import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { loadConfig } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
-import { migrate } from '../infra/migrator';
+import { scratchDatabase } from './scratch';
 import { flag } from './table';
 
 const USERS = 200_000;
@@ -30,14 +30,9 @@ async function main(): Promise<void> {
   const spanEnd = weekBounds(reportWeek).end;
   const spanStart = weekBounds(addWeeks(reportWeek, -(weeks - 1))).start;
 
-  const adminUrl = new URL(config.DATABASE_URL);
-  adminUrl.pathname = '/postgres';
-  const name = `slo_bench_${process.pid}`;
-  const admin = new Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(config.DATABASE_URL);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase('slo_bench');
+  const { name } = scratch;
+  const url = new URL(scratch.url);
   const db = new Client({ connectionString: url.toString() });
   const pool = await createDatabasePool(url.toString(), 2);
   // Bulk steps (backfills over every row) may take longer than the application's statement timeout.
@@ -50,7 +45,6 @@ async function main(): Promise<void> {
     return result;
   };
   try {
-    await migrate(url.toString());
     await db.connect();
     console.error(`loading ${incidences} incidences and ${orders} orders over ${weeks} weeks ending ${reportWeek} into ${name}…`);
     await time('load incidences', () => loadIncidences(db, incidences, spanStart, spanEnd));
@@ -99,8 +93,7 @@ async function main(): Promise<void> {
     await bulk.end();
     await db.end().catch(() => undefined);
     if (process.argv.includes('--keep')) console.error(`kept ${name}`);
-    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    else await scratch.drop();
   }
 }
 

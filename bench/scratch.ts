@@ -6,11 +6,14 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client } from 'pg';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { loadConfig } from '../infra/config';
 import { migrate } from '../infra/migrator';
 
 /** Shared set-up for benchmarks and the chaos run: scratch databases, a private dev server, child processes. */
 export const ROOT = path.resolve(__dirname, '..');
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test';
+/** The server of DATABASE_URL, through its `postgres` database (scratch databases are created next to ours). */
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_ADMIN_URL ?? Object.assign(new URL(loadConfig().DATABASE_URL), { pathname: '/postgres' }).toString();
 
 export interface ScratchDatabase {
   url: string;
