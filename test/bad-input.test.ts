@@ -128,7 +128,8 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
     expect(status >= 200 && status < 300).toBe(true);
   });
 
-  (endpoint.signsBody ? test : test.skip)('a valid request signed for other bytes (a replayed signature) is refused', async () => {
+  // Bearer tokens do not cover the body; only signed endpoints can be replayed over altered bytes.
+  if (endpoint.signsBody) test('a valid request signed for other bytes (a replayed signature) is refused', async () => {
     const valid = Buffer.from(endpoint.validExample);
     await fc.assert(
       fc.asyncProperty(fc.nat(valid.length - 1), async (at) => {
