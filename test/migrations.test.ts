@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { loadConfig } from '../infra/config';
 import { ensureDatabase, migrate } from '../infra/migrator';
 import { createTestDatabase, testRunId, type TestDatabase } from './support/database';
 
@@ -59,4 +61,12 @@ test('docker-compose gives api and worker every variable the configuration reads
     expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
   }
   for (const service of ['postgres:', 'redis:', 'temporal:', 'temporal-ui:', 'worker:', 'api:']) expect(compose).toContain(`\n  ${service}`);
+});
+
+test('.env.example is valid shell (scripts/up.sh sources it) and a valid configuration', () => {
+  const root = path.join(__dirname, '..');
+  const printed = execFileSync('bash', ['-c', 'set -a; . ./.env.example; env'], { cwd: root, encoding: 'utf8' });
+  const env = Object.fromEntries(printed.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  expect(env.REPORT_FROM).toBe('Support-led ordering reports <reports@localhost>');
+  expect(() => loadConfig(env)).not.toThrow();
 });
