@@ -1,5 +1,5 @@
 import type { DatabasePool } from 'slonik';
-import type { ConversationEvent } from '../domain/conversation-event';
+import { carriesUser, type ConversationEvent } from '../domain/conversation-event';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
 import { splitTags } from '../domain/resolution-rules';
 import { resolveIncidenceContext, type ContextDeps } from './incidence-context';
@@ -23,7 +23,10 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       return store.loadIncidence(deps.pool, conversationId);
     },
 
+    /** The conversation's incidence: the stored one when it already knows what this event could add, else upserted. */
     async ensureIncidence(input: { conversationId: string; event: ConversationEvent }): Promise<IncidenceSnapshot> {
+      const existing = await store.loadIncidence(deps.pool, input.conversationId);
+      if (existing && (existing.userId !== null || !carriesUser(input.event))) return existing;
       const context = await resolveIncidenceContext(deps, input.conversationId, input.event);
       const snapshot = await store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
       // An order reported before its incidence reached us (or named by it) is linked now.

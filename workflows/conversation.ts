@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -10,7 +11,7 @@ import {
   log,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { ConversationEvent } from '../domain/conversation-event';
+import { carriesUser, type ConversationEvent } from '../domain/conversation-event';
 import {
   initialConversationState,
   withSnapshot,
@@ -66,7 +67,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(reopenSignal, enqueue);
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
 
-  if (!input.carried) {
+  // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
+  // return it (one local activity fewer per new conversation: the worker's largest cost is each activation).
+  if (!input.carried && !patched('incidence-on-first-event')) {
     // A new run of a conversation seen before (e.g. reopened after the window) continues its incidence.
     const snapshot = await store.loadIncidence(input.conversationId);
     if (snapshot) state = withSnapshot(state, snapshot);
@@ -160,8 +163,6 @@ async function closeSilentConversation(state: ConversationState): Promise<Conver
 function reportResolution(before: ConversationState, after: ConversationState, settings: ConversationSettings, handOffs: Promise<void>[]): void {
   if (after.resolvedAt !== null && after.resolvedAt !== before.resolvedAt) handOffs.push(handOffToWeeklyReport(after.resolvedAt, settings.weeklyReport));
 }
-
-const carriesUser = (event: ConversationEvent): boolean => event.userProperties !== null || event.freshchatUserId !== null;
 
 function rememberKey(keys: Set<string>, key: string): void {
   keys.add(key);
