@@ -249,3 +249,16 @@ describe('the webhook refuses what it must', () => {
     }
   });
 });
+
+test('Freshchat refusing the tag lookup (401) resolves without tags instead of failing the conversation', async () => {
+  const id = uniqueConversationId();
+  const swap = { [WHITEFIELD_ID]: id };
+  await postAll([retarget(fixtureText('real-message_create.json'), swap)]);
+  await settled(id, (r) => expect(r.outcome).toBe('IN_PROGRESS'));
+  freshchat.route((r) => (r.method === 'GET' && r.path.startsWith(`/conversations/${id}`) ? { status: 401, body: { message: 'token revoked' } } : undefined));
+  await postAll([retarget(fixtureText('real-conversation_resolution.json'), swap)]);
+  const row = await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
+  expect(row).toMatchObject({ order_impact: 'NONE', issue_category: null });
+  expect((await system.client.workflow.getHandle(conversationWorkflowId(id)).describe()).status.name).toBe('RUNNING');
+  expect(freshchat.requests.some((r) => r.path.startsWith(`/conversations/${id}`))).toBe(true);
+});

@@ -4,7 +4,7 @@ import { isoWeekOf } from '../domain/iso-week';
 import { weeklyReportWorkflowId } from '../domain/weekly-report';
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { weeklyReportStateQuery } from '../workflows/analytics-signals';
-import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
+import { fixtureFor, incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -89,3 +89,22 @@ test('a resolution decides the repeat-friction flag: the same user back with the
   expect(await flag(first)).toBe(false);
   expect(await flag(second)).toBe(true); // menu_customisation again, started minutes after the first
 });
+
+test('continuing an old resolved conversation in a new run does not recompute its old week', async () => {
+  const hasHandOff = async (runId?: string) => {
+    const history = await system.client.workflow.getHandle(conversationWorkflowId(id), runId).fetchHistory();
+    return (history.events ?? []).some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes || e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+  };
+  const id = await resolve();
+  const first = await system.client.workflow.getHandle(conversationWorkflowId(id)).describe();
+  await eventually(async () => expect(await hasHandOff(first.runId)).toBe(true)); // the control: a resolution hands off
+  await system.client.workflow.getHandle(conversationWorkflowId(id)).terminate('test: the run ended long ago');
+
+  const message = fixtureFor('spec-message_create.json', WEDDING_ID, id);
+  expect((await postWebhook(system.baseUrl, message)).status).toBe(200);
+  await eventually(async () => expect((await timelineOf(system.pool, id)).map((t) => t.event_type)).toContain('MESSAGE'));
+  const second = await system.client.workflow.getHandle(conversationWorkflowId(id)).describe();
+  expect(second.runId).not.toBe(first.runId);
+  expect((await incidenceOf(system.pool, id))?.outcome).toBe('CONVERTED'); // the new run continued the incidence
+  expect(await hasHandOff(second.runId)).toBe(false);
+}, 60_000);

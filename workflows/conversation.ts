@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -82,9 +83,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
         continue;
       }
-      const before = state;
-      state = await applyEvent(state, event);
-      reportResolution(before, state, input.settings, handOffs);
+      const applied = await applyEvent(state, event);
+      state = applied.state;
+      if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
       rememberKey(recentKeys, event.eventKey);
       publishSearchAttributes(state);
     }
@@ -110,14 +111,25 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       await Promise.all(handOffs);
       return state;
     }
-    const before = state;
-    state = await closeSilentConversation(state);
-    reportResolution(before, state, input.settings, handOffs);
+    const closed = await closeSilentConversation(state);
+    state = closed.state;
+    if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
     publishSearchAttributes(state);
   }
 }
 
-async function applyEvent(state: ConversationState, event: ConversationEvent): Promise<ConversationState> {
+/**
+ * The event applied to the incidence, and when it closed it. `closedAt` is set for every close the event carries,
+ * even one already stored (a retry after a crash): a spare report recompute is harmless, a missed one is not.
+ * It is never derived from a state loaded from the database, so continuing an old conversation does not
+ * recompute an old week.
+ */
+interface AppliedEvent {
+  state: ConversationState;
+  closedAt: string | null;
+}
+
+async function applyEvent(state: ConversationState, event: ConversationEvent): Promise<AppliedEvent> {
   if (state.incidenceId === null || (state.userId === null && carriesUser(event))) {
     const snapshot = await store.ensureIncidence({ conversationId: state.conversationId, event });
     state = withSnapshot(state, snapshot);
@@ -129,16 +141,28 @@ async function applyEvent(state: ConversationState, event: ConversationEvent): P
     timeline: timelineEntryOf(event),
     change,
   });
-  if (!stored) return { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
-  return applyChange(state, change);
+  const closedAt = change.close?.resolvedAt ?? null;
+  if (!stored) return { state: { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 }, closedAt };
+  return { state: applyChange(state, change), closedAt };
 }
 
+/**
+ * The outcome from the resolution's tags. Freshchat outages are retried by the activity; a refusal (e.g. 401 after
+ * a token rotation) resolves without tags rather than failing the run, which would lose the resolution and
+ * every queued event.
+ */
 async function resolutionOf(event: Extract<ConversationEvent, { kind: 'resolution' }>): Promise<Resolution> {
-  const tags = event.tags ?? (await activities.fetchResolutionTags(event.conversationId)) ?? [];
-  return resolutionFromTags(tags);
+  if (event.tags) return resolutionFromTags(event.tags);
+  try {
+    return resolutionFromTags((await activities.fetchResolutionTags(event.conversationId)) ?? []);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('resolution tags unreadable; resolving without them', { conversationId: event.conversationId, error: error.message });
+    return resolutionFromTags([]);
+  }
 }
 
-async function closeSilentConversation(state: ConversationState): Promise<ConversationState> {
+async function closeSilentConversation(state: ConversationState): Promise<AppliedEvent> {
   const now = new Date().toISOString(); // workflow time: deterministic on replay
   const change = {
     close: {
@@ -156,12 +180,7 @@ async function closeSilentConversation(state: ConversationState): Promise<Conver
     timeline: { eventKey: `went_silent:${now}`, eventType: 'WENT_SILENT', actor: 'SYSTEM', content: null, metadata: {}, occurredAt: now },
     change,
   });
-  return stored ? applyChange(state, change) : state;
-}
-
-/** A new resolution makes its week's report stale: hand off to the week's report run (patched in, see weekly-report.ts). */
-function reportResolution(before: ConversationState, after: ConversationState, settings: ConversationSettings, handOffs: Promise<void>[]): void {
-  if (after.resolvedAt !== null && after.resolvedAt !== before.resolvedAt) handOffs.push(handOffToWeeklyReport(after.resolvedAt, settings.weeklyReport));
+  return { state: stored ? applyChange(state, change) : state, closedAt: now };
 }
 
 function rememberKey(keys: Set<string>, key: string): void {
