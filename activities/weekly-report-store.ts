@@ -67,12 +67,16 @@ export interface StoredReportSummary {
 export async function computeAndStoreWeeklyReport(pool: DatabasePool, isoWeek: string, agentHourlyRate: number): Promise<StoredReportSummary> {
   const report = await computeWeeklyReport(pool, isoWeek, agentHourlyRate);
   const html = renderReportHtml(report);
-  const computations = await pool.oneFirst(sql.type(z.object({ computations: z.number() }))`
+  const counted = sql.type(z.object({ computations: z.number() }));
+  // Two runs can finish out of order (the Monday run and a coalescing one): an older snapshot never replaces a newer.
+  const stored = await pool.maybeOneFirst(counted`
     INSERT INTO weekly_reports (iso_week, report, html, computed_at)
     VALUES (${isoWeek}, ${sql.jsonb(report as never)}, ${html}, ${report.computedAt}::timestamptz)
     ON CONFLICT (iso_week) DO UPDATE SET report = EXCLUDED.report, html = EXCLUDED.html, computed_at = EXCLUDED.computed_at,
       computations = weekly_reports.computations + 1
+      WHERE weekly_reports.computed_at <= EXCLUDED.computed_at
     RETURNING computations`);
+  const computations = stored ?? (await pool.oneFirst(counted`SELECT computations FROM weekly_reports WHERE iso_week = ${isoWeek}`));
   return { isoWeek, computations, computedAt: report.computedAt };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isCalendarInstant } from './calendar';
 import type { ConversationEvent, PayloadFormat, UserProperties } from './conversation-event';
 import type { Actor } from './incidence';
 
@@ -22,7 +23,12 @@ const optionalId = z
   .union([z.string().max(PAYLOAD_LIMITS.idLength), z.number(), z.null()])
   .optional()
   .transform((v) => (v === undefined || v === null || v === '' ? null : String(v)));
-const isoTime = z.string().max(40).refine((v) => Number.isFinite(Date.parse(v)), 'not an ISO-8601 time');
+/** A real instant PostgreSQL accepts too: ISO-8601 with a zone, a real calendar day, years 2000–2999. */
+const isoTime = z
+  .string()
+  .max(40)
+  .datetime({ offset: true, message: 'not an ISO-8601 time with a zone' })
+  .refine(isCalendarInstant, 'not a real calendar time');
 const text = z.string().max(PAYLOAD_LIMITS.textLength);
 
 const envelope = z.object({ action: z.string().min(1).max(100) });

@@ -1,5 +1,6 @@
 /** The orders feed's vocabulary (issue 4): what the ordering system reports, and why an order counts as assisted. */
 import { z } from 'zod';
+import { isCalendarDay, isCalendarInstant } from './calendar';
 
 export const ORDER_EVENTS = ['PLACED', 'MODIFIED', 'CANCELLED'] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
@@ -12,7 +13,7 @@ export type OrderEvent = (typeof ORDER_EVENTS)[number];
 export const ASSIST_REASONS = ['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'] as const;
 export type AssistReason = (typeof ASSIST_REASONS)[number];
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine((v) => new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'not a real date');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine(isCalendarDay, 'not a real date (years 2000–2999)');
 
 export const orderReportSchema = z
   .object({
@@ -22,7 +23,10 @@ export const orderReportSchema = z
     value: z.number().finite().nonnegative().max(9_999_999_999.99),
     event_type: z.string().trim().max(50).nullable().optional(),
     event_date: isoDate.nullable().optional(),
-    placed_at: z.string().datetime({ offset: true, message: 'expected an ISO-8601 time with zone, e.g. 2026-11-24T10:15:00+05:30' }),
+    placed_at: z
+      .string()
+      .datetime({ offset: true, message: 'expected an ISO-8601 time with zone, e.g. 2026-11-24T10:15:00+05:30' })
+      .refine(isCalendarInstant, 'not a real calendar time (years 2000–2999)'),
   })
   .strict();
 

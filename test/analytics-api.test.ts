@@ -140,3 +140,16 @@ describe('GET /api/v1/analytics/daily', () => {
     expect((await adminGet(system.baseUrl, '/api/v1/analytics/daily?from=2026-11-22&to=2026-11-24', null)).status).toBe(401);
   });
 });
+
+test('a report computed earlier never replaces one stored later (runs finishing out of order)', async () => {
+  const { sql } = await import('slonik');
+  const { z } = await import('zod');
+  const week = '2026-W20';
+  const first = await computeAndStoreWeeklyReport(system.pool, week, 150);
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  await system.pool.query(sql.unsafe`UPDATE weekly_reports SET computed_at = ${later}::timestamptz WHERE iso_week = ${week}`);
+  const stale = await computeAndStoreWeeklyReport(system.pool, week, 150);
+  expect(stale.computations).toBe(first.computations);
+  const stored = await system.pool.oneFirst(sql.type(z.object({ t: z.string() }))`SELECT to_json(computed_at)#>>'{}' AS t FROM weekly_reports WHERE iso_week = ${week}`);
+  expect(Date.parse(stored)).toBe(Date.parse(later));
+});

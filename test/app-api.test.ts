@@ -9,7 +9,7 @@ import { createDatabasePool } from '../infra/db';
 import { redisKeys } from '../infra/redis-keys';
 import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
-import { ADMIN_API_TOKEN, appToken, postWebhook } from './support/signing';
+import { ADMIN_API_TOKEN, APP_JWT_SECRET, appToken, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
 
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
@@ -81,6 +81,9 @@ describe('authentication', () => {
     expect(await call('PUT', path, 'not-a-jwt', { screen_name: 'HOME' })).toMatchObject({ status: 401, json: { error: 'invalid_token' } });
     expect((await call('PUT', path, await appToken(user.userId, 'some-other-secret-0123456789abcdef'), { screen_name: 'HOME' })).status).toBe(401);
     expect((await call('PUT', path, await appToken(user.userId, undefined, '-1m'), { screen_name: 'HOME' })).status).toBe(401);
+    const { SignJWT } = await import('jose');
+    const neverExpires = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user.userId).sign(new TextEncoder().encode(APP_JWT_SECRET));
+    expect(await call('PUT', path, neverExpires, { screen_name: 'HOME' })).toMatchObject({ status: 401, json: { error: 'invalid_token' } });
     expect(await call('PUT', path, other.token, { screen_name: 'HOME' })).toMatchObject({ status: 403, json: { error: 'forbidden' } });
     expect((await call('GET', `/api/v1/context/${user.userId}`, other.token)).status).toBe(403);
     expect((await call('POST', '/api/v1/channel/route', null, { order_value: 100 })).status).toBe(401);

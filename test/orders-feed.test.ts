@@ -35,6 +35,19 @@ const links = (orderId: string) =>
   system.pool.any(sql.type(z.object({ incidence_id: z.string(), reason: z.string() }))`SELECT incidence_id::text, reason FROM order_assists WHERE order_id = ${orderId} ORDER BY reason`);
 
 describe('POST /api/v1/orders', () => {
+  test.each([
+    ['placed_at', '0000-01-01T00:00:00Z'],
+    ['placed_at', '2026-02-30T10:00:00+05:30'],
+    ['event_date', '0000-01-01'],
+    ['event_date', '2026-13-01'],
+  ])('%s %s, which PostgreSQL cannot store as sent, is a 400 naming the field', async (field, value) => {
+    const o = { ...order(), [field]: value };
+    const { status, json } = await postOrder(system.baseUrl, o);
+    expect(status).toBe(400);
+    expect(json.field).toBe(field);
+    expect(await orderRows(o.order_id)).toEqual([]);
+  });
+
   test('recorded once per (order, event): a redelivery answers 200 duplicate and changes nothing', async () => {
     const o = order();
     expect(await postOrder(system.baseUrl, o)).toMatchObject({ status: 201, json: { status: 'recorded', duplicate: false, order_id: o.order_id, event: 'PLACED', assisted: false } });

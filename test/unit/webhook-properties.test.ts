@@ -135,3 +135,16 @@ describe('the signature check under random input', () => {
     fc.assert(fc.property(body, fc.string({ maxLength: 700 }), (raw, signature) => expect(verify(raw, signature)).toBe(false)), { numRuns: 1000 });
   });
 });
+
+describe('times in real payloads', () => {
+  const withActionTime = (time: unknown) => ({ ...fixture('real-conversation_resolution.json'), action_time: time });
+  test.each(['1', '2026-02-30T10:00:00Z', '0000-01-01T00:00:00Z', '2026-01-16 13:42:07', '2026-01-16T13:42:07', 'yesterday'])(
+    'action_time %s (which PostgreSQL would refuse or misread) is rejected naming the field',
+    (time) => {
+      expect(() => normaliseWebhook(withActionTime(time), Buffer.from('x'), RECEIVED_AT)).toThrow(/action_time/);
+    },
+  );
+  test.each(['2026-01-16T13:42:07.318Z', '2026-01-16T19:12:07+05:30', '2024-02-29T00:00:00Z'])('action_time %s is accepted', (time) => {
+    expect(outcomeOf(withActionTime(time))).toBe('event');
+  });
+});
