@@ -11,6 +11,27 @@ const toAssist = (r: z.infer<typeof assistRow>): OrderAssist => ({ incidenceId: 
  * order or being resolved (incidences = that incidence), and a backfill (both unrestricted). Existing links are
  * kept: a link, once stored, is what every report reads. Returns the number of new links.
  */
+/**
+ * When the incidence was last closed as of the order's placing (NULL: it was open then). Read from its
+ * timeline's state changes, so a conversation resolved, then reopened and resolved again weeks later, does not
+ * claim the orders placed while it was closed; an incidence without state changes in its timeline (bulk
+ * imports) falls back to its current resolved_at.
+ */
+const closedAtPlacement = sql.fragment`
+  SELECT CASE
+    WHEN last.event_type IS NOT NULL THEN CASE WHEN last.event_type = 'REOPENED' THEN NULL ELSE last.occurred_at END
+    WHEN EXISTS (SELECT 1 FROM incidence_timeline c WHERE c.incidence_id = i.id AND c.event_type IN ('RESOLVED', 'REOPENED', 'WENT_SILENT'))
+      THEN NULL
+    WHEN i.resolved_at IS NULL OR i.resolved_at >= o.placed_at THEN NULL
+    ELSE i.resolved_at
+  END AS closed_at
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+    SELECT t.event_type, t.occurred_at FROM incidence_timeline t
+    WHERE t.incidence_id = i.id AND t.event_type IN ('RESOLVED', 'REOPENED', 'WENT_SILENT') AND t.occurred_at <= o.placed_at
+    ORDER BY t.occurred_at DESC, t.event_type = 'REOPENED' LIMIT 1
+  ) AS last ON TRUE`;
+
 export async function linkAssists(
   db: CommonQueryMethods,
   scope: { orders: FragmentSqlToken; incidences: FragmentSqlToken },
@@ -25,10 +46,10 @@ export async function linkAssists(
       FROM o JOIN incidences i ON i.order_id = o.order_id
       WHERE ${scope.incidences}
       UNION ALL
-      SELECT o.order_id, i.id, CASE WHEN i.resolved_at IS NULL OR i.resolved_at >= o.placed_at THEN 2 ELSE 3 END
+      SELECT o.order_id, i.id, CASE WHEN s.closed_at IS NULL THEN 2 ELSE 3 END
       FROM o JOIN incidences i ON i.user_id = o.user_id AND i.created_at <= o.placed_at
-        AND (i.resolved_at IS NULL OR i.resolved_at >= o.placed_at - ${window})
-      WHERE ${scope.incidences}
+      CROSS JOIN LATERAL (${closedAtPlacement}) s
+      WHERE ${scope.incidences} AND (s.closed_at IS NULL OR s.closed_at >= o.placed_at - ${window})
     )
     INSERT INTO order_assists (order_id, incidence_id, reason)
     SELECT order_id, incidence_id, (ARRAY['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'])[min(priority)]

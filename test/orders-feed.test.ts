@@ -1,3 +1,4 @@
+import { linkAssistsOfIncidence } from '../activities/order-store';
 import { sql } from 'slonik';
 import { createApp } from '../api/app';
 import { createConversationGateway } from '../api/conversation-gateway';
@@ -101,6 +102,27 @@ describe('POST /api/v1/orders', () => {
 
 describe('assisted orders: the link is decided once and stored', () => {
   const placedAt = '2026-11-24T04:30:00.000Z';
+
+  test('a conversation resolved, reopened weeks later and resolved again claims only orders placed while it was open or just after', async () => {
+    const user = uniqueUser();
+    const day = (n: number, hour: number) => new Date(Date.UTC(2026, 9, n, hour)).toISOString();
+    const id = await insertIncidence(system.pool, { user_id: user, created_at: day(1, 10), resolved_at: day(20, 10) });
+    const changes: Array<[string, string]> = [['RESOLVED', day(1, 11)], ['REOPENED', day(20, 9)], ['RESOLVED', day(20, 10)]];
+    for (const [type, time] of changes) {
+      await system.pool.query(sql.unsafe`INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, occurred_at)
+        VALUES (${id}, ${`${type}:${time}`}, ${type}, 'AGENT', ${time}::timestamptz)`);
+    }
+    const orders = { whileOpen: day(1, 10), justAfter: day(1, 20), whileClosed: day(10, 12), afterReopen: day(20, 9) };
+    for (const [name, placed] of Object.entries(orders)) {
+      await system.pool.query(sql.unsafe`INSERT INTO orders (order_id, event, user_id, value, placed_at)
+        VALUES (${`${user}-${name}`}, 'PLACED', ${user}, 1000, ${new Date(Date.parse(placed) + 30 * 60_000).toISOString()}::timestamptz)`);
+    }
+    await linkAssistsOfIncidence(system.pool, id, 24 * HOUR);
+    expect(await links(`${user}-whileOpen`)).toEqual([{ incidence_id: id, reason: 'OPEN_INCIDENCE' }]);
+    expect(await links(`${user}-justAfter`)).toEqual([{ incidence_id: id, reason: 'RESOLVED_WITHIN_WINDOW' }]);
+    expect(await links(`${user}-whileClosed`)).toEqual([]);
+    expect(await links(`${user}-afterReopen`)).toEqual([{ incidence_id: id, reason: 'OPEN_INCIDENCE' }]);
+  });
 
   test('an incidence open when the order was placed → OPEN_INCIDENCE', async () => {
     const user = uniqueUser();
