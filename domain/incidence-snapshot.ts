@@ -34,7 +34,8 @@ export interface IncidenceChange {
     issueCategory: string | null;
     resolutionType: string | null;
     resolvedAt: string;
-    timeToResolveSeconds: number;
+    /** Null when nobody resolved it (WENT_SILENT): 14 days of silence are not agent time, and would swamp the report. */
+    timeToResolveSeconds: number | null;
   };
   reopen?: { at: string };
   /** Recomputed when a late event moves the first event earlier on a resolved incidence. */

@@ -20,7 +20,7 @@ import {
   type ConversationState,
 } from '../domain/conversation-state';
 import type { Resolution } from '../domain/incidence';
-import { resolutionFromTags, timeToResolveSeconds } from '../domain/resolution-rules';
+import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
@@ -171,7 +171,7 @@ async function closeSilentConversation(state: ConversationState): Promise<Applie
       issueCategory: null,
       resolutionType: 'WENT_SILENT',
       resolvedAt: now,
-      timeToResolveSeconds: timeToResolveSeconds(state.firstEventAt ?? now, now),
+      timeToResolveSeconds: null,
     },
   };
   log.info('conversation went silent', { conversationId: state.conversationId });
