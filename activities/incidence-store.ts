@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IncidenceContext } from '../domain/incidence';
 import { stageOf } from '../domain/incidence';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
-import { markRepeatFriction } from './repeat-friction';
+import { markRepeatFrictionAround } from './repeat-friction';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 const nullableIso = isoTime.nullable();
@@ -99,7 +99,7 @@ export async function applyIncidenceChange(
     if (!inserted) return false;
     await updateIncidence(tx, incidenceId, input.change);
     // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
-    if (input.change.close || input.change.timeToResolveSeconds !== undefined) await markRepeatFriction(tx, sql.fragment`i.id = ${incidenceId}`);
+    if (input.change.close || input.change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
     return true;
   });
 }

@@ -19,3 +19,16 @@ export async function markRepeatFriction(db: CommonQueryMethods, scope: Fragment
     ) decided
     WHERE incidences.id = decided.id AND incidences.repeat_friction IS DISTINCT FROM decided.flag`);
 }
+
+/**
+ * Re-decides the flag of an incidence just closed, and of its user's closed incidences that started in the 30 days
+ * after it: categories are only known at resolution, so a later incidence resolved first was decided without it.
+ */
+export function markRepeatFrictionAround(db: CommonQueryMethods, incidenceId: string): Promise<void> {
+  return markRepeatFriction(
+    db,
+    sql.fragment`i.id = ${incidenceId} OR EXISTS (
+      SELECT 1 FROM incidences x WHERE x.id = ${incidenceId} AND x.user_id = i.user_id
+        AND i.created_at > x.created_at AND i.created_at <= x.created_at + interval '30 days')`,
+  );
+}

@@ -5,7 +5,7 @@
  */
 import { sql } from 'slonik';
 import { recordOrder } from '../activities/order-store';
-import { markRepeatFriction } from '../activities/repeat-friction';
+import { markRepeatFriction, markRepeatFrictionAround } from '../activities/repeat-friction';
 import { aggregateDay, computeAndStoreWeeklyReport, computeWeeklyReport, readWeeklyReport } from '../activities/weekly-report-store';
 import type { WeeklyReport } from '../domain/weekly-report';
 import { insertFrictionSignal, insertIncidence } from './support/analytics';
@@ -167,4 +167,18 @@ test('daily aggregation in India-time days, cross-midnight included', async () =
   expect(await aggregateDay(system.pool, '2026-11-24', DAY_WINDOW)).toMatchObject({ total_orders: 1, orders_with_help: 0, total_incidences: 1, avg_time_to_resolve_seconds: null });
   // 25 Nov IST: O5 cancelled → 0 orders; I2 resolved at 00:30 IST → avg 3600.
   expect(await aggregateDay(system.pool, '2026-11-25', DAY_WINDOW)).toMatchObject({ total_orders: 0, total_incidences: 0, avg_time_to_resolve_seconds: 3600, top_issue_categories: [{ name: 'pricing', count: 1 }] });
+});
+
+test('a repeat is recognised whichever of the two incidences is resolved first', async () => {
+  const { z } = await import('zod');
+  const user = 'usr_repeat_order';
+  const first = await insertIncidence(system.pool, { user_id: user, created_at: '2026-03-01T10:00:00Z' });
+  const second = await insertIncidence(system.pool, { user_id: user, created_at: '2026-03-03T10:00:00Z', resolved_at: '2026-03-03T11:00:00Z', issue_category: 'pricing' });
+  const flag = (id: string) => system.pool.oneFirst(sql.type(z.object({ f: z.boolean().nullable() }))`SELECT repeat_friction AS f FROM incidences WHERE id = ${id}`);
+  await markRepeatFrictionAround(system.pool, second);
+  expect(await flag(second)).toBe(false); // the first one has no category yet
+  await system.pool.query(sql.unsafe`UPDATE incidences SET outcome = 'RESOLVED', issue_category = 'Pricing', resolved_at = '2026-03-05T10:00:00Z' WHERE id = ${first}`);
+  await markRepeatFrictionAround(system.pool, first);
+  expect(await flag(second)).toBe(true);
+  expect(await flag(first)).toBe(false);
 });
