@@ -33,6 +33,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
     tagProperties: tagProperties(config),
     assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
+    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
     agentHourlyRate: config.AGENT_HOURLY_RATE,
     mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
   });

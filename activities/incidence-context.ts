@@ -11,6 +11,8 @@ export interface ContextDeps {
   keys: RedisKeys;
   freshchat: FreshchatClient;
   logger: Logger;
+  /** HELP_OFFER_WINDOW: a conversation started this long after a help offer is SYSTEM_INITIATED. */
+  helpOfferWindowMs: number;
 }
 
 /**
@@ -41,6 +43,13 @@ export async function resolveIncidenceContext(deps: ContextDeps, conversationId:
 
   const fromRedis = appUserId ? contextFromProperties(await deps.redis.hgetall(deps.keys.userContext(appUserId))) : {};
   const merged = mergeContexts({ ...fromWebhook, userId: appUserId ?? undefined }, fromRedis, fromFreshchat);
-  const helpOffered = merged.userId ? (await deps.redis.exists(deps.keys.helpOffered(merged.userId))) === 1 : false;
+  const helpOffered = merged.userId ? await offeredHelpBefore(deps, merged.userId, event.occurredAt) : false;
   return { ...merged, freshchatUserId, trigger: helpOffered ? 'SYSTEM_INITIATED' : 'USER_INITIATED' };
+}
+
+/** Whether the API offered this user help within the window before the conversation's event (not before now). */
+async function offeredHelpBefore(deps: ContextDeps, userId: string, occurredAt: string): Promise<boolean> {
+  const at = Date.parse(occurredAt);
+  const offers = await deps.redis.zrangebyscore(deps.keys.helpOffers(userId), at - deps.helpOfferWindowMs, at, 'LIMIT', 0, 1);
+  return offers.length > 0;
 }

@@ -36,9 +36,15 @@ return {before, redis.call('HGETALL', key)}
 `;
 
 // Stores the friction score computed from version V only if no later change landed meanwhile (that change's own
-// writer stores its score), and remembers a help offer for the configured window.
+// writer stores its score), and records a help offer's time (kept HELP_OFFER_RETENTION_MS: the worker may decide
+// about a conversation long after it started, when it is behind).
 const SETTLE = `
-if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[5], 'PX', tonumber(ARGV[4])) end
+if ARGV[3] == '1' then
+  local at = tonumber(ARGV[5])
+  redis.call('ZADD', KEYS[2], at, ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', at - tonumber(ARGV[4]))
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
+end
 if redis.call('HGET', KEYS[1], 'version') == ARGV[1] then
   redis.call('HSET', KEYS[1], 'friction_score', ARGV[2])
   return 1
@@ -46,9 +52,12 @@ end
 return 0
 `;
 
+/** How long past its window an offer is kept, so a worker running behind still sees it. */
+export const HELP_OFFER_RETENTION_MS = 24 * 3_600_000;
+
 type ScriptRedis = Redis & {
   sloApplyContextUpdate(key: string, update: string, ttlMs: number): Promise<[string[], string[]]>;
-  sloSettleContext(contextKey: string, helpKey: string, version: string, score: string, showHelp: string, windowMs: number, offeredAt: string): Promise<number>;
+  sloSettleContext(contextKey: string, offersKey: string, version: string, score: string, showHelp: string, retentionMs: number, offeredAtMs: string): Promise<number>;
 };
 
 const toHash = (flat: string[]): StoredContext => {
@@ -79,12 +88,12 @@ export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: 
     async settle(userId: string, version: string, frictionScore: number, helpOffered: boolean, now: Date): Promise<boolean> {
       const stored = await scripts.sloSettleContext(
         keys.userContext(userId),
-        keys.helpOffered(userId),
+        keys.helpOffers(userId),
         version,
         String(frictionScore),
         helpOffered ? '1' : '0',
-        settings.helpOfferWindowMs,
-        now.toISOString(),
+        settings.helpOfferWindowMs + HELP_OFFER_RETENTION_MS,
+        String(now.getTime()),
       );
       return stored === 1;
     },

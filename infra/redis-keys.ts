@@ -3,6 +3,7 @@ export const redisKeys = (prefix: string) => ({
   /** HASH of the user's real-time context (snake_case fields of PRD 3.2). */
   userContext: (userId: string) => `${prefix}context:${userId}`,
   /** Set (with a TTL equal to the window) when the API offers help, so a conversation that follows is SYSTEM_INITIATED. */
-  helpOffered: (userId: string) => `${prefix}help-offered:${userId}`,
+  /** When the API offered this user help: a sorted set of offer times (ms), kept a day past the window. */
+  helpOffers: (userId: string) => `${prefix}help-offers:${userId}`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;
