@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { sql } from 'slonik';
 import { eventually } from './support/eventually';
+import { parseJsonBody } from '../api/raw-body';
 import { expectClearRefusal, hostileBodies } from './support/hostile-input';
 import { ADMIN_API_TOKEN, appToken, fixtureText, hmacSign, postWebhook } from './support/signing';
 import { ORDERS_SECRET } from './support/analytics';
@@ -81,9 +82,10 @@ const workflowsOnOurQueue = async (): Promise<string[]> => {
   for await (const w of system.client.workflow.list({ query: `TaskQueue = "${system.config.TEMPORAL_TASK_QUEUE}"` })) ids.push(w.workflowId);
   return ids.sort();
 };
+/** The body as the server's own parser reads it; undefined where it refuses. */
 const jsonOrUndefined = (body: Buffer): unknown => {
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    return parseJsonBody(body);
   } catch {
     return undefined;
   }
