@@ -1,10 +1,17 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
-import { createFreshchatClient } from './activities/freshchat-client';
+import { createFreshchatClient } from './clients/freshchat-client';
 import { loadConfig, tagProperties, type Config } from './infra/config';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
@@ -42,7 +49,9 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
-    ...(resources.workflowBundle ? { workflowBundle: resources.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    ...(resources.workflowBundle
+      ? { workflowBundle: resources.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
   });
   if (config.ANALYTICS_SCHEDULES_ENABLED) await ensureSchedules(config);
   return worker;
@@ -56,17 +65,31 @@ async function ensureSchedules(config: Config): Promise<void> {
   try {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
-      const ids = await ensureAnalyticsSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+      const ids = await ensureAnalyticsSchedules(
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+        config.TEMPORAL_TASK_QUEUE,
+      );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');
     } finally {
       await connection.close();
     }
   } catch (error) {
-    logger.error({ err: error }, 'analytics schedules could not be created or updated; the worker runs without changing them');
+    logger.error(
+      { err: error },
+      'analytics schedules could not be created or updated; the worker runs without changing them',
+    );
   }
 }
 
-const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
 
 async function main(): Promise<void> {
   const config = loadConfig();

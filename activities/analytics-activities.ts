@@ -1,6 +1,11 @@
 import type { DatabasePool } from 'slonik';
-import { aggregateDay, computeAndStoreWeeklyReport, type DailyRow, type StoredReportSummary } from './weekly-report-store';
-import { emailWeeklyReport, type MailSettings, type EmailOutcome } from './report-mailer';
+import {
+  aggregateDay,
+  computeAndStoreWeeklyReport,
+  type DailyRow,
+  type StoredReportSummary,
+} from '../stores/weekly-report-store';
+import { emailWeeklyReport, type MailSettings, type EmailOutcome } from '../clients/report-mailer';
 
 export interface AnalyticsActivityDeps {
   pool: DatabasePool;

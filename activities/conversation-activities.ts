@@ -2,9 +2,9 @@ import type { DatabasePool } from 'slonik';
 import { carriesUser, type ConversationEvent } from '../domain/conversation-event';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
 import { splitTags } from '../domain/resolution-rules';
-import { resolveIncidenceContext, type ContextDeps } from './incidence-context';
-import * as store from './incidence-store';
-import { linkAssistsOfIncidence } from './order-store';
+import { resolveIncidenceContext, type ContextDeps } from '../use-cases/resolve-incidence-context';
+import * as store from '../stores/incidence-store';
+import { linkAssistsOfIncidence } from '../stores/order-store';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
@@ -30,15 +30,28 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       const context = await resolveIncidenceContext(deps, input.conversationId, input.event);
       const snapshot = await store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
       // An order reported before its incidence reached us (or named by it) is linked now.
-      await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS);
+      await linkAssistsOfIncidence(
+        deps.pool,
+        snapshot.incidenceId,
+        deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS,
+      );
       return snapshot;
     },
 
-    async applyIncidenceChange(input: { incidenceId: string; timeline: TimelineEntry; change: IncidenceChange }): Promise<boolean> {
+    async applyIncidenceChange(input: {
+      incidenceId: string;
+      timeline: TimelineEntry;
+      change: IncidenceChange;
+    }): Promise<boolean> {
       const stored = await store.applyIncidenceChange(deps.pool, input);
       // With its resolution time known, orders of the user already reported within the window get linked (for orders
       // that arrive later the feed links them). Also on a redelivery (stored = false): a retry after a failed link links.
-      if (input.change.close) await linkAssistsOfIncidence(deps.pool, input.incidenceId, deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS);
+      if (input.change.close)
+        await linkAssistsOfIncidence(
+          deps.pool,
+          input.incidenceId,
+          deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS,
+        );
       return stored;
     },
 

@@ -1,4 +1,4 @@
-import { createContextSyncActivities } from './context-sync';
+import { createContextSyncActivities } from './context-sync-activities';
 import { createAnalyticsActivities, type AnalyticsActivityDeps } from './analytics-activities';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
 

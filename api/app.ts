@@ -5,13 +5,13 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
 import type { ConversationGateway } from './conversation-gateway';
-import type { ContextSyncNotifier } from '../activities/app-context';
-import { appApiRouterFor } from './app-api';
+import type { ContextSyncNotifier } from '../use-cases/app-context';
+import { appApiRouterFor } from './app-routes';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
-import { ordersRouter } from './orders-api';
-import { analyticsRouter } from './analytics-api';
+import { ordersRouter } from './orders-routes';
+import { analyticsRouter } from './analytics-routes';
 import { authSettings } from './auth';
 
 export interface ApiDeps {
@@ -37,7 +37,10 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(health.routes());
 
   const webhooks = freshchatWebhookRouter({
-    verify: createWebhookVerifier({ secret: deps.config.FRESHCHAT_WEBHOOK_SECRET, publicKey: deps.config.FRESHCHAT_WEBHOOK_PUBLIC_KEY }),
+    verify: createWebhookVerifier({
+      secret: deps.config.FRESHCHAT_WEBHOOK_SECRET,
+      publicKey: deps.config.FRESHCHAT_WEBHOOK_PUBLIC_KEY,
+    }),
     conversations: deps.conversations,
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
@@ -49,6 +52,7 @@ export function createApp(deps: ApiDeps): Koa {
   });
   const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
   // Each feature mounts its router here.
-  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
+    app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -25,9 +25,13 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b
 export async function identify(ctx: Context, settings: AuthSettings): Promise<Caller> {
   const token = bearerOf(ctx);
   if (settings.adminToken && sameSecret(token, settings.adminToken)) return { kind: 'admin' };
-  if (!settings.appJwtSecret) throw new ApiError(401, 'unauthenticated', 'app tokens are not accepted: APP_JWT_SECRET is not set');
+  if (!settings.appJwtSecret)
+    throw new ApiError(401, 'unauthenticated', 'app tokens are not accepted: APP_JWT_SECRET is not set');
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(settings.appJwtSecret), { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(settings.appJwtSecret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['sub', 'exp'],
+    });
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
     return { kind: 'user', userId: payload.sub };
   } catch (error) {

@@ -1,9 +1,14 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import type { ContextSyncNotifier } from '../activities/app-context';
-import { CONTEXT_SYNC_HISTORY_LIMIT, contextSyncWorkflowId, type ContextSyncSettings } from '../domain/context-sync';
+import type { ContextSyncNotifier } from '../use-cases/app-context';
+import {
+  CONTEXT_SYNC_HISTORY_LIMIT,
+  contextSyncWorkflowId,
+  type ContextSyncSettings,
+} from '../domain/context-sync-settings';
 import type { Config } from '../infra/config';
 import { logger } from '../infra/logger';
-import type { contextSyncWorkflow } from '../workflows/context-sync';
+import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
+import { contextChangedSignal } from '../workflows/signals';
 
 const TEMPORAL_DEADLINE_MS = 5000;
 
@@ -21,7 +26,10 @@ export const contextSyncSettings = (config: Config): ContextSyncSettings => ({
  * at most about one signal per quiet period / 2, and the workflow still hears of changes often enough to
  * know the user is not quiet yet.
  */
-export function createContextSyncGateway(client: Client, config: Config): ContextSyncNotifier & { idle(): Promise<void> } {
+export function createContextSyncGateway(
+  client: Client,
+  config: Config,
+): ContextSyncNotifier & { idle(): Promise<void> } {
   const settings = contextSyncSettings(config);
   const followUpDelayMs = Math.floor(settings.quietPeriodMs / 2);
   const inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
@@ -32,7 +40,7 @@ export function createContextSyncGateway(client: Client, config: Config): Contex
         workflowId: contextSyncWorkflowId(userId),
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         args: [{ userId, settings }],
-        signal: 'contextChanged',
+        signal: contextChangedSignal,
         signalArgs: [],
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       }),
@@ -45,7 +53,10 @@ export function createContextSyncGateway(client: Client, config: Config): Contex
       try {
         await signal(userId);
       } catch (error) {
-        logger.warn({ userId, err: (error as Error).message }, 'context sync not signalled; Freshchat catches up on the next change');
+        logger.warn(
+          { userId, err: (error as Error).message },
+          'context sync not signalled; Freshchat catches up on the next change',
+        );
       }
     }
     inFlight.delete(userId);

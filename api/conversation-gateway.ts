@@ -3,7 +3,7 @@ import { conversationWorkflowId, type ConversationEvent } from '../domain/conver
 import type { ConversationSettings, ConversationState } from '../domain/conversation-state';
 import type { Config } from '../infra/config';
 import { logger } from '../infra/logger';
-import type { conversationWorkflow } from '../workflows/conversation';
+import type { conversationWorkflow } from '../workflows/conversation-workflow';
 import { SIGNAL_BY_KIND, stateQuery } from '../workflows/signals';
 import { ApiError } from './errors';
 

@@ -17,7 +17,8 @@ export class ApiError extends Error {
 export async function jsonErrors(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+    if (ctx.status === 404 && ctx.body === undefined)
+      throw new ApiError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
   } catch (error) {
     const known = asApiError(error);
     if (known.status === 500) logger.error({ err: error, path: ctx.path }, known.message);
@@ -28,10 +29,12 @@ export async function jsonErrors(ctx: Context, next: Next): Promise<void> {
 
 function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  const status =
+    (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const type = (error as { type?: string }).type;
-    if (status === 413 || type === 'entity.too.large') return new ApiError(413, 'body_too_large', 'request body is larger than allowed');
+    if (status === 413 || type === 'entity.too.large')
+      return new ApiError(413, 'body_too_large', 'request body is larger than allowed');
     return new ApiError(status, 'bad_request', (error as Error).message);
   }
   return new ApiError(500, 'internal_error', 'internal error');

@@ -4,10 +4,16 @@ import { ApiError } from './errors';
 import { parseJsonBody, readRawBody } from './raw-body';
 
 /** A JSON request body checked against `schema`: 415 not JSON, 413 too large, 400 malformed or naming the first bad field. */
-export async function jsonBody<S extends z.ZodTypeAny>(ctx: Context, schema: S, limit: string | number): Promise<z.output<S>> {
-  const hasBody = ctx.request.length !== undefined && ctx.request.length > 0 ? true : Boolean(ctx.get('transfer-encoding'));
+export async function jsonBody<S extends z.ZodTypeAny>(
+  ctx: Context,
+  schema: S,
+  limit: string | number,
+): Promise<z.output<S>> {
+  const hasBody =
+    ctx.request.length !== undefined && ctx.request.length > 0 ? true : Boolean(ctx.get('transfer-encoding'));
   if (!hasBody) throw new ApiError(400, 'missing_body', 'a JSON request body is required');
-  if (!ctx.request.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
+  if (!ctx.request.is('application/json'))
+    throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
   const value = parseJsonBody(await readRawBody(ctx, limit));
   return validate(schema, value);
 }

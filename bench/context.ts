@@ -36,7 +36,13 @@ async function main(): Promise<void> {
   const databaseUrl = new URL(base.DATABASE_URL);
   databaseUrl.pathname = `/slo_bench_${runId}`;
   const jwtSecret = 'bench-secret-0123456789abcdef0123456789';
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl.toString(), REDIS_KEY_PREFIX: `slo-bench:${runId}:`, APP_JWT_SECRET: jwtSecret, LOG_LEVEL: 'error' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_KEY_PREFIX: `slo-bench:${runId}:`,
+    APP_JWT_SECRET: jwtSecret,
+    LOG_LEVEL: 'error',
+  });
 
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
@@ -69,29 +75,51 @@ async function main(): Promise<void> {
 
     const key = new TextEncoder().encode(jwtSecret);
     const tokens = await Promise.all(
-      Array.from({ length: users }, (_, i) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`bench_${i}`).setExpirationTime('2h').sign(key)),
+      Array.from({ length: users }, (_, i) =>
+        new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(`bench_${i}`).setExpirationTime('2h').sign(key),
+      ),
     );
 
     let n = 0;
     const rows: BenchRow[] = [];
-    rows.push(await measure('bare Koa + Redis HINCRBY (ceiling)', ceilingUrl, duration, connections, (req) => ({ ...req, method: 'PUT', path: `/u${n++ % users}` })));
     rows.push(
-      await measure(`PUT /api/v1/context/:id/screen${withSync ? ' (+ sync signals)' : ''}`, apiUrl, duration, connections, (req) => {
-        const i = n++;
-        const user = i % users;
-        return {
-          ...req,
-          method: 'PUT',
-          path: `/api/v1/context/bench_${user}/screen`,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[user]}` },
-          body: JSON.stringify({ screen_name: SCREENS[i % SCREENS.length], is_back_navigation: i % 3 === 0, time_on_previous_seconds: 4.2 }),
-        };
-      }),
+      await measure('bare Koa + Redis HINCRBY (ceiling)', ceilingUrl, duration, connections, (req) => ({
+        ...req,
+        method: 'PUT',
+        path: `/u${n++ % users}`,
+      })),
+    );
+    rows.push(
+      await measure(
+        `PUT /api/v1/context/:id/screen${withSync ? ' (+ sync signals)' : ''}`,
+        apiUrl,
+        duration,
+        connections,
+        (req) => {
+          const i = n++;
+          const user = i % users;
+          return {
+            ...req,
+            method: 'PUT',
+            path: `/api/v1/context/bench_${user}/screen`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[user]}` },
+            body: JSON.stringify({
+              screen_name: SCREENS[i % SCREENS.length],
+              is_back_navigation: i % 3 === 0,
+              time_on_previous_seconds: 4.2,
+            }),
+          };
+        },
+      ),
     );
     printTable(rows);
     const [bare, full] = rows;
-    console.log(`full API / ceiling: ${((100 * full!.reqPerSec!) / bare!.reqPerSec!).toFixed(0)} % of the bare Koa + Redis throughput`);
-    console.log(`${duration}s per row, ${connections} connections, ${users} users; autocannon runs in the same process (2 shared cores)`);
+    console.log(
+      `full API / ceiling: ${((100 * full!.reqPerSec!) / bare!.reqPerSec!).toFixed(0)} % of the bare Koa + Redis throughput`,
+    );
+    console.log(
+      `${duration}s per row, ${connections} connections, ${users} users; autocannon runs in the same process (2 shared cores)`,
+    );
   } finally {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}*`);
@@ -108,11 +136,25 @@ async function main(): Promise<void> {
 
 type Setup = (request: autocannon.Request) => autocannon.Request;
 
-async function measure(name: string, url: string, duration: number, connections: number, setupRequest: Setup): Promise<BenchRow> {
+async function measure(
+  name: string,
+  url: string,
+  duration: number,
+  connections: number,
+  setupRequest: Setup,
+): Promise<BenchRow> {
   await autocannon({ url, connections, duration: 1, requests: [{ setupRequest }] }); // warm-up
   const result = await autocannon({ url, connections, duration, requests: [{ setupRequest }] });
-  if (result.non2xx > 0 || result.errors > 0) console.warn(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { name, requests: result.requests.total, reqPerSec: result.requests.average, p50: result.latency.p50, p95: NaN, p99: result.latency.p99 };
+  if (result.non2xx > 0 || result.errors > 0)
+    console.warn(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return {
+    name,
+    requests: result.requests.total,
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p95: NaN,
+    p99: result.latency.p99,
+  };
 }
 
 main().then(

@@ -15,7 +15,12 @@ interface CpuProfile {
 function placeOf(url: string): string {
   if (url === '') return '(native)';
   const modules = url.lastIndexOf('node_modules/');
-  if (modules >= 0) return url.slice(modules + 13).split('/').slice(0, url.slice(modules + 13).startsWith('@') ? 2 : 1).join('/');
+  if (modules >= 0)
+    return url
+      .slice(modules + 13)
+      .split('/')
+      .slice(0, url.slice(modules + 13).startsWith('@') ? 2 : 1)
+      .join('/');
   if (url.startsWith('node:')) return url;
   return path.relative(process.cwd(), url.replace('file://', ''));
 }
@@ -38,7 +43,10 @@ export function summariseProfiles(dir: string, top = 12): void {
       byPlace.set(place, (byPlace.get(place) ?? 0) + ms);
     });
     const rows = (m: Map<string, number>) =>
-      [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([what, ms]) => ({ what, 'self ms': Math.round(ms), share: `${((100 * ms) / total).toFixed(1)}%` }));
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([what, ms]) => ({ what, 'self ms': Math.round(ms), share: `${((100 * ms) / total).toFixed(1)}%` }));
     console.log(`\n${file}: ${Math.round(total)} ms sampled`);
     console.table(rows(byPlace));
     console.table(rows(byFunction));

@@ -9,9 +9,9 @@ import 'dotenv/config';
 import { loadavg, cpus } from 'node:os';
 import { Client } from 'pg';
 import { createPool, sql } from 'slonik';
-import { linkAssists } from '../activities/order-store';
-import { markRepeatFriction } from '../activities/repeat-friction';
-import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../activities/weekly-report-store';
+import { linkAssists } from '../stores/order-store';
+import { markRepeatFriction } from '../stores/repeat-friction-store';
+import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../stores/weekly-report-store';
 import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { loadConfig } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
@@ -46,11 +46,19 @@ async function main(): Promise<void> {
   };
   try {
     await db.connect();
-    console.error(`loading ${incidences} incidences and ${orders} orders over ${weeks} weeks ending ${reportWeek} into ${name}…`);
+    console.error(
+      `loading ${incidences} incidences and ${orders} orders over ${weeks} weeks ending ${reportWeek} into ${name}…`,
+    );
     await time('load incidences', () => loadIncidences(db, incidences, spanStart, spanEnd));
-    await time('flag repeat friction issues (backfill, one statement)', () => markRepeatFriction(bulk, sql.fragment`TRUE`));
+    await time('flag repeat friction issues (backfill, one statement)', () =>
+      markRepeatFriction(bulk, sql.fragment`TRUE`),
+    );
     await time('load orders + friction signals', () => loadOrders(db, orders, spanStart, spanEnd));
-    await time('link assisted orders (backfill, one statement)', () => linkAssists(bulk, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000), (n) => `${n} links`);
+    await time(
+      'link assisted orders (backfill, one statement)',
+      () => linkAssists(bulk, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000),
+      (n) => `${n} links`,
+    );
     // What autovacuum does on a live database: statistics, and the visibility map that index-only scans rely on.
     await time('VACUUM ANALYZE', () => db.query('VACUUM ANALYZE'));
 
@@ -69,7 +77,8 @@ async function main(): Promise<void> {
     // Cold: nothing stored, the previous and baseline weeks are counted too.
     const cold = await timeReport();
     // Steady state, as in production: the Monday runs stored the previous weeks' final reports.
-    for (const week of [previousWeek(reportWeek), addWeeks(reportWeek, -4)]) await computeAndStoreWeeklyReport(pool, week, config.AGENT_HOURLY_RATE);
+    for (const week of [previousWeek(reportWeek), addWeeks(reportWeek, -4)])
+      await computeAndStoreWeeklyReport(pool, week, config.AGENT_HOURLY_RATE);
     const steady = await timeReport();
     const prdMs: number[] = [];
     let prdNote = '';
@@ -78,15 +87,36 @@ async function main(): Promise<void> {
       prdNote = await prdMethod(db, weekBounds(reportWeek), config.AGENT_HOURLY_RATE);
       prdMs.push(performance.now() - start);
     }
-    console.table(timings.map((t) => ({ step: t.step, 'ms': t.ms, note: t.note ?? '' })));
+    console.table(timings.map((t) => ({ step: t.step, ms: t.ms, note: t.note ?? '' })));
     console.table([
-      { method: 'report SQL, cold (week, previous week, baseline week, 8-week trend)', 'first ms': Math.round(cold.ms[0]!), 'median ms': Math.round(median(cold.ms)), result: cold.summary },
-      { method: 'report SQL, steady state (previous weeks stored by the Monday runs)', 'first ms': Math.round(steady.ms[0]!), 'median ms': Math.round(median(steady.ms)), result: steady.summary },
-      { method: "PRD method (fetch the week's rows, count in Node; primary metrics only)", 'first ms': Math.round(prdMs[0]!), 'median ms': Math.round(median(prdMs)), result: prdNote },
+      {
+        method: 'report SQL, cold (week, previous week, baseline week, 8-week trend)',
+        'first ms': Math.round(cold.ms[0]!),
+        'median ms': Math.round(median(cold.ms)),
+        result: cold.summary,
+      },
+      {
+        method: 'report SQL, steady state (previous weeks stored by the Monday runs)',
+        'first ms': Math.round(steady.ms[0]!),
+        'median ms': Math.round(median(steady.ms)),
+        result: steady.summary,
+      },
+      {
+        method: "PRD method (fetch the week's rows, count in Node; primary metrics only)",
+        'first ms': Math.round(prdMs[0]!),
+        'median ms': Math.round(median(prdMs)),
+        result: prdNote,
+      },
     ]);
     const verdict = median(cold.ms) < 2000 ? 'OK' : 'TOO SLOW';
-    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share the cores)`);
-    console.log(`report ${reportWeek}: cold median ${Math.round(median(cold.ms))} ms, steady median ${Math.round(median(steady.ms))} ms over ${runs} runs (< 2000 ms required): ${verdict}`);
+    console.log(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other processes share the cores)`,
+    );
+    console.log(
+      `report ${reportWeek}: cold median ${Math.round(median(cold.ms))} ms, steady median ${Math.round(median(steady.ms))} ms over ${runs} runs (< 2000 ms required): ${verdict}`,
+    );
     if (verdict !== 'OK') process.exitCode = 1;
   } finally {
     await pool.end();
@@ -153,7 +183,10 @@ async function loadOrders(db: Client, n: number, start: string, end: string): Pr
 /** PRD 7.1 as written: load the week's incidences and orders, then count, average and rank in the process. */
 async function prdMethod(db: Client, bounds: { start: string; end: string }, rate: number): Promise<string> {
   const incidences = (
-    await db.query(`SELECT outcome, time_to_resolve_seconds, issue_category FROM incidences WHERE created_at >= $1 AND created_at < $2`, [bounds.start, bounds.end])
+    await db.query(
+      `SELECT outcome, time_to_resolve_seconds, issue_category FROM incidences WHERE created_at >= $1 AND created_at < $2`,
+      [bounds.start, bounds.end],
+    )
   ).rows as Array<{ outcome: string; time_to_resolve_seconds: number | null; issue_category: string | null }>;
   const orders = (
     await db.query(

@@ -13,7 +13,8 @@ import { migrate } from '../infra/migrator';
 export const ROOT = path.resolve(__dirname, '..');
 /** The server of DATABASE_URL, through its `postgres` database (scratch databases are created next to ours). */
 const ADMIN_URL =
-  process.env.BENCH_DATABASE_ADMIN_URL ?? Object.assign(new URL(loadConfig().DATABASE_URL), { pathname: '/postgres' }).toString();
+  process.env.BENCH_DATABASE_ADMIN_URL ??
+  Object.assign(new URL(loadConfig().DATABASE_URL), { pathname: '/postgres' }).toString();
 
 export interface ScratchDatabase {
   url: string;
@@ -44,15 +45,26 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> 
 /** A private Temporal dev server (the CLI from scripts/setup-temporal.sh) on free ports, or the one at TEMPORAL_ADDRESS when given. */
 export async function temporalServer(existingAddress?: string): Promise<{ address: string; stop(): Promise<void> }> {
   if (existingAddress) return { address: existingAddress, stop: async () => undefined };
-  const executable = process.env.TEMPORAL_CLI_PATH ?? execFileSync('bash', [path.join(ROOT, 'scripts/setup-temporal.sh')], { encoding: 'utf8' }).trim();
+  const executable =
+    process.env.TEMPORAL_CLI_PATH ??
+    execFileSync('bash', [path.join(ROOT, 'scripts/setup-temporal.sh')], { encoding: 'utf8' }).trim();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: executable }, ip: '127.0.0.1', searchAttributes: ALL_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: executable },
+      ip: '127.0.0.1',
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'error' },
+    },
   });
   return { address: env.address, stop: () => env.teardown() };
 }
 
 /** Runs a TypeScript entry point (worker.ts, api/server.ts) as one real node process, so SIGKILL kills it. */
-export function startNodeProcess(entry: string, env: Record<string, string>, extraNodeArgs: string[] = []): ChildProcess {
+export function startNodeProcess(
+  entry: string,
+  env: Record<string, string>,
+  extraNodeArgs: string[] = [],
+): ChildProcess {
   return spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -83,7 +95,13 @@ export async function buildWorkflowBundle(): Promise<string> {
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);

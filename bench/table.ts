@@ -22,10 +22,24 @@ export interface BenchRow {
 
 export function printTable(rows: BenchRow[]): void {
   const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(n >= 100 ? 0 : 1));
-  console.table(rows.map((r) => ({ name: r.name, requests: r.requests, 'req/s': fmt(r.reqPerSec), 'p50 ms': fmt(r.p50), 'p95 ms': fmt(r.p95), 'p99 ms': fmt(r.p99) })));
+  console.table(
+    rows.map((r) => ({
+      name: r.name,
+      requests: r.requests,
+      'req/s': fmt(r.reqPerSec),
+      'p50 ms': fmt(r.p50),
+      'p95 ms': fmt(r.p95),
+      'p99 ms': fmt(r.p99),
+    })),
+  );
 }
 
 /** Named counts, one per row, in the same console.table form as the latency tables. */
 export function printCounts(counts: Record<string, number | boolean | string>): void {
-  console.table(Object.entries(counts).map(([what, value]) => ({ what, value: typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : value })));
+  console.table(
+    Object.entries(counts).map(([what, value]) => ({
+      what,
+      value: typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : value,
+    })),
+  );
 }

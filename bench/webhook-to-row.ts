@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const samples = flag('samples', 30);
   const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${config.PORT}`;
-  const template = JSON.parse(readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'freshchat', 'spec-message_create.json'), 'utf8'));
+  const template = JSON.parse(
+    readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'freshchat', 'spec-message_create.json'), 'utf8'),
+  );
   const db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();
   const accepted: number[] = [];
@@ -25,9 +27,15 @@ async function main(): Promise<void> {
       const conversationId = `bench-${randomUUID()}`;
       template.data.conversation.id = conversationId;
       const body = JSON.stringify(template);
-      const signature = createHmac('sha256', config.FRESHCHAT_WEBHOOK_SECRET ?? '').update(body).digest('hex');
+      const signature = createHmac('sha256', config.FRESHCHAT_WEBHOOK_SECRET ?? '')
+        .update(body)
+        .digest('hex');
       const start = performance.now();
-      const res = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature }, body });
+      const res = await fetch(`${baseUrl}/webhooks/freshchat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
+        body,
+      });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
       accepted.push(performance.now() - start);
       for (;;) {

@@ -18,12 +18,22 @@ import { conversationSettings } from '../api/conversation-gateway';
 import { loadConfig } from '../infra/config';
 import { SIGNAL_BY_KIND } from '../workflows/signals';
 import { summariseProfiles } from './profile-summary';
-import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess, temporalServer, waitForHttp } from './scratch';
+import {
+  buildWorkflowBundle,
+  freePort,
+  ROOT,
+  scratchDatabase,
+  startNodeProcess,
+  stopProcess,
+  temporalServer,
+  waitForHttp,
+} from './scratch';
 import { flag, percentile, printCounts, printTable, type BenchRow } from './table';
 
 const template = readFileSync(path.join(ROOT, 'test', 'fixtures', 'freshchat', 'spec-message_create.json'), 'utf8');
 const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
-const bodyFor = (conversationId: string) => JSON.stringify(JSON.parse(template.split(TEMPLATE_ID).join(conversationId)));
+const bodyFor = (conversationId: string) =>
+  JSON.stringify(JSON.parse(template.split(TEMPLATE_ID).join(conversationId)));
 
 async function main(): Promise<void> {
   const conversations = flag('conversations', 2000);
@@ -52,24 +62,51 @@ async function main(): Promise<void> {
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
     const workerCpuStart = cpuMs(worker.pid!);
     const drainStart = performance.now();
-    const ceiling = await signalWithStartCeiling(client, loadConfig({ ...process.env, ...env }), `ceiling-${runId}`, conversations, concurrency);
+    const ceiling = await signalWithStartCeiling(
+      client,
+      loadConfig({ ...process.env, ...env }),
+      `ceiling-${runId}`,
+      conversations,
+      concurrency,
+    );
     await client.connection.close();
     await rowsWritten(db.url, `ceiling-${runId}-%`, conversations);
     const workerRate = conversations / ((performance.now() - drainStart) / 1000);
     const workerCpuPerConversation = (cpuMs(worker.pid!) - workerCpuStart) / conversations;
     const apiCpuStart = cpuMs(api.pid!);
     const sentAt = new Map<string, number>();
-    const through = await webhooksThroughApi(baseUrl, env.FRESHCHAT_WEBHOOK_SECRET, `api-${runId}`, conversations, concurrency, sentAt);
+    const through = await webhooksThroughApi(
+      baseUrl,
+      env.FRESHCHAT_WEBHOOK_SECRET,
+      `api-${runId}`,
+      conversations,
+      concurrency,
+      sentAt,
+    );
     const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / conversations;
-    const toRowUnderLoad = await webhookToRow(db.url, sentAt, `api-${runId}`, '(b) webhook → incidence row, under that load');
+    const toRowUnderLoad = await webhookToRow(
+      db.url,
+      sentAt,
+      `api-${runId}`,
+      '(b) webhook → incidence row, under that load',
+    );
     const paced = new Map<string, number>();
     await webhooksOneByOne(baseUrl, env.FRESHCHAT_WEBHOOK_SECRET, `paced-${runId}`, flag('paced', 100), db.url, paced);
-    const toRowPaced = await webhookToRow(db.url, paced, `paced-${runId}`, '(c) webhook → incidence row, one at a time');
+    const toRowPaced = await webhookToRow(
+      db.url,
+      paced,
+      `paced-${runId}`,
+      '(c) webhook → incidence row, one at a time',
+    );
     printTable([ceiling, through, toRowUnderLoad, toRowPaced]);
-    printCounts({ 'throughput ratio (b)/(a)': through.reqPerSec! / ceiling.reqPerSec!, 'worker: new conversations → rows per second': workerRate,
+    printCounts({
+      'throughput ratio (b)/(a)': through.reqPerSec! / ceiling.reqPerSec!,
+      'worker: new conversations → rows per second': workerRate,
       'worker CPU ms per new conversation (all threads)': workerCpuPerConversation,
       'API CPU ms per webhook (all threads)': apiCpuPerWebhook,
-      conversations, connections: concurrency });
+      conversations,
+      connections: concurrency,
+    });
   } finally {
     await stopProcess(api);
     await stopProcess(worker);
@@ -80,7 +117,13 @@ async function main(): Promise<void> {
 }
 
 /** (a) The ceiling: what Temporal itself accepts, with the same arguments the API's gateway sends. */
-async function signalWithStartCeiling(client: Client, config: ReturnType<typeof loadConfig>, prefix: string, n: number, concurrency: number): Promise<BenchRow> {
+async function signalWithStartCeiling(
+  client: Client,
+  config: ReturnType<typeof loadConfig>,
+  prefix: string,
+  n: number,
+  concurrency: number,
+): Promise<BenchRow> {
   const events = Array.from({ length: n }, (_, i) => {
     const raw = Buffer.from(bodyFor(`${prefix}-${i}`));
     const normalised = normaliseWebhook(JSON.parse(raw.toString()), raw, new Date().toISOString());
@@ -113,38 +156,57 @@ async function signalWithStartCeiling(client: Client, config: ReturnType<typeof 
 }
 
 /** (b) Signed webhooks through the API, each for a new conversation. */
-async function webhooksThroughApi(baseUrl: string, secret: string, prefix: string, n: number, connections: number, sentAt: Map<string, number>): Promise<BenchRow> {
+async function webhooksThroughApi(
+  baseUrl: string,
+  secret: string,
+  prefix: string,
+  n: number,
+  connections: number,
+  sentAt: Map<string, number>,
+): Promise<BenchRow> {
   let i = 0;
   const latencies: number[] = [];
   let failures = 0;
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: Error) => void;
   const done = new Promise<autocannon.Result>((resolve, reject) => ((finish = resolve), (fail = reject)));
-  const instance = autocannon({
-    url: baseUrl,
-    connections,
-    amount: n,
-    requests: [
-      {
-        method: 'POST',
-        path: '/webhooks/freshchat',
-        setupRequest: (request) => {
-          const conversationId = `${prefix}-${i++}`;
-          const body = bodyFor(conversationId);
-          sentAt.set(conversationId, Date.now());
-          const signature = createHmac('sha256', secret).update(body).digest('hex');
-          return { ...request, body, headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature } };
+  const instance = autocannon(
+    {
+      url: baseUrl,
+      connections,
+      amount: n,
+      requests: [
+        {
+          method: 'POST',
+          path: '/webhooks/freshchat',
+          setupRequest: (request) => {
+            const conversationId = `${prefix}-${i++}`;
+            const body = bodyFor(conversationId);
+            sentAt.set(conversationId, Date.now());
+            const signature = createHmac('sha256', secret).update(body).digest('hex');
+            return {
+              ...request,
+              body,
+              headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
+            };
+          },
         },
-      },
-    ],
-  }, (error, result) => (error ? fail(error) : finish(result)));
+      ],
+    },
+    (error, result) => (error ? fail(error) : finish(result)),
+  );
   instance.on('response', (_client, status, _bytes, responseTime) => {
     if (status !== 200) failures++;
     latencies.push(responseTime);
   });
   const result = await done;
   if (failures > 0 || result.non2xx > 0) throw new Error(`${failures || result.non2xx} webhooks were not accepted`);
-  return { name: '(b) signed webhook through the API', requests: n, reqPerSec: n / (result.duration || 1), ...latencyOf(latencies) };
+  return {
+    name: '(b) signed webhook through the API',
+    requests: n,
+    reqPerSec: n / (result.duration || 1),
+    ...latencyOf(latencies),
+  };
 }
 
 /** Waits until `n` incidences whose conversation id is LIKE `pattern` exist. */
@@ -154,7 +216,10 @@ async function rowsWritten(databaseUrl: string, pattern: string, n: number, poll
   try {
     const deadline = Date.now() + 600_000;
     for (;;) {
-      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM incidences WHERE conversation_id LIKE $1', [pattern]);
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM incidences WHERE conversation_id LIKE $1',
+        [pattern],
+      );
       if (rows[0]!.n >= n) return;
       if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${n} incidences arrived`);
       await new Promise((r) => setTimeout(r, pollMs));
@@ -165,20 +230,36 @@ async function rowsWritten(databaseUrl: string, pattern: string, n: number, poll
 }
 
 /** (c) One webhook at a time, each waiting for its row: the latency without any queue. */
-async function webhooksOneByOne(baseUrl: string, secret: string, prefix: string, n: number, databaseUrl: string, sentAt: Map<string, number>): Promise<void> {
+async function webhooksOneByOne(
+  baseUrl: string,
+  secret: string,
+  prefix: string,
+  n: number,
+  databaseUrl: string,
+  sentAt: Map<string, number>,
+): Promise<void> {
   for (let i = 0; i < n; i++) {
     const conversationId = `${prefix}-${i}`;
     const body = bodyFor(conversationId);
     const signature = createHmac('sha256', secret).update(body).digest('hex');
     sentAt.set(conversationId, Date.now());
-    const response = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature }, body });
+    const response = await fetch(`${baseUrl}/webhooks/freshchat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
+      body,
+    });
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
     await rowsWritten(databaseUrl, conversationId, 1, 2);
   }
 }
 
 /** Webhook sent → incidence row written (its transaction's start time), once every `prefix` row is there. */
-async function webhookToRow(databaseUrl: string, sentAt: Map<string, number>, prefix: string, name: string): Promise<BenchRow> {
+async function webhookToRow(
+  databaseUrl: string,
+  sentAt: Map<string, number>,
+  prefix: string,
+  name: string,
+): Promise<BenchRow> {
   const ids = [...sentAt.keys()];
   await rowsWritten(databaseUrl, `${prefix}-%`, ids.length);
   const db = new PgClient({ connectionString: databaseUrl });

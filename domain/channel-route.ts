@@ -26,11 +26,33 @@ export const HELP_TRIGGER_TEXT = {
   selfServe: 'Find answers in our FAQs.',
 } as const;
 
-const FULL: ChannelRoute = { allowed_channels: ['CHAT', 'CALL'], show_help_button: true, show_faq: false, priority: 'HIGH', help_trigger_text: HELP_TRIGGER_TEXT.full };
-const CHAT: ChannelRoute = { allowed_channels: ['CHAT'], show_help_button: true, show_faq: false, priority: 'NORMAL', help_trigger_text: HELP_TRIGGER_TEXT.chat };
-const SELF_SERVE: ChannelRoute = { allowed_channels: [], show_help_button: false, show_faq: true, priority: 'NONE', help_trigger_text: HELP_TRIGGER_TEXT.selfServe };
+const FULL: ChannelRoute = {
+  allowed_channels: ['CHAT', 'CALL'],
+  show_help_button: true,
+  show_faq: false,
+  priority: 'HIGH',
+  help_trigger_text: HELP_TRIGGER_TEXT.full,
+};
+const CHAT: ChannelRoute = {
+  allowed_channels: ['CHAT'],
+  show_help_button: true,
+  show_faq: false,
+  priority: 'NORMAL',
+  help_trigger_text: HELP_TRIGGER_TEXT.chat,
+};
+const SELF_SERVE: ChannelRoute = {
+  allowed_channels: [],
+  show_help_button: false,
+  show_faq: true,
+  priority: 'NONE',
+  help_trigger_text: HELP_TRIGGER_TEXT.selfServe,
+};
 
-export function routeChannels(orderValue: number, eventType: string | null | undefined, rules: ChannelRules): ChannelRoute {
+export function routeChannels(
+  orderValue: number,
+  eventType: string | null | undefined,
+  rules: ChannelRules,
+): ChannelRoute {
   // Routing switched off: chat is open to every cart.
   if (!rules.enabled) return copy(CHAT);
   if (eventType && rules.highImportanceEvents.includes(eventType.toUpperCase())) return copy(FULL);

@@ -1,7 +1,15 @@
 import type { StoredContext } from './user-context';
 
 /** What agents see in Freshchat (PRD 6.1 syncContext), plus the app user id for identity (Freshchat decision 7). */
-export const AGENT_VISIBLE_FIELDS = ['current_screen', 'cart_value', 'guest_count', 'event_type', 'event_date', 'selected_platter', 'friction_score'] as const;
+export const AGENT_VISIBLE_FIELDS = [
+  'current_screen',
+  'cart_value',
+  'guest_count',
+  'event_type',
+  'event_date',
+  'selected_platter',
+  'friction_score',
+] as const;
 
 export type AgentProperties = Record<string, string>;
 

@@ -1,4 +1,4 @@
-import type { CartRequest, FrictionSignalRequest, ProfileBody, ScreenRequest } from './app-api';
+import type { CartRequest, FrictionSignalRequest, ProfileBody, ScreenRequest } from './app-requests';
 
 /**
  * One atomic change to a stored context, applied by a single Redis script (never read-modify-write
@@ -19,7 +19,16 @@ export interface ContextUpdate {
 
 const emptyUpdate = (): ContextUpdate => ({ set: {}, clear: [], setIfAbsent: {}, increment: {}, raiseTo: {} });
 
-const PROFILE_FIELDS = ['name', 'email', 'phone', 'language', 'tier', 'past_order_count', 'lifetime_value', 'freshchat_user_id'] as const;
+const PROFILE_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'language',
+  'tier',
+  'past_order_count',
+  'lifetime_value',
+  'freshchat_user_id',
+] as const;
 
 function addProfile(update: ContextUpdate, profile: ProfileBody | undefined): ContextUpdate {
   for (const field of PROFILE_FIELDS) {
@@ -37,7 +46,12 @@ export function screenUpdate(body: ScreenRequest): ContextUpdate {
   update.set.current_screen = body.screen_name;
   if (body.is_back_navigation) update.increment.back_navigation_count = 1;
   if (body.time_on_previous_seconds !== undefined && body.time_on_previous_seconds > 0) {
-    update.screenTime = { field: 'time_on_checkout_seconds', screen: 'CHECKOUT', previous: body.previous_screen ?? null, seconds: body.time_on_previous_seconds };
+    update.screenTime = {
+      field: 'time_on_checkout_seconds',
+      screen: 'CHECKOUT',
+      previous: body.previous_screen ?? null,
+      seconds: body.time_on_previous_seconds,
+    };
   }
   return update;
 }
@@ -72,7 +86,8 @@ export function signalUpdate(signal: FrictionSignalRequest): ContextUpdate {
       break;
     case 'INACTIVITY':
       // The app reports how long it has been idle on the screen; repeated reports of one visit must not add up.
-      if (signal.screen?.toUpperCase() === 'CHECKOUT' && signal.value !== undefined) update.raiseTo.time_on_checkout_seconds = signal.value;
+      if (signal.screen?.toUpperCase() === 'CHECKOUT' && signal.value !== undefined)
+        update.raiseTo.time_on_checkout_seconds = signal.value;
       break;
   }
   return update;

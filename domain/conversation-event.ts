@@ -52,4 +52,5 @@ export type ConversationEventKind = ConversationEvent['kind'];
 export const conversationWorkflowId = (conversationId: string): string => `conversation-${conversationId}`;
 
 /** Whether an event tells us who the user is (its own properties, or a Freshchat user to look up). */
-export const carriesUser = (event: ConversationEvent): boolean => event.userProperties !== null || event.freshchatUserId !== null;
+export const carriesUser = (event: ConversationEvent): boolean =>
+  event.userProperties !== null || event.freshchatUserId !== null;

@@ -7,11 +7,19 @@ import type { Actor } from './incidence';
 /** Limits that keep one webhook from carrying unbounded data into workflow history. */
 export const PAYLOAD_LIMITS = { idLength: 255, textLength: 20_000, tags: 50, tagLength: 100, properties: 100 } as const;
 
-export const KNOWN_ACTIONS = ['message_create', 'conversation_assignment', 'conversation_resolution', 'conversation_reopen'] as const;
+export const KNOWN_ACTIONS = [
+  'message_create',
+  'conversation_assignment',
+  'conversation_resolution',
+  'conversation_reopen',
+] as const;
 type KnownAction = (typeof KNOWN_ACTIONS)[number];
 
 export class PayloadError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -34,27 +42,30 @@ const text = z.string().max(PAYLOAD_LIMITS.textLength);
 const envelope = z.object({ action: z.string().min(1).max(100) });
 
 // --- Freshchat's real format -------------------------------------------------------------
-const realActor = z.object({ actor_type: z.string().max(20).optional(), actor_id: optionalId }).partial().optional();
-const messagePart = z
-  .object({ text: z.object({ content: text }).partial().optional() })
-  .passthrough();
+const realActor = z
+  .object({ actor_type: z.string().max(20).optional(), actor_id: optionalId })
+  .partial()
+  .optional();
+const messagePart = z.object({ text: z.object({ content: text }).partial().optional() }).passthrough();
 const legacyPart = z
   .object({ part_type: z.string().optional(), properties: z.object({ text: text.optional() }).partial().optional() })
   .passthrough();
-const realMessage = z.object({
-  id,
-  conversation_id: id,
-  actor_type: z.string().max(20),
-  actor_id: optionalId,
-  user_id: optionalId,
-  created_time: isoTime.optional(),
-  message_type: z.string().max(20).optional(),
-  message_parts: z.array(messagePart).max(100).optional(),
-  msg_parts: z.array(legacyPart).max(100).optional(),
-}).refine((m) => m.message_parts !== undefined || m.msg_parts !== undefined, {
-  message: 'message_parts is required',
-  path: ['message_parts'],
-});
+const realMessage = z
+  .object({
+    id,
+    conversation_id: id,
+    actor_type: z.string().max(20),
+    actor_id: optionalId,
+    user_id: optionalId,
+    created_time: isoTime.optional(),
+    message_type: z.string().max(20).optional(),
+    message_parts: z.array(messagePart).max(100).optional(),
+    msg_parts: z.array(legacyPart).max(100).optional(),
+  })
+  .refine((m) => m.message_parts !== undefined || m.msg_parts !== undefined, {
+    message: 'message_parts is required',
+    path: ['message_parts'],
+  });
 const realConversationRef = z.object({
   conversation_id: id,
   assigned_agent_id: optionalId,
@@ -83,7 +94,10 @@ const specUser = z
   .optional();
 const specConversation = z.object({
   id,
-  tags: z.array(z.object({ name: z.string().trim().min(1).max(PAYLOAD_LIMITS.tagLength) })).max(PAYLOAD_LIMITS.tags).optional(),
+  tags: z
+    .array(z.object({ name: z.string().trim().min(1).max(PAYLOAD_LIMITS.tagLength) }))
+    .max(PAYLOAD_LIMITS.tags)
+    .optional(),
   assigned_agent_id: optionalId,
   assigned_group_id: optionalId,
 });
@@ -103,8 +117,7 @@ function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, p
   throw new PayloadError(field || prefix, issue.message);
 }
 
-const actorOf = (type: string | undefined): Actor =>
-  type === 'user' ? 'USER' : type === 'agent' ? 'AGENT' : 'SYSTEM';
+const actorOf = (type: string | undefined): Actor => (type === 'user' ? 'USER' : type === 'agent' ? 'AGENT' : 'SYSTEM');
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -114,7 +127,9 @@ const messageTypeOf = (type: string | undefined): 'normal' | 'private' | 'system
 function joinText(message: z.infer<typeof realMessage>): string | null {
   const parts = message.message_parts
     ? message.message_parts.map((p) => p.text?.content)
-    : (message.msg_parts ?? []).map((p) => (p.part_type === undefined || p.part_type === 'text' ? p.properties?.text : undefined));
+    : (message.msg_parts ?? []).map((p) =>
+        p.part_type === undefined || p.part_type === 'text' ? p.properties?.text : undefined,
+      );
   const texts = parts.filter((t): t is string => typeof t === 'string' && t !== '');
   return texts.length ? texts.join('\n').slice(0, PAYLOAD_LIMITS.textLength) : null;
 }
@@ -129,7 +144,8 @@ function formatOf(data: unknown): PayloadFormat {
  * Throws PayloadError (naming the field) when the action's required data is missing or malformed.
  */
 export function normaliseWebhook(body: unknown, rawBody: Buffer, receivedAt: string): NormalisedWebhook {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PayloadError('body', 'expected a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new PayloadError('body', 'expected a JSON object');
   const { action } = parse(envelope, body, '');
   if (!(KNOWN_ACTIONS as readonly string[]).includes(action)) return { status: 'ignored', action };
   const data = (body as { data?: unknown }).data;
@@ -150,7 +166,8 @@ function fromReal(action: KnownAction, body: unknown, receivedAt: string): Conve
   const actorId = env.actor?.actor_id ?? null;
   const data = (body as { data: Record<string, unknown> }).data;
   const base = { format: 'real' as const, actor, actorId, userProperties: null };
-  const stateKey = (conversationId: string) => `${action}:${conversationId}:${env.action_time ?? sha256(JSON.stringify(body))}`;
+  const stateKey = (conversationId: string) =>
+    `${action}:${conversationId}:${env.action_time ?? sha256(JSON.stringify(body))}`;
 
   switch (action) {
     case 'message_create': {
@@ -187,7 +204,15 @@ function fromReal(action: KnownAction, body: unknown, receivedAt: string): Conve
     case 'conversation_resolution': {
       const r = parse(realResolve, data.resolve, 'data.resolve');
       const conversationId = r.conversation.conversation_id;
-      return { ...base, kind: 'resolution', eventKey: stateKey(conversationId), conversationId, occurredAt: actionTime, freshchatUserId: null, tags: null };
+      return {
+        ...base,
+        kind: 'resolution',
+        eventKey: stateKey(conversationId),
+        conversationId,
+        occurredAt: actionTime,
+        freshchatUserId: null,
+        tags: null,
+      };
     }
     case 'conversation_reopen': {
       const r = parse(realReopen, data.reopen, 'data.reopen');

@@ -24,7 +24,13 @@ export const DEFAULT_HELP_MESSAGE = 'Need help?';
 
 export type FrictionInputs = Pick<
   UserContext,
-  'current_screen' | 'time_on_checkout_seconds' | 'back_navigation_count' | 'price_check_count' | 'event_type' | 'past_order_count' | 'payment_retry_count'
+  | 'current_screen'
+  | 'time_on_checkout_seconds'
+  | 'back_navigation_count'
+  | 'price_check_count'
+  | 'event_type'
+  | 'past_order_count'
+  | 'payment_retry_count'
 >;
 
 export interface FrictionSettings {
@@ -56,15 +62,24 @@ export function frictionSignals(c: FrictionInputs, highImportanceEvents: readonl
 }
 
 export function frictionScore(signals: readonly FrictionSignalName[]): number {
-  return Math.min(FRICTION_CAP, signals.reduce((sum, s) => sum + FRICTION_WEIGHTS[s], 0));
+  return Math.min(
+    FRICTION_CAP,
+    signals.reduce((sum, s) => sum + FRICTION_WEIGHTS[s], 0),
+  );
 }
 
-export const helpMessageFor = (screen: string | null): string => HELP_MESSAGES[(screen ?? '').toUpperCase()] ?? DEFAULT_HELP_MESSAGE;
+export const helpMessageFor = (screen: string | null): string =>
+  HELP_MESSAGES[(screen ?? '').toUpperCase()] ?? DEFAULT_HELP_MESSAGE;
 
 /** Score, whether to offer help (never when detection is off) and the screen's help message. */
 export function assessFriction(context: FrictionInputs, settings: FrictionSettings): FrictionResult {
   const signals = frictionSignals(context, settings.highImportanceEvents);
   const score = frictionScore(signals);
   const show = settings.enabled && score >= FRICTION_THRESHOLD;
-  return { friction_score: score, should_show_help: show, help_message: show ? helpMessageFor(context.current_screen) : null, signals };
+  return {
+    friction_score: score,
+    should_show_help: show,
+    help_message: show ? helpMessageFor(context.current_screen) : null,
+    signals,
+  };
 }

@@ -38,7 +38,15 @@ export function contextFromProperties(properties: Record<string, unknown> | null
 
 /** First source wins per field; fields no source has stay null. */
 export function mergeContexts(...sources: PartialContext[]): ContextFields {
-  const merged: ContextFields = { userId: null, orderId: null, appScreen: null, cartValue: null, guestCount: null, eventType: null, frictionScore: null };
+  const merged: ContextFields = {
+    userId: null,
+    orderId: null,
+    appScreen: null,
+    cartValue: null,
+    guestCount: null,
+    eventType: null,
+    frictionScore: null,
+  };
   for (const key of Object.keys(merged) as Array<keyof ContextFields>) {
     const found = sources.find((s) => s[key] !== undefined && s[key] !== null);
     if (found) (merged as Record<string, unknown>)[key] = found[key];

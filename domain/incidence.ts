@@ -40,7 +40,8 @@ export const EMPTY_CONTEXT: IncidenceContext = {
   trigger: 'USER_INITIATED',
 };
 
-export const stageOf = (context: Pick<IncidenceContext, 'orderId'>): Stage => (context.orderId ? 'POST_ORDER' : 'PRE_ORDER');
+export const stageOf = (context: Pick<IncidenceContext, 'orderId'>): Stage =>
+  context.orderId ? 'POST_ORDER' : 'PRE_ORDER';
 
 export interface Resolution {
   outcome: Exclude<Outcome, 'IN_PROGRESS'>;

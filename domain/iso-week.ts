@@ -17,7 +17,8 @@ export interface Bounds {
 const ISO_WEEK = /^(\d{4})-W(\d{2})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-const toMs = (instant: string | number | Date): number => (instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant));
+const toMs = (instant: string | number | Date): number =>
+  instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant);
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** The India-time calendar day of an instant, as a UTC-midnight Date carrying that day. */
@@ -101,7 +102,9 @@ export function dayBounds(date: string): Bounds {
   return { start: new Date(start).toISOString(), end: new Date(start + DAY_MS).toISOString() };
 }
 
-export const addDays = (date: string, n: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (date: string, n: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 /** Days from `from` to `to` inclusive (negative when reversed). */
-export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;

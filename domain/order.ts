@@ -13,7 +13,10 @@ export type OrderEvent = (typeof ORDER_EVENTS)[number];
 export const ASSIST_REASONS = ['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'] as const;
 export type AssistReason = (typeof ASSIST_REASONS)[number];
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine(isCalendarDay, 'not a real date (years 2000–2999)');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine(isCalendarDay, 'not a real date (years 2000–2999)');
 
 export const orderReportSchema = z
   .object({

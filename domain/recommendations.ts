@@ -25,12 +25,14 @@ export function targetMissed(report: ReportBody): Recommendation[] {
     const { target, gap } = t.month1;
     const unit = t.unit === '%' ? ' points' : t.unit === '₹' ? ' ₹' : ` ${t.unit}`;
     const side = t.direction === 'at_least' ? 'below' : 'above';
-    return [{
-      rule: 'target-missed',
-      priority: 'high',
-      text: `${t.label} is ${fmt(t.value)}${t.unit === '%' ? '%' : ` ${t.unit}`}, ${fmt(gap ?? 0)}${unit} ${side} the month-1 target of ${target}${t.unit === '%' ? '%' : ` ${t.unit}`}.`,
-      numbers: { metric: t.metric, value: t.value, target, gap },
-    }];
+    return [
+      {
+        rule: 'target-missed',
+        priority: 'high',
+        text: `${t.label} is ${fmt(t.value)}${t.unit === '%' ? '%' : ` ${t.unit}`}, ${fmt(gap ?? 0)}${unit} ${side} the month-1 target of ${target}${t.unit === '%' ? '%' : ` ${t.unit}`}.`,
+        numbers: { metric: t.metric, value: t.value, target, gap },
+      },
+    ];
   });
 }
 
@@ -39,12 +41,20 @@ export function topFrictionScreen(report: ReportBody): Recommendation[] {
   if (!top) return [];
   const share = report.metrics.incidences.value ? (top.count / report.metrics.incidences.value) * 100 : null;
   const issue = top.topIssue ? `, most often about "${top.topIssue}" (${top.topIssueCount})` : '';
-  return [{
-    rule: 'top-friction-screen',
-    priority: 'high',
-    text: `Simplify the "${top.name}" screen: ${top.count} incidences started there${share === null ? '' : ` (${fmt(share)}% of the week)`}${issue}.`,
-    numbers: { screen: top.name, incidences: top.count, share_percent: share, top_issue: top.topIssue, top_issue_incidences: top.topIssueCount },
-  }];
+  return [
+    {
+      rule: 'top-friction-screen',
+      priority: 'high',
+      text: `Simplify the "${top.name}" screen: ${top.count} incidences started there${share === null ? '' : ` (${fmt(share)}% of the week)`}${issue}.`,
+      numbers: {
+        screen: top.name,
+        incidences: top.count,
+        share_percent: share,
+        top_issue: top.topIssue,
+        top_issue_incidences: top.topIssueCount,
+      },
+    },
+  ];
 }
 
 export function growingCategories(report: ReportBody): Recommendation[] {
@@ -58,7 +68,13 @@ export function growingCategories(report: ReportBody): Recommendation[] {
         rule: 'growing-category' as const,
         priority: 'medium' as const,
         text: `"${c.name}" is growing: ${c.count} incidences, up ${c.change} from ${c.previous}${percent === null ? '' : ` (+${fmt(percent)}%)`}. Look at what changed.`,
-        numbers: { category: c.name, incidences: c.count, previous: c.previous, increase: c.change, increase_percent: percent },
+        numbers: {
+          category: c.name,
+          incidences: c.count,
+          previous: c.previous,
+          increase: c.change,
+          increase_percent: percent,
+        },
       };
     });
 }
@@ -66,12 +82,14 @@ export function growingCategories(report: ReportBody): Recommendation[] {
 export function noOrders(report: ReportBody): Recommendation[] {
   const incidences = report.metrics.incidences.value ?? 0;
   if (report.metrics.totalOrders.value !== 0 || incidences === 0) return [];
-  return [{
-    rule: 'no-orders',
-    priority: 'high',
-    text: `No orders reached the orders feed this week while ${incidences} incidences were recorded: the self-serve rate cannot be measured. Check POST /api/v1/orders.`,
-    numbers: { orders: 0, incidences },
-  }];
+  return [
+    {
+      rule: 'no-orders',
+      priority: 'high',
+      text: `No orders reached the orders feed this week while ${incidences} incidences were recorded: the self-serve rate cannot be measured. Check POST /api/v1/orders.`,
+      numbers: { orders: 0, incidences },
+    },
+  ];
 }
 
 export function recommendationsFor(report: ReportBody): Recommendation[] {

@@ -10,14 +10,30 @@ const cell = (v: string | number | null | undefined): string => {
 };
 
 export function renderReportCsv(report: WeeklyReport): string {
-  const lines: Array<Array<string | number | null | undefined>> = [['section', 'name', 'this_week', 'previous_week', 'change', 'note']];
+  const lines: Array<Array<string | number | null | undefined>> = [
+    ['section', 'name', 'this_week', 'previous_week', 'change', 'note'],
+  ];
   for (const name of METRIC_NAMES) {
     const m = report.metrics[name];
-    lines.push(['metric', `${METRIC_LABELS[name].label} (${METRIC_LABELS[name].unit})`, m.value, report.previousWeek.metrics[name].value, report.change[name].absolute, m.reason]);
+    lines.push([
+      'metric',
+      `${METRIC_LABELS[name].label} (${METRIC_LABELS[name].unit})`,
+      m.value,
+      report.previousWeek.metrics[name].value,
+      report.change[name].absolute,
+      m.reason,
+    ]);
   }
   for (const t of report.targets) {
     const m3 = t.month3;
-    lines.push(['target', `${t.label} month 3 target ${m3.target}`, t.value, null, null, m3.met === null ? 'no data' : m3.met ? 'met' : `missed by ${m3.gap}`]);
+    lines.push([
+      'target',
+      `${t.label} month 3 target ${m3.target}`,
+      t.value,
+      null,
+      null,
+      m3.met === null ? 'no data' : m3.met ? 'met' : `missed by ${m3.gap}`,
+    ]);
   }
   const breakdowns = [
     ['issue_category', report.topIssueCategories],
@@ -26,9 +42,18 @@ export function renderReportCsv(report: WeeklyReport): string {
     ['outcome', report.outcomes],
     ['order_impact', report.orderImpact],
   ] as const;
-  for (const [section, rows] of breakdowns) for (const r of rows) lines.push([section, r.name, r.count, r.previous, r.change, null]);
+  for (const [section, rows] of breakdowns)
+    for (const r of rows) lines.push([section, r.name, r.count, r.previous, r.change, null]);
   for (const b of report.timeToResolveDistribution) lines.push(['time_to_resolve', b.name, b.count, null, null, null]);
-  for (const p of report.selfServeTrend) lines.push(['self_serve_trend', p.isoWeek, p.selfServeRate, null, null, `${p.totalOrders} orders, ${p.assistedOrders} assisted`]);
+  for (const p of report.selfServeTrend)
+    lines.push([
+      'self_serve_trend',
+      p.isoWeek,
+      p.selfServeRate,
+      null,
+      null,
+      `${p.totalOrders} orders, ${p.assistedOrders} assisted`,
+    ]);
   for (const r of report.recommendations) lines.push(['recommendation', r.rule, null, null, null, r.text]);
   return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
 }

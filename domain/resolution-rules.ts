@@ -12,7 +12,8 @@ export function resolutionFromTags(tags: readonly string[]): Resolution {
   const lower = cleaned.map((t) => t.toLowerCase());
   const issueCategory = cleaned.find((_, i) => !OUTCOME_TAGS.has(lower[i]!)) ?? cleaned[0] ?? null;
   if (lower.includes('order_placed')) return { outcome: 'CONVERTED', orderImpact: 'PLACED', issueCategory };
-  if (lower.includes('dropped') || lower.includes('lost')) return { outcome: 'DROPPED', orderImpact: 'LOST', issueCategory };
+  if (lower.includes('dropped') || lower.includes('lost'))
+    return { outcome: 'DROPPED', orderImpact: 'LOST', issueCategory };
   return { outcome: 'RESOLVED', orderImpact: 'NONE', issueCategory };
 }
 
@@ -27,4 +28,9 @@ export function timeToResolveSeconds(firstEventAt: string, resolvedAt: string): 
 
 /** Splits a tag property value such as "pricing, dropped" into tags. */
 export const splitTags = (value: unknown): string[] =>
-  typeof value === 'string' ? value.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : [];

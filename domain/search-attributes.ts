@@ -14,4 +14,7 @@ export const ALL_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
 
 /** `--search-attribute` flags for `temporal server start-dev`. */
 export const devServerSearchAttributeFlags = (): string[] =>
-  ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${k.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword'}`]);
+  ALL_SEARCH_ATTRIBUTES.flatMap((k) => [
+    '--search-attribute',
+    `${k.name}=${k.type === SearchAttributeType.DOUBLE ? 'Double' : 'Keyword'}`,
+  ]);

@@ -1,5 +1,5 @@
 /**
- * The weekly report (PRD 7.1 and 10): raw figures come from SQL (activities/weekly-report-store.ts); everything
+ * The weekly report (PRD 7.1 and 10): raw figures come from SQL (stores/weekly-report-store.ts); everything
  * derived from them — rates, costs, week-over-week change, targets — is computed here, purely, and never divides by 0.
  */
 import type { Bounds } from './iso-week';
@@ -158,7 +158,8 @@ export const TIME_TO_RESOLVE_BUCKETS = [
 /** The PRD's metrics from one week's figures. */
 export function metricsOf(f: WeekFigures, agentHourlyRate: number): Metrics {
   const supportCost = round((f.totalTimeToResolveSeconds / 3600) * agentHourlyRate);
-  const minutes = (s: number | null, reason: string): Metric => (s === null ? { value: null, reason } : { value: s / 60 });
+  const minutes = (s: number | null, reason: string): Metric =>
+    s === null ? { value: null, reason } : { value: s / 60 };
   return {
     totalOrders: count(f.totalOrders),
     assistedOrders: count(f.assistedOrders),
@@ -178,7 +179,12 @@ export function metricsOf(f: WeekFigures, agentHourlyRate: number): Metrics {
 
 export function changeOf(current: Metric, previous: Metric): Change {
   if (current.value === null || previous.value === null) {
-    return { previous: previous.value, absolute: null, percent: null, reason: current.reason ?? previous.reason ?? 'no value' };
+    return {
+      previous: previous.value,
+      absolute: null,
+      percent: null,
+      reason: current.reason ?? previous.reason ?? 'no value',
+    };
   }
   const absolute = current.value - previous.value;
   if (previous.value === 0) return { previous: 0, absolute, percent: null, reason: 'previous week was 0' };
@@ -202,8 +208,14 @@ export function targetsOf(metrics: Metrics, repeatBaseline: number): TargetProgr
   const target = (metric: MetricName, direction: 'at_least' | 'below', m1: number, m3: number): TargetProgress => {
     const { value, reason } = metrics[metric];
     return {
-      metric, label: METRIC_LABELS[metric].label, unit: METRIC_LABELS[metric].unit, value, direction,
-      month1: level(value, m1, direction), month3: level(value, m3, direction), ...(reason ? { reason } : {}),
+      metric,
+      label: METRIC_LABELS[metric].label,
+      unit: METRIC_LABELS[metric].unit,
+      value,
+      direction,
+      month1: level(value, m1, direction),
+      month3: level(value, m3, direction),
+      ...(reason ? { reason } : {}),
     };
   };
   const repeats = metrics.repeatFrictionIssues.value ?? 0;
@@ -219,7 +231,10 @@ export function targetsOf(metrics: Metrics, repeatBaseline: number): TargetProgr
       value: repeatChange,
       direction: 'below',
       month1: { track: true },
-      month3: repeatChange === null ? { target: -30, met: null, gap: null } : { target: -30, met: repeatChange <= -30, gap: repeatChange <= -30 ? 0 : repeatChange + 30 },
+      month3:
+        repeatChange === null
+          ? { target: -30, met: null, gap: null }
+          : { target: -30, met: repeatChange <= -30, gap: repeatChange <= -30 ? 0 : repeatChange + 30 },
       ...(repeatChange === null ? { reason: 'no repeat friction issues four weeks earlier to compare with' } : {}),
     },
   ];
@@ -242,7 +257,10 @@ export interface ReportInputs {
 export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
   const metrics = metricsOf(input.current, input.agentHourlyRate);
   const previousMetrics = metricsOf(input.previous, input.agentHourlyRate);
-  const change = Object.fromEntries(METRIC_NAMES.map((m) => [m, changeOf(metrics[m], previousMetrics[m])])) as Record<MetricName, Change>;
+  const change = Object.fromEntries(METRIC_NAMES.map((m) => [m, changeOf(metrics[m], previousMetrics[m])])) as Record<
+    MetricName,
+    Change
+  >;
   const previousScreens = new Map(input.previous.topFrictionScreens.map((s) => [s.name, s.count]));
   const report: Omit<WeeklyReport, 'recommendations'> = {
     isoWeek: input.isoWeek,
@@ -250,10 +268,18 @@ export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
     computedAt: input.computedAt,
     agentHourlyRate: input.agentHourlyRate,
     metrics,
-    previousWeek: { isoWeek: input.previousIsoWeek, metrics: previousMetrics, source: input.previousSource ?? 'computed' },
+    previousWeek: {
+      isoWeek: input.previousIsoWeek,
+      metrics: previousMetrics,
+      source: input.previousSource ?? 'computed',
+    },
     change,
     topIssueCategories: breakdown(input.current.topIssueCategories, input.previous.topIssueCategories),
-    topFrictionScreens: input.current.topFrictionScreens.map((s) => ({ ...s, previous: previousScreens.get(s.name) ?? 0, change: s.count - (previousScreens.get(s.name) ?? 0) })),
+    topFrictionScreens: input.current.topFrictionScreens.map((s) => ({
+      ...s,
+      previous: previousScreens.get(s.name) ?? 0,
+      change: s.count - (previousScreens.get(s.name) ?? 0),
+    })),
     frictionSignals: breakdown(input.current.frictionSignals, input.previous.frictionSignals),
     outcomes: breakdown(input.current.outcomes, input.previous.outcomes),
     orderImpact: breakdown(input.current.orderImpact, input.previous.orderImpact),
@@ -277,5 +303,8 @@ export interface WeeklyReportSettings {
  * `weekly-report-2026-W48` on the production task queue. Other queues sharing the namespace (tests, staging) get
  * theirs appended, so they never coalesce into, and compute against, another deployment's run.
  */
-export const weeklyReportWorkflowId = (isoWeek: string, taskQueue: string, defaultTaskQueue = 'support-led-ordering'): string =>
-  taskQueue === defaultTaskQueue ? `weekly-report-${isoWeek}` : `weekly-report-${isoWeek}@${taskQueue}`;
+export const weeklyReportWorkflowId = (
+  isoWeek: string,
+  taskQueue: string,
+  defaultTaskQueue = 'support-led-ordering',
+): string => (taskQueue === defaultTaskQueue ? `weekly-report-${isoWeek}` : `weekly-report-${isoWeek}@${taskQueue}`);

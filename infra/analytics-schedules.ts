@@ -1,4 +1,10 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { ANALYTICS_TIMEZONE } from '../domain/iso-week';
 
 export const dailyScheduleId = (taskQueue: string) => `analytics-daily-${taskQueue}`;
@@ -16,13 +22,25 @@ const definitions = (taskQueue: string): ScheduleDefinition[] => [
     scheduleId: dailyScheduleId(taskQueue),
     memo: 'Aggregates the previous India-time day into analytics_daily',
     spec: { cronExpressions: ['15 0 * * *'], timezone: ANALYTICS_TIMEZONE },
-    action: { type: 'startWorkflow', workflowType: 'analyticsDailyWorkflow', taskQueue, args: [{}] as never, workflowId: `${dailyScheduleId(taskQueue)}-run` },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'analyticsDailyWorkflow',
+      taskQueue,
+      args: [{}] as never,
+      workflowId: `${dailyScheduleId(taskQueue)}-run`,
+    },
   },
   {
     scheduleId: weeklyScheduleId(taskQueue),
     memo: 'Computes and emails the weekly report of the previous ISO week',
     spec: { cronExpressions: ['0 7 * * MON'], timezone: ANALYTICS_TIMEZONE },
-    action: { type: 'startWorkflow', workflowType: 'scheduledWeeklyReportWorkflow', taskQueue, args: [{}] as never, workflowId: `${weeklyScheduleId(taskQueue)}-run` },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledWeeklyReportWorkflow',
+      taskQueue,
+      args: [{}] as never,
+      workflowId: `${weeklyScheduleId(taskQueue)}-run`,
+    },
   },
 ];
 
@@ -37,10 +55,21 @@ const policies = { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '7 d
 export async function ensureAnalyticsSchedules(client: Client, taskQueue: string): Promise<string[]> {
   for (const d of definitions(taskQueue)) {
     try {
-      await client.schedule.create({ scheduleId: d.scheduleId, spec: d.spec, action: d.action, policies, memo: { description: d.memo } });
+      await client.schedule.create({
+        scheduleId: d.scheduleId,
+        spec: d.spec,
+        action: d.action,
+        policies,
+        memo: { description: d.memo },
+      });
     } catch (error) {
       if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule.getHandle(d.scheduleId).update((previous) => ({ ...previous, spec: d.spec, action: d.action, policies: { ...previous.policies, ...policies } }));
+      await client.schedule.getHandle(d.scheduleId).update((previous) => ({
+        ...previous,
+        spec: d.spec,
+        action: d.action,
+        policies: { ...previous.policies, ...policies },
+      }));
     }
   }
   return definitions(taskQueue).map((d) => d.scheduleId);

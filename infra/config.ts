@@ -71,7 +71,14 @@ const schema = z.object({
   WEEKLY_REPORT_IDLE_TIMEOUT: duration('15m'),
   ANALYTICS_SCHEDULES_ENABLED: flag(true),
   SMTP_URL: optionalText.pipe(z.string().url().optional()),
-  REPORT_RECIPIENTS: optionalText.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  REPORT_RECIPIENTS: optionalText.transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  ),
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
   ORDERS_BODY_LIMIT: z.string().default('64kb'),
 });
@@ -103,4 +110,6 @@ export function requireWebhookVerification(config: Config): void {
 }
 
 export const tagProperties = (config: Config): string[] =>
-  config.FRESHCHAT_TAG_PROPERTIES.split(',').map((s) => s.trim()).filter(Boolean);
+  config.FRESHCHAT_TAG_PROPERTIES.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);

@@ -23,7 +23,9 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
     );
-    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    const done = new Set(
+      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+    );
     const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
     const result: MigrationResult = { applied: [], skipped: [] };
     for (const file of files) {
@@ -49,7 +51,7 @@ async function applyOne(client: Client, file: string, text: string): Promise<voi
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
-    throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+    throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
   }
 }
 

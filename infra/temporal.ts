@@ -28,7 +28,9 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     searchAttributes: Object.fromEntries(
       missing.map((k) => [
         k.name,
-        k.type === SearchAttributeType.DOUBLE ? IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        k.type === SearchAttributeType.DOUBLE
+          ? IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE
+          : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });

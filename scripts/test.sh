@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ ! -f scripts/ensure-chromium.sh ] || bash scripts/ensure-chromium.sh
 export TEMPORAL_CLI_PATH="${TEMPORAL_CLI_PATH:-$(bash scripts/setup-temporal.sh)}"
-npx tsc -p tsconfig.json --noEmit
+npm run --silent typecheck
+npm run --silent lint
 npx jest "$@"

@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
-import { recordOrder } from '../activities/order-store';
-import { aggregateDay, computeAndStoreWeeklyReport } from '../activities/weekly-report-store';
+import { recordOrder } from '../stores/order-store';
+import { aggregateDay, computeAndStoreWeeklyReport } from '../stores/weekly-report-store';
 import { adminGet, insertIncidence } from './support/analytics';
 import { appToken } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -12,13 +12,43 @@ beforeAll(async () => {
   system = await startTestSystem({}, { worker: false });
   const pool = system.pool;
   // 2026-W48 (from Mon 23 Nov IST): two resolved incidences (one with a hostile category name), one open; 3 orders, 1 assisted.
-  await insertIncidence(pool, { user_id: 'A', created_at: '2026-11-23T04:00:00Z', resolved_at: '2026-11-23T04:04:00Z', outcome: 'CONVERTED', order_impact: 'PLACED', issue_category: 'menu', app_screen: 'platter_customise' });
-  await insertIncidence(pool, { user_id: 'B', created_at: '2026-11-24T04:00:00Z', resolved_at: '2026-11-24T04:40:00Z', issue_category: '<script>alert("x")</script>', app_screen: 'quote_summary' });
+  await insertIncidence(pool, {
+    user_id: 'A',
+    created_at: '2026-11-23T04:00:00Z',
+    resolved_at: '2026-11-23T04:04:00Z',
+    outcome: 'CONVERTED',
+    order_impact: 'PLACED',
+    issue_category: 'menu',
+    app_screen: 'platter_customise',
+  });
+  await insertIncidence(pool, {
+    user_id: 'B',
+    created_at: '2026-11-24T04:00:00Z',
+    resolved_at: '2026-11-24T04:40:00Z',
+    issue_category: '<script>alert("x")</script>',
+    app_screen: 'quote_summary',
+  });
   await insertIncidence(pool, { user_id: 'C', created_at: '2026-11-25T04:00:00Z', app_screen: 'quote_summary' });
-  await recordOrder(pool, { order_id: 'A-1', user_id: 'A', event: 'PLACED', value: 1000, placed_at: '2026-11-23T05:00:00Z' }, DAY);
-  await recordOrder(pool, { order_id: 'D-1', user_id: 'D', event: 'PLACED', value: 1000, placed_at: '2026-11-23T06:00:00Z' }, DAY);
-  await recordOrder(pool, { order_id: 'E-1', user_id: 'E', event: 'PLACED', value: 1000, placed_at: '2026-11-24T06:00:00Z' }, DAY);
-  await recordOrder(pool, { order_id: 'F-1', user_id: 'F', event: 'PLACED', value: 1000, placed_at: '2026-11-17T06:00:00Z' }, DAY); // W47
+  await recordOrder(
+    pool,
+    { order_id: 'A-1', user_id: 'A', event: 'PLACED', value: 1000, placed_at: '2026-11-23T05:00:00Z' },
+    DAY,
+  );
+  await recordOrder(
+    pool,
+    { order_id: 'D-1', user_id: 'D', event: 'PLACED', value: 1000, placed_at: '2026-11-23T06:00:00Z' },
+    DAY,
+  );
+  await recordOrder(
+    pool,
+    { order_id: 'E-1', user_id: 'E', event: 'PLACED', value: 1000, placed_at: '2026-11-24T06:00:00Z' },
+    DAY,
+  );
+  await recordOrder(
+    pool,
+    { order_id: 'F-1', user_id: 'F', event: 'PLACED', value: 1000, placed_at: '2026-11-17T06:00:00Z' },
+    DAY,
+  ); // W47
   await computeAndStoreWeeklyReport(pool, '2026-W48', 150);
   await aggregateDay(pool, '2026-11-23', DAY);
   await aggregateDay(pool, '2026-11-24', DAY);
@@ -50,7 +80,10 @@ describe('weekly report endpoints', () => {
   test('a week not computed yet → 404 saying how it gets computed; malformed or impossible weeks → 400', async () => {
     const missing = await adminGet(system.baseUrl, '/api/v1/analytics/weekly/2026-W10');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: 'report_not_computed', message: expect.stringContaining('scheduledWeeklyReportWorkflow') });
+    expect(await missing.json()).toMatchObject({
+      error: 'report_not_computed',
+      message: expect.stringContaining('scheduledWeeklyReportWorkflow'),
+    });
     for (const bad of ['2026-W54', '2027-W53', 'last-week', '2026-W48.pdf', '2026-W00.html']) {
       const res = await adminGet(system.baseUrl, `/api/v1/analytics/weekly/${bad}`);
       expect(res.status).toBe(400);
@@ -66,7 +99,9 @@ describe('weekly report endpoints', () => {
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe('section,name,this_week,previous_week,change,note');
     expect(lines).toContain('metric,Total orders (orders),3,1,2,');
-    expect(lines.find((l) => l.startsWith('metric,Self-serve rate'))).toBe('metric,Self-serve rate (%),66.67,100,-33.33,');
+    expect(lines.find((l) => l.startsWith('metric,Self-serve rate'))).toBe(
+      'metric,Self-serve rate (%),66.67,100,-33.33,',
+    );
     expect(lines).toContain('issue_category,"<script>alert(""x"")</script>",1,0,1,');
   });
 
@@ -80,7 +115,10 @@ describe('weekly report endpoints', () => {
 
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+      });
       const page = await browser.newPage();
       await page.setExtraHTTPHeaders({ authorization: `Bearer ${system.config.ADMIN_API_TOKEN}` });
       const response = await page.goto(`${system.baseUrl}/api/v1/analytics/weekly/2026-W48.html`);
@@ -91,14 +129,18 @@ describe('weekly report endpoints', () => {
       expect(await page.locator('svg[data-chart="self-serve-trend"] circle.point').count()).toBe(2);
       // Time to resolve: seven buckets, two incidences (4 min → 2–5 min, 40 min → 30–60 min).
       expect(await page.locator('svg[data-chart="time-to-resolve"] rect.bar').count()).toBe(7);
-      const heights = await page.locator('svg[data-chart="time-to-resolve"] rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+      const heights = await page
+        .locator('svg[data-chart="time-to-resolve"] rect.bar')
+        .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
       expect(heights.map((h) => h > 0)).toEqual([false, true, false, false, true, false, false]);
       // Top reasons: one bar per category, visibly sized.
       const bars = page.locator('svg[data-chart="top-reasons"] rect.bar');
       expect(await bars.count()).toBe(2);
       const box = await bars.first().boundingBox();
       expect(box!.width).toBeGreaterThan(50);
-      expect(await page.locator('svg[data-chart="top-reasons"]').textContent()).toContain('<script>alert("x")</script>');
+      expect(await page.locator('svg[data-chart="top-reasons"]').textContent()).toContain(
+        '<script>alert("x")</script>',
+      );
       expect(await page.locator('script').count()).toBe(0);
       const metrics = await page.locator('#metrics').innerText();
       expect(metrics).toContain('Self-serve rate');
@@ -119,7 +161,11 @@ describe('GET /api/v1/analytics/daily', () => {
       ['2026-11-23', 2, 1, 1],
       ['2026-11-24', 1, 0, 1],
     ]);
-    expect(body.days[0]).toMatchObject({ total_incidences: 1, avg_time_to_resolve_seconds: 240, top_issue_categories: [{ name: 'menu', count: 1 }] });
+    expect(body.days[0]).toMatchObject({
+      total_incidences: 1,
+      avg_time_to_resolve_seconds: 240,
+      top_issue_categories: [{ name: 'menu', count: 1 }],
+    });
     expect(body.missing).toEqual(['2026-11-22']);
   });
 
@@ -137,7 +183,9 @@ describe('GET /api/v1/analytics/daily', () => {
   });
 
   test('admin only', async () => {
-    expect((await adminGet(system.baseUrl, '/api/v1/analytics/daily?from=2026-11-22&to=2026-11-24', null)).status).toBe(401);
+    expect((await adminGet(system.baseUrl, '/api/v1/analytics/daily?from=2026-11-22&to=2026-11-24', null)).status).toBe(
+      401,
+    );
   });
 });
 
@@ -147,9 +195,15 @@ test('a report computed earlier never replaces one stored later (runs finishing 
   const week = '2026-W20';
   const first = await computeAndStoreWeeklyReport(system.pool, week, 150);
   const later = new Date(Date.now() + 3_600_000).toISOString();
-  await system.pool.query(sql.unsafe`UPDATE weekly_reports SET computed_at = ${later}::timestamptz WHERE iso_week = ${week}`);
+  await system.pool.query(
+    sql.unsafe`UPDATE weekly_reports SET computed_at = ${later}::timestamptz WHERE iso_week = ${week}`,
+  );
   const stale = await computeAndStoreWeeklyReport(system.pool, week, 150);
   expect(stale.computations).toBe(first.computations);
-  const stored = await system.pool.oneFirst(sql.type(z.object({ t: z.string() }))`SELECT to_json(computed_at)#>>'{}' AS t FROM weekly_reports WHERE iso_week = ${week}`);
+  const stored = await system.pool.oneFirst(
+    sql.type(
+      z.object({ t: z.string() }),
+    )`SELECT to_json(computed_at)#>>'{}' AS t FROM weekly_reports WHERE iso_week = ${week}`,
+  );
   expect(Date.parse(stored)).toBe(Date.parse(later));
 });

@@ -1,7 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { recordOrder } from '../activities/order-store';
-import { readDaily, readWeeklyReport } from '../activities/weekly-report-store';
+import { recordOrder } from '../stores/order-store';
+import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
 import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { dailyScheduleId, weeklyScheduleId } from '../infra/analytics-schedules';
 import { insertIncidence } from './support/analytics';
@@ -25,7 +25,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   const queue = system?.config.TEMPORAL_TASK_QUEUE;
-  if (queue) for (const id of [dailyScheduleId(queue), weeklyScheduleId(queue)]) await system.client.schedule.getHandle(id).delete().catch(() => undefined);
+  if (queue)
+    for (const id of [dailyScheduleId(queue), weeklyScheduleId(queue)])
+      await system.client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
   await system?.stop();
   await smtp?.stop();
 });
@@ -36,7 +41,11 @@ test('the worker creates both schedules in India time, catching up missed runs; 
   const queue = system.config.TEMPORAL_TASK_QUEUE;
   const daily = await scheduleOf(dailyScheduleId(queue));
   expect(daily.spec.timezone).toBe('Asia/Kolkata');
-  expect(daily.action).toMatchObject({ type: 'startWorkflow', workflowType: 'analyticsDailyWorkflow', taskQueue: queue });
+  expect(daily.action).toMatchObject({
+    type: 'startWorkflow',
+    workflowType: 'analyticsDailyWorkflow',
+    taskQueue: queue,
+  });
   expect(daily.policies).toMatchObject({ overlap: 'ALLOW_ALL', catchupWindow: 7 * 24 * HOUR });
   const weekly = await scheduleOf(weeklyScheduleId(queue));
   expect(weekly.action).toMatchObject({ workflowType: 'scheduledWeeklyReportWorkflow' });
@@ -56,9 +65,28 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   const lastWeek = previousWeek(isoWeekOf(now));
   const yesterday = addDays(istDateOf(now), -1);
   const weekStart = weekBounds(lastWeek).start;
-  await insertIncidence(system.pool, { user_id: 'u1', created_at: plus(weekStart, 2 * HOUR), resolved_at: plus(weekStart, 2 * HOUR + 300_000), issue_category: 'pricing' });
-  await recordOrder(system.pool, { order_id: 'S-1', user_id: 'u1', event: 'PLACED', value: 50000, placed_at: plus(weekStart, 3 * HOUR) }, 24 * HOUR);
-  await recordOrder(system.pool, { order_id: 'S-2', user_id: 'u2', event: 'PLACED', value: 50000, placed_at: plus(dayBounds(yesterday).start, HOUR) }, 24 * HOUR);
+  await insertIncidence(system.pool, {
+    user_id: 'u1',
+    created_at: plus(weekStart, 2 * HOUR),
+    resolved_at: plus(weekStart, 2 * HOUR + 300_000),
+    issue_category: 'pricing',
+  });
+  await recordOrder(
+    system.pool,
+    { order_id: 'S-1', user_id: 'u1', event: 'PLACED', value: 50000, placed_at: plus(weekStart, 3 * HOUR) },
+    24 * HOUR,
+  );
+  await recordOrder(
+    system.pool,
+    {
+      order_id: 'S-2',
+      user_id: 'u2',
+      event: 'PLACED',
+      value: 50000,
+      placed_at: plus(dayBounds(yesterday).start, HOUR),
+    },
+    24 * HOUR,
+  );
 
   const queue = system.config.TEMPORAL_TASK_QUEUE;
   await system.client.schedule.getHandle(weeklyScheduleId(queue)).trigger();
@@ -89,7 +117,11 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   // A second weekly run recomputes but does not email twice.
   await system.client.schedule.getHandle(weeklyScheduleId(queue)).trigger();
   await eventually(async () => {
-    const n = await system.pool.oneFirst(sql.type(z.object({ computations: z.number() }))`SELECT computations FROM weekly_reports WHERE iso_week = ${lastWeek}`);
+    const n = await system.pool.oneFirst(
+      sql.type(
+        z.object({ computations: z.number() }),
+      )`SELECT computations FROM weekly_reports WHERE iso_week = ${lastWeek}`,
+    );
     expect(n).toBeGreaterThanOrEqual(2);
   }, 30_000);
   expect(smtp.messages).toHaveLength(1);
@@ -99,11 +131,25 @@ test('missed runs are caught up: a backfill of three past nights aggregates each
   const today = istDateOf(new Date());
   const days = [-4, -3, -2].map((n) => addDays(today, n));
   for (const [i, day] of days.entries()) {
-    await recordOrder(system.pool, { order_id: `B-${i}`, user_id: `b${i}`, event: 'PLACED', value: 1000, placed_at: plus(dayBounds(day).start, 2 * HOUR) }, 24 * HOUR);
+    await recordOrder(
+      system.pool,
+      {
+        order_id: `B-${i}`,
+        user_id: `b${i}`,
+        event: 'PLACED',
+        value: 1000,
+        placed_at: plus(dayBounds(day).start, 2 * HOUR),
+      },
+      24 * HOUR,
+    );
   }
   const handle = system.client.schedule.getHandle(dailyScheduleId(system.config.TEMPORAL_TASK_QUEUE));
   // Nights of today−3, today−2 and today−1 at 00:15 IST, as if the worker (or server) had been down.
-  await handle.backfill({ start: new Date(dayBounds(addDays(today, -3)).start), end: new Date(Date.parse(dayBounds(addDays(today, -1)).start) + 20 * 60_000), overlap: 'ALLOW_ALL' });
+  await handle.backfill({
+    start: new Date(dayBounds(addDays(today, -3)).start),
+    end: new Date(Date.parse(dayBounds(addDays(today, -1)).start) + 20 * 60_000),
+    overlap: 'ALLOW_ALL',
+  });
   const rows = await eventually(async () => {
     const found = await readDaily(system.pool, days[0]!, days[2]!);
     expect(found.map((r) => r.date)).toEqual(days);

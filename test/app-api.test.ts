@@ -1,5 +1,5 @@
-import { resolveIncidenceContext } from '../activities/incidence-context';
-import { createFreshchatClient } from '../activities/freshchat-client';
+import { resolveIncidenceContext } from '../use-cases/resolve-incidence-context';
+import { createFreshchatClient } from '../clients/freshchat-client';
 import type { ConversationEvent } from '../domain/conversation-event';
 import { normaliseWebhook } from '../domain/freshchat-payload';
 import { logger } from '../infra/logger';
@@ -37,11 +37,22 @@ afterAll(async () => {
 const newUser = () => `usr_${randomUUID().slice(0, 8)}`;
 type Reply = { status: number; json: any };
 
-async function call(method: string, path: string, token: string | null, body?: unknown, baseUrl = system.baseUrl, contentType = 'application/json'): Promise<Reply> {
+async function call(
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+  baseUrl = system.baseUrl,
+  contentType = 'application/json',
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
@@ -63,7 +74,13 @@ async function appUser(userId = newUser(), baseUrl = system.baseUrl) {
 /** The same system's API, with configuration overrides (flags), on another port. */
 async function withApi<T>(overrides: Partial<Config>, run: (baseUrl: string) => Promise<T>): Promise<T> {
   const config = { ...system.config, ...overrides };
-  const app = createApp({ config, conversations: createConversationGateway(system.client, config), temporal: system.client, pool: system.pool, redis: system.redis });
+  const app = createApp({
+    config,
+    conversations: createConversationGateway(system.client, config),
+    temporal: system.client,
+    pool: system.pool,
+    redis: system.redis,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
@@ -74,22 +91,52 @@ async function withApi<T>(overrides: Partial<Config>, run: (baseUrl: string) => 
 }
 
 const signalRows = (userId: string) =>
-  system.pool.any(sql.type(z.object({ signal_type: z.string(), value: z.number().nullable(), screen: z.string().nullable(), session_id: z.string() }))`
+  system.pool.any(sql.type(
+    z.object({
+      signal_type: z.string(),
+      value: z.number().nullable(),
+      screen: z.string().nullable(),
+      session_id: z.string(),
+    }),
+  )`
     SELECT signal_type, value::float8 AS value, screen, session_id FROM friction_signals WHERE user_id = ${userId} ORDER BY created_at`);
 
 describe('authentication', () => {
-  test('missing or invalid token → 401; another user\'s token → 403', async () => {
+  test("missing or invalid token → 401; another user's token → 403", async () => {
     const user = await appUser();
     const other = await appUser();
     const path = `/api/v1/context/${user.userId}/screen`;
-    expect(await call('PUT', path, null, { screen_name: 'HOME' })).toMatchObject({ status: 401, json: { error: 'unauthenticated' } });
-    expect(await call('PUT', path, 'not-a-jwt', { screen_name: 'HOME' })).toMatchObject({ status: 401, json: { error: 'invalid_token' } });
-    expect((await call('PUT', path, await appToken(user.userId, 'some-other-secret-0123456789abcdef'), { screen_name: 'HOME' })).status).toBe(401);
-    expect((await call('PUT', path, await appToken(user.userId, undefined, '-1m'), { screen_name: 'HOME' })).status).toBe(401);
+    expect(await call('PUT', path, null, { screen_name: 'HOME' })).toMatchObject({
+      status: 401,
+      json: { error: 'unauthenticated' },
+    });
+    expect(await call('PUT', path, 'not-a-jwt', { screen_name: 'HOME' })).toMatchObject({
+      status: 401,
+      json: { error: 'invalid_token' },
+    });
+    expect(
+      (
+        await call('PUT', path, await appToken(user.userId, 'some-other-secret-0123456789abcdef'), {
+          screen_name: 'HOME',
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await call('PUT', path, await appToken(user.userId, undefined, '-1m'), { screen_name: 'HOME' })).status,
+    ).toBe(401);
     const { SignJWT } = await import('jose');
-    const neverExpires = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user.userId).sign(new TextEncoder().encode(APP_JWT_SECRET));
-    expect(await call('PUT', path, neverExpires, { screen_name: 'HOME' })).toMatchObject({ status: 401, json: { error: 'invalid_token' } });
-    expect(await call('PUT', path, other.token, { screen_name: 'HOME' })).toMatchObject({ status: 403, json: { error: 'forbidden' } });
+    const neverExpires = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.userId)
+      .sign(new TextEncoder().encode(APP_JWT_SECRET));
+    expect(await call('PUT', path, neverExpires, { screen_name: 'HOME' })).toMatchObject({
+      status: 401,
+      json: { error: 'invalid_token' },
+    });
+    expect(await call('PUT', path, other.token, { screen_name: 'HOME' })).toMatchObject({
+      status: 403,
+      json: { error: 'forbidden' },
+    });
     expect((await call('GET', `/api/v1/context/${user.userId}`, other.token)).status).toBe(403);
     expect((await call('POST', '/api/v1/channel/route', null, { order_value: 100 })).status).toBe(401);
     expect(await system.redis.exists(redisKeys(system.config.REDIS_KEY_PREFIX).userContext(user.userId))).toBe(0);
@@ -100,8 +147,13 @@ describe('authentication', () => {
     expect((await user.screen({ screen_name: 'HOME' })).status).toBe(200);
     const read = await call('GET', `/api/v1/context/${user.userId}`, ADMIN_API_TOKEN);
     expect(read).toMatchObject({ status: 200, json: { user_id: user.userId, current_screen: 'HOME' } });
-    expect((await call('PUT', `/api/v1/context/${user.userId}/screen`, ADMIN_API_TOKEN, { screen_name: 'X' })).status).toBe(403);
-    expect((await call('GET', `/api/v1/context/${newUser()}`, ADMIN_API_TOKEN))).toMatchObject({ status: 404, json: { error: 'context_not_found' } });
+    expect(
+      (await call('PUT', `/api/v1/context/${user.userId}/screen`, ADMIN_API_TOKEN, { screen_name: 'X' })).status,
+    ).toBe(403);
+    expect(await call('GET', `/api/v1/context/${newUser()}`, ADMIN_API_TOKEN)).toMatchObject({
+      status: 404,
+      json: { error: 'context_not_found' },
+    });
   });
 });
 
@@ -113,7 +165,11 @@ describe('validation', () => {
     ['cart', 'cart_value', { items: [] }],
     ['cart', 'items.0.quantity', { cart_value: 1000, items: [{ id: 'a', name: 'Thali', quantity: 0 }] }],
     ['cart', 'event_date', { cart_value: 1000, event_date: '2026-13-01' }],
-    ['cart', 'items', { cart_value: 1000, items: Array.from({ length: 201 }, (_, i) => ({ id: `i${i}`, name: 'x', quantity: 1 })) }],
+    [
+      'cart',
+      'items',
+      { cart_value: 1000, items: Array.from({ length: 201 }, (_, i) => ({ id: `i${i}`, name: 'x', quantity: 1 })) },
+    ],
     ['profile', 'email', { email: 'not-an-email' }],
     ['profile', 'past_order_count', { past_order_count: 1.5 }],
     ['signal', 'type', { type: 'inactivity' }],
@@ -130,8 +186,13 @@ describe('validation', () => {
   test('malformed JSON → 400, wrong content type → 415, no body → 400, oversized → 413', async () => {
     const user = await appUser();
     const path = `/api/v1/context/${user.userId}/screen`;
-    expect(await call('PUT', path, user.token, '{"screen_name": ')).toMatchObject({ status: 400, json: { error: 'malformed_json' } });
-    expect(await call('PUT', path, user.token, 'screen_name=HOME', system.baseUrl, 'application/x-www-form-urlencoded')).toMatchObject({ status: 415 });
+    expect(await call('PUT', path, user.token, '{"screen_name": ')).toMatchObject({
+      status: 400,
+      json: { error: 'malformed_json' },
+    });
+    expect(
+      await call('PUT', path, user.token, 'screen_name=HOME', system.baseUrl, 'application/x-www-form-urlencoded'),
+    ).toMatchObject({ status: 415 });
     expect(await call('PUT', path, user.token)).toMatchObject({ status: 400, json: { error: 'missing_body' } });
     const huge = { screen_name: 'HOME', padding: 'x'.repeat(200 * 1024) };
     expect(await call('PUT', path, user.token, huge)).toMatchObject({ status: 413, json: { error: 'body_too_large' } });
@@ -141,14 +202,28 @@ describe('validation', () => {
 describe('context', () => {
   test('navigation: back navigations counted, time on CHECKOUT accumulated, friction recomputed', async () => {
     const user = await appUser();
-    expect((await user.profile({ name: 'Asha', past_order_count: 0, tier: 'gold', language: 'hi' })).json).toMatchObject({ friction_score: 10 });
+    expect(
+      (await user.profile({ name: 'Asha', past_order_count: 0, tier: 'gold', language: 'hi' })).json,
+    ).toMatchObject({ friction_score: 10 });
     await user.screen({ screen_name: 'CHECKOUT', previous_screen: 'CART', time_on_previous_seconds: 30 });
-    await user.screen({ screen_name: 'CART', is_back_navigation: true, previous_screen: 'CHECKOUT', time_on_previous_seconds: 40 });
+    await user.screen({
+      screen_name: 'CART',
+      is_back_navigation: true,
+      previous_screen: 'CHECKOUT',
+      time_on_previous_seconds: 40,
+    });
     // previous screen omitted: the stored current screen (CART) is the one left, so no checkout time
     await user.screen({ screen_name: 'CHECKOUT', time_on_previous_seconds: 15 });
-    const last = await user.screen({ screen_name: 'CHECKOUT', is_back_navigation: true, time_on_previous_seconds: 25.5 });
+    const last = await user.screen({
+      screen_name: 'CHECKOUT',
+      is_back_navigation: true,
+      time_on_previous_seconds: 25.5,
+    });
     // on CHECKOUT with 65.5 s there (30) + first-time user (10)
-    expect(last).toMatchObject({ status: 200, json: { status: 'updated', friction_score: 40, should_show_help: false, help_message: null } });
+    expect(last).toMatchObject({
+      status: 200,
+      json: { status: 'updated', friction_score: 40, should_show_help: false, help_message: null },
+    });
     const { json } = await user.context();
     expect(json).toMatchObject({
       user_id: user.userId,
@@ -168,7 +243,9 @@ describe('context', () => {
 
   test('200 parallel back navigations for one user end with the count 200', async () => {
     const user = await appUser();
-    const replies = await Promise.all(Array.from({ length: 200 }, () => user.screen({ screen_name: 'MENU_BROWSE', is_back_navigation: true })));
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, () => user.screen({ screen_name: 'MENU_BROWSE', is_back_navigation: true })),
+    );
     expect(replies.every((r) => r.status === 200)).toBe(true);
     const { json } = await user.context();
     expect(json.back_navigation_count).toBe(200);
@@ -179,11 +256,26 @@ describe('context', () => {
   test('cart: fields set and cleared; a changed value is a price check; the PRD signal counts after 5', async () => {
     const user = await appUser();
     const item = { id: 'royal-rajasthani', name: 'Royal Rajasthani platter', quantity: 350, unit_price: 520 };
-    await user.cart({ cart_value: 182000, items: [item], guest_count: 350, selected_platter: 'royal-rajasthani', event_date: '2026-02-14', event_type: 'birthday' });
+    await user.cart({
+      cart_value: 182000,
+      items: [item],
+      guest_count: 350,
+      selected_platter: 'royal-rajasthani',
+      event_date: '2026-02-14',
+      event_type: 'birthday',
+    });
     await user.cart({ cart_value: 182000, items: [item] }); // same value: not a recalculation
     for (const value of [180000, 181000, 182000, 183000, 184000]) await user.cart({ cart_value: value, items: [item] });
     let { json } = await user.context();
-    expect(json).toMatchObject({ cart_value: 184000, guest_count: 350, event_type: 'BIRTHDAY', event_date: '2026-02-14', selected_platter: 'royal-rajasthani', price_check_count: 5, friction_score: 0 });
+    expect(json).toMatchObject({
+      cart_value: 184000,
+      guest_count: 350,
+      event_type: 'BIRTHDAY',
+      event_date: '2026-02-14',
+      selected_platter: 'royal-rajasthani',
+      price_check_count: 5,
+      friction_score: 0,
+    });
     expect(json.cart_items).toEqual([item]);
     const sixth = await user.cart({ cart_value: 185000, items: [item], selected_platter: null, event_type: 'WEDDING' });
     expect(sixth.json.friction_score).toBe(35); // price checks 20 + high-value event 15
@@ -205,9 +297,15 @@ describe('friction signals', () => {
     const user = await appUser();
     await user.profile({ past_order_count: 0 });
     const first = await user.signal({ type: 'PAYMENT_FAILURE', screen: 'PAYMENT', value: 1, session_id: 'sess-42' });
-    expect(first).toMatchObject({ status: 200, json: { friction_score: 50, should_show_help: false, help_message: null } });
+    expect(first).toMatchObject({
+      status: 200,
+      json: { friction_score: 50, should_show_help: false, help_message: null },
+    });
     const second = await user.signal({ type: 'INACTIVITY', screen: 'CHECKOUT', value: 75 });
-    expect(second).toMatchObject({ status: 200, json: { friction_score: 80, should_show_help: true, help_message: 'Need help completing your order?' } });
+    expect(second).toMatchObject({
+      status: 200,
+      json: { friction_score: 80, should_show_help: true, help_message: 'Need help completing your order?' },
+    });
     const rows = await signalRows(user.userId);
     expect(rows.map((r) => [r.signal_type, r.value, r.screen])).toEqual([
       ['PAYMENT_FAILURE', 1, 'PAYMENT'],
@@ -229,22 +327,39 @@ describe('friction signals', () => {
 
   test('a burst of 150 parallel signals: every one is stored and counted', async () => {
     const user = await appUser();
-    const replies = await Promise.all(Array.from({ length: 150 }, (_, i) => user.signal({ type: i % 2 ? 'BACK_NAV' : 'PRICE_CHECK', screen: 'MENU_BROWSE' })));
+    const replies = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        user.signal({ type: i % 2 ? 'BACK_NAV' : 'PRICE_CHECK', screen: 'MENU_BROWSE' }),
+      ),
+    );
     expect(replies.filter((r) => r.status === 200)).toHaveLength(150);
     expect(await signalRows(user.userId)).toHaveLength(150);
-    expect((await user.context()).json).toMatchObject({ back_navigation_count: 75, price_check_count: 75, friction_score: 45 });
+    expect((await user.context()).json).toMatchObject({
+      back_navigation_count: 75,
+      price_check_count: 75,
+      friction_score: 45,
+    });
   });
 
   test('PostgreSQL unavailable: the signal is answered 503 and not applied, never 200 without its row', async () => {
     const deadPool = await createDatabasePool(system.config.DATABASE_URL, 1);
     await deadPool.end(); // every query now fails
     const config = system.config;
-    const app = createApp({ config, conversations: createConversationGateway(system.client, config), temporal: system.client, pool: deadPool, redis: system.redis });
+    const app = createApp({
+      config,
+      conversations: createConversationGateway(system.client, config),
+      temporal: system.client,
+      pool: deadPool,
+      redis: system.redis,
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
       const user = await appUser(newUser(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      expect(await user.signal({ type: 'BACK_NAV' })).toMatchObject({ status: 503, json: { error: 'storage_unavailable' } });
+      expect(await user.signal({ type: 'BACK_NAV' })).toMatchObject({
+        status: 503,
+        json: { error: 'storage_unavailable' },
+      });
       expect((await user.screen({ screen_name: 'HOME' })).status).toBe(200); // Redis-only calls still work
       // the failed signal was not applied, so the app's retry cannot count it twice
       expect((await user.context()).json.back_navigation_count).toBe(0);
@@ -255,7 +370,10 @@ describe('friction signals', () => {
 
   test('an unknown signal type is logged but changes nothing', async () => {
     const user = await appUser();
-    expect(await user.signal({ type: 'RAGE_TAP', value: 7, screen: 'GUEST_COUNT' })).toMatchObject({ status: 200, json: { friction_score: 0 } });
+    expect(await user.signal({ type: 'RAGE_TAP', value: 7, screen: 'GUEST_COUNT' })).toMatchObject({
+      status: 200,
+      json: { friction_score: 0 },
+    });
     expect((await signalRows(user.userId)).map((r) => r.signal_type)).toEqual(['RAGE_TAP']);
   });
 
@@ -285,24 +403,39 @@ describe('channel routing', () => {
     const res = await user.route({ order_value, event_type });
     expect(res.status).toBe(200);
     expect(res.json.allowed_channels).toEqual(channels);
-    expect(Object.keys(res.json).sort()).toEqual(['allowed_channels', 'help_trigger_text', 'priority', 'show_faq', 'show_help_button']);
+    expect(Object.keys(res.json).sort()).toEqual([
+      'allowed_channels',
+      'help_trigger_text',
+      'priority',
+      'show_faq',
+      'show_help_button',
+    ]);
   });
 
   test('the admin token may route too; CHANNEL_ROUTING_ENABLED=false opens chat to every cart', async () => {
-    expect((await call('POST', '/api/v1/channel/route', ADMIN_API_TOKEN, { order_value: 100 })).json).toMatchObject({ allowed_channels: [], show_faq: true });
+    expect((await call('POST', '/api/v1/channel/route', ADMIN_API_TOKEN, { order_value: 100 })).json).toMatchObject({
+      allowed_channels: [],
+      show_faq: true,
+    });
     await withApi({ CHANNEL_ROUTING_ENABLED: false }, async (baseUrl) => {
       const user = await appUser(newUser(), baseUrl);
-      expect((await user.route({ order_value: 100 })).json).toMatchObject({ allowed_channels: ['CHAT'], show_help_button: true });
+      expect((await user.route({ order_value: 100 })).json).toMatchObject({
+        allowed_channels: ['CHAT'],
+        show_help_button: true,
+      });
     });
   });
 
   test('thresholds come from configuration', async () => {
-    await withApi({ CHANNEL_LOW_THRESHOLD: 100, CHANNEL_HIGH_THRESHOLD: 200, HIGH_IMPORTANCE_EVENTS: 'BIRTHDAY' }, async (baseUrl) => {
-      const user = await appUser(newUser(), baseUrl);
-      expect((await user.route({ order_value: 150 })).json.allowed_channels).toEqual(['CHAT']);
-      expect((await user.route({ order_value: 201 })).json.allowed_channels).toEqual(['CHAT', 'CALL']);
-      expect((await user.route({ order_value: 10, event_type: 'birthday' })).json.priority).toBe('HIGH');
-    });
+    await withApi(
+      { CHANNEL_LOW_THRESHOLD: 100, CHANNEL_HIGH_THRESHOLD: 200, HIGH_IMPORTANCE_EVENTS: 'BIRTHDAY' },
+      async (baseUrl) => {
+        const user = await appUser(newUser(), baseUrl);
+        expect((await user.route({ order_value: 150 })).json.allowed_channels).toEqual(['CHAT']);
+        expect((await user.route({ order_value: 201 })).json.allowed_channels).toEqual(['CHAT', 'CALL']);
+        expect((await user.route({ order_value: 10, event_type: 'birthday' })).json.priority).toBe('HIGH');
+      },
+    );
   });
 });
 
@@ -330,7 +463,15 @@ describe('help offers and incidences', () => {
     const { conversationId, body } = bareMessage(user.userId);
     expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
     const row = await incidenceWhenWritten(conversationId);
-    expect(row).toMatchObject({ user_id: user.userId, trigger: 'SYSTEM_INITIATED', app_screen: 'PAYMENT', cart_value: 185000, guest_count: 350, event_type: 'WEDDING', friction_score: 65 });
+    expect(row).toMatchObject({
+      user_id: user.userId,
+      trigger: 'SYSTEM_INITIATED',
+      app_screen: 'PAYMENT',
+      cart_value: 185000,
+      guest_count: 350,
+      event_type: 'WEDDING',
+      friction_score: 65,
+    });
   });
 
   test('without a help prompt (or after the window) it is USER_INITIATED', async () => {
@@ -339,14 +480,23 @@ describe('help offers and incidences', () => {
     const { conversationId, body } = bareMessage(user.userId);
     expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
     const row = await incidenceWhenWritten(conversationId);
-    expect(row).toMatchObject({ user_id: user.userId, trigger: 'USER_INITIATED', app_screen: 'MENU_BROWSE', cart_value: null });
+    expect(row).toMatchObject({
+      user_id: user.userId,
+      trigger: 'USER_INITIATED',
+      app_screen: 'MENU_BROWSE',
+      cart_value: null,
+    });
 
     {
       // An offer 16 minutes before the conversation starts is outside the 15-minute window.
       const late = await appUser();
       await late.screen({ screen_name: 'CHECKOUT' });
       const sixteenMinutesAgo = Date.now() - 16 * 60_000;
-      await system.redis.zadd(redisKeys(system.config.REDIS_KEY_PREFIX).helpOffers(late.userId), sixteenMinutesAgo, String(sixteenMinutesAgo));
+      await system.redis.zadd(
+        redisKeys(system.config.REDIS_KEY_PREFIX).helpOffers(late.userId),
+        sixteenMinutesAgo,
+        String(sixteenMinutesAgo),
+      );
       const next = bareMessage(late.userId);
       expect((await postWebhook(system.baseUrl, next.body)).status).toBe(200);
       const lateRow = await eventually(async () => {
@@ -363,7 +513,13 @@ describe('help offers and incidences', () => {
     const keys = redisKeys(system.config.REDIS_KEY_PREFIX);
     const offeredAt = Date.now() - 60 * 60_000; // an hour ago
     await system.redis.zadd(keys.helpOffers(user.userId), offeredAt, String(offeredAt));
-    const deps = { redis: system.redis, keys, freshchat: createFreshchatClient({}), logger, helpOfferWindowMs: 15 * 60_000 };
+    const deps = {
+      redis: system.redis,
+      keys,
+      freshchat: createFreshchatClient({}),
+      logger,
+      helpOfferWindowMs: 15 * 60_000,
+    };
     const event = (minutesAfterOffer: number) => ({
       ...normalisedMessage(user.userId),
       occurredAt: new Date(offeredAt + minutesAfterOffer * 60_000).toISOString(),

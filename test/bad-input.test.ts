@@ -7,7 +7,7 @@ import { expectClearRefusal, hostileBodies } from './support/hostile-input';
 import { ADMIN_API_TOKEN, appToken, fixtureText, hmacSign, postWebhook } from './support/signing';
 import { ORDERS_SECRET } from './support/analytics';
 import { orderReportSchema } from '../domain/order';
-import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody } from '../domain/app-api';
+import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody } from '../domain/app-requests';
 import { startTestSystem, type TestSystem } from './support/system';
 import { uniqueConversationId, retarget } from './support/conversations';
 
@@ -32,8 +32,21 @@ interface Endpoint {
 const SPEC_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 const APP_USER = 'usr_fuzz';
 const asApp = async () => ({ authorization: `Bearer ${await appToken(APP_USER)}` });
-const appEndpoint = (name: string, method: Endpoint['method'], path: string, example: object, schema: Endpoint['schema']): Endpoint => ({
-  name, method, path: `/api/v1${path}`, validExample: JSON.stringify(example), authenticate: asApp, signsBody: false, limitBytes: 64 * 1024, schema,
+const appEndpoint = (
+  name: string,
+  method: Endpoint['method'],
+  path: string,
+  example: object,
+  schema: Endpoint['schema'],
+): Endpoint => ({
+  name,
+  method,
+  path: `/api/v1${path}`,
+  validExample: JSON.stringify(example),
+  authenticate: asApp,
+  signsBody: false,
+  limitBytes: 64 * 1024,
+  schema,
 });
 const ENDPOINTS: Endpoint[] = [
   {
@@ -45,21 +58,57 @@ const ENDPOINTS: Endpoint[] = [
     signsBody: true,
     limitBytes: 1024 * 1024,
   },
-  appEndpoint('screen update', 'PUT', `/context/${APP_USER}/screen`, { screen_name: 'CHECKOUT', is_back_navigation: true, time_on_previous_seconds: 12 }, screenBody),
-  appEndpoint('cart update', 'PUT', `/context/${APP_USER}/cart`, { cart_value: 185000, items: [{ id: 'p1', name: 'Royal Rajasthani', quantity: 350 }] }, cartBody),
-  appEndpoint('profile', 'PUT', `/context/${APP_USER}/profile`, { name: 'Asha', email: 'asha@example.in', past_order_count: 0 }, profileBody),
-  appEndpoint('friction signal', 'POST', `/context/${APP_USER}/friction-signal`, { type: 'PRICE_CHECK', value: 3, screen: 'CART' }, frictionSignalBody),
+  appEndpoint(
+    'screen update',
+    'PUT',
+    `/context/${APP_USER}/screen`,
+    { screen_name: 'CHECKOUT', is_back_navigation: true, time_on_previous_seconds: 12 },
+    screenBody,
+  ),
+  appEndpoint(
+    'cart update',
+    'PUT',
+    `/context/${APP_USER}/cart`,
+    { cart_value: 185000, items: [{ id: 'p1', name: 'Royal Rajasthani', quantity: 350 }] },
+    cartBody,
+  ),
+  appEndpoint(
+    'profile',
+    'PUT',
+    `/context/${APP_USER}/profile`,
+    { name: 'Asha', email: 'asha@example.in', past_order_count: 0 },
+    profileBody,
+  ),
+  appEndpoint(
+    'friction signal',
+    'POST',
+    `/context/${APP_USER}/friction-signal`,
+    { type: 'PRICE_CHECK', value: 3, screen: 'CART' },
+    frictionSignalBody,
+  ),
   {
     name: 'orders feed',
     method: 'POST',
     path: '/api/v1/orders',
-    validExample: JSON.stringify({ order_id: 'ORD-FUZZ-1', user_id: APP_USER, event: 'PLACED', value: 185000, placed_at: '2026-11-24T10:15:00+05:30' }),
+    validExample: JSON.stringify({
+      order_id: 'ORD-FUZZ-1',
+      user_id: APP_USER,
+      event: 'PLACED',
+      value: 185000,
+      placed_at: '2026-11-24T10:15:00+05:30',
+    }),
     authenticate: (body) => ({ 'x-orders-signature': hmacSign(body, ORDERS_SECRET) }),
     signsBody: true,
     limitBytes: 64 * 1024,
     schema: orderReportSchema,
   },
-  appEndpoint('channel route', 'POST', '/channel/route', { order_value: 30000, event_type: 'WEDDING' }, channelRouteBody),
+  appEndpoint(
+    'channel route',
+    'POST',
+    '/channel/route',
+    { order_value: 30000, event_type: 'WEDDING' },
+    channelRouteBody,
+  ),
 ];
 
 let system: TestSystem;
@@ -79,7 +128,8 @@ async function send(endpoint: Endpoint, body: Buffer, headers: Record<string, st
 
 const workflowsOnOurQueue = async (): Promise<string[]> => {
   const ids: string[] = [];
-  for await (const w of system.client.workflow.list({ query: `TaskQueue = "${system.config.TEMPORAL_TASK_QUEUE}"` })) ids.push(w.workflowId);
+  for await (const w of system.client.workflow.list({ query: `TaskQueue = "${system.config.TEMPORAL_TASK_QUEUE}"` }))
+    ids.push(w.workflowId);
   return ids.sort();
 };
 /** The body as the server's own parser reads it; undefined where it refuses. */
@@ -90,7 +140,8 @@ const jsonOrUndefined = (body: Buffer): unknown => {
     return undefined;
   }
 };
-const incidenceCount = () => system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM incidences`);
+const incidenceCount = () =>
+  system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM incidences`);
 
 describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
   const bodies = hostileBodies(endpoint.validExample, endpoint.limitBytes);
@@ -100,7 +151,11 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
       fc.asyncProperty(bodies, async (body) => {
         const { status, json } = await send(endpoint, body, await endpoint.authenticate(body));
         if (status === 200 && json?.status === 'ignored') return; // a well-formed webhook with an action we do not handle
-        if (endpoint.schema && body.length < endpoint.limitBytes && endpoint.schema.safeParse(jsonOrUndefined(body)).success) {
+        if (
+          endpoint.schema &&
+          body.length < endpoint.limitBytes &&
+          endpoint.schema.safeParse(jsonOrUndefined(body)).success
+        ) {
           expect(status >= 200 && status < 300).toBe(true); // a mutation that is still valid input
           return;
         }
@@ -113,13 +168,20 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
   test('forged or missing credentials are refused, whatever the body', async () => {
     const credentials = fc.option(fc.string({ maxLength: 400 }), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(bodies, fc.constant(Buffer.from(endpoint.validExample))), credentials, async (body, forged) => {
-        const honest = await endpoint.authenticate(Buffer.from('another body'));
-        const headers = Object.fromEntries(Object.keys(honest).map((k) => [k, forged ?? ''])) as Record<string, string>;
-        const { status, json } = await send(endpoint, body, forged === undefined ? {} : headers);
-        expect([401, 403, 413]).toContain(status);
-        expectClearRefusal(status, json);
-      }),
+      fc.asyncProperty(
+        fc.oneof(bodies, fc.constant(Buffer.from(endpoint.validExample))),
+        credentials,
+        async (body, forged) => {
+          const honest = await endpoint.authenticate(Buffer.from('another body'));
+          const headers = Object.fromEntries(Object.keys(honest).map((k) => [k, forged ?? ''])) as Record<
+            string,
+            string
+          >;
+          const { status, json } = await send(endpoint, body, forged === undefined ? {} : headers);
+          expect([401, 403, 413]).toContain(status);
+          expectClearRefusal(status, json);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -131,18 +193,19 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
   });
 
   // Bearer tokens do not cover the body; only signed endpoints can be replayed over altered bytes.
-  if (endpoint.signsBody) test('a valid request signed for other bytes (a replayed signature) is refused', async () => {
-    const valid = Buffer.from(endpoint.validExample);
-    await fc.assert(
-      fc.asyncProperty(fc.nat(valid.length - 1), async (at) => {
-        const altered = Buffer.from(valid);
-        altered[at] = altered[at] === 0x20 ? 0x09 : 0x20;
-        const { status } = await send(endpoint, altered, await endpoint.authenticate(valid));
-        expect(status).toBe(401);
-      }),
-      { numRuns: 50 },
-    );
-  });
+  if (endpoint.signsBody)
+    test('a valid request signed for other bytes (a replayed signature) is refused', async () => {
+      const valid = Buffer.from(endpoint.validExample);
+      await fc.assert(
+        fc.asyncProperty(fc.nat(valid.length - 1), async (at) => {
+          const altered = Buffer.from(valid);
+          altered[at] = altered[at] === 0x20 ? 0x09 : 0x20;
+          const { status } = await send(endpoint, altered, await endpoint.authenticate(valid));
+          expect(status).toBe(401);
+        }),
+        { numRuns: 50 },
+      );
+    });
 });
 
 test('after all of that only the honest examples reached a workflow, nothing reached PostgreSQL, and the server still serves', async () => {

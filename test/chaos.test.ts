@@ -23,14 +23,28 @@ test('webhooks survive a SIGKILLed worker and a cut database with zero loss and 
   expect(report.workerRestarts).toBeGreaterThanOrEqual(1);
   expect(report.databaseCuts).toBe(1);
   expect(report.deliveries).toBeGreaterThan(320);
-  expect(report.verdict).toMatchObject({ conversations: 40, incidences: 40, distinctEvents: 320, timelineRows: 320, missingEvents: 0, duplicateEvents: 0, wrongOutcomes: 0, ok: true });
+  expect(report.verdict).toMatchObject({
+    conversations: 40,
+    incidences: 40,
+    distinctEvents: 320,
+    timelineRows: 320,
+    missingEvents: 0,
+    duplicateEvents: 0,
+    wrongOutcomes: 0,
+    ok: true,
+  });
 }, 240_000);
 
 describe('the chaos verdict', () => {
   const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });
   const perfect = () => {
-    const incidences = [...plan.conversations].map(([id, c]) => ({ conversation_id: id, outcome: c.outcome as string }));
-    const timeline = [...plan.conversations].flatMap(([id, c]) => [...c.eventKeys].map((event_key) => ({ conversation_id: id, event_key, copies: 1 })));
+    const incidences = [...plan.conversations].map(([id, c]) => ({
+      conversation_id: id,
+      outcome: c.outcome as string,
+    }));
+    const timeline = [...plan.conversations].flatMap(([id, c]) =>
+      [...c.eventKeys].map((event_key) => ({ conversation_id: id, event_key, copies: 1 })),
+    );
     return { incidences, timeline };
   };
 

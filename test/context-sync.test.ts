@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app';
 import { createContextSyncGateway } from '../api/context-sync-gateway';
 import { createConversationGateway } from '../api/conversation-gateway';
-import { contextSyncWorkflowId } from '../domain/context-sync';
-import { contextChangedSignal, contextSyncStateQuery, type contextSyncWorkflow } from '../workflows/context-sync';
+import { contextSyncWorkflowId } from '../domain/context-sync-settings';
+import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
+import { contextChangedSignal, contextSyncStateQuery } from '../workflows/signals';
 import { createTemporalClient } from '../infra/temporal';
 import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
@@ -34,7 +35,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function putJson(baseUrl: string, path: string, token: string, body: unknown) {
   const started = performance.now();
-  const res = await fetch(`${baseUrl}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, ms: performance.now() - started };
 }
 
@@ -48,15 +53,33 @@ async function appUser(userId = newUser(), baseUrl = system.baseUrl) {
   };
 }
 
-const putsFor = (freshchatUserId: string): RecordedRequest[] => freshchat.requests.filter((r) => r.method === 'PUT' && r.path === `/users/${freshchatUserId}`);
+const putsFor = (freshchatUserId: string): RecordedRequest[] =>
+  freshchat.requests.filter((r) => r.method === 'PUT' && r.path === `/users/${freshchatUserId}`);
 const propertiesOf = (request: RecordedRequest): Record<string, string> =>
-  Object.fromEntries(((request.body as { properties: Array<{ name: string; value: string }> }).properties ?? []).map((p) => [p.name, p.value]));
-const syncState = (userId: string) => system.client.workflow.getHandle(contextSyncWorkflowId(userId)).query(contextSyncStateQuery);
+  Object.fromEntries(
+    ((request.body as { properties: Array<{ name: string; value: string }> }).properties ?? []).map((p) => [
+      p.name,
+      p.value,
+    ]),
+  );
+const syncState = (userId: string) =>
+  system.client.workflow.getHandle(contextSyncWorkflowId(userId)).query(contextSyncStateQuery);
 
 test('a burst of navigation becomes a few PUTs carrying the final values', async () => {
   const user = await appUser();
   for (let i = 0; i < 30; i++) expect((await user.screen(`SCREEN_${i}`)).status).toBe(200);
-  expect((await user.cart({ cart_value: 185000, guest_count: 350, event_type: 'WEDDING', event_date: '2026-02-14', selected_platter: 'royal-rajasthani', items: [] })).status).toBe(200);
+  expect(
+    (
+      await user.cart({
+        cart_value: 185000,
+        guest_count: 350,
+        event_type: 'WEDDING',
+        event_date: '2026-02-14',
+        selected_platter: 'royal-rajasthani',
+        items: [],
+      })
+    ).status,
+  ).toBe(200);
   await eventually(async () => {
     const last = putsFor(user.userId).at(-1);
     expect(last).toBeDefined();
@@ -126,9 +149,16 @@ test('the Freshchat user id from the profile becomes the sync target, and gets t
   await eventually(async () => expect(putsFor(user.userId)).toHaveLength(1));
   const freshchatUserId = randomUUID();
   await user.profile({ freshchat_user_id: freshchatUserId });
-  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!)).toMatchObject({ user_id: user.userId, current_screen: 'GUEST_COUNT' }));
+  await eventually(async () =>
+    expect(propertiesOf(putsFor(freshchatUserId).at(-1)!)).toMatchObject({
+      user_id: user.userId,
+      current_screen: 'GUEST_COUNT',
+    }),
+  );
   await user.screen('MENU_BROWSE');
-  await eventually(async () => expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
+  await eventually(async () =>
+    expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('MENU_BROWSE'),
+  );
   expect(putsFor(user.userId)).toHaveLength(1);
 });
 
@@ -136,7 +166,14 @@ test('Freshchat down (connection refused) or Temporal unreachable never fails th
   const dead = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
   const config = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
   const gateway = createContextSyncGateway(dead, config);
-  const app = createApp({ config, conversations: createConversationGateway(dead, config), temporal: dead, pool: system.pool, redis: system.redis, contextSync: gateway });
+  const app = createApp({
+    config,
+    conversations: createConversationGateway(dead, config),
+    temporal: dead,
+    pool: system.pool,
+    redis: system.redis,
+    contextSync: gateway,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
@@ -153,7 +190,11 @@ test('Freshchat down (connection refused) or Temporal unreachable never fails th
   const down = new FakeFreshchat();
   await down.start();
   await down.stop();
-  const downSystem = await startTestSystem({ FRESHCHAT_API_URL: down.url, FRESHCHAT_API_TOKEN: 't', CONTEXT_SYNC_QUIET_PERIOD: '100ms' });
+  const downSystem = await startTestSystem({
+    FRESHCHAT_API_URL: down.url,
+    FRESHCHAT_API_TOKEN: 't',
+    CONTEXT_SYNC_QUIET_PERIOD: '100ms',
+  });
   try {
     const user = await appUser(newUser(), downSystem.baseUrl);
     for (const screen of ['HOME', 'MENU_BROWSE', 'CHECKOUT']) {
@@ -177,18 +218,35 @@ test('a real-format conversation takes its context from Redis when Freshchat pro
   freshchat.users.set(freshchatUserId, { id: freshchatUserId, reference_id: user.userId, properties: [] });
   await user.cart({ cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', items: [] });
   await user.screen('QUOTE_SUMMARY');
-  const body = retarget(fixtureText('real-message_create.json'), { '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82': conversationId, '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16': freshchatUserId });
+  const body = retarget(fixtureText('real-message_create.json'), {
+    '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82': conversationId,
+    '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16': freshchatUserId,
+  });
   expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
   const row = await eventually(async () => {
     const found = await incidenceOf(system.pool, conversationId);
     expect(found).not.toBeNull();
     return found!;
   });
-  expect(row).toMatchObject({ user_id: user.userId, freshchat_user_id: freshchatUserId, app_screen: 'QUOTE_SUMMARY', cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', friction_score: 15, trigger: 'USER_INITIATED' });
+  expect(row).toMatchObject({
+    user_id: user.userId,
+    freshchat_user_id: freshchatUserId,
+    app_screen: 'QUOTE_SUMMARY',
+    cart_value: 96000,
+    guest_count: 200,
+    event_type: 'CORPORATE',
+    friction_score: 15,
+    trigger: 'USER_INITIATED',
+  });
 });
 
 test('the sync workflow ends after the idle timeout; the next change starts a new run', async () => {
-  const idle = await startTestSystem({ FRESHCHAT_API_URL: freshchat.url, FRESHCHAT_API_TOKEN: 'sync-token', CONTEXT_SYNC_QUIET_PERIOD: '100ms', CONTEXT_SYNC_IDLE_TIMEOUT: '1s' });
+  const idle = await startTestSystem({
+    FRESHCHAT_API_URL: freshchat.url,
+    FRESHCHAT_API_TOKEN: 'sync-token',
+    CONTEXT_SYNC_QUIET_PERIOD: '100ms',
+    CONTEXT_SYNC_IDLE_TIMEOUT: '1s',
+  });
   try {
     const user = await appUser(newUser(), idle.baseUrl);
     await user.screen('HOME');
@@ -213,7 +271,12 @@ test('a long-lived sync continues as new, carrying what it last sent', async () 
   const handle = await system.client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
     workflowId: `${contextSyncWorkflowId(user.userId)}-short`,
     taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-    args: [{ userId: user.userId, settings: { quietPeriodMs: 50, maxDelayMs: 200, idleTimeoutMs: 60_000, historyLimit: 25 } }],
+    args: [
+      {
+        userId: user.userId,
+        settings: { quietPeriodMs: 50, maxDelayMs: 200, idleTimeoutMs: 60_000, historyLimit: 25 },
+      },
+    ],
     signal: contextChangedSignal,
     signalArgs: [],
   });
@@ -231,7 +294,8 @@ test('a long-lived sync continues as new, carrying what it last sent', async () 
   expect((await handle.describe()).runId).not.toBe(firstRun);
   await eventually(async () => {
     const runs: string[] = [];
-    for await (const w of system.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(w.status.name);
+    for await (const w of system.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+      runs.push(w.status.name);
     expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(1);
   });
   await handle.terminate('test done');

@@ -1,6 +1,13 @@
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { stateQuery } from '../workflows/signals';
-import { countIncidences, fixtureFor, incidenceOf, retarget, timelineOf, uniqueConversationId } from './support/conversations';
+import {
+  countIncidences,
+  fixtureFor,
+  incidenceOf,
+  retarget,
+  timelineOf,
+  uniqueConversationId,
+} from './support/conversations';
 import { eventually } from './support/eventually';
 import { fixtureText, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -11,7 +18,11 @@ const WHITEFIELD_ID = '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82';
 let system: TestSystem;
 beforeAll(async () => {
   // Short windows so the lifecycle plays out within a test.
-  system = await startTestSystem({ CONVERSATION_REOPEN_WINDOW: '2s', CONVERSATION_SILENCE_TIMEOUT: '5s', CONVERSATION_HISTORY_LIMIT: '60' });
+  system = await startTestSystem({
+    CONVERSATION_REOPEN_WINDOW: '2s',
+    CONVERSATION_SILENCE_TIMEOUT: '5s',
+    CONVERSATION_HISTORY_LIMIT: '60',
+  });
 });
 afterAll(async () => {
   await system?.stop();
@@ -22,19 +33,27 @@ const postAll = async (bodies: string[]) => {
 };
 const runs = async (conversationId: string) => {
   const found: string[] = [];
-  for await (const w of system.client.workflow.list({ query: `WorkflowId = '${conversationWorkflowId(conversationId)}'` })) found.push(`${w.runId}:${w.status.name}`);
+  for await (const w of system.client.workflow.list({
+    query: `WorkflowId = '${conversationWorkflowId(conversationId)}'`,
+  }))
+    found.push(`${w.runId}:${w.status.name}`);
   return found;
 };
 
 test('after the reopen window the run completes; a later reopen starts a new run on the same incidence', async () => {
   const id = uniqueConversationId();
-  await postAll([fixtureFor('spec-message_create.json', WEDDING_ID, id), fixtureFor('spec-conversation_resolution.json', WEDDING_ID, id)]);
+  await postAll([
+    fixtureFor('spec-message_create.json', WEDDING_ID, id),
+    fixtureFor('spec-conversation_resolution.json', WEDDING_ID, id),
+  ]);
   const handle = system.client.workflow.getHandle(conversationWorkflowId(id));
   const firstRun = await handle.result();
   expect(firstRun.outcome).toBe('CONVERTED');
 
   await postAll([fixtureFor('spec-conversation_reopen.json', WHITEFIELD_ID, id)]);
-  await eventually(async () => expect(await incidenceOf(system.pool, id)).toMatchObject({ outcome: 'IN_PROGRESS', reopen_count: 1 }));
+  await eventually(async () =>
+    expect(await incidenceOf(system.pool, id)).toMatchObject({ outcome: 'IN_PROGRESS', reopen_count: 1 }),
+  );
   const state = await system.client.workflow.getHandle(conversationWorkflowId(id)).query(stateQuery);
   expect(state).toMatchObject({ outcome: 'IN_PROGRESS', reopenCount: 1, userId: 'usr_8F3K2Q' });
   expect(await countIncidences(system.pool, id)).toBe(1);

@@ -9,11 +9,21 @@ const root = path.resolve(__dirname, '..');
 const HISTORY = path.join(__dirname, 'fixtures', 'histories', 'conversation-resolved-before-weekly-report.pb');
 
 test('a conversation resolved before the weekly-report hand-off existed replays with the current workflow code', () => {
-  const run = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'support', 'replay-history.ts'), process.env.TEST_WORKFLOW_BUNDLE!, HISTORY, 'conversation-replay-before-weekly-report'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(__dirname, 'support', 'replay-history.ts'),
+      process.env.TEST_WORKFLOW_BUNDLE!,
+      HISTORY,
+      'conversation-replay-before-weekly-report',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(run.stderr).toBe('');
   expect(run.stdout.trim()).toBe('replayed 24 events');
   expect(run.status).toBe(0);

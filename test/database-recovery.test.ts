@@ -21,7 +21,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-const one = () => pool.transaction((t) => t.oneFirst(sql.type(z.object({ x: z.number() }))`SELECT 1 AS x FROM pg_sleep(0.005)`));
+const one = () =>
+  pool.transaction((t) => t.oneFirst(sql.type(z.object({ x: z.number() }))`SELECT 1 AS x FROM pg_sleep(0.005)`));
 
 test('the pool serves again after every connection was cut mid-query', async () => {
   let stop = false;
@@ -29,7 +30,10 @@ test('the pool serves again after every connection was cut mid-query', async () 
   let cutOver = false;
   const lanes = Array.from({ length: 15 }, async () => {
     while (!stop) {
-      const ok = await one().then(() => true, () => false);
+      const ok = await one().then(
+        () => true,
+        () => false,
+      );
       if (ok && cutOver) succeededAfterCut++;
       if (!ok) await new Promise((r) => setTimeout(r, 20));
     }

@@ -1,4 +1,4 @@
-import { linkAssistsOfIncidence } from '../activities/order-store';
+import { linkAssistsOfIncidence } from '../stores/order-store';
 import { sql } from 'slonik';
 import { createApp } from '../api/app';
 import { createConversationGateway } from '../api/conversation-gateway';
@@ -31,9 +31,17 @@ const order = (o: Partial<OrderBody> = {}): OrderBody => ({
   ...o,
 });
 const orderRows = (orderId: string) =>
-  system.pool.any(sql.type(z.object({ event: z.string(), value: z.number() }))`SELECT event, value::float8 AS value FROM orders WHERE order_id = ${orderId} ORDER BY event`);
+  system.pool.any(
+    sql.type(
+      z.object({ event: z.string(), value: z.number() }),
+    )`SELECT event, value::float8 AS value FROM orders WHERE order_id = ${orderId} ORDER BY event`,
+  );
 const links = (orderId: string) =>
-  system.pool.any(sql.type(z.object({ incidence_id: z.string(), reason: z.string() }))`SELECT incidence_id::text, reason FROM order_assists WHERE order_id = ${orderId} ORDER BY reason`);
+  system.pool.any(
+    sql.type(
+      z.object({ incidence_id: z.string(), reason: z.string() }),
+    )`SELECT incidence_id::text, reason FROM order_assists WHERE order_id = ${orderId} ORDER BY reason`,
+  );
 
 describe('POST /api/v1/orders', () => {
   test.each([
@@ -51,18 +59,35 @@ describe('POST /api/v1/orders', () => {
 
   test('recorded once per (order, event): a redelivery answers 200 duplicate and changes nothing', async () => {
     const o = order();
-    expect(await postOrder(system.baseUrl, o)).toMatchObject({ status: 201, json: { status: 'recorded', duplicate: false, order_id: o.order_id, event: 'PLACED', assisted: false } });
-    expect(await postOrder(system.baseUrl, { ...o, value: 1 })).toMatchObject({ status: 200, json: { duplicate: true } });
-    expect(await postOrder(system.baseUrl, { ...o, event: 'MODIFIED', value: 190000 })).toMatchObject({ status: 201, json: { duplicate: false, event: 'MODIFIED' } });
-    expect(await orderRows(o.order_id)).toEqual([{ event: 'MODIFIED', value: 190000 }, { event: 'PLACED', value: 185000 }]);
+    expect(await postOrder(system.baseUrl, o)).toMatchObject({
+      status: 201,
+      json: { status: 'recorded', duplicate: false, order_id: o.order_id, event: 'PLACED', assisted: false },
+    });
+    expect(await postOrder(system.baseUrl, { ...o, value: 1 })).toMatchObject({
+      status: 200,
+      json: { duplicate: true },
+    });
+    expect(await postOrder(system.baseUrl, { ...o, event: 'MODIFIED', value: 190000 })).toMatchObject({
+      status: 201,
+      json: { duplicate: false, event: 'MODIFIED' },
+    });
+    expect(await orderRows(o.order_id)).toEqual([
+      { event: 'MODIFIED', value: 190000 },
+      { event: 'PLACED', value: 185000 },
+    ]);
   });
 
   test('missing or wrong signature → 401, nothing stored', async () => {
     const o = order();
     const body = JSON.stringify(o);
-    expect(await postOrder(system.baseUrl, body, null)).toMatchObject({ status: 401, json: { error: 'invalid_signature' } });
+    expect(await postOrder(system.baseUrl, body, null)).toMatchObject({
+      status: 401,
+      json: { error: 'invalid_signature' },
+    });
     expect(await postOrder(system.baseUrl, body, ordersSign(body, 'wrong'))).toMatchObject({ status: 401 });
-    expect(await postOrder(system.baseUrl, body.replace('185000', '185001'), ordersSign(body))).toMatchObject({ status: 401 });
+    expect(await postOrder(system.baseUrl, body.replace('185000', '185001'), ordersSign(body))).toMatchObject({
+      status: 401,
+    });
     expect(await orderRows(o.order_id)).toEqual([]);
   });
 
@@ -82,13 +107,22 @@ describe('POST /api/v1/orders', () => {
   });
 
   test('without ORDERS_WEBHOOK_SECRET the feed refuses every call, saying why', async () => {
-    const app = createApp({ config: { ...system.config, ORDERS_WEBHOOK_SECRET: undefined }, conversations: createConversationGateway(system.client, system.config), temporal: system.client, pool: system.pool, redis: system.redis });
+    const app = createApp({
+      config: { ...system.config, ORDERS_WEBHOOK_SECRET: undefined },
+      conversations: createConversationGateway(system.client, system.config),
+      temporal: system.client,
+      pool: system.pool,
+      redis: system.redis,
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
       const o = order();
       const res = await postOrder(`http://127.0.0.1:${(server.address() as { port: number }).port}`, o);
-      expect(res).toMatchObject({ status: 401, json: { error: 'orders_feed_disabled', message: expect.stringContaining('ORDERS_WEBHOOK_SECRET') } });
+      expect(res).toMatchObject({
+        status: 401,
+        json: { error: 'orders_feed_disabled', message: expect.stringContaining('ORDERS_WEBHOOK_SECRET') },
+      });
       expect(await orderRows(o.order_id)).toEqual([]);
     } finally {
       server.close();
@@ -96,7 +130,10 @@ describe('POST /api/v1/orders', () => {
   });
 
   test('malformed JSON → 400', async () => {
-    expect(await postOrder(system.baseUrl, '{"order_id":')).toMatchObject({ status: 400, json: { error: 'malformed_json' } });
+    expect(await postOrder(system.baseUrl, '{"order_id":')).toMatchObject({
+      status: 400,
+      json: { error: 'malformed_json' },
+    });
   });
 });
 
@@ -107,9 +144,14 @@ describe('assisted orders: the link is decided once and stored', () => {
     const user = uniqueUser();
     const day = (n: number, hour: number) => new Date(Date.UTC(2026, 9, n, hour)).toISOString();
     const id = await insertIncidence(system.pool, { user_id: user, created_at: day(1, 10), resolved_at: day(20, 10) });
-    const changes: Array<[string, string]> = [['RESOLVED', day(1, 11)], ['REOPENED', day(20, 9)], ['RESOLVED', day(20, 10)]];
+    const changes: Array<[string, string]> = [
+      ['RESOLVED', day(1, 11)],
+      ['REOPENED', day(20, 9)],
+      ['RESOLVED', day(20, 10)],
+    ];
     for (const [type, time] of changes) {
-      await system.pool.query(sql.unsafe`INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, occurred_at)
+      await system.pool
+        .query(sql.unsafe`INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, occurred_at)
         VALUES (${id}, ${`${type}:${time}`}, ${type}, 'AGENT', ${time}::timestamptz)`);
     }
     const orders = { whileOpen: day(1, 10), justAfter: day(1, 20), whileClosed: day(10, 12), afterReopen: day(20, 9) };
@@ -128,30 +170,56 @@ describe('assisted orders: the link is decided once and stored', () => {
     const user = uniqueUser();
     const id = await insertIncidence(system.pool, { user_id: user, created_at: at(placedAt, -HOUR) });
     const o = order({ user_id: user, placed_at: placedAt });
-    expect((await postOrder(system.baseUrl, o)).json).toMatchObject({ assisted: true, assists: [{ incidence_id: id, reason: 'OPEN_INCIDENCE' }] });
+    expect((await postOrder(system.baseUrl, o)).json).toMatchObject({
+      assisted: true,
+      assists: [{ incidence_id: id, reason: 'OPEN_INCIDENCE' }],
+    });
   });
 
   test('resolved after the order was placed still counts as open then', async () => {
     const user = uniqueUser();
-    const id = await insertIncidence(system.pool, { user_id: user, created_at: at(placedAt, -HOUR), resolved_at: at(placedAt, HOUR) });
-    expect((await postOrder(system.baseUrl, order({ user_id: user, placed_at: placedAt }))).json.assists).toEqual([{ incidence_id: id, reason: 'OPEN_INCIDENCE' }]);
+    const id = await insertIncidence(system.pool, {
+      user_id: user,
+      created_at: at(placedAt, -HOUR),
+      resolved_at: at(placedAt, HOUR),
+    });
+    expect((await postOrder(system.baseUrl, order({ user_id: user, placed_at: placedAt }))).json.assists).toEqual([
+      { incidence_id: id, reason: 'OPEN_INCIDENCE' },
+    ]);
   });
 
   test('resolved 23 h before → RESOLVED_WITHIN_WINDOW; 25 h before, or another user, or started after → not assisted', async () => {
     const user = uniqueUser();
-    const within = await insertIncidence(system.pool, { user_id: user, created_at: at(placedAt, -24 * HOUR), resolved_at: at(placedAt, -23 * HOUR) });
-    expect((await postOrder(system.baseUrl, order({ user_id: user, placed_at: placedAt }))).json.assists).toEqual([{ incidence_id: within, reason: 'RESOLVED_WITHIN_WINDOW' }]);
+    const within = await insertIncidence(system.pool, {
+      user_id: user,
+      created_at: at(placedAt, -24 * HOUR),
+      resolved_at: at(placedAt, -23 * HOUR),
+    });
+    expect((await postOrder(system.baseUrl, order({ user_id: user, placed_at: placedAt }))).json.assists).toEqual([
+      { incidence_id: within, reason: 'RESOLVED_WITHIN_WINDOW' },
+    ]);
 
     const other = uniqueUser();
-    await insertIncidence(system.pool, { user_id: other, created_at: at(placedAt, -30 * HOUR), resolved_at: at(placedAt, -25 * HOUR) });
+    await insertIncidence(system.pool, {
+      user_id: other,
+      created_at: at(placedAt, -30 * HOUR),
+      resolved_at: at(placedAt, -25 * HOUR),
+    });
     await insertIncidence(system.pool, { user_id: other, created_at: at(placedAt, 60_000) });
     await insertIncidence(system.pool, { user_id: uniqueUser(), created_at: at(placedAt, -HOUR) });
-    expect((await postOrder(system.baseUrl, order({ user_id: other, placed_at: placedAt }))).json).toMatchObject({ assisted: false, assists: [] });
+    expect((await postOrder(system.baseUrl, order({ user_id: other, placed_at: placedAt }))).json).toMatchObject({
+      assisted: false,
+      assists: [],
+    });
   });
 
   test('an incidence naming the order id → NAMED_ORDER, whoever and whenever', async () => {
     const o = order({ placed_at: placedAt });
-    const id = await insertIncidence(system.pool, { user_id: uniqueUser(), order_id: o.order_id, created_at: at(placedAt, 48 * HOUR) });
+    const id = await insertIncidence(system.pool, {
+      user_id: uniqueUser(),
+      order_id: o.order_id,
+      created_at: at(placedAt, 48 * HOUR),
+    });
     expect((await postOrder(system.baseUrl, o)).json.assists).toEqual([{ incidence_id: id, reason: 'NAMED_ORDER' }]);
   });
 
@@ -160,8 +228,13 @@ describe('assisted orders: the link is decided once and stored', () => {
     const id = await insertIncidence(system.pool, { user_id: user, created_at: at(placedAt, -HOUR) });
     const o = order({ user_id: user, placed_at: placedAt });
     await postOrder(system.baseUrl, o);
-    await system.pool.query(sql.unsafe`UPDATE incidences SET created_at = ${at(placedAt, HOUR)}::timestamptz WHERE id = ${id}`);
-    expect((await postOrder(system.baseUrl, o)).json).toMatchObject({ duplicate: true, assists: [{ incidence_id: id, reason: 'OPEN_INCIDENCE' }] });
+    await system.pool.query(
+      sql.unsafe`UPDATE incidences SET created_at = ${at(placedAt, HOUR)}::timestamptz WHERE id = ${id}`,
+    );
+    expect((await postOrder(system.baseUrl, o)).json).toMatchObject({
+      duplicate: true,
+      assists: [{ incidence_id: id, reason: 'OPEN_INCIDENCE' }],
+    });
     expect(await links(o.order_id)).toHaveLength(1);
   });
 
@@ -177,13 +250,17 @@ describe('assisted orders: the link is decided once and stored', () => {
       return row!;
     });
     const during = order({ user_id: user, placed_at: new Date(Date.now() + 1000).toISOString() });
-    expect((await postOrder(system.baseUrl, during)).json.assists).toEqual([{ incidence_id: incidence.id, reason: 'OPEN_INCIDENCE' }]);
+    expect((await postOrder(system.baseUrl, during)).json.assists).toEqual([
+      { incidence_id: incidence.id, reason: 'OPEN_INCIDENCE' },
+    ]);
 
     // An order reported before any incidence knew of it, then a conversation whose context names it.
     const earlier = order({ placed_at: new Date(Date.now() - 5 * HOUR).toISOString() });
     expect((await postOrder(system.baseUrl, earlier)).json.assisted).toBe(false);
     const later = uniqueConversationId();
-    const resolution = retarget(fixtureFor('spec-conversation_resolution.json', WEDDING_ID, later), { 'ORD-2026-003982': earlier.order_id });
+    const resolution = retarget(fixtureFor('spec-conversation_resolution.json', WEDDING_ID, later), {
+      'ORD-2026-003982': earlier.order_id,
+    });
     expect((await postWebhook(system.baseUrl, resolution)).status).toBe(200);
     const named = await eventually(async () => {
       const [link] = await links(earlier.order_id);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isoWeekOf } from '../domain/iso-week';
 import { weeklyReportWorkflowId } from '../domain/weekly-report';
 import { conversationWorkflowId } from '../domain/conversation-event';
-import { weeklyReportStateQuery } from '../workflows/analytics-signals';
+import { weeklyReportStateQuery } from '../workflows/signals';
 import { fixtureFor, incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { postWebhook } from './support/signing';
@@ -28,7 +28,11 @@ const resolve = async (): Promise<string> => {
   return id;
 };
 const computations = (isoWeek: string) =>
-  system.pool.maybeOneFirst(sql.type(z.object({ computations: z.number() }))`SELECT computations FROM weekly_reports WHERE iso_week = ${isoWeek}`);
+  system.pool.maybeOneFirst(
+    sql.type(
+      z.object({ computations: z.number() }),
+    )`SELECT computations FROM weekly_reports WHERE iso_week = ${isoWeek}`,
+  );
 const executions = async (workflowId: string) => {
   const runs: string[] = [];
   for await (const w of system.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
@@ -83,7 +87,11 @@ test('a resolution decides the repeat-friction flag: the same user back with the
     return id;
   };
   const flag = (id: string) =>
-    system.pool.oneFirst(sql.type(z.object({ repeat_friction: z.boolean() }))`SELECT repeat_friction FROM incidences WHERE conversation_id = ${id}`);
+    system.pool.oneFirst(
+      sql.type(
+        z.object({ repeat_friction: z.boolean() }),
+      )`SELECT repeat_friction FROM incidences WHERE conversation_id = ${id}`,
+    );
   const first = await resolveFor();
   const second = await resolveFor();
   expect(await flag(first)).toBe(false);
@@ -93,7 +101,11 @@ test('a resolution decides the repeat-friction flag: the same user back with the
 test('continuing an old resolved conversation in a new run does not recompute its old week', async () => {
   const hasHandOff = async (runId?: string) => {
     const history = await system.client.workflow.getHandle(conversationWorkflowId(id), runId).fetchHistory();
-    return (history.events ?? []).some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes || e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+    return (history.events ?? []).some(
+      (e) =>
+        e.startChildWorkflowExecutionInitiatedEventAttributes ||
+        e.signalExternalWorkflowExecutionInitiatedEventAttributes,
+    );
   };
   const id = await resolve();
   const first = await system.client.workflow.getHandle(conversationWorkflowId(id)).describe();
@@ -102,7 +114,9 @@ test('continuing an old resolved conversation in a new run does not recompute it
 
   const message = fixtureFor('spec-message_create.json', WEDDING_ID, id);
   expect((await postWebhook(system.baseUrl, message)).status).toBe(200);
-  await eventually(async () => expect((await timelineOf(system.pool, id)).map((t) => t.event_type)).toContain('MESSAGE'));
+  await eventually(async () =>
+    expect((await timelineOf(system.pool, id)).map((t) => t.event_type)).toContain('MESSAGE'),
+  );
   const second = await system.client.workflow.getHandle(conversationWorkflowId(id)).describe();
   expect(second.runId).not.toBe(first.runId);
   expect((await incidenceOf(system.pool, id))?.outcome).toBe('CONVERTED'); // the new run continued the incidence

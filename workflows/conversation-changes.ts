@@ -13,19 +13,39 @@ export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
         ...base,
         eventType: 'MESSAGE',
         content: event.text,
-        metadata: { message_id: event.messageId, message_type: event.messageType, actor_id: event.actorId, format: event.format },
+        metadata: {
+          message_id: event.messageId,
+          message_type: event.messageType,
+          actor_id: event.actorId,
+          format: event.format,
+        },
       };
     case 'assignment':
       return {
         ...base,
         eventType: 'AGENT_ASSIGNED',
         content: event.agentId,
-        metadata: { agent_id: event.agentId, group_id: event.groupId, from_agent_id: event.fromAgentId, assignor_id: event.actorId },
+        metadata: {
+          agent_id: event.agentId,
+          group_id: event.groupId,
+          from_agent_id: event.fromAgentId,
+          assignor_id: event.actorId,
+        },
       };
     case 'resolution':
-      return { ...base, eventType: 'RESOLVED', content: null, metadata: { resolver_id: event.actorId, tags: event.tags } };
+      return {
+        ...base,
+        eventType: 'RESOLVED',
+        content: null,
+        metadata: { resolver_id: event.actorId, tags: event.tags },
+      };
     case 'reopen':
-      return { ...base, eventType: 'REOPENED', content: null, metadata: { reopener_id: event.actorId, interaction_id: event.interactionId } };
+      return {
+        ...base,
+        eventType: 'REOPENED',
+        content: null,
+        metadata: { reopener_id: event.actorId, interaction_id: event.interactionId },
+      };
   }
 }
 
@@ -33,10 +53,18 @@ export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
  * The incidence change an event implies, given what the conversation already knows.
  * Pure: the workflow feeds it event times from the payload, so replay gives the same answer.
  */
-export function incidenceChangeOf(state: ConversationState, event: ConversationEvent, resolution: Resolution | null): IncidenceChange {
-  const firstEventAt = state.firstEventAt === null || Date.parse(event.occurredAt) < Date.parse(state.firstEventAt) ? event.occurredAt : state.firstEventAt;
+export function incidenceChangeOf(
+  state: ConversationState,
+  event: ConversationEvent,
+  resolution: Resolution | null,
+): IncidenceChange {
+  const firstEventAt =
+    state.firstEventAt === null || Date.parse(event.occurredAt) < Date.parse(state.firstEventAt)
+      ? event.occurredAt
+      : state.firstEventAt;
   const change: IncidenceChange = { firstEventAt };
-  if (state.resolvedAt && firstEventAt !== state.firstEventAt) change.timeToResolveSeconds = timeToResolveSeconds(firstEventAt, state.resolvedAt);
+  if (state.resolvedAt && firstEventAt !== state.firstEventAt)
+    change.timeToResolveSeconds = timeToResolveSeconds(firstEventAt, state.resolvedAt);
   if (event.kind === 'assignment') change.agentId = event.agentId;
   if (event.kind === 'resolution' && resolution && isCurrentStateChange(state, event.occurredAt)) {
     change.close = {
@@ -46,7 +74,8 @@ export function incidenceChangeOf(state: ConversationState, event: ConversationE
       timeToResolveSeconds: timeToResolveSeconds(firstEventAt, event.occurredAt),
     };
   }
-  if (event.kind === 'reopen' && isCurrentStateChange(state, event.occurredAt)) change.reopen = { at: event.occurredAt };
+  if (event.kind === 'reopen' && isCurrentStateChange(state, event.occurredAt))
+    change.reopen = { at: event.occurredAt };
   return change;
 }
 

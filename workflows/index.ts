@@ -1,3 +1,3 @@
-export { conversationWorkflow } from './conversation';
-export { contextSyncWorkflow } from './context-sync';
-export { weeklyReportWorkflow, scheduledWeeklyReportWorkflow, analyticsDailyWorkflow } from './weekly-report';
+export { conversationWorkflow } from './conversation-workflow';
+export { contextSyncWorkflow } from './context-sync-workflow';
+export { weeklyReportWorkflow, scheduledWeeklyReportWorkflow, analyticsDailyWorkflow } from './weekly-report-workflow';

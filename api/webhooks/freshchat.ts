@@ -28,7 +28,12 @@ export function freshchatWebhookRouter(deps: FreshchatWebhookDeps): Router {
     }
     const { event } = normalised;
     const workflowId = await deps.conversations.deliver(event);
-    ctx.body = { status: 'accepted', conversation_id: event.conversationId, workflow_id: workflowId, event_key: event.eventKey };
+    ctx.body = {
+      status: 'accepted',
+      conversation_id: event.conversationId,
+      workflow_id: workflowId,
+      event_key: event.eventKey,
+    };
   });
   return router;
 }

@@ -50,14 +50,43 @@ const ENDINGS = [
 /** The PRD's payloads (HMAC-signed); their event key is the hash of the exact body, as the webhook computes it. */
 function conversationEvents(conversationId: string, index: number, count: number) {
   const ending = ENDINGS[index % ENDINGS.length]!;
-  const user = { properties: { user_id: `usr_chaos_${index}`, cart_value: 10_000 + index, event_type: 'WEDDING', current_screen: 'checkout' } };
-  const bodies = [JSON.stringify({ action: 'conversation_assignment', data: { conversation: { id: conversationId, assigned_agent_id: `agent_${index % 7}` }, user } })];
-  if (ending.tags) bodies.push(JSON.stringify({ action: 'conversation_resolution', data: { conversation: { id: conversationId, tags: ending.tags.map((name) => ({ name })) }, user } }));
+  const user = {
+    properties: {
+      user_id: `usr_chaos_${index}`,
+      cart_value: 10_000 + index,
+      event_type: 'WEDDING',
+      current_screen: 'checkout',
+    },
+  };
+  const bodies = [
+    JSON.stringify({
+      action: 'conversation_assignment',
+      data: { conversation: { id: conversationId, assigned_agent_id: `agent_${index % 7}` }, user },
+    }),
+  ];
+  if (ending.tags)
+    bodies.push(
+      JSON.stringify({
+        action: 'conversation_resolution',
+        data: { conversation: { id: conversationId, tags: ending.tags.map((name) => ({ name })) }, user },
+      }),
+    );
   for (let m = 0; bodies.length < count; m++) {
     const actor_type = m % 2 === 0 ? 'user' : 'agent';
-    bodies.push(JSON.stringify({ action: 'message_create', data: { conversation: { id: conversationId }, user, message: { actor_type, text: `message ${m} of ${conversationId}` } } }));
+    bodies.push(
+      JSON.stringify({
+        action: 'message_create',
+        data: {
+          conversation: { id: conversationId },
+          user,
+          message: { actor_type, text: `message ${m} of ${conversationId}` },
+        },
+      }),
+    );
   }
-  const eventKeys = new Set(bodies.map((b) => `${JSON.parse(b).action}:sha256:${createHash('sha256').update(b).digest('hex')}`));
+  const eventKeys = new Set(
+    bodies.map((b) => `${JSON.parse(b).action}:sha256:${createHash('sha256').update(b).digest('hex')}`),
+  );
   return { bodies, expected: { eventKeys, outcome: ending.outcome } };
 }
 

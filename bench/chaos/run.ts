@@ -49,14 +49,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
-  const worker = superviseWorker({
-    DATABASE_URL: proxyUrl,
+  const worker = superviseWorker(
+    {
+      DATABASE_URL: proxyUrl,
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    },
+    options.log,
+  );
+  const api = await startApi({
+    DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    FRESHCHAT_WEBHOOK_SECRET: secret,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
-    WORKFLOW_BUNDLE_PATH: bundlePath,
-  }, options.log);
-  const api = await startApi({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, FRESHCHAT_WEBHOOK_SECRET: secret, REDIS_KEY_PREFIX: `slo-chaos:${runId}:` });
+  });
   try {
     const faults = [
       { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => worker.kill() },
@@ -71,15 +80,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     };
     const sendStart = performance.now();
-    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, (sent) => faults.filter((f) => f.at === sent).forEach((f) => f.run()));
+    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, (sent) =>
+      faults.filter((f) => f.at === sent).forEach((f) => f.run()),
+    );
     const sendSeconds = (performance.now() - sendStart) / 1000;
     await cutDone;
-    options.log(`sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${plan.distinctEvents} events in PostgreSQL`);
+    options.log(
+      `sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${plan.distinctEvents} events in PostgreSQL`,
+    );
     const settleStart = performance.now();
     await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
     const settleSeconds = (performance.now() - settleStart) / 1000;
     const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
-    return { verdict, deliveries: plan.deliveries.length, redeliveriesAfterRefusal: redeliveries, workerKills: worker.kills, workerRestarts: worker.restarts, databaseCuts: proxy.cuts, sendSeconds, settleSeconds };
+    return {
+      verdict,
+      deliveries: plan.deliveries.length,
+      redeliveriesAfterRefusal: redeliveries,
+      workerKills: worker.kills,
+      workerRestarts: worker.restarts,
+      databaseCuts: proxy.cuts,
+      sendSeconds,
+      settleSeconds,
+    };
   } finally {
     await worker.stop();
     await api.stop();
@@ -106,8 +128,12 @@ function superviseWorker(env: Record<string, string>, log: (line: string) => voi
   };
   spawnWorker();
   return {
-    get kills() { return state.kills; },
-    get restarts() { return state.restarts; },
+    get kills() {
+      return state.kills;
+    },
+    get restarts() {
+      return state.restarts;
+    },
     kill() {
       state.kills++;
       log(`killing the worker (pid ${child.pid}) with SIGKILL`);
@@ -143,14 +169,24 @@ async function startApi(env: Record<string, string>) {
 }
 
 /** Posts every delivery, `concurrency` at a time, redelivering any that is refused (as Freshchat retries). */
-async function deliver(baseUrl: string, deliveries: string[], secret: string, concurrency: number, onSent: (sent: number) => void): Promise<number> {
+async function deliver(
+  baseUrl: string,
+  deliveries: string[],
+  secret: string,
+  concurrency: number,
+  onSent: (sent: number) => void,
+): Promise<number> {
   let next = 0;
   let sent = 0;
   let redeliveries = 0;
   const post = async (body: string) => {
     const signature = createHmac('sha256', secret).update(body).digest('hex');
     for (;;) {
-      const status = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature }, body })
+      const status = await fetch(`${baseUrl}/webhooks/freshchat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
+        body,
+      })
         .then(async (r) => (await r.arrayBuffer(), r.status))
         .catch(() => 0);
       if (status === 200) return;
@@ -170,7 +206,13 @@ async function deliver(baseUrl: string, deliveries: string[], secret: string, co
   return redeliveries;
 }
 
-async function settle(databaseUrl: string, prefix: string, expected: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
+async function settle(
+  databaseUrl: string,
+  prefix: string,
+  expected: number,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<void> {
   const db = new PgClient({ connectionString: databaseUrl });
   await db.connect();
   const deadline = Date.now() + timeoutMs;

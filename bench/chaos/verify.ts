@@ -16,7 +16,11 @@ export interface ChaosVerdict {
 }
 
 /** Checks, from PostgreSQL alone, that every event of the plan landed exactly once and every outcome is right. */
-export async function verifyChaos(databaseUrl: string, plan: ChaosPlan, conversationPrefix: string): Promise<ChaosVerdict> {
+export async function verifyChaos(
+  databaseUrl: string,
+  plan: ChaosPlan,
+  conversationPrefix: string,
+): Promise<ChaosVerdict> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -52,7 +56,9 @@ export function judge(
     for (const key of expected.eventKeys) if (!seen.has(`${id} ${key}`)) missingEvents++;
   }
   const duplicateEvents = timeline.reduce((n, r) => n + (r.copies - 1), 0);
-  const unexpectedEvents = timeline.filter((r) => !plan.conversations.get(r.conversation_id)?.eventKeys.has(r.event_key)).length;
+  const unexpectedEvents = timeline.filter(
+    (r) => !plan.conversations.get(r.conversation_id)?.eventKeys.has(r.event_key),
+  ).length;
   const verdict = {
     conversations: plan.conversations.size,
     incidences: incidences.length,
@@ -64,6 +70,8 @@ export function judge(
     unexpectedEvents,
     wrongOutcomes,
   };
-  const ok = incidences.length === plan.conversations.size && missingIncidences + missingEvents + duplicateEvents + unexpectedEvents + wrongOutcomes === 0;
+  const ok =
+    incidences.length === plan.conversations.size &&
+    missingIncidences + missingEvents + duplicateEvents + unexpectedEvents + wrongOutcomes === 0;
   return { ...verdict, ok };
 }

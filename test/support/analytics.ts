@@ -6,7 +6,8 @@ import { ADMIN_API_TOKEN } from './signing';
 
 export const ORDERS_SECRET = 'test-orders-secret';
 
-export const ordersSign = (body: string, secret = ORDERS_SECRET): string => createHmac('sha256', secret).update(body).digest('hex');
+export const ordersSign = (body: string, secret = ORDERS_SECRET): string =>
+  createHmac('sha256', secret).update(body).digest('hex');
 
 export interface OrderBody {
   order_id: string;
@@ -18,7 +19,11 @@ export interface OrderBody {
   event_date?: string | null;
 }
 
-export async function postOrder(baseUrl: string, order: OrderBody | string, signature?: string | null): Promise<{ status: number; json: any }> {
+export async function postOrder(
+  baseUrl: string,
+  order: OrderBody | string,
+  signature?: string | null,
+): Promise<{ status: number; json: any }> {
   const body = typeof order === 'string' ? order : JSON.stringify(order);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const sig = signature === undefined ? ordersSign(body) : signature;
@@ -52,7 +57,10 @@ export async function insertIncidence(pool: DatabasePool, i: IncidenceFixture): 
     RETURNING id::text`);
 }
 
-export async function insertFrictionSignal(pool: DatabasePool, s: { user_id: string; signal_type: string; screen?: string; created_at: string }): Promise<void> {
+export async function insertFrictionSignal(
+  pool: DatabasePool,
+  s: { user_id: string; signal_type: string; screen?: string; created_at: string },
+): Promise<void> {
   await pool.query(sql.unsafe`
     INSERT INTO friction_signals (user_id, session_id, signal_type, screen, created_at)
     VALUES (${s.user_id}, 'session', ${s.signal_type}, ${s.screen ?? null}, ${s.created_at}::timestamptz)`);

@@ -46,7 +46,13 @@ export const incidenceOf = (pool: DatabasePool, conversationId: string) =>
            time_to_resolve_seconds, reopen_count
     FROM incidences WHERE conversation_id = ${conversationId}`);
 
-export const timelineRow = z.object({ event_key: z.string(), event_type: z.string(), actor: z.string(), content: z.string().nullable(), metadata: z.any() });
+export const timelineRow = z.object({
+  event_key: z.string(),
+  event_type: z.string(),
+  actor: z.string(),
+  content: z.string().nullable(),
+  metadata: z.any(),
+});
 
 export const timelineOf = (pool: DatabasePool, conversationId: string) =>
   pool.any(sql.type(timelineRow)`
@@ -55,4 +61,8 @@ export const timelineOf = (pool: DatabasePool, conversationId: string) =>
     ORDER BY t.occurred_at, t.event_key`);
 
 export const countIncidences = (pool: DatabasePool, conversationId: string) =>
-  pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM incidences WHERE conversation_id = ${conversationId}`);
+  pool.oneFirst(
+    sql.type(
+      z.object({ n: z.number() }),
+    )`SELECT count(*)::int AS n FROM incidences WHERE conversation_id = ${conversationId}`,
+  );

@@ -9,7 +9,9 @@ const root = path.resolve(__dirname, '..', '..');
 
 /** One real Temporal dev server (the CLI built by scripts/setup-temporal.sh) and one workflow bundle per test run. */
 export default async function globalSetup(): Promise<void> {
-  const executable = process.env.TEMPORAL_CLI_PATH ?? execFileSync('bash', [path.join(root, 'scripts/setup-temporal.sh')], { encoding: 'utf8' }).trim();
+  const executable =
+    process.env.TEMPORAL_CLI_PATH ??
+    execFileSync('bash', [path.join(root, 'scripts/setup-temporal.sh')], { encoding: 'utf8' }).trim();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: executable },

@@ -12,10 +12,19 @@ export function hostileBodies(validExample: string, limitBytes: number): fc.Arbi
   return fc.oneof(
     fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
     fc.nat(valid.length - 1).map((n) => valid.subarray(0, n)),
-    fc.nat(valid.length - 1).map((n) => Buffer.concat([valid.subarray(0, n), Buffer.from([0xff, 0xfe]), valid.subarray(n)])),
-    fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
-    fc.record({ key: fc.constantFrom(...keys), value: wrongValue }).map(({ key, value }) => Buffer.from(JSON.stringify({ ...json, [key]: value }))),
-    fc.integer({ min: 1, max: 20_000 }).map((depth) => Buffer.from(`{"${keys[0]}":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
+    fc
+      .nat(valid.length - 1)
+      .map((n) => Buffer.concat([valid.subarray(0, n), Buffer.from([0xff, 0xfe]), valid.subarray(n)])),
+    fc
+      .jsonValue()
+      .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+      .map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+    fc
+      .record({ key: fc.constantFrom(...keys), value: wrongValue })
+      .map(({ key, value }) => Buffer.from(JSON.stringify({ ...json, [key]: value }))),
+    fc
+      .integer({ min: 1, max: 20_000 })
+      .map((depth) => Buffer.from(`{"${keys[0]}":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
     fc.constant(Buffer.from(JSON.stringify({ ...json, [keys[0]!]: 'x'.repeat(limitBytes) }))),
   );
 }

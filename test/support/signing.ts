@@ -11,11 +11,13 @@ export const RSA_PUBLIC_KEY: string = vectors.rsa.public_key_rsa_label_spki_body
 export const SIGNATURE_VECTORS = vectors.signatures as Record<string, Record<string, string | string[]>>;
 export const PUBLIC_KEY_FORMS: Record<string, string> = vectors.rsa;
 
-export const hmacSign = (body: string | Buffer, secret = HMAC_SECRET): string => createHmac('sha256', secret).update(body).digest('hex');
-export const rsaSign = (body: string | Buffer): string => createSign('sha256').update(body).sign(vectors.rsa.private_key_pkcs8_pem, 'base64');
+export const hmacSign = (body: string | Buffer, secret = HMAC_SECRET): string =>
+  createHmac('sha256', secret).update(body).digest('hex');
+export const rsaSign = (body: string | Buffer): string =>
+  createSign('sha256').update(body).sign(vectors.rsa.private_key_pkcs8_pem, 'base64');
 
 export const fixtureText = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export const fixture = (name: string): any => JSON.parse(fixtureText(name));
 
 /** Signs like Freshchat would for the body's format: RSA for real payloads, HMAC for spec ones. */
@@ -24,7 +26,11 @@ export function signFor(body: string): string {
   return parsed?.data?.conversation ? hmacSign(body) : rsaSign(body);
 }
 
-export async function postWebhook(baseUrl: string, body: string, signature: string | null = signFor(body)): Promise<{ status: number; json: any }> {
+export async function postWebhook(
+  baseUrl: string,
+  body: string,
+  signature: string | null = signFor(body),
+): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (signature !== null) headers['x-freshchat-signature'] = signature;
   const response = await fetch(`${baseUrl}/webhooks/freshchat`, { method: 'POST', headers, body });
@@ -37,5 +43,10 @@ export const ADMIN_API_TOKEN = 'test-admin-token';
 /** An app token for `userId` (HS256, as the app's auth service issues them). */
 export async function appToken(userId: string, secret = APP_JWT_SECRET, expiresIn = '1h'): Promise<string> {
   const { SignJWT } = await import('jose');
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 }

@@ -32,7 +32,10 @@ export interface TestSystem {
  * The whole system for one test file: a fresh database, a Redis key prefix and a task queue of its
  * own, a worker on the shared dev server, and the API on a random port.
  */
-export async function startTestSystem(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  env: Record<string, string> = {},
+  options: { worker?: boolean } = {},
+): Promise<TestSystem> {
   const runId = testRunId();
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -53,10 +56,20 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
   });
   const pool = await createDatabasePool(config.DATABASE_URL, 5);
   const redis = createRedis(config.REDIS_URL);
-  const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const contextSync = createContextSyncGateway(apiClient, config);
-  const app = createApp({ config, conversations: createConversationGateway(apiClient, config), temporal: apiClient, pool, redis, contextSync });
+  const app = createApp({
+    config,
+    conversations: createConversationGateway(apiClient, config),
+    temporal: apiClient,
+    pool,
+    redis,
+    contextSync,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -76,7 +89,13 @@ export async function startTestSystem(env: Record<string, string> = {}, options:
     async startWorker() {
       nativeConnection ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       const codePath = process.env.TEST_WORKFLOW_BUNDLE;
-      worker = await createWorker({ config, pool, redis, connection: nativeConnection, workflowBundle: codePath ? { codePath } : undefined });
+      worker = await createWorker({
+        config,
+        pool,
+        redis,
+        connection: nativeConnection,
+        workflowBundle: codePath ? { codePath } : undefined,
+      });
       running = worker.run();
     },
     async stopWorker() {

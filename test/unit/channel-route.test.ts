@@ -1,6 +1,11 @@
 import { eventList, HELP_TRIGGER_TEXT, routeChannels, type ChannelRules } from '../../domain/channel-route';
 
-const rules: ChannelRules = { enabled: true, lowThreshold: 5000, highThreshold: 25000, highImportanceEvents: ['WEDDING', 'CORPORATE', 'RELIGIOUS'] };
+const rules: ChannelRules = {
+  enabled: true,
+  lowThreshold: 5000,
+  highThreshold: 25000,
+  highImportanceEvents: ['WEDDING', 'CORPORATE', 'RELIGIOUS'],
+};
 
 test.each([
   [0, [], false, true, 'NONE'],
@@ -11,13 +16,27 @@ test.each([
   [25000.01, ['CHAT', 'CALL'], true, false, 'HIGH'],
   [185000, ['CHAT', 'CALL'], true, false, 'HIGH'],
 ])('₹%d without an event → %j', (value, channels, button, faq, priority) => {
-  expect(routeChannels(value, undefined, rules)).toMatchObject({ allowed_channels: channels, show_help_button: button, show_faq: faq, priority });
+  expect(routeChannels(value, undefined, rules)).toMatchObject({
+    allowed_channels: channels,
+    show_help_button: button,
+    show_faq: faq,
+    priority,
+  });
 });
 
-test.each(['WEDDING', 'CORPORATE', 'RELIGIOUS', 'wedding', 'Religious'])('%s always gets chat and call, even for ₹0', (event) => {
-  expect(routeChannels(0, event, rules)).toEqual({ allowed_channels: ['CHAT', 'CALL'], show_help_button: true, show_faq: false, priority: 'HIGH', help_trigger_text: HELP_TRIGGER_TEXT.full });
-  expect(routeChannels(4999.99, event, rules).allowed_channels).toEqual(['CHAT', 'CALL']);
-});
+test.each(['WEDDING', 'CORPORATE', 'RELIGIOUS', 'wedding', 'Religious'])(
+  '%s always gets chat and call, even for ₹0',
+  (event) => {
+    expect(routeChannels(0, event, rules)).toEqual({
+      allowed_channels: ['CHAT', 'CALL'],
+      show_help_button: true,
+      show_faq: false,
+      priority: 'HIGH',
+      help_trigger_text: HELP_TRIGGER_TEXT.full,
+    });
+    expect(routeChannels(4999.99, event, rules).allowed_channels).toEqual(['CHAT', 'CALL']);
+  },
+);
 
 test('an ordinary event follows the value rules', () => {
   expect(routeChannels(4999.99, 'BIRTHDAY', rules).allowed_channels).toEqual([]);
@@ -26,7 +45,12 @@ test('an ordinary event follows the value rules', () => {
 });
 
 test('thresholds and events come from the rules, not constants', () => {
-  const custom: ChannelRules = { enabled: true, lowThreshold: 1000, highThreshold: 2000, highImportanceEvents: ['BIRTHDAY'] };
+  const custom: ChannelRules = {
+    enabled: true,
+    lowThreshold: 1000,
+    highThreshold: 2000,
+    highImportanceEvents: ['BIRTHDAY'],
+  };
   expect(routeChannels(999, null, custom).allowed_channels).toEqual([]);
   expect(routeChannels(2000, null, custom).allowed_channels).toEqual(['CHAT']);
   expect(routeChannels(2000.5, null, custom).allowed_channels).toEqual(['CHAT', 'CALL']);

@@ -3,18 +3,59 @@ import { initialConversationState } from '../../domain/conversation-state';
 import { applyChange, incidenceChangeOf } from '../../workflows/conversation-changes';
 import { loadConfig, ConfigError } from '../../infra/config';
 
-const base = { conversationId: 'c1', format: 'real', actor: 'AGENT', actorId: 'a1', freshchatUserId: null, userProperties: null } as const;
-const resolution = (at: string): ConversationEvent => ({ ...base, kind: 'resolution', eventKey: `r:${at}`, occurredAt: at, tags: [] });
-const reopen = (at: string): ConversationEvent => ({ ...base, kind: 'reopen', eventKey: `o:${at}`, occurredAt: at, interactionId: null });
-const message = (at: string): ConversationEvent => ({ ...base, kind: 'message', eventKey: `m:${at}`, occurredAt: at, messageId: at, text: 'hi', messageType: 'normal' });
+const base = {
+  conversationId: 'c1',
+  format: 'real',
+  actor: 'AGENT',
+  actorId: 'a1',
+  freshchatUserId: null,
+  userProperties: null,
+} as const;
+const resolution = (at: string): ConversationEvent => ({
+  ...base,
+  kind: 'resolution',
+  eventKey: `r:${at}`,
+  occurredAt: at,
+  tags: [],
+});
+const reopen = (at: string): ConversationEvent => ({
+  ...base,
+  kind: 'reopen',
+  eventKey: `o:${at}`,
+  occurredAt: at,
+  interactionId: null,
+});
+const message = (at: string): ConversationEvent => ({
+  ...base,
+  kind: 'message',
+  eventKey: `m:${at}`,
+  occurredAt: at,
+  messageId: at,
+  text: 'hi',
+  messageType: 'normal',
+});
 const RESOLVED = { outcome: 'RESOLVED', orderImpact: 'NONE', issueCategory: null } as const;
 
 const run = (events: ConversationEvent[]) =>
-  events.reduce((state, event) => applyChange(state, incidenceChangeOf(state, event, event.kind === 'resolution' ? RESOLVED : null)), initialConversationState('c1'));
+  events.reduce(
+    (state, event) =>
+      applyChange(state, incidenceChangeOf(state, event, event.kind === 'resolution' ? RESOLVED : null)),
+    initialConversationState('c1'),
+  );
 
 test('resolve, reopen, resolve again: time to resolve runs from the first event to the latest resolution', () => {
-  const state = run([message('2026-01-20T04:00:00Z'), resolution('2026-01-20T04:10:00Z'), reopen('2026-01-21T07:00:00Z'), resolution('2026-01-22T04:00:00Z')]);
-  expect(state).toMatchObject({ outcome: 'RESOLVED', reopenCount: 1, resolvedAt: '2026-01-22T04:00:00Z', firstEventAt: '2026-01-20T04:00:00Z' });
+  const state = run([
+    message('2026-01-20T04:00:00Z'),
+    resolution('2026-01-20T04:10:00Z'),
+    reopen('2026-01-21T07:00:00Z'),
+    resolution('2026-01-22T04:00:00Z'),
+  ]);
+  expect(state).toMatchObject({
+    outcome: 'RESOLVED',
+    reopenCount: 1,
+    resolvedAt: '2026-01-22T04:00:00Z',
+    firstEventAt: '2026-01-20T04:00:00Z',
+  });
   const change = incidenceChangeOf(initialConversationState('c1'), message('2026-01-20T04:00:00Z'), null);
   expect(change.firstEventAt).toBe('2026-01-20T04:00:00Z');
 });
@@ -45,12 +86,18 @@ describe('configuration', () => {
   });
   test('every malformed variable is named', () => {
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'nope', FRICTION_DETECTION_ENABLED: 'maybe', CONVERSATION_REOPEN_WINDOW: 'a week' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'nope',
+        FRICTION_DETECTION_ENABLED: 'maybe',
+        CONVERSATION_REOPEN_WINDOW: 'a week',
+      });
       throw new Error('expected ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const text = (error as Error).message;
-      for (const name of ['PORT', 'DATABASE_URL', 'FRICTION_DETECTION_ENABLED', 'CONVERSATION_REOPEN_WINDOW']) expect(text).toContain(name);
+      for (const name of ['PORT', 'DATABASE_URL', 'FRICTION_DETECTION_ENABLED', 'CONVERSATION_REOPEN_WINDOW'])
+        expect(text).toContain(name);
     }
   });
 });

@@ -29,7 +29,10 @@ describe('real Freshchat format', () => {
   });
 
   test('agent message carries the agent as actor and the end user as user', () => {
-    expect(eventOf('real-message_create-agent.json')).toMatchObject({ actor: 'AGENT', freshchatUserId: '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16' });
+    expect(eventOf('real-message_create-agent.json')).toMatchObject({
+      actor: 'AGENT',
+      freshchatUserId: '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16',
+    });
   });
 
   test('assignment, resolution and reopen key on action and action_time', () => {
@@ -39,15 +42,27 @@ describe('real Freshchat format', () => {
       eventKey: 'conversation_assignment:0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82:2026-01-20T04:19:40.226Z',
       occurredAt: '2026-01-20T04:19:40.226Z',
     });
-    expect(eventOf('real-conversation_resolution.json')).toMatchObject({ kind: 'resolution', tags: null, actor: 'AGENT' });
-    expect(eventOf('real-conversation_reopen.json')).toMatchObject({ kind: 'reopen', interactionId: '1094736201846208-1768978968600', freshchatUserId: '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16' });
+    expect(eventOf('real-conversation_resolution.json')).toMatchObject({
+      kind: 'resolution',
+      tags: null,
+      actor: 'AGENT',
+    });
+    expect(eventOf('real-conversation_reopen.json')).toMatchObject({
+      kind: 'reopen',
+      interactionId: '1094736201846208-1768978968600',
+      freshchatUserId: '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16',
+    });
   });
 
   test('a private note is a message of type private', () => {
     const { events } = fixture('real-sequence-wedding-order.json');
     const note = events.find((e: any) => e.data?.message?.message_type === 'private');
     const result = normaliseWebhook(note, Buffer.from(JSON.stringify(note)), RECEIVED);
-    expect(result.status === 'event' && result.event).toMatchObject({ kind: 'message', messageType: 'private', actor: 'AGENT' });
+    expect(result.status === 'event' && result.event).toMatchObject({
+      kind: 'message',
+      messageType: 'private',
+      actor: 'AGENT',
+    });
   });
 
   test('empty-string ids mean none', () => {
@@ -69,15 +84,27 @@ describe('real Freshchat format', () => {
 describe('simplified spec format', () => {
   test('message: properties kept, key from the body hash, arrival time', () => {
     const event = eventOf('spec-message_create.json');
-    expect(event).toMatchObject({ kind: 'message', format: 'spec', actor: 'USER', occurredAt: RECEIVED, conversationId: '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71' });
+    expect(event).toMatchObject({
+      kind: 'message',
+      format: 'spec',
+      actor: 'USER',
+      occurredAt: RECEIVED,
+      conversationId: '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71',
+    });
     expect(event.eventKey).toMatch(/^message_create:sha256:[0-9a-f]{64}$/);
     expect(event.userProperties).toMatchObject({ user_id: 'usr_8F3K2Q', cart_value: 185000 });
   });
   test('resolution carries tag names', () => {
-    expect(eventOf('spec-conversation_resolution.json')).toMatchObject({ kind: 'resolution', tags: ['menu_customisation', 'order_placed'] });
+    expect(eventOf('spec-conversation_resolution.json')).toMatchObject({
+      kind: 'resolution',
+      tags: ['menu_customisation', 'order_placed'],
+    });
   });
   test('assignment and reopen', () => {
-    expect(eventOf('spec-conversation_assignment.json')).toMatchObject({ kind: 'assignment', agentId: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67' });
+    expect(eventOf('spec-conversation_assignment.json')).toMatchObject({
+      kind: 'assignment',
+      agentId: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67',
+    });
     expect(eventOf('spec-conversation_reopen.json')).toMatchObject({ kind: 'reopen' });
   });
 });
@@ -95,11 +122,24 @@ describe('bad input names the problem', () => {
     [[], 'body'],
     [{}, 'action'],
     [{ action: 'message_create' }, 'data'],
-    [{ action: 'message_create', data: { message: { id: 'm1', actor_type: 'user', message_parts: [] } } }, 'data.message.conversation_id'],
+    [
+      { action: 'message_create', data: { message: { id: 'm1', actor_type: 'user', message_parts: [] } } },
+      'data.message.conversation_id',
+    ],
     [{ action: 'conversation_resolution', data: { resolve: {} } }, 'data.resolve.conversation'],
     [{ action: 'message_create', data: { conversation: { id: 'c1' } } }, 'data.message'],
-    [{ action: 'conversation_resolution', data: { conversation: { id: 'c1', tags: 'pricing' } } }, 'data.conversation.tags'],
-    [{ action: 'message_create', action_time: 'yesterday', data: { message: { id: 'm', conversation_id: 'c', actor_type: 'user', message_parts: [] } } }, 'action_time'],
+    [
+      { action: 'conversation_resolution', data: { conversation: { id: 'c1', tags: 'pricing' } } },
+      'data.conversation.tags',
+    ],
+    [
+      {
+        action: 'message_create',
+        action_time: 'yesterday',
+        data: { message: { id: 'm', conversation_id: 'c', actor_type: 'user', message_parts: [] } },
+      },
+      'action_time',
+    ],
   ])('%j → field %s', (body, field) => {
     const e = error(body);
     expect(e).toBeInstanceOf(PayloadError);
@@ -107,6 +147,9 @@ describe('bad input names the problem', () => {
   });
 
   test('unknown actions are ignored, not refused', () => {
-    expect(normaliseWebhook({ action: 'conversation_csat', data: {} }, Buffer.from('{}'), RECEIVED)).toEqual({ status: 'ignored', action: 'conversation_csat' });
+    expect(normaliseWebhook({ action: 'conversation_csat', data: {} }, Buffer.from('{}'), RECEIVED)).toEqual({
+      status: 'ignored',
+      action: 'conversation_csat',
+    });
   });
 });

@@ -1,4 +1,13 @@
-import { assessFriction, DEFAULT_HELP_MESSAGE, FRICTION_WEIGHTS, frictionScore, frictionSignals, helpMessageFor, type FrictionInputs, type FrictionSignalName } from '../../domain/friction';
+import {
+  assessFriction,
+  DEFAULT_HELP_MESSAGE,
+  FRICTION_WEIGHTS,
+  frictionScore,
+  frictionSignals,
+  helpMessageFor,
+  type FrictionInputs,
+  type FrictionSignalName,
+} from '../../domain/friction';
 
 const EVENTS = ['WEDDING', 'CORPORATE', 'RELIGIOUS'];
 const calm: FrictionInputs = {
@@ -13,12 +22,21 @@ const calm: FrictionInputs = {
 const on = { enabled: true, highImportanceEvents: EVENTS };
 
 test('a calm returning user scores 0 and gets no help', () => {
-  expect(assessFriction(calm, on)).toEqual({ friction_score: 0, should_show_help: false, help_message: null, signals: [] });
+  expect(assessFriction(calm, on)).toEqual({
+    friction_score: 0,
+    should_show_help: false,
+    help_message: null,
+    signals: [],
+  });
 });
 
 describe('each weight alone, at its edge', () => {
   const cases: Array<[FrictionSignalName, Partial<FrictionInputs>, Partial<FrictionInputs>]> = [
-    ['inactivity_checkout', { current_screen: 'CHECKOUT', time_on_checkout_seconds: 61 }, { current_screen: 'CHECKOUT', time_on_checkout_seconds: 60 }],
+    [
+      'inactivity_checkout',
+      { current_screen: 'CHECKOUT', time_on_checkout_seconds: 61 },
+      { current_screen: 'CHECKOUT', time_on_checkout_seconds: 60 },
+    ],
     ['back_navigation', { back_navigation_count: 4 }, { back_navigation_count: 3 }],
     ['price_checks', { price_check_count: 6 }, { price_check_count: 5 }],
     ['high_value_event', { event_type: 'WEDDING' }, { event_type: 'BIRTHDAY' }],
@@ -34,12 +52,21 @@ describe('each weight alone, at its edge', () => {
 });
 
 test('the PRD weights', () => {
-  expect(FRICTION_WEIGHTS).toEqual({ inactivity_checkout: 30, back_navigation: 25, price_checks: 20, high_value_event: 15, first_time_user: 10, payment_failure: 40 });
+  expect(FRICTION_WEIGHTS).toEqual({
+    inactivity_checkout: 30,
+    back_navigation: 25,
+    price_checks: 20,
+    high_value_event: 15,
+    first_time_user: 10,
+    payment_failure: 40,
+  });
 });
 
 test('checkout time counts only while the user is on CHECKOUT (any case)', () => {
   expect(frictionSignals({ ...calm, current_screen: 'PAYMENT', time_on_checkout_seconds: 500 }, EVENTS)).toEqual([]);
-  expect(frictionSignals({ ...calm, current_screen: 'checkout', time_on_checkout_seconds: 61 }, EVENTS)).toEqual(['inactivity_checkout']);
+  expect(frictionSignals({ ...calm, current_screen: 'checkout', time_on_checkout_seconds: 61 }, EVENTS)).toEqual([
+    'inactivity_checkout',
+  ]);
 });
 
 test.each(EVENTS)('%s is a high-value event, in any case', (event) => {
@@ -52,12 +79,26 @@ test('unknown order history is not a first-time user', () => {
 
 test('weights combine; threshold 60 is inclusive', () => {
   // back navigation 25 + price checks 20 + high-value event 15 = 60
-  const sixty = assessFriction({ ...calm, back_navigation_count: 4, price_check_count: 6, event_type: 'CORPORATE' }, on);
-  expect(sixty).toMatchObject({ friction_score: 60, should_show_help: true, help_message: 'Want a personalized recommendation?' });
+  const sixty = assessFriction(
+    { ...calm, back_navigation_count: 4, price_check_count: 6, event_type: 'CORPORATE' },
+    on,
+  );
+  expect(sixty).toMatchObject({
+    friction_score: 60,
+    should_show_help: true,
+    help_message: 'Want a personalized recommendation?',
+  });
   // 25 + 20 + 10 = 55
-  expect(assessFriction({ ...calm, back_navigation_count: 4, price_check_count: 6, past_order_count: 0 }, on)).toMatchObject({ friction_score: 55, should_show_help: false });
+  expect(
+    assessFriction({ ...calm, back_navigation_count: 4, price_check_count: 6, past_order_count: 0 }, on),
+  ).toMatchObject({ friction_score: 55, should_show_help: false });
   // 40 + 15 + 10 = 65
-  expect(assessFriction({ ...calm, payment_retry_count: 2, event_type: 'RELIGIOUS', past_order_count: 0, current_screen: 'PAYMENT' }, on)).toMatchObject({
+  expect(
+    assessFriction(
+      { ...calm, payment_retry_count: 2, event_type: 'RELIGIOUS', past_order_count: 0, current_screen: 'PAYMENT' },
+      on,
+    ),
+  ).toMatchObject({
     friction_score: 65,
     should_show_help: true,
     help_message: 'Having trouble with payment?',
@@ -66,7 +107,15 @@ test('weights combine; threshold 60 is inclusive', () => {
 
 test('the score is capped at 100 (all weights sum to 140)', () => {
   const all = assessFriction(
-    { current_screen: 'CHECKOUT', time_on_checkout_seconds: 120, back_navigation_count: 9, price_check_count: 9, event_type: 'WEDDING', past_order_count: 0, payment_retry_count: 3 },
+    {
+      current_screen: 'CHECKOUT',
+      time_on_checkout_seconds: 120,
+      back_navigation_count: 9,
+      price_check_count: 9,
+      event_type: 'WEDDING',
+      past_order_count: 0,
+      payment_retry_count: 3,
+    },
     on,
   );
   expect(all.signals).toHaveLength(6);
@@ -85,6 +134,9 @@ test('help message by screen, else "Need help?"', () => {
 });
 
 test('FRICTION_DETECTION_ENABLED=false: the score is still computed, help is never suggested', () => {
-  const result = assessFriction({ ...calm, payment_retry_count: 1, back_navigation_count: 5 }, { ...on, enabled: false });
+  const result = assessFriction(
+    { ...calm, payment_retry_count: 1, back_navigation_count: 5 },
+    { ...on, enabled: false },
+  );
   expect(result).toMatchObject({ friction_score: 65, should_show_help: false, help_message: null });
 });

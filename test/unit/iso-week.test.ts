@@ -1,4 +1,16 @@
-import { addDays, addWeeks, dayBounds, daysBetween, istDateOf, isoWeekOf, parseIsoDate, parseIsoWeek, previousWeek, weekBounds, weeksInYear } from '../../domain/iso-week';
+import {
+  addDays,
+  addWeeks,
+  dayBounds,
+  daysBetween,
+  istDateOf,
+  isoWeekOf,
+  parseIsoDate,
+  parseIsoWeek,
+  previousWeek,
+  weekBounds,
+  weeksInYear,
+} from '../../domain/iso-week';
 
 describe('ISO week in India time', () => {
   test('Sunday 23:30 IST is still the week; Monday 00:30 IST is the next', () => {
@@ -44,7 +56,18 @@ describe('ISO week in India time', () => {
   test('parsing accepts only real weeks', () => {
     expect(parseIsoWeek('2026-W48')).toEqual({ year: 2026, week: 48 });
     expect(parseIsoWeek('2026-W53')).toEqual({ year: 2026, week: 53 });
-    for (const bad of ['2027-W53', '2026-W00', '2026-W54', '2026W48', '2026-w48', '2026-W4', '26-W48', '2026-W48 ', '', '2026-W48.html']) {
+    for (const bad of [
+      '2027-W53',
+      '2026-W00',
+      '2026-W54',
+      '2026W48',
+      '2026-w48',
+      '2026-W4',
+      '26-W48',
+      '2026-W48 ',
+      '',
+      '2026-W48.html',
+    ]) {
       expect(parseIsoWeek(bad)).toBeNull();
     }
     expect(() => weekBounds('2027-W53')).toThrow(RangeError);
@@ -74,6 +97,7 @@ describe('India-time days', () => {
 
   test('dates must be real', () => {
     expect(parseIsoDate('2026-02-28')).toBe('2026-02-28');
-    for (const bad of ['2026-02-29', '2026-13-01', '2026-1-01', 'yesterday', '2026-11-25T00:00:00Z']) expect(parseIsoDate(bad)).toBeNull();
+    for (const bad of ['2026-02-29', '2026-13-01', '2026-1-01', 'yesterday', '2026-11-25T00:00:00Z'])
+      expect(parseIsoDate(bad)).toBeNull();
   });
 });

@@ -14,7 +14,11 @@ describe('resolutionFromTags (PRD 4.1 tag rules)', () => {
   });
 
   test('blank tags are ignored', () => {
-    expect(resolutionFromTags(['  ', 'pricing'])).toEqual({ outcome: 'RESOLVED', orderImpact: 'NONE', issueCategory: 'pricing' });
+    expect(resolutionFromTags(['  ', 'pricing'])).toEqual({
+      outcome: 'RESOLVED',
+      orderImpact: 'NONE',
+      issueCategory: 'pricing',
+    });
   });
 });
 

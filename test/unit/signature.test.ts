@@ -1,35 +1,71 @@
-import { createWebhookVerifier, hmacSignatureValid, loadFreshchatKey, rsaSignatureValid } from '../../api/webhooks/signature';
+import {
+  createWebhookVerifier,
+  hmacSignatureValid,
+  loadFreshchatKey,
+  rsaSignatureValid,
+} from '../../api/webhooks/signature';
 import { fixture, fixtureText, HMAC_SECRET, PUBLIC_KEY_FORMS, SIGNATURE_VECTORS } from '../support/signing';
 
-const realFiles = ['real-message_create.json', 'real-message_create-agent.json', 'real-conversation_assignment.json', 'real-conversation_resolution.json', 'real-conversation_reopen.json'];
-const specFiles = ['spec-message_create.json', 'spec-message_create-agent.json', 'spec-conversation_assignment.json', 'spec-conversation_resolution.json', 'spec-conversation_reopen.json'];
+const realFiles = [
+  'real-message_create.json',
+  'real-message_create-agent.json',
+  'real-conversation_assignment.json',
+  'real-conversation_resolution.json',
+  'real-conversation_reopen.json',
+];
+const specFiles = [
+  'spec-message_create.json',
+  'spec-message_create-agent.json',
+  'spec-conversation_assignment.json',
+  'spec-conversation_resolution.json',
+  'spec-conversation_reopen.json',
+];
 
-describe.each(['public_key_spki_pem', 'public_key_rsa_label_spki_body', 'public_key_single_line'])('Freshchat RSA key given as %s', (form) => {
-  const key = loadFreshchatKey(PUBLIC_KEY_FORMS[form]!);
-  test.each(realFiles)('verifies %s over its exact bytes and compact JSON', (file) => {
-    const text = fixtureText(file);
-    expect(rsaSignatureValid(Buffer.from(text), SIGNATURE_VECTORS[file]!.file_bytes as string, key)).toBe(true);
-    expect(rsaSignatureValid(Buffer.from(JSON.stringify(JSON.parse(text))), SIGNATURE_VECTORS[file]!.compact_json as string, key)).toBe(true);
-  });
-});
+describe.each(['public_key_spki_pem', 'public_key_rsa_label_spki_body', 'public_key_single_line'])(
+  'Freshchat RSA key given as %s',
+  (form) => {
+    const key = loadFreshchatKey(PUBLIC_KEY_FORMS[form]!);
+    test.each(realFiles)('verifies %s over its exact bytes and compact JSON', (file) => {
+      const text = fixtureText(file);
+      expect(rsaSignatureValid(Buffer.from(text), SIGNATURE_VECTORS[file]!.file_bytes as string, key)).toBe(true);
+      expect(
+        rsaSignatureValid(
+          Buffer.from(JSON.stringify(JSON.parse(text))),
+          SIGNATURE_VECTORS[file]!.compact_json as string,
+          key,
+        ),
+      ).toBe(true);
+    });
+  },
+);
 
 test('an RSA signature fails once the body is re-formatted', () => {
   const key = loadFreshchatKey(PUBLIC_KEY_FORMS.public_key_single_line!);
   const text = fixtureText('real-message_create.json');
-  expect(rsaSignatureValid(Buffer.from(JSON.stringify(JSON.parse(text))), SIGNATURE_VECTORS['real-message_create.json']!.file_bytes as string, key)).toBe(false);
+  expect(
+    rsaSignatureValid(
+      Buffer.from(JSON.stringify(JSON.parse(text))),
+      SIGNATURE_VECTORS['real-message_create.json']!.file_bytes as string,
+      key,
+    ),
+  ).toBe(false);
 });
 
 test.each(specFiles)('HMAC hex verifies %s', (file) => {
   const text = fixtureText(file);
   expect(hmacSignatureValid(Buffer.from(text), SIGNATURE_VECTORS[file]!.file_bytes as string, HMAC_SECRET)).toBe(true);
-  expect(hmacSignatureValid(Buffer.from(text), SIGNATURE_VECTORS[file]!.file_bytes as string, 'another-secret')).toBe(false);
+  expect(hmacSignatureValid(Buffer.from(text), SIGNATURE_VECTORS[file]!.file_bytes as string, 'another-secret')).toBe(
+    false,
+  );
 });
 
 test('sequence events verify one by one', () => {
   const { events } = fixture('real-sequence-wedding-order.json');
   const key = loadFreshchatKey(PUBLIC_KEY_FORMS.public_key_rsa_label_spki_body!);
   const signatures = SIGNATURE_VECTORS['real-sequence-wedding-order.json']!.events_compact_json as string[];
-  events.forEach((event: unknown, i: number) => expect(rsaSignatureValid(Buffer.from(JSON.stringify(event)), signatures[i]!, key)).toBe(true));
+  events.forEach((event: unknown, i: number) =>
+    expect(rsaSignatureValid(Buffer.from(JSON.stringify(event)), signatures[i]!, key)).toBe(true),
+  );
 });
 
 describe('createWebhookVerifier', () => {
@@ -44,7 +80,12 @@ describe('createWebhookVerifier', () => {
     expect(verify(spec, undefined)).toBe(false);
     expect(verify(spec, 'not-hex')).toBe(false);
     expect(verify(real, SIGNATURE_VECTORS['spec-message_create.json']!.file_bytes as string)).toBe(false);
-    expect(verify(Buffer.concat([real, Buffer.from(' ')]), SIGNATURE_VECTORS['real-message_create.json']!.file_bytes as string)).toBe(false);
+    expect(
+      verify(
+        Buffer.concat([real, Buffer.from(' ')]),
+        SIGNATURE_VECTORS['real-message_create.json']!.file_bytes as string,
+      ),
+    ).toBe(false);
   });
   test('with only a secret, RSA signatures are refused', () => {
     const hmacOnly = createWebhookVerifier({ secret: HMAC_SECRET });

@@ -1,5 +1,5 @@
 // Typed calls for the app API. Type-only imports: the app bundles no server code, only `fetch`.
-import type { CartBody, ChannelRouteBody, FrictionSignalBody, ProfileInput, ScreenBody } from '../domain/app-api';
+import type { CartBody, ChannelRouteBody, FrictionSignalBody, ProfileInput, ScreenBody } from '../domain/app-requests';
 import type { ChannelRoute } from '../domain/channel-route';
 import type { UserContext } from '../domain/user-context';
 
@@ -50,8 +50,18 @@ export function createApiClient(baseUrl: string, getToken: TokenSource, options:
       // AbortSignal.timeout is missing on older React Native engines.
       signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(options.timeoutMs ?? 10_000) : undefined,
     });
-    const json = (await response.json().catch(() => null)) as { error?: string; message?: string; field?: string } | null;
-    if (!response.ok) throw new ApiClientError(response.status, json?.error ?? 'http_error', json?.message ?? `HTTP ${response.status}`, json?.field);
+    const json = (await response.json().catch(() => null)) as {
+      error?: string;
+      message?: string;
+      field?: string;
+    } | null;
+    if (!response.ok)
+      throw new ApiClientError(
+        response.status,
+        json?.error ?? 'http_error',
+        json?.message ?? `HTTP ${response.status}`,
+        json?.field,
+      );
     return json as T;
   }
 
@@ -59,8 +69,10 @@ export function createApiClient(baseUrl: string, getToken: TokenSource, options:
   return {
     updateScreen: (userId: string, body: ScreenBody) => request<ContextAnswer>('PUT', `${user(userId)}/screen`, body),
     updateCart: (userId: string, body: CartBody) => request<ContextAnswer>('PUT', `${user(userId)}/cart`, body),
-    updateProfile: (userId: string, body: ProfileInput) => request<ContextAnswer>('PUT', `${user(userId)}/profile`, body),
-    sendFrictionSignal: (userId: string, body: FrictionSignalBody) => request<ContextAnswer>('POST', `${user(userId)}/friction-signal`, body),
+    updateProfile: (userId: string, body: ProfileInput) =>
+      request<ContextAnswer>('PUT', `${user(userId)}/profile`, body),
+    sendFrictionSignal: (userId: string, body: FrictionSignalBody) =>
+      request<ContextAnswer>('POST', `${user(userId)}/friction-signal`, body),
     getContext: (userId: string) => request<UserContext>('GET', user(userId)),
     routeChannels: (body: ChannelRouteBody) => request<ChannelRoute>('POST', '/channel/route', body),
   };

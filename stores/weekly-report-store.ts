@@ -17,7 +17,12 @@ export const REPEAT_BASELINE_WEEKS = 4;
  * after the week ended (final: the Monday run stores them), so week-over-week compares with the figures people
  * were sent; otherwise they are computed here too. Orders of all eight trend weeks are always counted live.
  */
-export async function computeWeeklyReport(pool: DatabasePool, isoWeek: string, agentHourlyRate: number, now = new Date()): Promise<WeeklyReport> {
+export async function computeWeeklyReport(
+  pool: DatabasePool,
+  isoWeek: string,
+  agentHourlyRate: number,
+  now = new Date(),
+): Promise<WeeklyReport> {
   return pool.transaction(async (tx) => {
     await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
     // A week's resolutions are aggregated in memory several ways: keep them off temporary files.
@@ -35,12 +40,26 @@ export async function computeWeeklyReport(pool: DatabasePool, isoWeek: string, a
     const previousOrders = orders[TREND_WEEKS - 2]!;
     const storedPrevious = final.get(previousIsoWeek);
     const previous = storedPrevious
-      ? { ...storedPrevious, totalOrders: previousOrders.total, cancelledOrders: previousOrders.cancelled, assistedOrders: previousOrders.assisted }
+      ? {
+          ...storedPrevious,
+          totalOrders: previousOrders.total,
+          cancelledOrders: previousOrders.cancelled,
+          assistedOrders: previousOrders.assisted,
+        }
       : await periodFigures(tx, weekBounds(previousIsoWeek), previousOrders);
-    const repeatBaseline = final.get(baselineWeek)?.repeatFrictionIssues ?? (await repeatFrictionIssues(tx, weekBounds(baselineWeek)));
+    const repeatBaseline =
+      final.get(baselineWeek)?.repeatFrictionIssues ?? (await repeatFrictionIssues(tx, weekBounds(baselineWeek)));
     return buildWeeklyReport({
-      isoWeek, bounds, previousIsoWeek, current, previous, previousSource: storedPrevious ? 'stored' : 'computed',
-      repeatBaseline, trend, agentHourlyRate, computedAt: now.toISOString(),
+      isoWeek,
+      bounds,
+      previousIsoWeek,
+      current,
+      previous,
+      previousSource: storedPrevious ? 'stored' : 'computed',
+      repeatBaseline,
+      trend,
+      agentHourlyRate,
+      computedAt: now.toISOString(),
     });
   });
 }
@@ -64,7 +83,11 @@ export interface StoredReportSummary {
 }
 
 /** Computes and stores (upserts) a week's report with its HTML; counts computations per week. */
-export async function computeAndStoreWeeklyReport(pool: DatabasePool, isoWeek: string, agentHourlyRate: number): Promise<StoredReportSummary> {
+export async function computeAndStoreWeeklyReport(
+  pool: DatabasePool,
+  isoWeek: string,
+  agentHourlyRate: number,
+): Promise<StoredReportSummary> {
   const report = await computeWeeklyReport(pool, isoWeek, agentHourlyRate);
   const html = renderReportHtml(report);
   const counted = sql.type(z.object({ computations: z.number() }));
@@ -76,11 +99,18 @@ export async function computeAndStoreWeeklyReport(pool: DatabasePool, isoWeek: s
       computations = weekly_reports.computations + 1
       WHERE weekly_reports.computed_at <= EXCLUDED.computed_at
     RETURNING computations`);
-  const computations = stored ?? (await pool.oneFirst(counted`SELECT computations FROM weekly_reports WHERE iso_week = ${isoWeek}`));
+  const computations =
+    stored ?? (await pool.oneFirst(counted`SELECT computations FROM weekly_reports WHERE iso_week = ${isoWeek}`));
   return { isoWeek, computations, computedAt: report.computedAt };
 }
 
-const storedRow = z.object({ report: z.any(), html: z.string().nullable(), computed_at: z.string(), computations: z.number(), emailed_at: z.string().nullable() });
+const storedRow = z.object({
+  report: z.any(),
+  html: z.string().nullable(),
+  computed_at: z.string(),
+  computations: z.number(),
+  emailed_at: z.string().nullable(),
+});
 
 export interface StoredReport {
   report: WeeklyReport;
@@ -94,11 +124,21 @@ export async function readWeeklyReport(pool: DatabasePool, isoWeek: string): Pro
   const row = await pool.maybeOne(sql.type(storedRow)`
     SELECT report, html, to_json(computed_at)#>>'{}' AS computed_at, computations, to_json(emailed_at)#>>'{}' AS emailed_at
     FROM weekly_reports WHERE iso_week = ${isoWeek}`);
-  return row ? { report: row.report as WeeklyReport, html: row.html, computedAt: row.computed_at, computations: row.computations, emailedAt: row.emailed_at } : null;
+  return row
+    ? {
+        report: row.report as WeeklyReport,
+        html: row.html,
+        computedAt: row.computed_at,
+        computations: row.computations,
+        emailedAt: row.emailed_at,
+      }
+    : null;
 }
 
 export const markEmailed = (pool: DatabasePool, isoWeek: string) =>
-  pool.query(sql.unsafe`UPDATE weekly_reports SET emailed_at = NOW() WHERE iso_week = ${isoWeek} AND emailed_at IS NULL`);
+  pool.query(
+    sql.unsafe`UPDATE weekly_reports SET emailed_at = NOW() WHERE iso_week = ${isoWeek} AND emailed_at IS NULL`,
+  );
 
 // --- analytics_daily ------------------------------------------------------------------------------
 
@@ -123,7 +163,10 @@ export async function aggregateDay(pool: DatabasePool, date: string, assistedWin
   const bounds = dayBounds(date);
   await linkAssists(
     pool,
-    { orders: sql.fragment`placed_at >= ${bounds.start}::timestamptz AND placed_at < ${bounds.end}::timestamptz`, incidences: sql.fragment`TRUE` },
+    {
+      orders: sql.fragment`placed_at >= ${bounds.start}::timestamptz AND placed_at < ${bounds.end}::timestamptz`,
+      incidences: sql.fragment`TRUE`,
+    },
     assistedWindowMs,
   );
   const f = await periodFigures(pool, bounds);

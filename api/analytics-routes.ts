@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
-import { readDaily, readWeeklyReport } from '../activities/weekly-report-store';
+import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
 import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/iso-week';
 import { renderReportCsv } from '../domain/report-csv';
 import { renderReportHtml } from '../domain/report-html';
@@ -28,12 +28,21 @@ export function analyticsRouter(deps: AnalyticsApiDeps): Router {
   router.get('/weekly/:file', async (ctx) => {
     const match = WEEKLY_FILE.exec(ctx.params.file ?? '');
     if (!match || !parseIsoWeek(match[1]!)) {
-      throw new ApiError(400, 'invalid_iso_week', `"${ctx.params.file}" is not an ISO week like 2026-W48 (optionally .json, .html or .csv)`, 'isoWeek');
+      throw new ApiError(
+        400,
+        'invalid_iso_week',
+        `"${ctx.params.file}" is not an ISO week like 2026-W48 (optionally .json, .html or .csv)`,
+        'isoWeek',
+      );
     }
     const [, isoWeek, format = 'json'] = match as unknown as [string, string, string | undefined];
     const stored = await readWeeklyReport(deps.pool, isoWeek);
     if (!stored) {
-      throw new ApiError(404, 'report_not_computed', `no report is stored for ${isoWeek}: it is computed when a conversation of that week is resolved, and every Monday 07:00 India time for the week before (or start workflow scheduledWeeklyReportWorkflow with {"isoWeek":"${isoWeek}"})`);
+      throw new ApiError(
+        404,
+        'report_not_computed',
+        `no report is stored for ${isoWeek}: it is computed when a conversation of that week is resolved, and every Monday 07:00 India time for the week before (or start workflow scheduledWeeklyReportWorkflow with {"isoWeek":"${isoWeek}"})`,
+      );
     }
     ctx.set('last-modified', new Date(stored.computedAt).toUTCString());
     if (format === 'html') {
@@ -45,7 +54,13 @@ export function analyticsRouter(deps: AnalyticsApiDeps): Router {
       ctx.set('content-disposition', `attachment; filename="weekly-report-${isoWeek}.csv"`);
       ctx.body = renderReportCsv(stored.report);
     } else {
-      ctx.body = { iso_week: isoWeek, computed_at: stored.computedAt, computations: stored.computations, emailed_at: stored.emailedAt, report: stored.report };
+      ctx.body = {
+        iso_week: isoWeek,
+        computed_at: stored.computedAt,
+        computations: stored.computations,
+        emailed_at: stored.emailedAt,
+        report: stored.report,
+      };
     }
   });
 
@@ -54,7 +69,8 @@ export function analyticsRouter(deps: AnalyticsApiDeps): Router {
     const to = dateParam(ctx.query.to, 'to');
     const days = daysBetween(from, to);
     if (days < 1) throw new ApiError(400, 'invalid_range', `from (${from}) is after to (${to})`, 'from');
-    if (days > MAX_DAILY_RANGE_DAYS) throw new ApiError(400, 'invalid_range', `at most ${MAX_DAILY_RANGE_DAYS} days at once; asked for ${days}`, 'to');
+    if (days > MAX_DAILY_RANGE_DAYS)
+      throw new ApiError(400, 'invalid_range', `at most ${MAX_DAILY_RANGE_DAYS} days at once; asked for ${days}`, 'to');
     const rows = await readDaily(deps.pool, from, to);
     const present = new Set(rows.map((r) => r.date));
     const missing = Array.from({ length: days }, (_, i) => addDays(from, i)).filter((d) => !present.has(d));
@@ -64,7 +80,8 @@ export function analyticsRouter(deps: AnalyticsApiDeps): Router {
 }
 
 function dateParam(value: string | string[] | undefined, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new ApiError(400, 'invalid_date', `${name} is required, as YYYY-MM-DD (India time)`, name);
+  if (typeof value !== 'string' || value === '')
+    throw new ApiError(400, 'invalid_date', `${name} is required, as YYYY-MM-DD (India time)`, name);
   const date = parseIsoDate(value);
   if (!date) throw new ApiError(400, 'invalid_date', `${name}: "${value}" is not a date YYYY-MM-DD`, name);
   return date;

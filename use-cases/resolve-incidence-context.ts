@@ -4,7 +4,7 @@ import type { IncidenceContext } from '../domain/incidence';
 import { contextFromProperties, mergeContexts, type PartialContext } from '../domain/incidence-context';
 import type { RedisKeys } from '../infra/redis-keys';
 import type { Logger } from '../infra/logger';
-import { propertyMap, type FreshchatClient } from './freshchat-client';
+import { propertyMap, type FreshchatClient } from '../clients/freshchat-client';
 
 export interface ContextDeps {
   redis: Redis;
@@ -20,7 +20,11 @@ export interface ContextDeps {
  * properties (spec format), our Redis user context, then Freshchat's user properties (real format).
  * A Freshchat outage never blocks the incidence: it is created with what we have.
  */
-export async function resolveIncidenceContext(deps: ContextDeps, conversationId: string, event: ConversationEvent): Promise<IncidenceContext> {
+export async function resolveIncidenceContext(
+  deps: ContextDeps,
+  conversationId: string,
+  event: ConversationEvent,
+): Promise<IncidenceContext> {
   const fromWebhook = contextFromProperties(event.userProperties);
   let freshchatUserId = event.freshchatUserId;
   let fromFreshchat: PartialContext = {};
@@ -36,7 +40,10 @@ export async function resolveIncidenceContext(deps: ContextDeps, conversationId:
         appUserId = user?.reference_id || fromFreshchat.userId || freshchatUserId;
       }
     } catch (error) {
-      deps.logger.warn({ conversationId, err: (error as Error).message }, 'Freshchat lookup failed; incidence keeps the context it has');
+      deps.logger.warn(
+        { conversationId, err: (error as Error).message },
+        'Freshchat lookup failed; incidence keeps the context it has',
+      );
       appUserId = freshchatUserId;
     }
   }
@@ -50,6 +57,13 @@ export async function resolveIncidenceContext(deps: ContextDeps, conversationId:
 /** Whether the API offered this user help within the window before the conversation's event (not before now). */
 async function offeredHelpBefore(deps: ContextDeps, userId: string, occurredAt: string): Promise<boolean> {
   const at = Date.parse(occurredAt);
-  const offers = await deps.redis.zrangebyscore(deps.keys.helpOffers(userId), at - deps.helpOfferWindowMs, at, 'LIMIT', 0, 1);
+  const offers = await deps.redis.zrangebyscore(
+    deps.keys.helpOffers(userId),
+    at - deps.helpOfferWindowMs,
+    at,
+    'LIMIT',
+    0,
+    1,
+  );
   return offers.length > 0;
 }

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
-import type { CartRequest, FrictionSignalRequest, ProfileBody, ScreenRequest } from '../domain/app-api';
+import type { CartRequest, FrictionSignalRequest, ProfileBody, ScreenRequest } from '../domain/app-requests';
 import { changedAgentFields } from '../domain/context-changes';
-import { cartUpdate, profileUpdate, screenUpdate, signalUpdate, withSession, type ContextUpdate } from '../domain/context-updates';
+import {
+  cartUpdate,
+  profileUpdate,
+  screenUpdate,
+  signalUpdate,
+  withSession,
+  type ContextUpdate,
+} from '../domain/context-updates';
 import { assessFriction, type FrictionResult, type FrictionSettings } from '../domain/friction';
 import { userContextOf, type UserContext } from '../domain/user-context';
-import { insertFrictionSignal } from './friction-signal-store';
-import type { UserContextStore } from './user-context-store';
+import { insertFrictionSignal } from '../stores/friction-signal-store';
+import type { UserContextStore } from '../stores/user-context-store';
 
 /** Tells the user's context-sync workflow that agent-visible fields changed; must never throw. */
 export interface ContextSyncNotifier {
@@ -53,7 +60,13 @@ export function createAppContext(deps: AppContextDeps) {
     async signal(userId: string, signal: FrictionSignalRequest): Promise<ContextAnswer> {
       const newSessionId = randomUUID();
       const sessionId = signal.session_id ?? (await deps.store.sessionOf(userId)) ?? newSessionId;
-      await insertFrictionSignal(deps.pool, { userId, sessionId, signalType: signal.type, value: signal.value ?? null, screen: signal.screen ?? null });
+      await insertFrictionSignal(deps.pool, {
+        userId,
+        sessionId,
+        signalType: signal.type,
+        value: signal.value ?? null,
+        screen: signal.screen ?? null,
+      });
       return change(userId, signalUpdate(signal), newSessionId);
     },
 

@@ -30,7 +30,11 @@ export interface FreshchatClient {
  * Freshchat REST v2 over fetch. 404 is "not found" (null); 429 and 5xx throw so the calling
  * activity is retried by Temporal (honouring Retry-After); other 4xx are not retryable.
  */
-export function createFreshchatClient(options: { baseUrl?: string; token?: string; timeoutMs?: number }): FreshchatClient {
+export function createFreshchatClient(options: {
+  baseUrl?: string;
+  token?: string;
+  timeoutMs?: number;
+}): FreshchatClient {
   const { baseUrl, token, timeoutMs = 5000 } = options;
   const configured = Boolean(baseUrl && token);
 
@@ -52,7 +56,10 @@ export function createFreshchatClient(options: { baseUrl?: string; token?: strin
       });
     }
     if (!response.ok) {
-      throw ApplicationFailure.nonRetryable(`Freshchat ${method} ${path} answered ${response.status}`, 'FreshchatRejected');
+      throw ApplicationFailure.nonRetryable(
+        `Freshchat ${method} ${path} answered ${response.status}`,
+        'FreshchatRejected',
+      );
     }
     const text = await response.text();
     return (text ? JSON.parse(text) : {}) as T;
@@ -61,7 +68,8 @@ export function createFreshchatClient(options: { baseUrl?: string; token?: strin
   return {
     configured,
     getUser: (userId) => call<FreshchatUser>('GET', `/users/${encodeURIComponent(userId)}`),
-    getConversation: (conversationId) => call<FreshchatConversation>('GET', `/conversations/${encodeURIComponent(conversationId)}`),
+    getConversation: (conversationId) =>
+      call<FreshchatConversation>('GET', `/conversations/${encodeURIComponent(conversationId)}`),
     updateUserProperties: async (userId, properties) => {
       const answer = await call('PUT', `/users/${encodeURIComponent(userId)}`, {
         properties: Object.entries(properties).map(([name, value]) => ({ name, value })),

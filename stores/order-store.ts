@@ -72,7 +72,11 @@ export function linkAssistsOfIncidence(db: CommonQueryMethods, incidenceId: stri
 }
 
 export const assistsOf = (db: CommonQueryMethods, orderId: string) =>
-  db.any(sql.type(assistRow)`SELECT incidence_id::text, reason FROM order_assists WHERE order_id = ${orderId} ORDER BY linked_at, incidence_id`);
+  db.any(
+    sql.type(
+      assistRow,
+    )`SELECT incidence_id::text, reason FROM order_assists WHERE order_id = ${orderId} ORDER BY linked_at, incidence_id`,
+  );
 
 /**
  * Records one order event, idempotent by (order id, event): a repeat changes nothing and says so.
@@ -86,7 +90,12 @@ export async function recordOrder(pool: DatabasePool, order: OrderReport, window
               ${order.event_date ?? null}::date, ${order.placed_at}::timestamptz)
       ON CONFLICT (order_id, event) DO NOTHING
       RETURNING order_id`);
-    if (inserted) await linkAssists(tx, { orders: sql.fragment`order_id = ${order.order_id}`, incidences: sql.fragment`TRUE` }, windowMs);
+    if (inserted)
+      await linkAssists(
+        tx,
+        { orders: sql.fragment`order_id = ${order.order_id}`, incidences: sql.fragment`TRUE` },
+        windowMs,
+      );
     const assists = (await assistsOf(tx, order.order_id)).map(toAssist);
     return { duplicate: !inserted, orderId: order.order_id, event: order.event, assisted: assists.length > 0, assists };
   });

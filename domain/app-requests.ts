@@ -17,16 +17,31 @@ const eventType = z
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'not a calendar date');
+  .refine(
+    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    'not a calendar date',
+  );
 
 export const userIdParam = z.string().min(1).max(255);
 
 export const profileBody = z.object({
   name: label(200).optional(),
   email: z.string().trim().email().max(254).optional(),
-  phone: z.string().trim().min(3).max(32).regex(/^[+0-9 ()-]+$/, 'expected a phone number').optional(),
+  phone: z
+    .string()
+    .trim()
+    .min(3)
+    .max(32)
+    .regex(/^[+0-9 ()-]+$/, 'expected a phone number')
+    .optional(),
   language: z.string().trim().min(2).max(10).optional(),
-  tier: z.string().trim().min(1).max(20).transform((v) => v.toUpperCase()).optional(),
+  tier: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20)
+    .transform((v) => v.toUpperCase())
+    .optional(),
   past_order_count: z.number().int().nonnegative().max(1_000_000).optional(),
   lifetime_value: money.optional(),
   freshchat_user_id: label(255).optional(),

@@ -1,7 +1,13 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { Bounds } from '../domain/iso-week';
-import { TIME_TO_RESOLVE_BUCKETS, type Count, type ScreenCount, type TrendPoint, type WeekFigures } from '../domain/weekly-report';
+import {
+  TIME_TO_RESOLVE_BUCKETS,
+  type Count,
+  type ScreenCount,
+  type TrendPoint,
+  type WeekFigures,
+} from '../domain/weekly-report';
 
 /**
  * The report's raw figures for a period, counted by PostgreSQL (a handful of aggregate statements over indexed
@@ -11,7 +17,7 @@ import { TIME_TO_RESOLVE_BUCKETS, type Count, type ScreenCount, type TrendPoint,
  * - what is known at resolution (outcome, order impact, category, time to resolve, cost) counts in the period it
  *   was resolved (resolved_at, outcome other than IN_PROGRESS);
  * - issue categories are compared case-insensitively (agents' tags vary in case) and reported in lower case;
- * - repeat friction issue: a resolved incidence flagged at resolution (activities/repeat-friction.ts).
+ * - repeat friction issue: a resolved incidence flagged at resolution (stores/repeat-friction-store.ts).
  */
 const TOP_CATEGORIES = 10;
 const TOP_SCREENS = 5;
@@ -44,15 +50,27 @@ async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
     const upper = bucket.upToSeconds === null ? sql.fragment`TRUE` : sql.fragment`ttr < ${bucket.upToSeconds}`;
     return sql.fragment`count(*) FILTER (WHERE ttr >= ${lower} AND ${upper})::int`;
   });
-  const countsOf = (column: 'cat' | 'outcome' | 'impact', limit: number | null, where = sql.fragment`TRUE`) => sql.fragment`
+  const countsOf = (
+    column: 'cat' | 'outcome' | 'impact',
+    limit: number | null,
+    where = sql.fragment`TRUE`,
+  ) => sql.fragment`
     (SELECT COALESCE(json_agg(json_build_object('name', name, 'count', n) ORDER BY n DESC, name), '[]'::json)
      FROM (SELECT ${sql.identifier([column])} AS name, count(*)::int AS n FROM r WHERE ${where}
            GROUP BY 1 ORDER BY 2 DESC, 1 ${limit === null ? sql.fragment`` : sql.fragment`LIMIT ${limit}`}) t)`;
   return db.one(
     sql.type(
       z.object({
-        closed: num, converted: num, repeats: num, avg: nullableNum, median: nullableNum, total: num, buckets: z.array(num),
-        categories: z.array(countRow), outcomes: z.array(countRow), impact: z.array(countRow),
+        closed: num,
+        converted: num,
+        repeats: num,
+        avg: nullableNum,
+        median: nullableNum,
+        total: num,
+        buckets: z.array(num),
+        categories: z.array(countRow),
+        outcomes: z.array(countRow),
+        impact: z.array(countRow),
       }),
     )`
     WITH r AS MATERIALIZED (
@@ -69,10 +87,11 @@ async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
            ${countsOf('cat', TOP_CATEGORIES, sql.fragment`cat IS NOT NULL`)} AS categories,
            ${countsOf('outcome', null)} AS outcomes,
            ${countsOf('impact', null)} AS impact
-    FROM r`);
+    FROM r`,
+  );
 }
 
-/** Repeat friction issues resolved in the period (the flag stored at resolution, activities/repeat-friction.ts). */
+/** Repeat friction issues resolved in the period (the flag stored at resolution, stores/repeat-friction-store.ts). */
 export const repeatFrictionIssues = (db: CommonQueryMethods, b: Bounds) =>
   db.oneFirst(sql.type(z.object({ n: num }))`
     SELECT count(*) FILTER (WHERE repeat_friction)::int AS n FROM incidences WHERE ${resolvedIn(b)}`);
@@ -82,8 +101,11 @@ async function startFigures(db: CommonQueryMethods, b: Bounds) {
   const row = await db.one(
     sql.type(
       z.object({
-        started: num, open: num,
-        screens: z.array(z.object({ name: z.string(), count: num, top_issue: z.string().nullable(), top_issue_count: nullableNum })),
+        started: num,
+        open: num,
+        screens: z.array(
+          z.object({ name: z.string(), count: num, top_issue: z.string().nullable(), top_issue_count: nullableNum }),
+        ),
       }),
     )`
     WITH s AS MATERIALIZED (
@@ -99,11 +121,17 @@ async function startFigures(db: CommonQueryMethods, b: Bounds) {
          FROM (SELECT app_screen, cat, count(*)::int AS n FROM s WHERE app_screen IS NOT NULL GROUP BY 1, 2) per_issue
          GROUP BY app_screen ORDER BY sum(n) DESC, app_screen LIMIT ${TOP_SCREENS}
        ) t) AS screens
-    FROM s`);
+    FROM s`,
+  );
   return {
     started: row.started,
     open: row.open,
-    screens: row.screens.map((r): ScreenCount => ({ name: r.name, count: r.count, topIssue: r.top_issue, topIssueCount: r.top_issue_count ?? 0 })),
+    screens: row.screens.map((r): ScreenCount => ({
+      name: r.name,
+      count: r.count,
+      topIssue: r.top_issue,
+      topIssueCount: r.top_issue_count ?? 0,
+    })),
   };
 }
 
@@ -113,7 +141,11 @@ const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
     GROUP BY signal_type ORDER BY count(*) DESC, signal_type`);
 
 /** Every raw figure of a period (a week or a day). */
-export async function periodFigures(db: CommonQueryMethods, b: Bounds, knownOrders?: OrderFigures): Promise<WeekFigures> {
+export async function periodFigures(
+  db: CommonQueryMethods,
+  b: Bounds,
+  knownOrders?: OrderFigures,
+): Promise<WeekFigures> {
   const orders = knownOrders ?? (await orderFigures(db, b));
   const resolved = await resolutionFigures(db, b);
   const started = await startFigures(db, b);
@@ -135,7 +167,10 @@ export async function periodFigures(db: CommonQueryMethods, b: Bounds, knownOrde
     frictionSignals: [...(await frictionSignals(db, b))],
     outcomes,
     orderImpact: resolved.impact,
-    timeToResolveDistribution: TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => ({ name: bucket.name, count: resolved.buckets[i] ?? 0 })),
+    timeToResolveDistribution: TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => ({
+      name: bucket.name,
+      count: resolved.buckets[i] ?? 0,
+    })),
   };
 }
 

@@ -1,8 +1,15 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { createAppContext, type AppContext } from '../activities/app-context';
-import { createUserContextStore } from '../activities/user-context-store';
-import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody, userIdParam } from '../domain/app-api';
+import { createAppContext, type AppContext } from '../use-cases/app-context';
+import { createUserContextStore } from '../stores/user-context-store';
+import {
+  cartBody,
+  channelRouteBody,
+  frictionSignalBody,
+  profileBody,
+  screenBody,
+  userIdParam,
+} from '../domain/app-requests';
 import { eventList, routeChannels, type ChannelRules } from '../domain/channel-route';
 import type { FrictionSettings } from '../domain/friction';
 import { ConfigError, type Config } from '../infra/config';
@@ -27,7 +34,9 @@ export const frictionSettings = (config: Config): FrictionSettings => ({
 
 export function channelRules(config: Config): ChannelRules {
   if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
-    throw new ConfigError([`CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`]);
+    throw new ConfigError([
+      `CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`,
+    ]);
   }
   return {
     enabled: config.CHANNEL_ROUTING_ENABLED,
@@ -44,7 +53,8 @@ const userIdOf = (ctx: Context): string => validate(userIdParam, ctx.params.user
 function ownUser(ctx: Context): string {
   const userId = userIdOf(ctx);
   const caller = callerOf(ctx);
-  if (caller.kind === 'admin') throw new ApiError(403, 'forbidden', 'the admin token may read contexts, not change them');
+  if (caller.kind === 'admin')
+    throw new ApiError(403, 'forbidden', 'the admin token may read contexts, not change them');
   requireUser(caller, userId);
   return userId;
 }
@@ -64,7 +74,8 @@ async function storageErrors(ctx: Context, next: Next): Promise<void> {
 export function appApiRouter(deps: AppApiDeps): Router {
   const router = new Router({ prefix: '/api/v1' });
   const auth = authenticated(deps.auth);
-  const body = <S extends Parameters<typeof jsonBody>[1]>(ctx: Context, schema: S) => jsonBody(ctx, schema, deps.bodyLimit);
+  const body = <S extends Parameters<typeof jsonBody>[1]>(ctx: Context, schema: S) =>
+    jsonBody(ctx, schema, deps.bodyLimit);
 
   router.put('/context/:userId/screen', auth, storageErrors, async (ctx) => {
     const userId = ownUser(ctx);
@@ -90,7 +101,8 @@ export function appApiRouter(deps: AppApiDeps): Router {
     const userId = userIdOf(ctx);
     requireUser(callerOf(ctx), userId);
     const context = await deps.context.read(userId);
-    if (!context) throw new ApiError(404, 'context_not_found', `no context for user ${userId} (none yet, or it expired)`);
+    if (!context)
+      throw new ApiError(404, 'context_not_found', `no context for user ${userId} (none yet, or it expired)`);
     ctx.body = context;
   });
 

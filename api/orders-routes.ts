@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
-import { recordOrder } from '../activities/order-store';
+import { recordOrder } from '../stores/order-store';
 import { orderReportSchema, type OrderReport } from '../domain/order';
 import { ApiError } from './errors';
 import { parseJsonBody, readRawBody } from './raw-body';
@@ -20,7 +20,12 @@ export interface OrdersApiDeps {
 export function ordersRouter(deps: OrdersApiDeps): Router {
   const router = new Router();
   router.post('/api/v1/orders', async (ctx) => {
-    if (!deps.secret) throw new ApiError(401, 'orders_feed_disabled', 'the orders feed is not configured: ORDERS_WEBHOOK_SECRET is not set');
+    if (!deps.secret)
+      throw new ApiError(
+        401,
+        'orders_feed_disabled',
+        'the orders feed is not configured: ORDERS_WEBHOOK_SECRET is not set',
+      );
     const raw = await readRawBody(ctx, deps.bodyLimit);
     const signature = ctx.get('x-orders-signature');
     if (!signature || !hmacSignatureValid(raw, signature, deps.secret)) {

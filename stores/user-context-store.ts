@@ -57,7 +57,15 @@ export const HELP_OFFER_RETENTION_MS = 24 * 3_600_000;
 
 type ScriptRedis = Redis & {
   sloApplyContextUpdate(key: string, update: string, ttlMs: number): Promise<[string[], string[]]>;
-  sloSettleContext(contextKey: string, offersKey: string, version: string, score: string, showHelp: string, retentionMs: number, offeredAtMs: string): Promise<number>;
+  sloSettleContext(
+    contextKey: string,
+    offersKey: string,
+    version: string,
+    score: string,
+    showHelp: string,
+    retentionMs: number,
+    offeredAtMs: string,
+  ): Promise<number>;
 };
 
 const toHash = (flat: string[]): StoredContext => {
@@ -80,12 +88,22 @@ export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: 
   }
   return {
     async apply(userId: string, update: ContextUpdate): Promise<{ before: StoredContext; after: StoredContext }> {
-      const [before, after] = await scripts.sloApplyContextUpdate(keys.userContext(userId), JSON.stringify(update), settings.contextTtlMs);
+      const [before, after] = await scripts.sloApplyContextUpdate(
+        keys.userContext(userId),
+        JSON.stringify(update),
+        settings.contextTtlMs,
+      );
       return { before: toHash(before), after: toHash(after) };
     },
 
     /** Returns whether the score was stored (false: a newer change got there first). */
-    async settle(userId: string, version: string, frictionScore: number, helpOffered: boolean, now: Date): Promise<boolean> {
+    async settle(
+      userId: string,
+      version: string,
+      frictionScore: number,
+      helpOffered: boolean,
+      now: Date,
+    ): Promise<boolean> {
       const stored = await scripts.sloSettleContext(
         keys.userContext(userId),
         keys.helpOffers(userId),

@@ -1,16 +1,29 @@
-import { allHandlersFinished, CancellationScope, condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { ContextSyncActivities } from '../activities/context-sync';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ContextSyncActivities } from '../activities/context-sync-activities';
 import type { SyncedContext } from '../domain/context-changes';
-import type { ContextSyncSettings, ContextSyncState } from '../domain/context-sync';
-
-/** "Agent-visible fields of this user changed"; carries nothing: the sync reads the latest context from Redis. */
-export const contextChangedSignal = defineSignal('contextChanged');
-export const contextSyncStateQuery = defineQuery<ContextSyncState>('contextSyncState');
+import type { ContextSyncSettings, ContextSyncState } from '../domain/context-sync-settings';
+import { contextChangedSignal, contextSyncStateQuery } from './signals';
 
 // 429 and 5xx are retried with backoff (Retry-After wins when Freshchat sends it); a rejected request is not.
 const { syncUserContext } = proxyActivities<ContextSyncActivities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12, nonRetryableErrorTypes: ['FreshchatRejected'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: ['FreshchatRejected'],
+  },
 });
 
 export interface ContextSyncInput {
@@ -30,7 +43,13 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
   let lastSynced = input.carried?.lastSynced ?? null;
   let syncs = input.carried?.syncs ?? 0;
   let failedSyncs = input.carried?.failedSyncs ?? 0;
-  const state = (): ContextSyncState => ({ userId, syncs, failedSyncs, pendingChanges: changes !== handled, lastSynced });
+  const state = (): ContextSyncState => ({
+    userId,
+    syncs,
+    failedSyncs,
+    pendingChanges: changes !== handled,
+    lastSynced,
+  });
 
   setHandler(contextChangedSignal, () => void changes++);
   setHandler(contextSyncStateQuery, state);
@@ -50,7 +69,11 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > settings.historyLimit) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof contextSyncWorkflow>({ userId, settings, carried: { lastSynced, pending: changes !== handled, syncs, failedSyncs } });
+      await continueAsNew<typeof contextSyncWorkflow>({
+        userId,
+        settings,
+        carried: { lastSynced, pending: changes !== handled, syncs, failedSyncs },
+      });
     }
   }
 }
@@ -59,10 +82,12 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
 async function quietPeriod(settings: ContextSyncSettings, changes: () => number): Promise<void> {
   let due = false;
   const scope = new CancellationScope();
-  const deadline = scope.run(() => sleep(settings.maxDelayMs)).then(
-    () => void (due = true),
-    () => undefined,
-  );
+  const deadline = scope
+    .run(() => sleep(settings.maxDelayMs))
+    .then(
+      () => void (due = true),
+      () => undefined,
+    );
   for (;;) {
     const seen = changes();
     const moved = await condition(() => changes() !== seen || due, settings.quietPeriodMs);

@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type { DatabasePool } from 'slonik';
 import { METRIC_NAMES, METRIC_LABELS } from '../domain/weekly-report';
 import { formatMetric } from '../domain/report-format';
-import { markEmailed, readWeeklyReport } from './weekly-report-store';
+import { markEmailed, readWeeklyReport } from '../stores/weekly-report-store';
 
 export interface MailSettings {
   smtpUrl?: string;
@@ -17,7 +17,11 @@ export type EmailOutcome = 'sent' | 'already-sent' | 'not-configured' | 'no-repo
  * retried or caught-up run does not send it again. (If the process dies between sending and marking, the retry
  * sends a second copy: at least once, never zero times.)
  */
-export async function emailWeeklyReport(pool: DatabasePool, settings: MailSettings | undefined, isoWeek: string): Promise<EmailOutcome> {
+export async function emailWeeklyReport(
+  pool: DatabasePool,
+  settings: MailSettings | undefined,
+  isoWeek: string,
+): Promise<EmailOutcome> {
   if (!settings?.smtpUrl || settings.recipients.length === 0) return 'not-configured';
   const stored = await readWeeklyReport(pool, isoWeek);
   if (!stored?.html) return 'no-report';
@@ -32,7 +36,13 @@ export async function emailWeeklyReport(pool: DatabasePool, settings: MailSettin
   ].join('\n');
   const transport = nodemailer.createTransport(settings.smtpUrl);
   try {
-    await transport.sendMail({ from: settings.from, to: settings.recipients, subject: `Weekly report ${isoWeek}: self-serve ${formatMetric('selfServeRate', report.metrics.selfServeRate)}`, text, html: stored.html });
+    await transport.sendMail({
+      from: settings.from,
+      to: settings.recipients,
+      subject: `Weekly report ${isoWeek}: self-serve ${formatMetric('selfServeRate', report.metrics.selfServeRate)}`,
+      text,
+      html: stored.html,
+    });
   } finally {
     transport.close();
   }

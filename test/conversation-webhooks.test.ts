@@ -3,7 +3,14 @@ import { createConversationGateway } from '../api/conversation-gateway';
 import { createTemporalClient } from '../infra/temporal';
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { stateQuery } from '../workflows/signals';
-import { countIncidences, fixtureFor, incidenceOf, retarget, timelineOf, uniqueConversationId } from './support/conversations';
+import {
+  countIncidences,
+  fixtureFor,
+  incidenceOf,
+  retarget,
+  timelineOf,
+  uniqueConversationId,
+} from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat } from './support/fake-freshchat';
 import { fixture, fixtureText, hmacSign, postWebhook, rsaSign } from './support/signing';
@@ -45,9 +52,15 @@ const settled = (conversationId: string, check: (row: NonNullable<Awaited<Return
     return row!;
   });
 const weddingEvents = (conversationId: string): string[] =>
-  fixture('real-sequence-wedding-order.json').events.map((e: unknown) => retarget(JSON.stringify(e), { [WEDDING_ID]: conversationId }));
+  fixture('real-sequence-wedding-order.json').events.map((e: unknown) =>
+    retarget(JSON.stringify(e), { [WEDDING_ID]: conversationId }),
+  );
 const conversationProperties = (conversationId: string, tags: string) =>
-  freshchat.conversations.set(conversationId, { ...fixture('real-api-get-conversation.json'), conversation_id: conversationId, properties: { cf_tags: tags } });
+  freshchat.conversations.set(conversationId, {
+    ...fixture('real-api-get-conversation.json'),
+    conversation_id: conversationId,
+    properties: { cf_tags: tags },
+  });
 
 describe('spec format (PRD payloads, HMAC)', () => {
   test('the corporate sequence ends as one DROPPED incidence with its full timeline', async () => {
@@ -56,21 +69,55 @@ describe('spec format (PRD payloads, HMAC)', () => {
     await postAll(events.map((e: unknown) => retarget(JSON.stringify(e), { [CORPORATE_ID]: id })));
     const row = await settled(id, (r) => expect(r.outcome).toBe('DROPPED'));
     expect(row).toMatchObject({
-      user_id: 'usr_5T9LPA', stage: 'PRE_ORDER', trigger: 'USER_INITIATED', order_impact: 'LOST', issue_category: 'pricing',
-      cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', friction_score: 78, app_screen: 'quote_summary',
+      user_id: 'usr_5T9LPA',
+      stage: 'PRE_ORDER',
+      trigger: 'USER_INITIATED',
+      order_impact: 'LOST',
+      issue_category: 'pricing',
+      cart_value: 96000,
+      guest_count: 200,
+      event_type: 'CORPORATE',
+      friction_score: 78,
+      app_screen: 'quote_summary',
     });
     expect(row.time_to_resolve_seconds).toBeGreaterThanOrEqual(0);
     const timeline = await timelineOf(system.pool, id);
-    expect(timeline.map((t) => `${t.event_type}/${t.actor}`).sort()).toEqual(['MESSAGE/AGENT', 'MESSAGE/USER', 'MESSAGE/USER', 'RESOLVED/AGENT']);
-    expect(timeline.filter((t) => t.event_type === 'MESSAGE').map((t) => t.content)).toEqual(expect.arrayContaining([expect.stringContaining('Diwali office party')]));
+    expect(timeline.map((t) => `${t.event_type}/${t.actor}`).sort()).toEqual([
+      'MESSAGE/AGENT',
+      'MESSAGE/USER',
+      'MESSAGE/USER',
+      'RESOLVED/AGENT',
+    ]);
+    expect(timeline.filter((t) => t.event_type === 'MESSAGE').map((t) => t.content)).toEqual(
+      expect.arrayContaining([expect.stringContaining('Diwali office party')]),
+    );
   });
 
   test('wedding: messages, assignment and an order_placed resolution → CONVERTED / PLACED with the agent', async () => {
     const id = uniqueConversationId();
-    await postAll(['spec-message_create.json', 'spec-message_create-agent.json', 'spec-conversation_assignment.json', 'spec-conversation_resolution.json'].map((f) => fixtureFor(f, WEDDING_ID, id)));
+    await postAll(
+      [
+        'spec-message_create.json',
+        'spec-message_create-agent.json',
+        'spec-conversation_assignment.json',
+        'spec-conversation_resolution.json',
+      ].map((f) => fixtureFor(f, WEDDING_ID, id)),
+    );
     const row = await settled(id, (r) => expect(r.outcome).toBe('CONVERTED'));
-    expect(row).toMatchObject({ order_impact: 'PLACED', issue_category: 'menu_customisation', agent_id: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67', event_type: 'WEDDING', cart_value: 185000, user_id: 'usr_8F3K2Q' });
-    expect((await timelineOf(system.pool, id)).map((t) => t.event_type).sort()).toEqual(['AGENT_ASSIGNED', 'MESSAGE', 'MESSAGE', 'RESOLVED']);
+    expect(row).toMatchObject({
+      order_impact: 'PLACED',
+      issue_category: 'menu_customisation',
+      agent_id: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67',
+      event_type: 'WEDDING',
+      cart_value: 185000,
+      user_id: 'usr_8F3K2Q',
+    });
+    expect((await timelineOf(system.pool, id)).map((t) => t.event_type).sort()).toEqual([
+      'AGENT_ASSIGNED',
+      'MESSAGE',
+      'MESSAGE',
+      'RESOLVED',
+    ]);
   });
 
   test('a resolution with ordinary tags → RESOLVED / NONE; with no tags, no category', async () => {
@@ -85,7 +132,11 @@ describe('spec format (PRD payloads, HMAC)', () => {
     const noTags = JSON.parse(fixtureFor('spec-conversation_resolution.json', WEDDING_ID, bare));
     delete noTags.data.conversation.tags;
     await postAll([JSON.stringify(noTags)]);
-    expect(await settled(bare, (r) => expect(r.outcome).toBe('RESOLVED'))).toMatchObject({ issue_category: null, stage: 'POST_ORDER', order_id: 'ORD-2026-003982' });
+    expect(await settled(bare, (r) => expect(r.outcome).toBe('RESOLVED'))).toMatchObject({
+      issue_category: null,
+      stage: 'POST_ORDER',
+      order_id: 'ORD-2026-003982',
+    });
   });
 });
 
@@ -96,23 +147,39 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
     await postAll(weddingEvents(id));
     const row = await settled(id, (r) => expect(r.outcome).toBe('CONVERTED'));
     expect(row).toMatchObject({
-      user_id: 'usr_8F3K2Q', freshchat_user_id: WEDDING_FC_USER, cart_value: 185000, guest_count: 350, event_type: 'WEDDING',
-      friction_score: 64.5, app_screen: 'platter_customise', order_impact: 'PLACED', stage: 'PRE_ORDER',
+      user_id: 'usr_8F3K2Q',
+      freshchat_user_id: WEDDING_FC_USER,
+      cart_value: 185000,
+      guest_count: 350,
+      event_type: 'WEDDING',
+      friction_score: 64.5,
+      app_screen: 'platter_customise',
+      order_impact: 'PLACED',
+      stage: 'PRE_ORDER',
     });
     expect(Date.parse(row.created_at)).toBe(Date.parse('2026-01-16T13:42:07.301Z'));
     expect(Date.parse(row.resolved_at!)).toBe(Date.parse('2026-01-16T14:04:01.219Z'));
-    expect(row.time_to_resolve_seconds).toBe(Math.floor((Date.parse('2026-01-16T14:04:01.219Z') - Date.parse('2026-01-16T13:42:07.301Z')) / 1000));
+    expect(row.time_to_resolve_seconds).toBe(
+      Math.floor((Date.parse('2026-01-16T14:04:01.219Z') - Date.parse('2026-01-16T13:42:07.301Z')) / 1000),
+    );
     const timeline = await timelineOf(system.pool, id);
     expect(timeline).toHaveLength(8);
-    expect(timeline.find((t) => t.metadata?.message_type === 'private')).toMatchObject({ actor: 'AGENT', event_type: 'MESSAGE' });
-    expect(freshchat.requests.some((r) => r.path === `/users/${WEDDING_FC_USER}` && r.authorization === 'Bearer test-token')).toBe(true);
+    expect(timeline.find((t) => t.metadata?.message_type === 'private')).toMatchObject({
+      actor: 'AGENT',
+      event_type: 'MESSAGE',
+    });
+    expect(
+      freshchat.requests.some((r) => r.path === `/users/${WEDDING_FC_USER}` && r.authorization === 'Bearer test-token'),
+    ).toBe(true);
   });
 
   test('every event delivered twice and shuffled is stored once', async () => {
     const id = uniqueConversationId();
     conversationProperties(id, 'pricing,dropped');
     const events = weddingEvents(id);
-    const deliveries = [...events, ...events].map((body) => ({ body, order: Math.random() })).sort((a, b) => a.order - b.order);
+    const deliveries = [...events, ...events]
+      .map((body) => ({ body, order: Math.random() }))
+      .sort((a, b) => a.order - b.order);
     await postAll(deliveries.map((d) => d.body));
     await settled(id, (r) => expect(r.outcome).toBe('DROPPED'));
     await eventually(async () => expect(await timelineOf(system.pool, id)).toHaveLength(8));
@@ -130,7 +197,12 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
     await postAll(events.slice(0, 7));
     await eventually(async () => expect(await timelineOf(system.pool, id)).toHaveLength(8));
     const row = await settled(id, (r) => expect(Date.parse(r.created_at)).toBe(Date.parse('2026-01-16T13:42:07.301Z')));
-    expect(row).toMatchObject({ outcome: 'RESOLVED', issue_category: 'order_change', user_id: 'usr_8F3K2Q', agent_id: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67' });
+    expect(row).toMatchObject({
+      outcome: 'RESOLVED',
+      issue_category: 'order_change',
+      user_id: 'usr_8F3K2Q',
+      agent_id: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67',
+    });
     expect(row.time_to_resolve_seconds).toBe(1313);
     expect(await countIncidences(system.pool, id)).toBe(1);
   });
@@ -141,15 +213,25 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
     const swap = { [WHITEFIELD_ID]: id };
     const resolveAgain = JSON.parse(retarget(fixtureText('real-conversation_resolution.json'), swap));
     resolveAgain.action_time = '2026-01-22T09:30:00.000Z';
-    await postAll([retarget(fixtureText('real-message_create.json'), swap), retarget(fixtureText('real-conversation_resolution.json'), swap)]);
+    await postAll([
+      retarget(fixtureText('real-message_create.json'), swap),
+      retarget(fixtureText('real-conversation_resolution.json'), swap),
+    ]);
     await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
     await postAll([retarget(fixtureText('real-conversation_reopen.json'), swap)]);
     await settled(id, (r) => expect(r).toMatchObject({ outcome: 'IN_PROGRESS', reopen_count: 1, resolved_at: null }));
     await postAll([JSON.stringify(resolveAgain)]);
     const row = await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
-    expect(row.time_to_resolve_seconds).toBe(Math.floor((Date.parse('2026-01-22T09:30:00.000Z') - Date.parse('2026-01-20T04:18:33.497Z')) / 1000));
+    expect(row.time_to_resolve_seconds).toBe(
+      Math.floor((Date.parse('2026-01-22T09:30:00.000Z') - Date.parse('2026-01-20T04:18:33.497Z')) / 1000),
+    );
     expect(row.time_to_resolve_seconds).toBeGreaterThan(2 * 86400);
-    expect(row).toMatchObject({ user_id: 'usr_2M7XWD', stage: 'POST_ORDER', order_id: 'ORD-2026-004719', event_type: 'CORPORATE' });
+    expect(row).toMatchObject({
+      user_id: 'usr_2M7XWD',
+      stage: 'POST_ORDER',
+      order_id: 'ORD-2026-004719',
+      event_type: 'CORPORATE',
+    });
   });
 
   test('a worker restarted mid-conversation loses nothing', async () => {
@@ -173,7 +255,14 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
     await postAll(weddingEvents(id));
     await settled(id, (r) => expect(r.outcome).toBe('DROPPED'));
     const handle = system.client.workflow.getHandle(conversationWorkflowId(id));
-    expect(await handle.query(stateQuery)).toMatchObject({ outcome: 'DROPPED', userId: 'usr_8F3K2Q', eventType: 'WEDDING', cartValue: 185000, stage: 'PRE_ORDER', pendingEvents: 0 });
+    expect(await handle.query(stateQuery)).toMatchObject({
+      outcome: 'DROPPED',
+      userId: 'usr_8F3K2Q',
+      eventType: 'WEDDING',
+      cartValue: 185000,
+      stage: 'PRE_ORDER',
+      pendingEvents: 0,
+    });
     const query = `WorkflowId = '${conversationWorkflowId(id)}' AND Outcome = 'DROPPED' AND EventType = 'WEDDING' AND CartValue > 25000`;
     await eventually(async () => {
       const found: string[] = [];
@@ -209,8 +298,16 @@ describe('the webhook refuses what it must', () => {
     ['malformed JSON', '{"action": "message_create", ', 'malformed_json'],
     ['not an object', '[1,2,3]', 'invalid_payload'],
     ['no action', '{"data": {}}', 'invalid_payload'],
-    ['message without conversation id', '{"action":"message_create","data":{"message":{"id":"m","actor_type":"user","message_parts":[]}}}', 'invalid_payload'],
-    ['resolution without conversation', '{"action":"conversation_resolution","data":{"resolve":{"resolver":"agent"}}}', 'invalid_payload'],
+    [
+      'message without conversation id',
+      '{"action":"message_create","data":{"message":{"id":"m","actor_type":"user","message_parts":[]}}}',
+      'invalid_payload',
+    ],
+    [
+      'resolution without conversation',
+      '{"action":"conversation_resolution","data":{"resolve":{"resolver":"agent"}}}',
+      'invalid_payload',
+    ],
   ])('%s → 400 naming the problem', async (_name, text, code) => {
     const res = await post(text, hmacSign(text));
     expect(res.status).toBe(400);
@@ -219,24 +316,45 @@ describe('the webhook refuses what it must', () => {
   });
 
   test('invalid UTF-8 → 400; an oversized body → 413', async () => {
-    const bad = Buffer.concat([Buffer.from('{"action":"message_create","x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
-    const res = await fetch(`${system.baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'x-freshchat-signature': hmacSign(bad) }, body: bad });
+    const bad = Buffer.concat([
+      Buffer.from('{"action":"message_create","x":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const res = await fetch(`${system.baseUrl}/webhooks/freshchat`, {
+      method: 'POST',
+      headers: { 'x-freshchat-signature': hmacSign(bad) },
+      body: bad,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_utf8');
     const huge = JSON.stringify({ action: 'message_create', padding: 'x'.repeat(2 * 1024 * 1024) });
-    const big = await fetch(`${system.baseUrl}/webhooks/freshchat`, { method: 'POST', headers: { 'x-freshchat-signature': hmacSign(huge) }, body: huge });
+    const big = await fetch(`${system.baseUrl}/webhooks/freshchat`, {
+      method: 'POST',
+      headers: { 'x-freshchat-signature': hmacSign(huge) },
+      body: huge,
+    });
     expect(big.status).toBe(413);
   });
 
   test('unknown actions: 200 and ignored', async () => {
     const text = JSON.stringify({ action: 'conversation_csat', data: { csat: { rating: 5 } } });
-    expect(await post(text, hmacSign(text))).toMatchObject({ status: 200, json: { status: 'ignored', action: 'conversation_csat' } });
+    expect(await post(text, hmacSign(text))).toMatchObject({
+      status: 200,
+      json: { status: 'ignored', action: 'conversation_csat' },
+    });
   });
 
   test('503 when Temporal is unreachable, so Freshchat retries', async () => {
     const deadConfig = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
     const deadClient = createTemporalClient({ address: deadConfig.TEMPORAL_ADDRESS, namespace: 'default' });
-    const app = createApp({ config: deadConfig, conversations: createConversationGateway(deadClient, deadConfig), temporal: deadClient, pool: system.pool, redis: system.redis });
+    const app = createApp({
+      config: deadConfig,
+      conversations: createConversationGateway(deadClient, deadConfig),
+      temporal: deadClient,
+      pool: system.pool,
+      redis: system.redis,
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
@@ -255,7 +373,11 @@ test('Freshchat refusing the tag lookup (401) resolves without tags instead of f
   const swap = { [WHITEFIELD_ID]: id };
   await postAll([retarget(fixtureText('real-message_create.json'), swap)]);
   await settled(id, (r) => expect(r.outcome).toBe('IN_PROGRESS'));
-  freshchat.route((r) => (r.method === 'GET' && r.path.startsWith(`/conversations/${id}`) ? { status: 401, body: { message: 'token revoked' } } : undefined));
+  freshchat.route((r) =>
+    r.method === 'GET' && r.path.startsWith(`/conversations/${id}`)
+      ? { status: 401, body: { message: 'token revoked' } }
+      : undefined,
+  );
   await postAll([retarget(fixtureText('real-conversation_resolution.json'), swap)]);
   const row = await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
   expect(row).toMatchObject({ order_impact: 'NONE', issue_category: null });

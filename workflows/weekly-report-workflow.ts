@@ -16,14 +16,17 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AnalyticsActivities } from '../activities/analytics-activities';
 import { addDays, istDateOf, isoWeekOf, previousWeek } from '../domain/iso-week';
 import { weeklyReportWorkflowId, type WeeklyReportSettings } from '../domain/weekly-report';
-import { resolutionRecordedSignal, weeklyReportStateQuery } from './analytics-signals';
+import { resolutionRecordedSignal, weeklyReportStateQuery } from './signals';
 
 const analytics = proxyActivities<AnalyticsActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-export const DEFAULT_WEEKLY_REPORT_SETTINGS: WeeklyReportSettings = { quietPeriodMs: 30_000, idleTimeoutMs: 15 * 60_000 };
+export const DEFAULT_WEEKLY_REPORT_SETTINGS: WeeklyReportSettings = {
+  quietPeriodMs: 30_000,
+  idleTimeoutMs: 15 * 60_000,
+};
 
 export interface WeeklyReportInput extends WeeklyReportSettings {
   isoWeek: string;
@@ -40,7 +43,9 @@ const HISTORY_LIMIT = 2000;
  * report once per burst (debounced by the quiet period) instead of once per resolution. It completes after the
  * idle timeout; a later resolution starts a new run with the same id.
  */
-export async function weeklyReportWorkflow(input: WeeklyReportInput): Promise<{ computations: number; signals: number }> {
+export async function weeklyReportWorkflow(
+  input: WeeklyReportInput,
+): Promise<{ computations: number; signals: number }> {
   let pending = input.pending ?? true;
   let signals = 0;
   let computations = 0;
@@ -87,7 +92,10 @@ async function quietPeriod(quietMs: number, signalCount: () => number): Promise<
  * running. Best effort: the scheduled weekly run recomputes the week anyway, so a failure here never fails the
  * conversation.
  */
-export async function handOffToWeeklyReport(resolvedAt: string, settings: WeeklyReportSettings | undefined): Promise<void> {
+export async function handOffToWeeklyReport(
+  resolvedAt: string,
+  settings: WeeklyReportSettings | undefined,
+): Promise<void> {
   if (!patched('weekly-report-handoff')) return;
   const isoWeek = isoWeekOf(resolvedAt);
   const workflowId = weeklyReportWorkflowId(isoWeek, workflowInfo().taskQueue);
@@ -125,7 +133,9 @@ function scheduledTime(): Date {
 }
 
 /** Scheduled every Monday morning India time: computes and emails the report of the week before. */
-export async function scheduledWeeklyReportWorkflow(input: { isoWeek?: string } = {}): Promise<{ isoWeek: string; email: string }> {
+export async function scheduledWeeklyReportWorkflow(
+  input: { isoWeek?: string } = {},
+): Promise<{ isoWeek: string; email: string }> {
   const isoWeek = input.isoWeek ?? previousWeek(isoWeekOf(scheduledTime()));
   await analytics.computeWeeklyReport(isoWeek);
   const email = await analytics.emailWeeklyReport(isoWeek);

@@ -25,13 +25,15 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
-import { handOffToWeeklyReport } from './weekly-report';
+import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
 // Short steps run as local activities: no task-queue round trip each, same retry guarantees. ensureIncidence may
 // call Freshchat once (5 s timeout) but never retries on its failures, so it stays short too.
-const store = proxyLocalActivities<Pick<ConversationActivities, 'loadIncidence' | 'ensureIncidence' | 'applyIncidenceChange'>>({
+const store = proxyLocalActivities<
+  Pick<ConversationActivities, 'loadIncidence' | 'ensureIncidence' | 'applyIncidenceChange'>
+>({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '10 seconds',
   retry: RETRY,
@@ -157,7 +159,10 @@ async function resolutionOf(event: Extract<ConversationEvent, { kind: 'resolutio
     return resolutionFromTags((await activities.fetchResolutionTags(event.conversationId)) ?? []);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    log.warn('resolution tags unreadable; resolving without them', { conversationId: event.conversationId, error: error.message });
+    log.warn('resolution tags unreadable; resolving without them', {
+      conversationId: event.conversationId,
+      error: error.message,
+    });
     return resolutionFromTags([]);
   }
 }
@@ -177,7 +182,14 @@ async function closeSilentConversation(state: ConversationState): Promise<Applie
   log.info('conversation went silent', { conversationId: state.conversationId });
   const stored = await store.applyIncidenceChange({
     incidenceId: state.incidenceId!,
-    timeline: { eventKey: `went_silent:${now}`, eventType: 'WENT_SILENT', actor: 'SYSTEM', content: null, metadata: {}, occurredAt: now },
+    timeline: {
+      eventKey: `went_silent:${now}`,
+      eventType: 'WENT_SILENT',
+      actor: 'SYSTEM',
+      content: null,
+      metadata: {},
+      occurredAt: now,
+    },
     change,
   });
   return { state: stored ? applyChange(state, change) : state, closedAt: now };

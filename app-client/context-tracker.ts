@@ -47,7 +47,8 @@ export class ContextTracker {
     const now = this.clock();
     const previous = this.currentScreen;
     const timeOnPreviousMs = previous === null ? 0 : now - this.screenStartedAt;
-    if (previous !== null) this.timeOnScreenMs.set(previous, (this.timeOnScreenMs.get(previous) ?? 0) + timeOnPreviousMs);
+    if (previous !== null)
+      this.timeOnScreenMs.set(previous, (this.timeOnScreenMs.get(previous) ?? 0) + timeOnPreviousMs);
     this.currentScreen = screenName;
     this.screenStartedAt = now;
     if (isBackNavigation) this.backNavigations++;
@@ -67,7 +68,11 @@ export class ContextTracker {
   /** A behaviour signal on the current screen (BACK_NAV, PRICE_CHECK, PAYMENT_FAILURE, …). */
   reportSignal(type: string, value?: number): Promise<ContextAnswer> {
     return this.handle(
-      this.options.api.sendFrictionSignal(this.options.userId, { type, ...(value === undefined ? {} : { value }), ...(this.currentScreen ? { screen: this.currentScreen } : {}) }),
+      this.options.api.sendFrictionSignal(this.options.userId, {
+        type,
+        ...(value === undefined ? {} : { value }),
+        ...(this.currentScreen ? { screen: this.currentScreen } : {}),
+      }),
     );
   }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IncidenceContext } from '../domain/incidence';
 import { stageOf } from '../domain/incidence';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
-import { markRepeatFrictionAround } from './repeat-friction';
+import { markRepeatFrictionAround } from './repeat-friction-store';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 const nullableIso = isoTime.nullable();
@@ -99,16 +99,22 @@ export async function applyIncidenceChange(
     if (!inserted) return false;
     await updateIncidence(tx, incidenceId, input.change);
     // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
-    if (input.change.close || input.change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
+    if (input.change.close || input.change.timeToResolveSeconds !== undefined)
+      await markRepeatFrictionAround(tx, incidenceId);
     return true;
   });
 }
 
-async function updateIncidence(tx: DatabaseTransactionConnection, incidenceId: string, change: IncidenceChange): Promise<void> {
+async function updateIncidence(
+  tx: DatabaseTransactionConnection,
+  incidenceId: string,
+  change: IncidenceChange,
+): Promise<void> {
   const sets = [sql.fragment`updated_at = NOW()`];
   if (change.firstEventAt) sets.push(sql.fragment`created_at = LEAST(created_at, ${change.firstEventAt}::timestamptz)`);
   if (change.agentId) sets.push(sql.fragment`agent_id = ${change.agentId}`);
-  if (change.timeToResolveSeconds !== undefined) sets.push(sql.fragment`time_to_resolve_seconds = ${change.timeToResolveSeconds}`);
+  if (change.timeToResolveSeconds !== undefined)
+    sets.push(sql.fragment`time_to_resolve_seconds = ${change.timeToResolveSeconds}`);
   if (change.close) {
     const c = change.close;
     sets.push(

@@ -1,0 +1,39 @@
+// typescript-eslint's recommended rules with type information, as in Temporal's samples: floating promises are
+// errors (a forgotten await on an activity or a signal), and workflow code may not import Node builtins.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.run/**', '.data/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox; so does everything it imports from domain/.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    // The webhook parser hashes payloads for event keys; it runs in the API only, never in a workflow.
+    ignores: ['domain/freshchat-payload.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'workflow code runs in the sandbox: no Node builtins' })),
+        },
+      ],
+    },
+  },
+);
