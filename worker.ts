@@ -11,6 +11,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
+import { createConversationGateway } from './api/conversation-gateway';
 import { createFreshchatClient } from './clients/freshchat-client';
 import { loadConfig, tagProperties, type Config } from './infra/config';
 import { createDatabasePool } from './infra/db';
@@ -18,24 +19,29 @@ import { logger } from './infra/logger';
 import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
-import { ensureSearchAttributes } from './infra/temporal';
+import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
+import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
+import { createTokenBucket } from './infra/token-bucket';
 
 export interface WorkerResources {
   config: Config;
   pool: DatabasePool;
   redis: Redis;
   connection: NativeConnection;
+  /** Reconciliation delivers its repairs through this client (the API's gateway). */
+  temporalClient: Client;
   /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
   const { config } = resources;
+  const keys = redisKeys(config.REDIS_KEY_PREFIX);
   const activities = createActivities({
     pool: resources.pool,
     redis: resources.redis,
-    keys: redisKeys(config.REDIS_KEY_PREFIX),
+    keys,
     logger,
     freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
     tagProperties: tagProperties(config),
@@ -43,6 +49,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     helpOfferWindowMs: config.HELP_OFFER_WINDOW,
     agentHourlyRate: config.AGENT_HOURLY_RATE,
     mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+    reconciliation: reconciliationDeps(resources, keys.freshchatBucket),
   });
   const worker = await Worker.create({
     connection: resources.connection,
@@ -54,7 +61,43 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
       : { workflowsPath: require.resolve('./workflows') }),
   });
   if (config.ANALYTICS_SCHEDULES_ENABLED) await ensureSchedules(config);
+  if (config.RECONCILIATION_SCHEDULE_ENABLED)
+    await ensureReconciliationScheduleLogged(resources.temporalClient, config);
   return worker;
+}
+
+/** Freshchat requests of every reconciliation activity, in every worker process, draw on one Redis token bucket. */
+function reconciliationDeps(resources: WorkerResources, bucketKey: string) {
+  const { config } = resources;
+  const bucket = createTokenBucket(resources.redis, bucketKey, {
+    capacity: config.FRESHCHAT_RATE_BURST,
+    perMinute: config.FRESHCHAT_RATE_LIMIT,
+  });
+  const gateway = createConversationGateway(resources.temporalClient, config);
+  return {
+    freshchat: createFreshchatClient({
+      baseUrl: config.FRESHCHAT_API_URL,
+      token: config.FRESHCHAT_API_TOKEN,
+      beforeRequest: () => bucket.take(),
+    }),
+    bucket,
+    retryAfterCapMs: config.FRESHCHAT_RETRY_AFTER_CAP,
+    deliver: gateway.deliver,
+  };
+}
+
+/** Like the analytics schedules: a failure is logged, not fatal. Without Freshchat's API there is nothing to do. */
+async function ensureReconciliationScheduleLogged(client: Client, config: Config): Promise<void> {
+  if (!config.FRESHCHAT_API_URL || !config.FRESHCHAT_API_TOKEN) {
+    logger.warn('reconciliation schedule not created: FRESHCHAT_API_URL and FRESHCHAT_API_TOKEN are not both set');
+    return;
+  }
+  try {
+    const id = await ensureReconciliationSchedule(client, config);
+    logger.info({ schedule: id, every: config.RECONCILIATION_INTERVAL }, 'reconciliation schedule created or updated');
+  } catch (error) {
+    logger.error({ err: error }, 'reconciliation schedule could not be created or updated');
+  }
 }
 
 /**
@@ -104,10 +147,14 @@ async function main(): Promise<void> {
   const redis = createRedis(config.REDIS_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
-  const worker = await createWorker({ config, pool, redis, connection, workflowBundle });
+  const temporalClient = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
+  const worker = await createWorker({ config, pool, redis, connection, temporalClient, workflowBundle });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
-  await Promise.all([pool.end(), redis.quit(), connection.close()]);
+  await Promise.all([pool.end(), redis.quit(), connection.close(), temporalClient.connection.close()]);
 }
 
 if (require.main === module) {

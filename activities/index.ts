@@ -1,8 +1,11 @@
 import { createContextSyncActivities } from './context-sync-activities';
 import { createAnalyticsActivities, type AnalyticsActivityDeps } from './analytics-activities';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
+import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation-activities';
 
-export type ActivityDeps = ConversationActivityDeps & Omit<AnalyticsActivityDeps, 'pool'>;
+export type ActivityDeps = ConversationActivityDeps &
+  Omit<AnalyticsActivityDeps, 'pool'> &
+  Pick<ReconciliationActivityDeps, 'reconciliation'>;
 
 /** Every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,5 +13,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversationActivities(deps),
     ...createContextSyncActivities(deps),
     ...createAnalyticsActivities(deps),
+    ...createReconciliationActivities(deps),
   };
 }

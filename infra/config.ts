@@ -81,6 +81,15 @@ const schema = z.object({
   ),
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
   ORDERS_BODY_LIMIT: z.string().default('64kb'),
+  // --- Reconciliation against Freshchat's REST API (docs/reconciliation.md).
+  RECONCILIATION_SCHEDULE_ENABLED: flag(true),
+  RECONCILIATION_INTERVAL: duration('15m'),
+  RECONCILIATION_LOOKBACK: duration('24h'),
+  RECONCILIATION_CATCHUP_WINDOW: duration('1d'),
+  RECONCILIATION_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  FRESHCHAT_RATE_LIMIT: z.coerce.number().positive().default(60),
+  FRESHCHAT_RATE_BURST: z.coerce.number().int().min(1).default(10),
+  FRESHCHAT_RETRY_AFTER_CAP: duration('60s'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -5,5 +5,7 @@ export const redisKeys = (prefix: string) => ({
   /** Set (with a TTL equal to the window) when the API offers help, so a conversation that follows is SYSTEM_INITIATED. */
   /** When the API offered this user help: a sorted set of offer times (ms), kept a day past the window. */
   helpOffers: (userId: string) => `${prefix}help-offers:${userId}`,
+  /** HASH: the token bucket (and Retry-After pause) every reconciliation activity draws Freshchat requests from. */
+  freshchatBucket: `${prefix}freshchat:reconciliation-bucket`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -52,6 +52,7 @@ export async function startTestSystem(
     ORDERS_WEBHOOK_SECRET: ORDERS_SECRET,
     // Schedules live on the shared dev server; only the schedule test turns them on (and deletes them).
     ANALYTICS_SCHEDULES_ENABLED: 'false',
+    RECONCILIATION_SCHEDULE_ENABLED: 'false',
     ...env,
   });
   const pool = await createDatabasePool(config.DATABASE_URL, 5);
@@ -94,6 +95,7 @@ export async function startTestSystem(
         pool,
         redis,
         connection: nativeConnection,
+        temporalClient: apiClient,
         workflowBundle: codePath ? { codePath } : undefined,
       });
       running = worker.run();
