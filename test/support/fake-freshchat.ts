@@ -11,7 +11,6 @@ export interface RecordedRequest {
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 type Route = (request: RecordedRequest) => Reply | undefined;
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = Record<string, any>;
 
 /**
@@ -34,6 +33,8 @@ export class FakeFreshchat {
   scrambleMessages = false;
   /** Every request answers 503 while set. */
   down = false;
+  /** When each conversation's assignment and state (resolved / reopened) last changed: only later changes apply. */
+  private readonly changedAt = new Map<string, { assignment: number; state: number }>();
   private readonly failures: Reply[] = [];
   private readonly routes: Route[] = [];
   private server?: Server;
@@ -71,7 +72,9 @@ export class FakeFreshchat {
     this.conversations.set(conversationId, conversation);
     const list = this.messages.get(conversationId) ?? [];
     this.messages.set(conversationId, list);
-    const latest = Date.parse(time) >= Date.parse(conversation.updated_time);
+    const at = Date.parse(time);
+    const changed = this.changedAt.get(conversationId) ?? { assignment: 0, state: 0 };
+    this.changedAt.set(conversationId, changed);
     const marker = (kind: 'isResolved' | 'isReopen') =>
       list.push({
         id: `${kind}-${conversationId}-${time}`,
@@ -93,18 +96,19 @@ export class FakeFreshchat {
         const known = this.userConversations.get(userId) ?? [];
         if (!known.includes(conversationId)) this.userConversations.set(userId, [...known, conversationId]);
       }
-    } else if (data.assignment) {
-      if (latest) conversation.assigned_agent_id = data.assignment.to_agent_id || null;
-      if (latest) conversation.assigned_group_id = data.assignment.to_group_id || null;
-      if (latest && conversation.status !== 'resolved') conversation.status = 'assigned';
-    } else if (data.resolve) {
-      marker('isResolved');
-      if (latest) conversation.status = 'resolved';
-    } else if (data.reopen) {
-      marker('isReopen');
-      if (latest) conversation.status = 'reopened';
+    } else if (data.assignment && at >= changed.assignment) {
+      changed.assignment = at;
+      conversation.assigned_agent_id = data.assignment.to_agent_id || null;
+      conversation.assigned_group_id = data.assignment.to_group_id || null;
+      if (conversation.status !== 'resolved') conversation.status = 'assigned';
+    } else if (data.resolve || data.reopen) {
+      marker(data.resolve ? 'isResolved' : 'isReopen');
+      if (at >= changed.state) {
+        changed.state = at;
+        conversation.status = data.resolve ? 'resolved' : 'reopened';
+      }
     }
-    if (latest) conversation.updated_time = time;
+    if (at >= Date.parse(conversation.updated_time)) conversation.updated_time = time;
   }
 
   route(route: Route): void {
