@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation-pass';
-import { reconciliationInput } from '../infra/reconciliation-schedule';
+import {
+  ensureReconciliationSchedule,
+  reconciliationInput,
+  reconciliationScheduleId,
+} from '../infra/reconciliation-schedule';
 import { passById } from '../stores/reconciliation-store';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 import { incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
@@ -277,4 +281,26 @@ test('a scheduled pass that runs out of time stops at its cursor; the next resum
   for (const c of lost) await eventually(async () => expect(await keysOf(c.id)).toHaveLength(2));
   // The sweep is complete: the next scheduled pass starts from the beginning.
   expect((await pass(scheduled)).resumedFrom).toBe('conversations:');
+});
+
+test('the schedule runs a pass every 15 minutes, catching up missed ones, spread over the interval', async () => {
+  const id = reconciliationScheduleId(system.config.TEMPORAL_TASK_QUEUE);
+  try {
+    expect(await ensureReconciliationSchedule(system.client, system.config)).toBe(id);
+    expect(await ensureReconciliationSchedule(system.client, system.config)).toBe(id); // a restart updates in place
+    const schedule = await system.client.schedule.getHandle(id).describe();
+    expect(schedule.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
+    expect(schedule.policies).toMatchObject({ overlap: 'BUFFER_ONE', catchupWindow: 24 * 3_600_000 });
+    expect(schedule.action).toMatchObject({ workflowType: 'reconciliationWorkflow' });
+    expect((schedule.action as { args: unknown[] }).args[0]).toMatchObject({
+      trigger: 'SCHEDULE',
+      spreadMs: 12 * 60_000,
+      budgetMs: 15 * 60_000,
+    });
+  } finally {
+    await system.client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
+  }
 });
