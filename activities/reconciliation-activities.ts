@@ -16,6 +16,7 @@ import {
   SWEEP_START,
   type BatchResult,
   type ReconciliationCursor,
+  type RepairedConversation,
   type ReconciliationSummary,
   type ReconciliationTrigger,
 } from '../domain/reconciliation-pass';
@@ -77,6 +78,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
       const { freshchat, bucket, retryAfterCapMs, deliver } = setup();
       const retries = freshchatRetries({ bucket, retryAfterCapMs });
       const totals = { checked: 0, discovered: 0, repaired: noRepairs(), rateLimited: 0, unreadable: 0 };
+      const repairs: RepairedConversation[] = [];
       const window = { lookbackMs: input.lookbackMs, limit: input.batchSize };
 
       /** Reads one conversation whole, then delivers what the record lacks; the number of events repaired. */
@@ -106,6 +108,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         totals.unreadable += found.unreadable;
         totals.checked++;
         if (found.repairs.length > 0) {
+          repairs.push({ conversationId, seen: record !== null, repaired: counts });
           deps.logger.info(
             { conversationId, repaired: counts, seen: record !== null },
             'reconciliation repaired a conversation',
@@ -161,7 +164,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         cursor: next,
         moveSweepCursor: input.trigger === 'SCHEDULE',
       });
-      return { cursor: next, error };
+      return { cursor: next, error, repairs };
     },
 
     async finishReconciliationPass(input: { passId: string; error: string | null }): Promise<ReconciliationSummary> {

@@ -29,10 +29,21 @@ export const SWEEP_START: ReconciliationCursor = { phase: 'conversations', after
 export const cursorText = (cursor: ReconciliationCursor | null): string | null =>
   cursor === null ? null : `${cursor.phase}:${cursor.after ?? ''}`;
 
+/** A conversation a pass repaired (`seen` false: discovered through its user). */
+export interface RepairedConversation {
+  conversationId: string;
+  seen: boolean;
+  repaired: RepairCounts;
+}
+
+/** The most repaired conversations a pass lists in its result (all are logged). */
+export const LISTED_REPAIRS = 100;
+
 /** What one batch did; `cursor` null once the sweep reached its end, `error` set when the pass must stop. */
 export interface BatchResult {
   cursor: ReconciliationCursor | null;
   error: string | null;
+  repairs: RepairedConversation[];
 }
 
 /** A pass's row, as `npm run reconcile` prints it and the log records it. */
@@ -50,6 +61,8 @@ export interface ReconciliationSummary {
   rateLimited: number;
   unreadableMessages: number;
   error: string | null;
+  /** Set on the workflow's result (not stored): the first LISTED_REPAIRS conversations repaired. */
+  conversations?: RepairedConversation[];
 }
 
 /** One line for people: what the pass checked and repaired. */

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { ReconciliationInput, ReconciliationTrigger } from '../domain/reconciliation-pass';
+import type { ReconciliationInput, ReconciliationSummary, ReconciliationTrigger } from '../domain/reconciliation-pass';
+import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 import type { Config } from './config';
 
 export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-${taskQueue}`;
@@ -55,4 +56,17 @@ export async function ensureReconciliationSchedule(client: Client, config: Confi
       .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
   }
   return scheduleId;
+}
+
+/** One manual pass now, on the worker's task queue; resolves with its summary once it has finished. */
+export async function runManualPass(
+  client: Client,
+  config: Config,
+  overrides: Partial<ReconciliationInput> = {},
+): Promise<ReconciliationSummary> {
+  return client.workflow.execute<typeof reconciliationWorkflow>('reconciliationWorkflow', {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowId: `reconciliation-manual-${config.TEMPORAL_TASK_QUEUE}-${new Date().toISOString()}`,
+    args: [{ ...reconciliationInput(config, 'MANUAL'), ...overrides }],
+  });
 }

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation-pass';
@@ -304,3 +307,25 @@ test('the schedule runs a pass every 15 minutes, catching up missed ones, spread
       .catch(() => undefined);
   }
 });
+
+test('npm run reconcile runs one pass through the worker and prints what it repaired', async () => {
+  const c = conversation(2);
+  await happen(c.events, [c.events[1]!]);
+  const root = path.resolve(__dirname, '..');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/reconcile.ts', '--lookback', '1h'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: system.config.DATABASE_URL,
+        TEMPORAL_ADDRESS: system.config.TEMPORAL_ADDRESS,
+        TEMPORAL_TASK_QUEUE: system.config.TEMPORAL_TASK_QUEUE,
+      },
+    },
+  );
+  expect(stdout).toMatch(/repaired 1 events \(1 message, 0 assignments, 0 resolutions, 0 reopens\).*complete/);
+  expect(stdout).toContain(c.id);
+  await eventually(async () => expect(await keysOf(c.id)).toHaveLength(2));
+}, 60_000);

@@ -1,10 +1,12 @@
 import { ActivityFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
-import type {
-  BatchResult,
-  ReconciliationCursor,
-  ReconciliationInput,
-  ReconciliationSummary,
+import {
+  LISTED_REPAIRS,
+  type BatchResult,
+  type RepairedConversation,
+  type ReconciliationCursor,
+  type ReconciliationInput,
+  type ReconciliationSummary,
 } from '../domain/reconciliation-pass';
 
 const activities = proxyActivities<ReconciliationActivities>({
@@ -27,6 +29,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
   const pauseMs = input.spreadMs / Math.max(1, Math.ceil(pass.workload / batchSize));
   let cursor: ReconciliationCursor | null = pass.cursor;
   let error: string | null = null;
+  const repaired: RepairedConversation[] = [];
   while (cursor !== null) {
     try {
       const batch: BatchResult = await activities.reconcileBatch({
@@ -38,6 +41,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
       });
       cursor = batch.cursor;
       error = batch.error;
+      repaired.push(...batch.repairs.slice(0, LISTED_REPAIRS - repaired.length));
     } catch (failure) {
       if (!(failure instanceof ActivityFailure)) throw failure;
       error = failure.cause?.message ?? failure.message;
@@ -46,5 +50,6 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     if (input.budgetMs > 0 && Date.now() - startedAt + pauseMs >= input.budgetMs) break;
     if (pauseMs > 0) await sleep(pauseMs);
   }
-  return activities.finishReconciliationPass({ passId: pass.passId, error });
+  const summary = await activities.finishReconciliationPass({ passId: pass.passId, error });
+  return { ...summary, conversations: repaired };
 }
