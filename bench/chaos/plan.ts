@@ -2,13 +2,21 @@ import { createHash } from 'node:crypto';
 
 /** What the chaos run sends, and what PostgreSQL must hold afterwards. */
 export interface ChaosPlan {
+  /** The simplified format (HMAC) or Freshchat's real one (RSA), which reconciliation can repair. */
+  format: 'simplified' | 'real';
   deliveries: string[];
   conversations: Map<string, ExpectedConversation>;
   distinctEvents: number;
+  /** Distinct events never delivered (reconciliation must bring them in). */
+  droppedEvents: number;
+  /** Everything Freshchat knows, delivered or not, with each conversation's custom properties. */
+  freshchat?: { events: Array<{ body: Record<string, unknown>; properties: Record<string, string> }> };
 }
 
 export interface ExpectedConversation {
   eventKeys: Set<string>;
+  /** A webhook key → the key a repair of that event carries instead (an assignment read from the REST API). */
+  repairKeys?: Map<string, string>;
   outcome: 'CONVERTED' | 'DROPPED' | 'RESOLVED' | 'IN_PROGRESS';
 }
 
@@ -32,7 +40,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
+export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
@@ -40,7 +48,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   return items;
 }
 
-const ENDINGS = [
+export const ENDINGS = [
   { tags: ['pricing', 'order_placed'], outcome: 'CONVERTED' },
   { tags: ['delivery_slot', 'dropped'], outcome: 'DROPPED' },
   { tags: ['menu_question'], outcome: 'RESOLVED' },
@@ -105,7 +113,18 @@ export function chaosPlan(options: PlanOptions): ChaosPlan {
     const withCopies = bodies.flatMap((b) => (random() < options.duplicateShare ? [b, b] : [b]));
     perConversation.push(shuffle(withCopies, random));
   }
-  // Interleave: repeatedly take the next event of a random conversation, keeping each one's shuffled order.
+  const distinctEvents = [...conversations.values()].reduce((n, c) => n + c.eventKeys.size, 0);
+  return {
+    format: 'simplified',
+    deliveries: interleave(perConversation, random),
+    conversations,
+    distinctEvents,
+    droppedEvents: 0,
+  };
+}
+
+/** Repeatedly takes the next event of a random conversation, keeping each one's shuffled order. */
+export function interleave(perConversation: string[][], random: () => number): string[] {
   const deliveries: string[] = [];
   const open = perConversation.filter((q) => q.length > 0);
   while (open.length > 0) {
@@ -113,6 +132,5 @@ export function chaosPlan(options: PlanOptions): ChaosPlan {
     deliveries.push(open[k]!.shift()!);
     if (open[k]!.length === 0) open.splice(k, 1);
   }
-  const distinctEvents = [...conversations.values()].reduce((n, c) => n + c.eventKeys.size, 0);
-  return { deliveries, conversations, distinctEvents };
+  return deliveries;
 }

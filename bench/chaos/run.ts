@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
@@ -10,8 +10,11 @@ import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess } from '../scratch';
+import { describePass, type ReconciliationSummary } from '../../domain/reconciliation-pass';
 import { FaultProxy } from './fault-proxy';
 import { chaosPlan, type PlanOptions } from './plan';
+import { realChaosPlan } from './real-plan';
+import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';
 import { verifyChaos, type ChaosVerdict } from './verify';
 
 export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
@@ -23,6 +26,11 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   cutDatabaseAt: number;
   cutDatabaseForMs: number;
   settleTimeoutMs: number;
+  /**
+   * Share of distinct events never delivered (Freshchat's real format; 0: the simplified format). One
+   * reconciliation pass then has to bring them in.
+   */
+  dropShare?: number;
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -37,16 +45,21 @@ export interface ChaosReport {
   databaseCuts: number;
   sendSeconds: number;
   settleSeconds: number;
+  droppedEvents: number;
+  /** The reconciliation pass of a run with dropped deliveries. */
+  reconciliation?: ReconciliationSummary & { seconds: number };
 }
 
 /** Sends the plan through the real API while the worker is killed and its database cut, then judges PostgreSQL. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runId = randomBytes(4).toString('hex');
-  const plan = chaosPlan({ ...options, runId });
+  const dropShare = options.dropShare ?? 0;
+  const plan = dropShare > 0 ? realChaosPlan({ ...options, runId, dropShare }) : chaosPlan({ ...options, runId });
+  const signing = signingFor(plan);
+  const freshchat = await freshchatFor(plan);
   const db = await scratchDatabase('slo_chaos');
   const proxy = new FaultProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
   const proxyUrl = Object.assign(new URL(db.url), { port: String(await proxy.start()) }).toString();
-  const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
   const worker = superviseWorker(
@@ -56,6 +69,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       TEMPORAL_TASK_QUEUE: taskQueue,
       REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
       WORKFLOW_BUNDLE_PATH: bundlePath,
+      ...freshchat.env,
     },
     options.log,
   );
@@ -63,7 +77,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    FRESHCHAT_WEBHOOK_SECRET: secret,
+    ...signing.env,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
   });
   try {
@@ -80,17 +94,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     };
     const sendStart = performance.now();
-    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, (sent) =>
+    const redeliveries = await deliver(api.url, plan.deliveries, signing.sign, options.concurrency, (sent) =>
       faults.filter((f) => f.at === sent).forEach((f) => f.run()),
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
     await cutDone;
+    const delivered = plan.distinctEvents - plan.droppedEvents;
     options.log(
-      `sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${plan.distinctEvents} events in PostgreSQL`,
+      `sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${delivered} events in PostgreSQL`,
     );
     const settleStart = performance.now();
-    await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
+    await settle(db.url, `chaos-${runId}-`, delivered, options.settleTimeoutMs, options.log);
     const settleSeconds = (performance.now() - settleStart) / 1000;
+    let reconciliation: ChaosReport['reconciliation'];
+    if (plan.droppedEvents > 0) {
+      options.log(`${plan.droppedEvents} events were never delivered; one reconciliation pass`);
+      const passStart = performance.now();
+      const summary = await reconciliationPass(options.temporalAddress, taskQueue);
+      reconciliation = { ...summary, seconds: (performance.now() - passStart) / 1000 };
+      options.log(`reconciliation: ${describePass(summary)}`);
+      await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
+    }
     const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
     return {
       verdict,
@@ -101,11 +125,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       databaseCuts: proxy.cuts,
       sendSeconds,
       settleSeconds,
+      droppedEvents: plan.droppedEvents,
+      reconciliation,
     };
   } finally {
     await worker.stop();
     await api.stop();
     await proxy.stop();
+    await freshchat.stop();
     await db.drop();
   }
 }
@@ -172,7 +199,7 @@ async function startApi(env: Record<string, string>) {
 async function deliver(
   baseUrl: string,
   deliveries: string[],
-  secret: string,
+  sign: (body: string) => string,
   concurrency: number,
   onSent: (sent: number) => void,
 ): Promise<number> {
@@ -180,7 +207,7 @@ async function deliver(
   let sent = 0;
   let redeliveries = 0;
   const post = async (body: string) => {
-    const signature = createHmac('sha256', secret).update(body).digest('hex');
+    const signature = sign(body);
     for (;;) {
       const status = await fetch(`${baseUrl}/webhooks/freshchat`, {
         method: 'POST',

@@ -50,15 +50,27 @@ export function judge(
   let missingEvents = 0;
   let wrongOutcomes = 0;
   let missingIncidences = 0;
+  let twiceUnderTwoKeys = 0;
   for (const [id, expected] of plan.conversations) {
     if (!outcomeOf.has(id)) missingIncidences++;
     else if (outcomeOf.get(id) !== expected.outcome) wrongOutcomes++;
-    for (const key of expected.eventKeys) if (!seen.has(`${id} ${key}`)) missingEvents++;
+    for (const key of expected.eventKeys) {
+      const repairKey = expected.repairKeys?.get(key);
+      const copies = [key, repairKey].filter((k) => k !== undefined && seen.has(`${id} ${k}`)).length;
+      if (copies === 0) missingEvents++;
+      // Both the webhook's key and a repair's key for one event: the event is in the timeline twice.
+      if (copies === 2) twiceUnderTwoKeys++;
+    }
   }
-  const duplicateEvents = timeline.reduce((n, r) => n + (r.copies - 1), 0);
-  const unexpectedEvents = timeline.filter(
-    (r) => !plan.conversations.get(r.conversation_id)?.eventKeys.has(r.event_key),
-  ).length;
+  const duplicateEvents = timeline.reduce((n, r) => n + (r.copies - 1), 0) + twiceUnderTwoKeys;
+  const expectedKey = (r: { conversation_id: string; event_key: string }) => {
+    const expected = plan.conversations.get(r.conversation_id);
+    return (
+      !!expected &&
+      (expected.eventKeys.has(r.event_key) || [...(expected.repairKeys?.values() ?? [])].includes(r.event_key))
+    );
+  };
+  const unexpectedEvents = timeline.filter((r) => !expectedKey(r)).length;
   const verdict = {
     conversations: plan.conversations.size,
     incidences: incidences.length,
