@@ -34,6 +34,8 @@ export interface WeekFigures {
   totalTimeToResolveSeconds: number;
   /** Incidences resolved in the week whose user had another incidence of the same category in the 30 days before. */
   repeatFrictionIssues: number;
+  /** Events reconciliation delivered that the webhooks had lost (absent in reports stored before it existed). */
+  eventsRepaired?: number;
   topIssueCategories: Count[];
   topFrictionScreens: ScreenCount[];
   frictionSignals: Count[];
@@ -92,6 +94,7 @@ export const METRIC_NAMES = [
   'supportCost',
   'costPerAssistedOrder',
   'repeatFrictionIssues',
+  'eventsRepaired',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type Metrics = Record<MetricName, Metric>;
@@ -133,6 +136,7 @@ export const METRIC_LABELS: Record<MetricName, { label: string; unit: string }> 
   supportCost: { label: 'Support cost', unit: '₹' },
   costPerAssistedOrder: { label: 'Cost per assisted order', unit: '₹' },
   repeatFrictionIssues: { label: 'Repeat friction issues', unit: 'incidences' },
+  eventsRepaired: { label: 'Events repaired by reconciliation', unit: 'events' },
 };
 
 /** n / d as a metric: null with a reason when d is 0. */
@@ -174,6 +178,8 @@ export function metricsOf(f: WeekFigures, agentHourlyRate: number): Metrics {
         ? { value: null, reason: 'no assisted orders this week' }
         : { value: round(supportCost / f.assistedOrders) },
     repeatFrictionIssues: count(f.repeatFrictionIssues),
+    // Should stay near zero: every one is a webhook Freshchat delivered to nobody.
+    eventsRepaired: count(f.eventsRepaired ?? 0),
   };
 }
 

@@ -1,6 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { Bounds } from '../domain/iso-week';
+import { repairsIn } from './reconciliation-store';
 import {
   TIME_TO_RESOLVE_BUCKETS,
   type Count,
@@ -162,6 +163,7 @@ export async function periodFigures(
     medianTimeToResolveSeconds: resolved.median,
     totalTimeToResolveSeconds: resolved.total,
     repeatFrictionIssues: resolved.repeats,
+    eventsRepaired: await repairsIn(db, b),
     topIssueCategories: resolved.categories,
     topFrictionScreens: started.screens,
     frictionSignals: [...(await frictionSignals(db, b))],

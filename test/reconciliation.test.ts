@@ -10,7 +10,9 @@ import {
   reconciliationInput,
   reconciliationScheduleId,
 } from '../infra/reconciliation-schedule';
+import { isoWeekOf } from '../domain/iso-week';
 import { passById } from '../stores/reconciliation-store';
+import { computeAndStoreWeeklyReport, readWeeklyReport } from '../stores/weekly-report-store';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 import { incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
@@ -329,3 +331,17 @@ test('npm run reconcile runs one pass through the worker and prints what it repa
   expect(stdout).toContain(c.id);
   await eventually(async () => expect(await keysOf(c.id)).toHaveLength(2));
 }, 60_000);
+
+test('the weekly report shows how many events reconciliation repaired in the week', async () => {
+  const week = isoWeekOf(Date.now());
+  const repaired = await system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT sum(messages_repaired + assignments_repaired + resolutions_repaired + reopens_repaired)::int AS n
+    FROM reconciliation_passes`);
+  expect(repaired).toBeGreaterThan(10);
+  await computeAndStoreWeeklyReport(system.pool, week, 150);
+  const stored = await readWeeklyReport(system.pool, week);
+  expect(stored?.report.metrics.eventsRepaired).toEqual({ value: repaired });
+  // The week before had no passes.
+  expect(stored?.report.previousWeek.metrics.eventsRepaired).toEqual({ value: 0 });
+  expect(stored?.html).toContain('Events repaired by reconciliation');
+});
