@@ -8,7 +8,7 @@ import { linkAssistsOfIncidence } from '../stores/order-store';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
-  /** Conversation properties that hold the agent's tags (Freshchat decision 3). */
+  /** Conversation properties that hold the agent's tags (docs/decisions.md #8). */
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
   assistedOrderWindowMs?: number;
@@ -16,7 +16,7 @@ export interface ConversationActivityDeps extends ContextDeps {
 
 const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
-/** Activities of the conversation workflow: all I/O of the spine, each idempotent. */
+/** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
   return {
     async loadIncidence(conversationId: string): Promise<IncidenceSnapshot | null> {

@@ -10,7 +10,7 @@ export interface ContextAnswer {
   friction_score: number;
   should_show_help: boolean;
   help_message: string | null;
-  /** The PRD 5.2 signals present, e.g. back_navigation. */
+  /** The friction signals present, e.g. back_navigation (docs/decisions.md #13). */
   signals: string[];
   version: number;
 }

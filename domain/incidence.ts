@@ -1,4 +1,4 @@
-/** The product's vocabulary for an incidence (PRD 3.1). Shared by API, workflows and activities. */
+/** The product's vocabulary for an incidence. Shared by API, workflows and activities. */
 export const STAGES = ['PRE_ORDER', 'POST_ORDER'] as const;
 export const CHANNELS = ['IN_APP_CHAT', 'CALL', 'WHATSAPP'] as const;
 export const TRIGGERS = ['USER_INITIATED', 'SYSTEM_INITIATED'] as const;

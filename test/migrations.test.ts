@@ -21,7 +21,7 @@ const query = async <T>(url: string, text: string): Promise<T[]> => {
   }
 };
 
-test('migrations create the PRD tables with PostgreSQL indexes, and a second run applies nothing', async () => {
+test('migrations create the product tables with PostgreSQL indexes, and a second run applies nothing', async () => {
   db = await createTestDatabase();
   const tables = await query<{ tablename: string }>(
     db.url,
