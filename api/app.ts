@@ -1,6 +1,5 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
@@ -17,14 +16,13 @@ import { authSettings } from './auth';
 export interface ApiDeps {
   config: Config;
   conversations: ConversationGateway;
-  temporal: Client;
   pool: DatabasePool;
   redis: Redis;
   /** Nudges the per-user Freshchat context sync; absent: context changes stay in Redis only. */
   contextSync?: ContextSyncNotifier;
 }
 
-/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
+/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -51,7 +49,6 @@ export function createApp(deps: ApiDeps): Koa {
     bodyLimit: deps.config.ORDERS_BODY_LIMIT,
   });
   const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
-  // Each feature mounts its router here.
   for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
     app.use(router.routes()).use(router.allowedMethods());
   return app;

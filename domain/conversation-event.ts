@@ -47,7 +47,6 @@ export interface ReopenEvent extends EventBase {
 }
 
 export type ConversationEvent = MessageEvent | AssignmentEvent | ResolutionEvent | ReopenEvent;
-export type ConversationEventKind = ConversationEvent['kind'];
 
 export const conversationWorkflowId = (conversationId: string): string => `conversation-${conversationId}`;
 

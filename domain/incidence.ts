@@ -28,18 +28,6 @@ export interface IncidenceContext {
   trigger: Trigger;
 }
 
-export const EMPTY_CONTEXT: IncidenceContext = {
-  userId: null,
-  freshchatUserId: null,
-  orderId: null,
-  appScreen: null,
-  cartValue: null,
-  guestCount: null,
-  eventType: null,
-  frictionScore: null,
-  trigger: 'USER_INITIATED',
-};
-
 export const stageOf = (context: Pick<IncidenceContext, 'orderId'>): Stage =>
   context.orderId ? 'POST_ORDER' : 'PRE_ORDER';
 

@@ -77,7 +77,6 @@ async function withApi<T>(overrides: Partial<Config>, run: (baseUrl: string) => 
   const app = createApp({
     config,
     conversations: createConversationGateway(system.client, config),
-    temporal: system.client,
     pool: system.pool,
     redis: system.redis,
   });
@@ -348,7 +347,6 @@ describe('friction signals', () => {
     const app = createApp({
       config,
       conversations: createConversationGateway(system.client, config),
-      temporal: system.client,
       pool: deadPool,
       redis: system.redis,
     });

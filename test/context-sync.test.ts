@@ -169,7 +169,6 @@ test('Freshchat down (connection refused) or Temporal unreachable never fails th
   const app = createApp({
     config,
     conversations: createConversationGateway(dead, config),
-    temporal: dead,
     pool: system.pool,
     redis: system.redis,
     contextSync: gateway,

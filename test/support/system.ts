@@ -65,7 +65,6 @@ export async function startTestSystem(
   const app = createApp({
     config,
     conversations: createConversationGateway(apiClient, config),
-    temporal: apiClient,
     pool,
     redis,
     contextSync,
