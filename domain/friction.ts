@@ -45,6 +45,9 @@ export interface FrictionResult {
   signals: FrictionSignalName[];
 }
 
+/** What every context change answers: the recomputed friction, whether to offer help now, the context's version. */
+export type ContextAnswer = FrictionResult & { version: number };
+
 const sameScreen = (screen: string | null, name: string) => (screen ?? '').toUpperCase() === name;
 
 /** Which friction signals the context shows. Screen names and event types compare case-insensitively. */
