@@ -99,7 +99,7 @@ const base = (conversationId: string, eventKey: string, occurredAt: string) => (
   eventKey,
   conversationId,
   occurredAt,
-  format: 'spec' as const,
+  format: 'simplified' as const,
   actorId: null,
   freshchatUserId: null,
   userProperties: { user_id: 'usr_1' },
