@@ -36,5 +36,23 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
   };
 }
 
+/** One harness for the calling test file: connected before its tests, closed after them. */
+export function useWorkflowHarness(): WorkflowHarness {
+  let harness: WorkflowHarness | undefined;
+  beforeAll(async () => {
+    harness = await workflowHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return {
+    get client() {
+      return harness!.client;
+    },
+    withWorker: (activities, body) => harness!.withWorker(activities, body),
+    close: async () => harness?.close(),
+  };
+}
+
 /** Resolves after `ms` of wall time: the windows under test are a few hundred milliseconds of workflow time. */
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,15 +1,9 @@
 import { contextSyncWorkflowId } from '../../domain/context-sync-settings';
 import { contextChanged, contextSyncSettings, fakeContextSync, syncStateOf } from '../support/context-sync-fakes';
 import { eventually } from '../support/eventually';
-import { pause, workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { pause, useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('a burst of changes makes one sync, after the quiet period; the run ends when idle', async () => {
   const sync = fakeContextSync();

@@ -1,15 +1,9 @@
 import { contextSyncWorkflowId } from '../../domain/context-sync-settings';
 import { contextChanged, contextSyncSettings, fakeContextSync, syncStateOf } from '../support/context-sync-fakes';
 import { eventually } from '../support/eventually';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('past the history limit a sync run continues as new with what it last synced and its counts', async () => {
   const sync = fakeContextSync();

@@ -1,15 +1,9 @@
 import { conversationWorkflowId } from '../../domain/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('past the history limit a run continues as new with its state and recent event keys', async () => {
   const store = fakeIncidences();

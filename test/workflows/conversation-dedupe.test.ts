@@ -1,14 +1,8 @@
 import { conversationSettings, deliver, events, fakeIncidences, at, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('a redelivered event is skipped by the run without reaching the store', async () => {
   const store = fakeIncidences();

@@ -1,14 +1,8 @@
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('events apply in arrival order; state changes by payload time; a late first message moves the start earlier', async () => {
   const store = fakeIncidences();

@@ -1,15 +1,9 @@
 import { conversationWorkflowId } from '../../domain/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('a reopen within the window reopens the incidence in the same run', async () => {
   const store = fakeIncidences();

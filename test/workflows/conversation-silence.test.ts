@@ -2,15 +2,9 @@ import { isoWeekOf } from '../../domain/iso-week';
 import { conversationWorkflowId } from '../../domain/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 test('a silent conversation is closed as DROPPED / WENT_SILENT without a time to resolve, and reported', async () => {
   const store = fakeIncidences();

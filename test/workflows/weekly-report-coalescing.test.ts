@@ -3,15 +3,9 @@ import type { WeeklyReportSettings } from '../../domain/weekly-report';
 import { resolutionRecordedSignal, weeklyReportStateQuery } from '../../workflows/signals';
 import type { weeklyReportWorkflow } from '../../workflows/weekly-report-workflow';
 import { eventually } from '../support/eventually';
-import { pause, workflowHarness, type WorkflowHarness } from '../support/workflow-worker';
+import { pause, useWorkflowHarness } from '../support/workflow-worker';
 
-let harness: WorkflowHarness;
-beforeAll(async () => {
-  harness = await workflowHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useWorkflowHarness();
 
 /** The report activity, mocked: records each computation's week and wall time. */
 function fakeReports() {
