@@ -54,7 +54,7 @@ test('migrations create the product tables with PostgreSQL indexes, and a second
   expect(again.skipped.length).toBeGreaterThanOrEqual(2);
 });
 
-test('concurrent starts (API and worker together) migrate once', async () => {
+test('concurrent starts (several workers, or a worker and npm run migrate) migrate once', async () => {
   const name = `slo_test_mig_${testRunId().replace(/-/g, '_')}`;
   const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test');
   url.pathname = `/${name}`;
