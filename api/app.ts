@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import type { Config } from '../infra/config';
@@ -16,6 +17,7 @@ import { authSettings } from './auth';
 export interface ApiDeps {
   config: Config;
   conversations: ConversationGateway;
+  temporal: Client;
   pool: DatabasePool;
   redis: Redis;
   /** Nudges the per-user Freshchat context sync; absent: context changes stay in Redis only. */

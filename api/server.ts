@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const app = createApp({
     config,
     conversations: createConversationGateway(client, config),
+    temporal: client,
     pool,
     redis,
     contextSync: createContextSyncGateway(client, config),

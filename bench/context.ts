@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     const api = createApp({
       config,
       conversations: createConversationGateway(temporal, config),
+      temporal,
       pool,
       redis,
       contextSync: withSync ? createContextSyncGateway(temporal, config) : undefined,

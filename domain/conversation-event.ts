@@ -47,6 +47,7 @@ export interface ReopenEvent extends EventBase {
 }
 
 export type ConversationEvent = MessageEvent | AssignmentEvent | ResolutionEvent | ReopenEvent;
+export type ConversationEventKind = ConversationEvent['kind'];
 
 export const conversationWorkflowId = (conversationId: string): string => `conversation-${conversationId}`;
 

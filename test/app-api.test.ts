@@ -77,6 +77,7 @@ async function withApi<T>(overrides: Partial<Config>, run: (baseUrl: string) => 
   const app = createApp({
     config,
     conversations: createConversationGateway(system.client, config),
+    temporal: system.client,
     pool: system.pool,
     redis: system.redis,
   });
@@ -347,6 +348,7 @@ describe('friction signals', () => {
     const app = createApp({
       config,
       conversations: createConversationGateway(system.client, config),
+      temporal: system.client,
       pool: deadPool,
       redis: system.redis,
     });

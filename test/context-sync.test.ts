@@ -169,6 +169,7 @@ test('Freshchat down (connection refused) or Temporal unreachable never fails th
   const app = createApp({
     config,
     conversations: createConversationGateway(dead, config),
+    temporal: dead,
     pool: system.pool,
     redis: system.redis,
     contextSync: gateway,

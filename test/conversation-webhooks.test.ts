@@ -351,6 +351,7 @@ describe('the webhook refuses what it must', () => {
     const app = createApp({
       config: deadConfig,
       conversations: createConversationGateway(deadClient, deadConfig),
+      temporal: deadClient,
       pool: system.pool,
       redis: system.redis,
     });

@@ -110,6 +110,7 @@ describe('POST /api/v1/orders', () => {
     const app = createApp({
       config: { ...system.config, ORDERS_WEBHOOK_SECRET: undefined },
       conversations: createConversationGateway(system.client, system.config),
+      temporal: system.client,
       pool: system.pool,
       redis: system.redis,
     });

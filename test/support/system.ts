@@ -65,6 +65,7 @@ export async function startTestSystem(
   const app = createApp({
     config,
     conversations: createConversationGateway(apiClient, config),
+    temporal: apiClient,
     pool,
     redis,
     contextSync,
