@@ -11,10 +11,8 @@ export interface ConversationActivityDeps extends ContextDeps {
   /** Conversation properties that hold the agent's tags (Freshchat decision 3). */
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
-  assistedOrderWindowMs?: number;
+  assistedOrderWindowMs: number;
 }
-
-const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
 /** Activities of the conversation workflow: all I/O of the spine, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
@@ -30,11 +28,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       const context = await resolveIncidenceContext(deps, input.conversationId, input.event);
       const snapshot = await store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
       // An order reported before its incidence reached us (or named by it) is linked now.
-      await linkAssistsOfIncidence(
-        deps.pool,
-        snapshot.incidenceId,
-        deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS,
-      );
+      await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, deps.assistedOrderWindowMs);
       return snapshot;
     },
 
@@ -46,12 +40,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       const stored = await store.applyIncidenceChange(deps.pool, input);
       // With its resolution time known, orders of the user already reported within the window get linked (for orders
       // that arrive later the feed links them). Also on a redelivery (stored = false): a retry after a failed link links.
-      if (input.change.close)
-        await linkAssistsOfIncidence(
-          deps.pool,
-          input.incidenceId,
-          deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS,
-        );
+      if (input.change.close) await linkAssistsOfIncidence(deps.pool, input.incidenceId, deps.assistedOrderWindowMs);
       return stored;
     },
 

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
-import type { Config } from '../infra/config';
+import type { Settings } from '../infra/settings';
 import type { ConversationGateway } from './conversation-gateway';
 import type { ContextSyncNotifier } from '../use-cases/app-context';
 import { appApiRouterFor } from './app-routes';
@@ -12,10 +12,9 @@ import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
-import { authSettings } from './auth';
 
 export interface ApiDeps {
-  config: Config;
+  settings: Settings;
   conversations: ConversationGateway;
   temporal: Client;
   pool: DatabasePool;
@@ -26,6 +25,7 @@ export interface ApiDeps {
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
 export function createApp(deps: ApiDeps): Koa {
+  const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
   app.use(jsonErrors);
@@ -38,20 +38,19 @@ export function createApp(deps: ApiDeps): Koa {
 
   const webhooks = freshchatWebhookRouter({
     verify: createWebhookVerifier({
-      secret: deps.config.FRESHCHAT_WEBHOOK_SECRET,
-      publicKey: deps.config.FRESHCHAT_WEBHOOK_PUBLIC_KEY,
+      secret: settings.webhook.secret,
+      publicKey: settings.webhook.publicKey,
     }),
     conversations: deps.conversations,
-    bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
+    bodyLimit: settings.http.bodyLimits.webhook,
   });
   const orders = ordersRouter({
     pool: deps.pool,
-    secret: deps.config.ORDERS_WEBHOOK_SECRET,
-    assistedWindowMs: deps.config.ASSISTED_ORDER_WINDOW,
-    bodyLimit: deps.config.ORDERS_BODY_LIMIT,
+    secret: settings.orders.secret,
+    assistedWindowMs: settings.orders.assistedWindowMs,
+    bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
-  // Each feature mounts its router here.
+  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth });
   for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
     app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -10,7 +10,8 @@ export interface OrdersApiDeps {
   pool: DatabasePool;
   secret?: string;
   assistedWindowMs: number;
-  bodyLimit: string;
+  /** Bytes. */
+  bodyLimit: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import type { Server } from 'node:http';
-import { loadConfig, requireWebhookVerification } from '../infra/config';
+import { loadSettings, requireWebhookVerification } from '../infra/settings';
 import { logger } from '../infra/logger';
 import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
@@ -10,20 +10,22 @@ import { createContextSyncGateway } from './context-sync-gateway';
 import { createConversationGateway } from './conversation-gateway';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  requireWebhookVerification(config);
-  const client = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const pool = await createDatabasePool(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
+  const settings = loadSettings();
+  requireWebhookVerification(settings);
+  const client = createTemporalClient(settings.temporal);
+  const pool = await createDatabasePool(settings.database.url);
+  const redis = createRedis(settings.redis.url);
   const app = createApp({
-    config,
-    conversations: createConversationGateway(client, config),
+    settings,
+    conversations: createConversationGateway(client, settings),
     temporal: client,
     pool,
     redis,
-    contextSync: createContextSyncGateway(client, config),
+    contextSync: createContextSyncGateway(client, settings),
   });
-  const server: Server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
+  const server: Server = app.listen(settings.http.port, () =>
+    logger.info({ port: settings.http.port }, 'api listening'),
+  );
   const stop = () =>
     server.close(async () => {
       await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);

@@ -9,7 +9,8 @@ import type { WebhookVerifier } from './signature';
 export interface FreshchatWebhookDeps {
   verify: WebhookVerifier;
   conversations: ConversationGateway;
-  bodyLimit: string;
+  /** Bytes. */
+  bodyLimit: number;
 }
 
 /** POST /webhooks/freshchat: verify the raw bytes, normalise, hand to the conversation workflow, then 200. */

@@ -13,6 +13,7 @@ import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess } f
 import { FaultProxy } from './fault-proxy';
 import { chaosPlan, type PlanOptions } from './plan';
 import { verifyChaos, type ChaosVerdict } from './verify';
+import { settingsFrom } from '../../infra/settings';
 
 export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   temporalAddress: string;
@@ -155,7 +156,13 @@ async function startApi(env: Record<string, string>) {
   const pool = await createDatabasePool(config.DATABASE_URL, 2);
   const redis = createRedis(config.REDIS_URL);
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, conversations: createConversationGateway(temporal, config), temporal, pool, redis });
+  const app = createApp({
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(temporal, settingsFrom(config)),
+    temporal,
+    pool,
+    redis,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
