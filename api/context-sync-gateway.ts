@@ -6,6 +6,7 @@ import type { Settings } from '../infra/settings';
 import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal } from '../workflows/signals';
+import { apiMetrics } from './metrics';
 
 /**
  * Nudges the user's context-sync workflow (signalWithStart). Never blocks or fails the app's request: the
@@ -22,15 +23,17 @@ export function createContextSyncGateway(
   const inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
 
   const signal = (userId: string) =>
-    client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
-      client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
-        workflowId: contextSyncWorkflowId(userId),
-        taskQueue: settings.temporal.taskQueue,
-        args: [{ userId, settings: settings.contextSync }],
-        signal: contextChangedSignal,
-        signalArgs: [],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      }),
+    apiMetrics.timeHandoff('context_sync', () =>
+      client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
+        client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
+          workflowId: contextSyncWorkflowId(userId),
+          taskQueue: settings.temporal.taskQueue,
+          args: [{ userId, settings: settings.contextSync }],
+          signal: contextChangedSignal,
+          signalArgs: [],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        }),
+      ),
     );
 
   async function drain(userId: string, entry: { again: boolean }): Promise<void> {

@@ -7,6 +7,7 @@ import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';
 import { SIGNAL_BY_KIND, stateQuery } from '../workflows/signals';
 import { ApiError } from './errors';
+import { apiMetrics } from './metrics';
 
 /** Hands conversation events to their workflows; the only door from HTTP into Temporal for them. */
 export function createConversationGateway(client: Client, settings: Pick<Settings, 'temporal' | 'conversation'>) {
@@ -15,16 +16,18 @@ export function createConversationGateway(client: Client, settings: Pick<Setting
     async deliver(event: ConversationEvent): Promise<string> {
       const workflowId = conversationWorkflowId(event.conversationId);
       try {
-        await client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
-          client.workflow.signalWithStart<typeof conversationWorkflow, [ConversationEvent]>('conversationWorkflow', {
-            workflowId,
-            taskQueue: settings.temporal.taskQueue,
-            args: [{ conversationId: event.conversationId, settings: settings.conversation }],
-            signal: SIGNAL_BY_KIND[event.kind] as never,
-            signalArgs: [event],
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          }),
-        );
+        const handoff = () =>
+          client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
+            client.workflow.signalWithStart<typeof conversationWorkflow, [ConversationEvent]>('conversationWorkflow', {
+              workflowId,
+              taskQueue: settings.temporal.taskQueue,
+              args: [{ conversationId: event.conversationId, settings: settings.conversation }],
+              signal: SIGNAL_BY_KIND[event.kind] as never,
+              signalArgs: [event],
+              workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            }),
+          );
+        await apiMetrics.timeHandoff('conversation', handoff);
         return workflowId;
       } catch (error) {
         logger.warn({ err: (error as Error).message, workflowId }, 'Temporal did not accept the event');

@@ -1,13 +1,13 @@
 import 'dotenv/config';
-import type { Server } from 'node:http';
-import { loadSettings, requireWebhookVerification } from '../infra/settings';
 import { logger } from '../infra/logger';
 import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
+import { loadSettings, requireWebhookVerification } from '../infra/settings';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
 import { createContextSyncGateway } from './context-sync-gateway';
 import { createConversationGateway } from './conversation-gateway';
+import { listenGracefully, type GracefulServer } from './http-server';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -15,24 +15,30 @@ async function main(): Promise<void> {
   const client = createTemporalClient(settings.temporal);
   const pool = await createDatabasePool(settings.database.url);
   const redis = createRedis(settings.redis.url);
+  const contextSync = createContextSyncGateway(client, settings);
+  let http: GracefulServer | undefined;
   const app = createApp({
     settings,
     conversations: createConversationGateway(client, settings),
     temporal: client,
     pool,
     redis,
-    contextSync: createContextSyncGateway(client, settings),
+    contextSync,
+    draining: () => http?.draining() ?? false,
   });
-  const server: Server = app.listen(settings.http.port, () =>
-    logger.info({ port: settings.http.port }, 'api listening'),
-  );
-  const stop = () =>
-    server.close(async () => {
-      await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);
-      process.exit(0);
-    });
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  http = await listenGracefully(app, settings.http.port);
+  logger.info({ port: http.port }, 'api listening');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal, deadlineMs: settings.shutdownTimeoutMs }, 'api shutting down: finishing requests in flight');
+    const { forced } = await http.shutdown(settings.shutdownTimeoutMs);
+    await contextSync.idle();
+    await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);
+    logger.info({ forced }, 'api stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
 }
 
 main().catch((error) => {
