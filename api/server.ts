@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const pool = await createDatabasePool(settings.database.url);
   const redis = createRedis(settings.redis.url);
   const contextSync = createContextSyncGateway(client, settings);
-  let http: GracefulServer | undefined;
+  const listening: { http?: GracefulServer } = {};
   const app = createApp({
     settings,
     conversations: createConversationGateway(client, settings),
@@ -24,9 +24,10 @@ async function main(): Promise<void> {
     pool,
     redis,
     contextSync,
-    draining: () => http?.draining() ?? false,
+    draining: () => listening.http?.draining() ?? false,
   });
-  http = await listenGracefully(app, settings.http.port);
+  const http = await listenGracefully(app, settings.http.port);
+  listening.http = http;
   logger.info({ port: http.port }, 'api listening');
 
   const stop = async (signal: string) => {
