@@ -19,6 +19,7 @@ import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
+import { countActivityFailures } from './infra/worker-metrics';
 import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
 
 export interface WorkerResources {
@@ -45,6 +46,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
     activities,
+    interceptors: { activity: [countActivityFailures] },
     // SIGTERM: running activities get this long to finish before they are cancelled.
     shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
@@ -91,7 +93,14 @@ const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]) });
+  const { metricsPort } = settings.worker;
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]),
+    // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
+    ...(metricsPort !== undefined
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
+      : {}),
+  });
   await ensureDatabase(settings.database.url);
   await migrate(settings.database.url);
   const admin = await Connection.connect({ address: settings.temporal.address });
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
   await worker.run();
   await Promise.all([pool.end(), redis.quit(), connection.close()]);
   logger.info('worker stopped');
+  process.exit(0);
 }
 
 if (require.main === module) {

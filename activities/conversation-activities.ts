@@ -5,6 +5,7 @@ import { splitTags } from '../domain/resolution-rules';
 import { resolveIncidenceContext, type ContextDeps } from '../use-cases/resolve-incidence-context';
 import * as store from '../stores/incidence-store';
 import { linkAssistsOfIncidence } from '../stores/order-store';
+import { countEventApplied } from '../infra/worker-metrics';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
@@ -38,6 +39,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       change: IncidenceChange;
     }): Promise<boolean> {
       const stored = await store.applyIncidenceChange(deps.pool, input);
+      if (stored) countEventApplied(input.timeline.eventType);
       // With its resolution time known, orders of the user already reported within the window get linked (for orders
       // that arrive later the feed links them). Also on a redelivery (stored = false): a retry after a failed link links.
       if (input.change.close) await linkAssistsOfIncidence(deps.pool, input.incidenceId, deps.assistedOrderWindowMs);
