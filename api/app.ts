@@ -11,6 +11,7 @@ import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
+import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
 
@@ -56,7 +57,7 @@ export function createApp(deps: ApiDeps): Koa {
     bodyLimit: settings.http.bodyLimits.orders,
   });
   const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth });
-  for (const router of [health, webhooks, appApiRouterFor(deps), orders, analytics])
+  for (const router of [health, docsRouter(), webhooks, appApiRouterFor(deps), orders, analytics])
     app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

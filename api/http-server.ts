@@ -20,26 +20,30 @@ const QUIET_MS = 250;
 
 export function listenGracefully(app: Koa, port: number, host?: string): Promise<GracefulServer> {
   let draining = false;
-  let inFlight = 0;
+  const inFlight = new Set<ServerResponse>();
   let lastRequestAt = 0;
+  const closeAfterResponse = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('connection', 'close');
+  };
   const handle = app.callback();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
+    inFlight.add(res);
     lastRequestAt = Date.now();
-    res.once('close', () => inFlight--);
-    if (draining) res.setHeader('connection', 'close');
+    res.once('close', () => inFlight.delete(res));
+    if (draining) closeAfterResponse(res);
     void handle(req, res);
   });
 
   async function shutdown(deadlineMs: number): Promise<{ forced: boolean }> {
     draining = true;
+    inFlight.forEach(closeAfterResponse);
     const deadline = Date.now() + deadlineMs;
     // net.Server's close stops listening; http.Server's would also drop idle keep-alive sockets a client may be
     // sending on this very moment (it sees a reset).
     const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
-    while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastRequestAt < QUIET_MS))
+    while (Date.now() < deadline && (inFlight.size > 0 || Date.now() - lastRequestAt < QUIET_MS))
       await new Promise((r) => setTimeout(r, 25));
-    const forced = inFlight > 0;
+    const forced = inFlight.size > 0;
     if (forced) server.closeAllConnections();
     else server.closeIdleConnections();
     await closed;
