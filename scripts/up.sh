@@ -5,6 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. scripts/node24.sh
 mkdir -p .data .run
 
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
