@@ -63,7 +63,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
  */
 async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
   try {
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await Connection.connect(temporal.connection);
     try {
       const ids = await ensureAnalyticsSchedules(
         new Client({ connection, namespace: temporal.namespace }),
@@ -103,13 +103,13 @@ async function main(): Promise<void> {
   });
   await ensureDatabase(settings.database.url);
   await migrate(settings.database.url);
-  const admin = await Connection.connect({ address: settings.temporal.address });
+  const admin = await Connection.connect(settings.temporal.connection);
   await ensureSearchAttributes(admin, settings.temporal.namespace);
   await admin.close();
 
   const pool = await createDatabasePool(settings.database.url);
   const redis = createRedis(settings.redis.url);
-  const connection = await NativeConnection.connect({ address: settings.temporal.address });
+  const connection = await NativeConnection.connect(settings.temporal.connection);
   const codePath = settings.worker.workflowBundlePath;
   const worker = await createWorker({
     settings,

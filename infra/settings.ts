@@ -6,11 +6,15 @@ import type { ConversationSettings } from '../domain/conversation-state';
 import type { FrictionSettings } from '../domain/friction';
 import type { UserContextStoreSettings } from '../stores/user-context-store';
 import { ConfigError, loadConfig, type Config } from './config';
+import { temporalConnection } from './temporal-connection';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 
 export interface TemporalSettings {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** Address, TLS (server CA, client certificate), API key and gRPC metadata, for Connection and NativeConnection. */
+  connection: NativeConnectionOptions & { address: string };
 }
 
 /** What the worker's activities need besides connections (infra/settings.ts is their only source). */
@@ -54,8 +58,11 @@ export interface Settings {
   activities: ActivitySettings;
 }
 
-/** Maps validated configuration to settings; cross-field rules are checked here, so a bad mix fails at start. */
-export function settingsFrom(config: Config): Settings {
+/**
+ * Maps validated configuration to settings; cross-field rules are checked here, so a bad mix fails at start.
+ * `env` supplies the Temporal SDK's own connection variables (TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_PROFILE…).
+ */
+export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Settings {
   if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
     throw new ConfigError([
       `CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`,
@@ -74,11 +81,7 @@ export function settingsFrom(config: Config): Settings {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT,
     database: { url: config.DATABASE_URL },
     redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
-    temporal: {
-      address: config.TEMPORAL_ADDRESS,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-    },
+    temporal: { ...temporalConnection(config, env), taskQueue: config.TEMPORAL_TASK_QUEUE },
     worker: {
       workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
       analyticsSchedules: config.ANALYTICS_SCHEDULES_ENABLED,
@@ -124,7 +127,7 @@ export function settingsFrom(config: Config): Settings {
 }
 
 /** Configuration from the environment (see infra/env-file.ts for .env), validated and mapped. */
-export const loadSettings = (env: NodeJS.ProcessEnv = process.env): Settings => settingsFrom(loadConfig(env));
+export const loadSettings = (env: NodeJS.ProcessEnv = process.env): Settings => settingsFrom(loadConfig(env), env);
 
 /** The API cannot accept any webhook without at least one verification scheme. */
 export function requireWebhookVerification(settings: Settings): void {
