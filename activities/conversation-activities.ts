@@ -9,13 +9,13 @@ import { countEventApplied } from '../infra/worker-metrics';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
-  /** Conversation properties that hold the agent's tags (Freshchat decision 3). */
+  /** Conversation properties that hold the agent's tags (docs/decisions.md #8). */
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
   assistedOrderWindowMs: number;
 }
 
-/** Activities of the conversation workflow: all I/O of the spine, each idempotent. */
+/** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
   return {
     async loadIncidence(conversationId: string): Promise<IncidenceSnapshot | null> {

@@ -27,7 +27,7 @@ export interface ApiDeps {
   draining?: () => boolean;
 }
 
-/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
+/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
   const { settings } = deps;
   const app = new Koa();

@@ -1,11 +1,10 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { conversationWorkflowId, type ConversationEvent } from '../domain/conversation-event';
-import type { ConversationState } from '../domain/conversation-state';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
 import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';
-import { SIGNAL_BY_KIND, stateQuery } from '../workflows/signals';
+import { SIGNAL_BY_KIND } from '../workflows/signals';
 import { ApiError } from './errors';
 import { apiMetrics } from './metrics';
 
@@ -33,10 +32,6 @@ export function createConversationGateway(client: Client, settings: Pick<Setting
         logger.warn({ err: (error as Error).message, workflowId }, 'Temporal did not accept the event');
         throw new ApiError(503, 'temporal_unavailable', 'the event could not be handed to Temporal; retry later');
       }
-    },
-
-    async state(conversationId: string): Promise<ConversationState> {
-      return client.workflow.getHandle(conversationWorkflowId(conversationId)).query(stateQuery);
     },
   };
 }

@@ -254,7 +254,7 @@ describe('context', () => {
     expect(json.friction_score).toBe(25);
   });
 
-  test('cart: fields set and cleared; a changed value is a price check; the PRD signal counts after 5', async () => {
+  test('cart: fields set and cleared; a changed value is a price check; the signal counts after 5', async () => {
     const user = await appUser();
     const item = { id: 'royal-rajasthani', name: 'Royal Rajasthani platter', quantity: 350, unit_price: 520 };
     await user.cart({
@@ -441,10 +441,10 @@ describe('channel routing', () => {
 });
 
 describe('help offers and incidences', () => {
-  /** A spec-format first message from `userId` whose properties carry only the user id. */
+  /** A simplified-format first message from `userId` whose properties carry only the user id. */
   const bareMessage = (userId: string) => {
     const conversationId = uniqueConversationId();
-    const body = JSON.parse(fixtureFor('spec-message_create.json', WEDDING_ID, conversationId));
+    const body = JSON.parse(fixtureFor('simplified-message_create.json', WEDDING_ID, conversationId));
     body.data.user.properties = { user_id: userId };
     return { conversationId, body: JSON.stringify(body) };
   };

@@ -63,7 +63,7 @@ test('SIGTERM under load: the worker drains and exits 0, the API finishes every 
   const lane = async () => {
     while (!apiGone) {
       const conversationId = uniqueConversationId();
-      const body = fixtureFor('spec-message_create.json', SPEC_ID, conversationId);
+      const body = fixtureFor('simplified-message_create.json', SPEC_ID, conversationId);
       try {
         const res = await fetch(`${baseUrl}/webhooks/freshchat`, {
           method: 'POST',

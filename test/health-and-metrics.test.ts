@@ -109,7 +109,7 @@ describe('Prometheus metrics at /metrics', () => {
     const routed = 'http_requests_total{route="/webhooks/freshchat",method="POST",status="200"}';
     const before = await scrape();
 
-    const body = fixtureFor('spec-message_create.json', SPEC_ID, uniqueConversationId());
+    const body = fixtureFor('simplified-message_create.json', SPEC_ID, uniqueConversationId());
     expect((await postWebhook(system.baseUrl, body, hmacSign(body))).status).toBe(200);
     expect((await postWebhook(system.baseUrl, body, 'bad-signature')).status).toBe(401);
 

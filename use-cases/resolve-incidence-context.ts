@@ -17,7 +17,7 @@ export interface ContextDeps {
 
 /**
  * The context an incidence starts with. Sources, first wins per field: the webhook's own user
- * properties (spec format), our Redis user context, then Freshchat's user properties (real format).
+ * properties (simplified format), our Redis user context, then Freshchat's user properties (real format).
  * A Freshchat outage never blocks the incidence: it is created with what we have.
  */
 export async function resolveIncidenceContext(
@@ -36,7 +36,7 @@ export async function resolveIncidenceContext(
       if (freshchatUserId) {
         const user = await deps.freshchat.getUser(freshchatUserId);
         fromFreshchat = contextFromProperties(propertyMap(user?.properties));
-        // Decision 7: the app's user id is reference_id, else the user_id property, else Freshchat's id.
+        // docs/decisions.md #6: the app's user id is reference_id, else the user_id property, else Freshchat's id.
         appUserId = user?.reference_id || fromFreshchat.userId || freshchatUserId;
       }
     } catch (error) {
