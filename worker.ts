@@ -11,9 +11,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
-import { createConversationGateway } from './api/conversation-gateway';
 import { createFreshchatClient } from './clients/freshchat-client';
-import { loadConfig, tagProperties, type Config } from './infra/config';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
 import { ensureDatabase, migrate } from './infra/migrator';
@@ -23,9 +21,12 @@ import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
 import { createTokenBucket } from './infra/token-bucket';
+import { createConversationGateway } from './api/conversation-gateway';
+import { countActivityFailures } from './infra/worker-metrics';
+import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
 
 export interface WorkerResources {
-  config: Config;
+  settings: Settings;
   pool: DatabasePool;
   redis: Redis;
   connection: NativeConnection;
@@ -36,65 +37,62 @@ export interface WorkerResources {
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
-  const { config } = resources;
-  const keys = redisKeys(config.REDIS_KEY_PREFIX);
+  const { settings } = resources;
+  const keys = redisKeys(settings.redis.keyPrefix);
   const activities = createActivities({
+    ...settings.activities,
     pool: resources.pool,
     redis: resources.redis,
     keys,
     logger,
-    freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
-    tagProperties: tagProperties(config),
-    assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
-    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
-    agentHourlyRate: config.AGENT_HOURLY_RATE,
-    mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+    freshchat: createFreshchatClient(settings.activities.freshchat),
     reconciliation: reconciliationDeps(resources, keys.freshchatBucket),
   });
   const worker = await Worker.create({
     connection: resources.connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: settings.temporal.namespace,
+    taskQueue: settings.temporal.taskQueue,
     activities,
+    interceptors: { activity: [countActivityFailures] },
+    // SIGTERM: running activities get this long to finish before they are cancelled.
+    shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
   });
-  if (config.ANALYTICS_SCHEDULES_ENABLED) await ensureSchedules(config);
-  if (config.RECONCILIATION_SCHEDULE_ENABLED)
-    await ensureReconciliationScheduleLogged(resources.temporalClient, config);
+  if (settings.worker.analyticsSchedules) await ensureSchedules(settings.temporal);
+  if (settings.reconciliation.scheduleEnabled) await ensureReconciliationScheduleLogged(resources);
   return worker;
 }
 
 /** Freshchat requests of every reconciliation activity, in every worker process, draw on one Redis token bucket. */
 function reconciliationDeps(resources: WorkerResources, bucketKey: string) {
-  const { config } = resources;
+  const { settings } = resources;
   const bucket = createTokenBucket(resources.redis, bucketKey, {
-    capacity: config.FRESHCHAT_RATE_BURST,
-    perMinute: config.FRESHCHAT_RATE_LIMIT,
+    capacity: settings.reconciliation.rateBurst,
+    perMinute: settings.reconciliation.rateLimitPerMinute,
   });
-  const gateway = createConversationGateway(resources.temporalClient, config);
+  const gateway = createConversationGateway(resources.temporalClient, settings);
   return {
-    freshchat: createFreshchatClient({
-      baseUrl: config.FRESHCHAT_API_URL,
-      token: config.FRESHCHAT_API_TOKEN,
-      beforeRequest: () => bucket.take(),
-    }),
+    freshchat: createFreshchatClient({ ...settings.activities.freshchat, beforeRequest: () => bucket.take() }),
     bucket,
-    retryAfterCapMs: config.FRESHCHAT_RETRY_AFTER_CAP,
+    retryAfterCapMs: settings.reconciliation.retryAfterCapMs,
     deliver: gateway.deliver,
   };
 }
 
 /** Like the analytics schedules: a failure is logged, not fatal. Without Freshchat's API there is nothing to do. */
-async function ensureReconciliationScheduleLogged(client: Client, config: Config): Promise<void> {
-  if (!config.FRESHCHAT_API_URL || !config.FRESHCHAT_API_TOKEN) {
+async function ensureReconciliationScheduleLogged({ settings, temporalClient }: WorkerResources): Promise<void> {
+  if (!settings.activities.freshchat.baseUrl || !settings.activities.freshchat.token) {
     logger.warn('reconciliation schedule not created: FRESHCHAT_API_URL and FRESHCHAT_API_TOKEN are not both set');
     return;
   }
   try {
-    const id = await ensureReconciliationSchedule(client, config);
-    logger.info({ schedule: id, every: config.RECONCILIATION_INTERVAL }, 'reconciliation schedule created or updated');
+    const id = await ensureReconciliationSchedule(temporalClient, settings);
+    logger.info(
+      { schedule: id, everyMs: settings.reconciliation.intervalMs },
+      'reconciliation schedule created or updated',
+    );
   } catch (error) {
     logger.error({ err: error }, 'reconciliation schedule could not be created or updated');
   }
@@ -104,13 +102,13 @@ async function ensureReconciliationScheduleLogged(client: Client, config: Config
  * The daily aggregation and weekly report schedules (visible in the Temporal UI under Schedules). A failure is
  * logged, not fatal: conversations must keep flowing; the next worker start tries again.
  */
-async function ensureSchedules(config: Config): Promise<void> {
+async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
   try {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporal.connection);
     try {
       const ids = await ensureAnalyticsSchedules(
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-        config.TEMPORAL_TASK_QUEUE,
+        new Client({ connection, namespace: temporal.namespace }),
+        temporal.taskQueue,
       );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');
     } finally {
@@ -124,7 +122,7 @@ async function ensureSchedules(config: Config): Promise<void> {
   }
 }
 
-const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
+const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
   trace: 'TRACE',
   debug: 'DEBUG',
   info: 'INFO',
@@ -135,26 +133,40 @@ const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
 };
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]) });
-  await ensureDatabase(config.DATABASE_URL);
-  await migrate(config.DATABASE_URL);
-  const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  await ensureSearchAttributes(admin, config.TEMPORAL_NAMESPACE);
+  const settings = loadSettings();
+  const { metricsPort } = settings.worker;
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]),
+    // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
+    ...(metricsPort !== undefined
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
+      : {}),
+  });
+  await ensureDatabase(settings.database.url);
+  await migrate(settings.database.url);
+  const admin = await Connection.connect(settings.temporal.connection);
+  await ensureSearchAttributes(admin, settings.temporal.namespace);
   await admin.close();
 
-  const pool = await createDatabasePool(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
-  const temporalClient = createTemporalClient({
-    address: config.TEMPORAL_ADDRESS,
-    namespace: config.TEMPORAL_NAMESPACE,
+  const pool = await createDatabasePool(settings.database.url);
+  const redis = createRedis(settings.redis.url);
+  const connection = await NativeConnection.connect(settings.temporal.connection);
+  const codePath = settings.worker.workflowBundlePath;
+  const temporalClient = createTemporalClient(settings.temporal);
+  const worker = await createWorker({
+    settings,
+    pool,
+    redis,
+    connection,
+    temporalClient,
+    workflowBundle: codePath ? { codePath } : undefined,
   });
-  const worker = await createWorker({ config, pool, redis, connection, temporalClient, workflowBundle });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
-  await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
+  logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');
+  // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
+  await worker.run();
   await Promise.all([pool.end(), redis.quit(), connection.close(), temporalClient.connection.close()]);
+  logger.info('worker stopped');
+  process.exit(0);
 }
 
 if (require.main === module) {

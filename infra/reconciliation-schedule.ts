@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ReconciliationInput, ReconciliationSummary, ReconciliationTrigger } from '../domain/reconciliation-pass';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
-import type { Config } from './config';
+import type { Settings } from './settings';
 
 export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-${taskQueue}`;
 
@@ -9,14 +9,18 @@ export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-$
  * A scheduled pass spreads its batches over 80 % of the interval and stops at the interval (the next pass resumes
  * from its cursor); a manual pass runs its batches back to back, without a time limit, from the start of a sweep.
  */
-export function reconciliationInput(config: Config, trigger: ReconciliationTrigger): ReconciliationInput {
+export function reconciliationInput(
+  settings: Pick<Settings, 'reconciliation'>,
+  trigger: ReconciliationTrigger,
+): ReconciliationInput {
   const scheduled = trigger === 'SCHEDULE';
+  const { intervalMs, lookbackMs, batchSize } = settings.reconciliation;
   return {
     trigger,
-    lookbackMs: config.RECONCILIATION_LOOKBACK,
-    batchSize: config.RECONCILIATION_BATCH_SIZE,
-    spreadMs: scheduled ? Math.round(config.RECONCILIATION_INTERVAL * 0.8) : 0,
-    budgetMs: scheduled ? config.RECONCILIATION_INTERVAL : 0,
+    lookbackMs,
+    batchSize,
+    spreadMs: scheduled ? Math.round(intervalMs * 0.8) : 0,
+    budgetMs: scheduled ? intervalMs : 0,
   };
 }
 
@@ -25,20 +29,20 @@ export function reconciliationInput(config: Config, trigger: ReconciliationTrigg
  * RECONCILIATION_CATCHUP_WINDOW (one at a time: a pass still running has at most one waiting behind it). Created, or
  * brought up to date, at every worker start.
  */
-export async function ensureReconciliationSchedule(client: Client, config: Config): Promise<string> {
-  const taskQueue = config.TEMPORAL_TASK_QUEUE;
+export async function ensureReconciliationSchedule(client: Client, settings: Settings): Promise<string> {
+  const taskQueue = settings.temporal.taskQueue;
   const scheduleId = reconciliationScheduleId(taskQueue);
-  const spec = { intervals: [{ every: config.RECONCILIATION_INTERVAL }] };
+  const spec = { intervals: [{ every: settings.reconciliation.intervalMs }] };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'reconciliationWorkflow',
     taskQueue,
-    args: [reconciliationInput(config, 'SCHEDULE')] as never,
+    args: [reconciliationInput(settings, 'SCHEDULE')] as never,
     workflowId: `${scheduleId}-run`,
   };
   const policies = {
     overlap: ScheduleOverlapPolicy.BUFFER_ONE,
-    catchupWindow: config.RECONCILIATION_CATCHUP_WINDOW,
+    catchupWindow: settings.reconciliation.catchupWindowMs,
     pauseOnFailure: false,
   };
   try {
@@ -61,12 +65,13 @@ export async function ensureReconciliationSchedule(client: Client, config: Confi
 /** One manual pass now, on the worker's task queue; resolves with its summary once it has finished. */
 export async function runManualPass(
   client: Client,
-  config: Config,
+  settings: Pick<Settings, 'temporal' | 'reconciliation'>,
   overrides: Partial<ReconciliationInput> = {},
 ): Promise<ReconciliationSummary> {
+  const taskQueue = settings.temporal.taskQueue;
   return client.workflow.execute<typeof reconciliationWorkflow>('reconciliationWorkflow', {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowId: `reconciliation-manual-${config.TEMPORAL_TASK_QUEUE}-${new Date().toISOString()}`,
-    args: [{ ...reconciliationInput(config, 'MANUAL'), ...overrides }],
+    taskQueue,
+    workflowId: `reconciliation-manual-${taskQueue}-${new Date().toISOString()}-${Math.random().toString(36).slice(2, 8)}`,
+    args: [{ ...reconciliationInput(settings, 'MANUAL'), ...overrides }],
   });
 }

@@ -6,20 +6,20 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
 import { describePass } from '../domain/reconciliation-pass';
-import { loadConfig } from '../infra/config';
+import { loadSettings } from '../infra/settings';
 import { parseDuration } from '../infra/duration';
 import { runManualPass } from '../infra/reconciliation-schedule';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const settings = loadSettings();
   const i = process.argv.indexOf('--lookback');
   const lookbackMs = i >= 0 ? parseDuration(process.argv[i + 1] ?? '') : undefined;
   if (i >= 0 && lookbackMs === undefined) throw new Error('--lookback expects a duration like 24h or 7d');
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(settings.temporal.connection);
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    console.log(`reconciliation pass on task queue ${config.TEMPORAL_TASK_QUEUE} (needs a running worker)…`);
-    const summary = await runManualPass(client, config, lookbackMs === undefined ? {} : { lookbackMs });
+    const client = new Client({ connection, namespace: settings.temporal.namespace });
+    console.log(`reconciliation pass on task queue ${settings.temporal.taskQueue} (needs a running worker)…`);
+    const summary = await runManualPass(client, settings, lookbackMs === undefined ? {} : { lookbackMs });
     console.log(describePass(summary));
     if (summary.conversations?.length) {
       console.table(

@@ -74,7 +74,7 @@ async function pass(overrides: Partial<ReconciliationInput> = {}): Promise<Recon
   return system.client.workflow.execute<typeof reconciliationWorkflow>('reconciliationWorkflow', {
     taskQueue: system.config.TEMPORAL_TASK_QUEUE,
     workflowId: `reconciliation-test-${randomUUID()}`,
-    args: [{ ...reconciliationInput(system.config, 'MANUAL'), ...overrides }],
+    args: [{ ...reconciliationInput(system.settings, 'MANUAL'), ...overrides }],
   });
 }
 
@@ -269,7 +269,7 @@ test('a scheduled pass that runs out of time stops at its cursor; the next resum
   );
 
   // A budget of 1 ms: the pass stops after its first batch.
-  const scheduled = { ...reconciliationInput(system.config, 'SCHEDULE'), batchSize: 2, spreadMs: 0, budgetMs: 1 };
+  const scheduled = { ...reconciliationInput(system.settings, 'SCHEDULE'), batchSize: 2, spreadMs: 0, budgetMs: 1 };
   const passes: ReconciliationSummary[] = [];
   for (let i = 0; i < 40; i++) {
     const summary = await pass(scheduled);
@@ -291,8 +291,8 @@ test('a scheduled pass that runs out of time stops at its cursor; the next resum
 test('the schedule runs a pass every 15 minutes, catching up missed ones, spread over the interval', async () => {
   const id = reconciliationScheduleId(system.config.TEMPORAL_TASK_QUEUE);
   try {
-    expect(await ensureReconciliationSchedule(system.client, system.config)).toBe(id);
-    expect(await ensureReconciliationSchedule(system.client, system.config)).toBe(id); // a restart updates in place
+    expect(await ensureReconciliationSchedule(system.client, system.settings)).toBe(id);
+    expect(await ensureReconciliationSchedule(system.client, system.settings)).toBe(id); // a restart updates in place
     const schedule = await system.client.schedule.getHandle(id).describe();
     expect(schedule.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
     expect(schedule.policies).toMatchObject({ overlap: 'BUFFER_ONE', catchupWindow: 24 * 3_600_000 });

@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { ReconciliationSummary } from '../../domain/reconciliation-pass';
-import { loadConfig } from '../../infra/config';
+import { loadSettings } from '../../infra/settings';
 import { runManualPass } from '../../infra/reconciliation-schedule';
 import { FakeFreshchat } from '../../test/support/fake-freshchat';
 import type { ChaosPlan } from './plan';
@@ -41,10 +41,10 @@ export async function freshchatFor(plan: ChaosPlan): Promise<{ env: Record<strin
 
 /** One manual reconciliation pass on the run's task queue, as `npm run reconcile` runs it. */
 export async function reconciliationPass(temporalAddress: string, taskQueue: string): Promise<ReconciliationSummary> {
-  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
+  const settings = loadSettings({ ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
   const connection = await Connection.connect({ address: temporalAddress });
   try {
-    return await runManualPass(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
+    return await runManualPass(new Client({ connection, namespace: settings.temporal.namespace }), settings);
   } finally {
     await connection.close();
   }
