@@ -28,6 +28,8 @@ export interface WorkerResources {
   connection: NativeConnection;
   /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Fault injection at the activity boundary (the tests and the chaos run); none in production. */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
@@ -49,6 +51,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
+    interceptors: resources.interceptors,
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
