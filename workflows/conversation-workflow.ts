@@ -320,7 +320,7 @@ async function closeSilentIfUnchanged(state: ConversationState): Promise<Applied
     return { state: withSnapshot(state, result.snapshot), closedAt: result.stored ? now : null };
   } catch (error) {
     if (!isDataRejection(error)) throw error;
-    log.error('silence close refused by the database', { error: error.message });
+    log.error('silence close refused by the database', { error: (error as Error).message });
     return { state, closedAt: null, nothingStored: true };
   }
 }

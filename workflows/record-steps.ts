@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  TemporalFailure,
+} from '@temporalio/workflow';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import type { ConversationEvent } from '../domain/conversation-event';
 import type { Outcome } from '../domain/incidence';
@@ -31,9 +39,18 @@ const tagReader = proxyActivities<Pick<ConversationActivities, 'fetchResolutionT
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
 
+// A failed local activity surfaces as its own failure, an ordinary one wrapped in an ActivityFailure.
+const causeOf = (error: unknown): unknown => (error instanceof ActivityFailure ? error.cause : error);
+
 /** True when PostgreSQL refused a step's data: retrying cannot help, the event is dead-lettered. */
-export const isDataRejection = (error: unknown): error is ActivityFailure =>
-  error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === DATA_REJECTED;
+export const isDataRejection = (error: unknown): error is TemporalFailure => {
+  const cause = causeOf(error);
+  return cause instanceof ApplicationFailure && cause.type === DATA_REJECTED;
+};
+
+/** A step that failed (not cancelled, not refused for its data): an outage, worth waiting out. */
+const isOutage = (error: unknown): boolean =>
+  error instanceof TemporalFailure && !(error instanceof CancelledFailure) && !isDataRejection(error);
 
 /** Runs a database step: quickly in the worker, then patiently through an outage; data refusals are thrown. */
 export async function storeStep<K extends keyof StoreSteps>(
@@ -44,15 +61,15 @@ export async function storeStep<K extends keyof StoreSteps>(
   try {
     return await (quick[name] as Step)(...args);
   } catch (error) {
-    if (!(error instanceof ActivityFailure) || isDataRejection(error)) throw error;
+    if (!isOutage(error)) throw error;
     log.warn('database step failing; retrying until it succeeds', { step: name, error: (error as Error).message });
     return await (patient[name] as Step)(...args);
   }
 }
 
 /** Keeps a refused event in the dead-letter table; the conversation moves on without it. */
-export async function deadLetter(event: ConversationEvent, failure: ActivityFailure): Promise<void> {
-  const cause = failure.cause as ApplicationFailure;
+export async function deadLetter(event: ConversationEvent, failure: TemporalFailure): Promise<void> {
+  const cause = causeOf(failure) as ApplicationFailure;
   const details = (cause.details?.[0] ?? {}) as { step?: string; sqlstate?: string };
   log.error('event refused by the database; dead-lettered', { eventKey: event.eventKey, error: cause.message });
   try {
