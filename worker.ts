@@ -94,7 +94,8 @@ const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
   silent: 'ERROR',
 };
 
-async function main(): Promise<void> {
+/** The worker process: migrate, then run until SIGINT/SIGTERM. `interceptors` only for the chaos run's faults. */
+export async function runWorkerProcess(interceptors?: WorkerResources['interceptors']): Promise<void> {
   const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]) });
   await ensureDatabase(config.DATABASE_URL);
@@ -107,14 +108,14 @@ async function main(): Promise<void> {
   const redis = createRedis(config.REDIS_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
-  const worker = await createWorker({ config, pool, redis, connection, workflowBundle });
+  const worker = await createWorker({ config, pool, redis, connection, workflowBundle, interceptors });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
   await Promise.all([pool.end(), redis.quit(), connection.close()]);
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  runWorkerProcess().catch((error) => {
     logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
     process.exit(1);
   });

@@ -285,6 +285,22 @@ describe('the simplified format, assignments and long messages', () => {
     ]);
   });
 
+  test('events that reach a conversation before its worker does are applied in arrival order, not grouped by kind', async () => {
+    const id = uniqueConversationId();
+    const t = (s: number) => new Date(Date.parse('2026-03-03T10:00:00Z') + s * 1000).toISOString();
+    await system.stopWorker();
+    try {
+      await postOk(spec('spec-message_create.json', id, { event_id: `m-${id}`, event_time: t(0) }));
+      await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r1-${id}`, event_time: t(60) }));
+      await postOk(spec('spec-conversation_reopen.json', id, { event_id: `o-${id}`, event_time: t(120) }));
+      await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r2-${id}`, event_time: t(180) }));
+    } finally {
+      await system.startWorker();
+    }
+    // Grouped by kind, the second resolution came before the reopen, which then only reached the timeline.
+    await settled(id, { outcome: 'CONVERTED', reopen_count: 1, time_to_resolve_seconds: 180 });
+  });
+
   test('an assignment back to a group queue clears the agent in the row, the state and the search attribute', async () => {
     const id = uniqueConversationId();
     await postOk(spec('spec-message_create.json', id));

@@ -6,6 +6,7 @@ import {
   proxyActivities,
   patched,
   proxyLocalActivities,
+  setDefaultSignalHandler,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -32,7 +33,7 @@ import {
 } from './conversation-changes';
 import { deadLetter, fillInResolutionTags, isDataRejection, lookUpUserLater, storeStep } from './record-steps';
 import { TAGS_PENDING } from '../domain/record-values';
-import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -106,6 +107,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     },
   };
 
+  // Signals that arrived with the start, before any handler existed, are taken in arrival order: named handlers
+  // alone would take them grouped by kind (a reopen after the resolution that followed it).
+  if (patched(RECORD_GUARANTEE))
+    setDefaultSignalHandler((name, event) => void (isEventSignal(name) && enqueue(event as ConversationEvent)));
   setHandler(messageSignal, enqueue);
   setHandler(assignmentSignal, enqueue);
   setHandler(resolutionSignal, enqueue);
@@ -324,6 +329,9 @@ async function closeSilentIfUnchanged(state: ConversationState): Promise<Applied
     return { state, closedAt: null, nothingStored: true };
   }
 }
+
+const EVENT_SIGNALS = new Set<string>(Object.values(SIGNAL_BY_KIND).map((s) => s.name));
+const isEventSignal = (name: string): boolean => EVENT_SIGNALS.has(name);
 
 function rememberKey(keys: Set<string>, key: string): void {
   keys.add(key);

@@ -7,6 +7,7 @@ import type { WorkerOptions } from '@temporalio/worker';
  */
 export type Fault =
   | { kind: 'lose-result' }
+  | { kind: 'kill-after-commit' }
   | { kind: 'fail'; error: Error }
   | { kind: 'alter-input'; alter: (args: unknown[]) => unknown[] };
 
@@ -54,6 +55,8 @@ export class ActivityFaults {
               }
               const args = fault?.kind === 'alter-input' ? fault.alter(structuredClone(input.args)) : input.args;
               const result: unknown = await next({ ...input, args });
+              // SIGKILL between the commit and the workflow task's completion: the result never reaches the history.
+              if (fault?.kind === 'kill-after-commit') process.kill(process.pid, 'SIGKILL');
               if (fault?.kind === 'lose-result') {
                 this.lostResults++;
                 throw new Error(`fault injected: the result of ${info.activityType} was lost after it committed`);

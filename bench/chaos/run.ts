@@ -23,6 +23,11 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   cutDatabaseAt: number;
   cutDatabaseForMs: number;
   settleTimeoutMs: number;
+  /**
+   * The long-horizon mode: whole lifecycles with short silence and reopen windows, and faults at the commit boundary
+   * (results lost after the step committed; the worker SIGKILLed right after a commit). Judged after the windows.
+   */
+  lostResults?: { loseShare: number; killAfterCommitShare: number; silenceMs: number; reopenMs: number };
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -32,9 +37,18 @@ export interface ChaosReport {
   verdict: ChaosVerdict;
   deliveries: number;
   redeliveriesAfterRefusal: number;
+  /** SIGKILLs sent by the run. */
   workerKills: number;
+  /** SIGKILLs the worker gave itself right after a commit (--lost-results). */
+  commitBoundaryKills: number;
+  /** Exits nobody caused: a worker that crashed (for example on a database cut while starting up). */
+  workerCrashes: number;
+  /** Every restart, whatever the cause. */
   workerRestarts: number;
   databaseCuts: number;
+  /** The cut hit a worker that had applied events since it started, and the same process applied events after it. */
+  cutHitRunningWorker: boolean;
+  sameWorkerAppliedAfterCut: boolean;
   sendSeconds: number;
   settleSeconds: number;
 }
@@ -42,15 +56,27 @@ export interface ChaosReport {
 /** Sends the plan through the real API while the worker is killed and its database cut, then judges PostgreSQL. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runId = randomBytes(4).toString('hex');
-  const plan = chaosPlan({ ...options, runId });
+  const plan = chaosPlan({ ...options, runId, lifecycle: Boolean(options.lostResults) });
   const db = await scratchDatabase('slo_chaos');
   const proxy = new FaultProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
   const proxyUrl = Object.assign(new URL(db.url), { port: String(await proxy.start()) }).toString();
   const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
+  const lost = options.lostResults;
+  const faultEnv: Record<string, string> = lost
+    ? {
+        CHAOS_LOSE_RESULTS: String(lost.loseShare),
+        CHAOS_KILL_AFTER_COMMIT: String(lost.killAfterCommitShare),
+        CHAOS_SEED: String(options.seed),
+        CONVERSATION_SILENCE_TIMEOUT: `${lost.silenceMs}ms`,
+        CONVERSATION_REOPEN_WINDOW: `${lost.reopenMs}ms`,
+      }
+    : {};
   const worker = superviseWorker(
+    lost ? 'bench/chaos/faulty-worker.ts' : 'worker.ts',
     {
+      ...faultEnv,
       DATABASE_URL: proxyUrl,
       TEMPORAL_ADDRESS: options.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
@@ -65,22 +91,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     FRESHCHAT_WEBHOOK_SECRET: secret,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
+    // Conversation settings travel with the workflow's start, from the API.
+    ...faultEnv,
   });
+  const rows = timelineCounter(db.url, `chaos-${runId}-`);
   try {
     const faults = [
       { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => worker.kill() },
       { at: Math.floor(plan.deliveries.length * options.cutDatabaseAt), run: () => cut() },
     ];
-    // The cut must hit a running worker (one still starting up after the kill just exits and is restarted).
+    // The cut must hit a running worker that is applying events (one still migrating after the kill would only
+    // crash and restart, proving restarts, not that a running worker's pool recovers), and the same process must
+    // apply events after it.
     let cutDone: Promise<void> = Promise.resolve();
+    const cutReport = { hitRunningWorker: false, sameWorkerAfter: false };
     const cut = () => {
-      cutDone = worker.runningFor(3000).then(() => {
-        options.log(`cutting the worker's database connections for ${options.cutDatabaseForMs} ms`);
+      cutDone = (async () => {
+        const pid = await worker.applyingEvents(rows.count);
+        cutReport.hitRunningWorker = true;
+        options.log(`cutting the database connections of worker ${pid} for ${options.cutDatabaseForMs} ms`);
         proxy.cut(options.cutDatabaseForMs);
-      });
+        await new Promise((r) => setTimeout(r, options.cutDatabaseForMs));
+        cutReport.sameWorkerAfter = await worker.sameProcessApplies(pid, rows.count, 60_000);
+      })();
     };
     const sendStart = performance.now();
-    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, (sent) =>
+    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, Boolean(lost), (sent) =>
       faults.filter((f) => f.at === sent).forEach((f) => f.run()),
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
@@ -90,59 +126,114 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     const settleStart = performance.now();
     await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
+    let verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    // Lifecycles end after their silence and reopen windows: judge once they have passed (or the time is up).
+    const deadline = Date.now() + options.settleTimeoutMs;
+    while (lost && !verdict.ok && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    }
     const settleSeconds = (performance.now() - settleStart) / 1000;
-    const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
     return {
       verdict,
       deliveries: plan.deliveries.length,
       redeliveriesAfterRefusal: redeliveries,
       workerKills: worker.kills,
+      commitBoundaryKills: worker.commitKills,
+      workerCrashes: worker.crashes,
       workerRestarts: worker.restarts,
       databaseCuts: proxy.cuts,
+      cutHitRunningWorker: cutReport.hitRunningWorker,
+      sameWorkerAppliedAfterCut: cutReport.sameWorkerAfter,
       sendSeconds,
       settleSeconds,
     };
   } finally {
+    await rows.end();
     await worker.stop();
     await api.stop();
     await proxy.stop();
-    await db.drop();
+    if (process.env.CHAOS_KEEP_DB) console.log('kept', db.url);
+    else await db.drop();
   }
 }
 
+/** Counts the run's timeline rows straight from PostgreSQL (not through the fault proxy). */
+function timelineCounter(databaseUrl: string, prefix: string) {
+  const db = new PgClient({ connectionString: databaseUrl });
+  const connected = db.connect();
+  return {
+    async count(): Promise<number> {
+      await connected;
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1',
+        [`${prefix}%`],
+      );
+      return rows[0]!.n;
+    },
+    end: () => connected.then(() => db.end()),
+  };
+}
+
 /** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would). */
-function superviseWorker(env: Record<string, string>, log: (line: string) => void) {
+function superviseWorker(entry: string, env: Record<string, string>, log: (line: string) => void) {
   let child: ChildProcess;
-  let startedAt = 0;
   let stopping = false;
-  const state = { kills: 0, restarts: 0 };
+  let killedByUs = false;
+  const state = { kills: 0, commitKills: 0, crashes: 0, restarts: 0 };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const spawnWorker = () => {
-    startedAt = Date.now();
-    child = startNodeProcess('worker.ts', env);
+    killedByUs = false;
+    child = startNodeProcess(entry, env);
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      log(`worker exited (${signal ?? code}); restarting`);
+      if (killedByUs) log(`worker killed (${signal ?? code}); restarting`);
+      else if (signal === 'SIGKILL') state.commitKills++;
+      else {
+        state.crashes++;
+        log(`worker crashed (${signal ?? code}); restarting`);
+      }
       state.restarts++;
       setTimeout(spawnWorker, 500);
     });
   };
   spawnWorker();
+  /** Whether `pid` is still the worker and the timeline grows while it is, within `ms`. */
+  const progresses = async (pid: number | undefined, count: () => Promise<number>, ms: number) => {
+    const before = await count();
+    for (const deadline = Date.now() + ms; Date.now() < deadline && child.pid === pid; await sleep(200)) {
+      if ((await count()) > before && child.pid === pid) return true;
+    }
+    return false;
+  };
   return {
     get kills() {
       return state.kills;
+    },
+    get commitKills() {
+      return state.commitKills;
+    },
+    get crashes() {
+      return state.crashes;
     },
     get restarts() {
       return state.restarts;
     },
     kill() {
       state.kills++;
+      killedByUs = true;
       log(`killing the worker (pid ${child.pid}) with SIGKILL`);
       child.kill('SIGKILL');
     },
-    /** Resolves once the current worker process has been alive for `ms`. */
-    async runningFor(ms: number) {
-      while (Date.now() - startedAt < ms) await new Promise((r) => setTimeout(r, 100));
+    /** Resolves with the pid of the current worker once it has applied events (the timeline grew while it ran). */
+    async applyingEvents(count: () => Promise<number>): Promise<number> {
+      for (;;) {
+        const pid = child.pid;
+        if (await progresses(pid, count, 5000)) return pid!;
+      }
     },
+    /** Whether the same process applies events within `ms` (it was not restarted and its pool recovered). */
+    sameProcessApplies: (pid: number, count: () => Promise<number>, ms: number) => progresses(pid, count, ms),
     async stop() {
       stopping = true;
       await stopProcess(child);
@@ -174,8 +265,13 @@ async function deliver(
   deliveries: string[],
   secret: string,
   concurrency: number,
+  inOrderPerConversation: boolean,
   onSent: (sent: number) => void,
 ): Promise<number> {
+  // Lifecycles are sent in order per conversation (a reopen before its resolution would only reach the timeline).
+  const previous = new Map<string, Promise<void>>();
+  const conversationOf = (body: string): string =>
+    (JSON.parse(body) as { data: { conversation: { id: string } } }).data.conversation.id;
   let next = 0;
   let sent = 0;
   let redeliveries = 0;
@@ -198,7 +294,13 @@ async function deliver(
   const lane = async () => {
     while (next < deliveries.length) {
       const body = deliveries[next++]!;
-      await post(body);
+      if (inOrderPerConversation) {
+        const id = conversationOf(body);
+        const before = previous.get(id) ?? Promise.resolve();
+        const done = before.then(() => post(body));
+        previous.set(id, done);
+        await done;
+      } else await post(body);
       onSent(++sent);
     }
   };
