@@ -44,20 +44,20 @@ test('lifecycles keep their outcome, resolved_at and reopen count when results a
   const report = await runChaos({
     temporalAddress: process.env.TEMPORAL_TEST_ADDRESS!,
     workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
-    conversations: 24,
-    eventsPerConversation: 5,
+    conversations: 12,
+    eventsPerConversation: 4,
     duplicateShare: 0.2,
     seed: 11,
     concurrency: 4,
     killWorkerAt: 2, // no kill from outside: the worker kills itself after commits
     cutDatabaseAt: 2,
     cutDatabaseForMs: 0,
-    settleTimeoutMs: 150_000,
+    settleTimeoutMs: 180_000,
     lostResults: { loseShare: 0.15, killAfterCommitShare: 0.01, silenceMs: 4000, reopenMs: 3000 },
     log: () => undefined,
   });
   expect(report.verdict).toMatchObject({
-    conversations: 24,
+    conversations: 12,
     missingEvents: 0,
     duplicateEvents: 0,
     wrongOutcomes: 0,
@@ -65,7 +65,7 @@ test('lifecycles keep their outcome, resolved_at and reopen count when results a
     ok: true,
   });
   expect(report.workerCrashes).toBe(0);
-}, 240_000);
+}, 300_000);
 
 describe('the chaos verdict', () => {
   const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });
