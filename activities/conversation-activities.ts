@@ -25,7 +25,7 @@ export interface ConversationActivityDeps extends ContextDeps {
 
 const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
-/** Activities of the conversation workflow: all I/O of the spine, each idempotent. */
+/** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
   const assistedWindow = deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS;
   return {

@@ -144,7 +144,7 @@ function joinText(message: z.infer<typeof realMessage>): string | null {
 }
 
 function formatOf(data: unknown): PayloadFormat {
-  if (data && typeof data === 'object' && 'conversation' in data) return 'spec';
+  if (data && typeof data === 'object' && 'conversation' in data) return 'simplified';
   return 'real';
 }
 
@@ -160,7 +160,7 @@ export function normaliseWebhook(body: unknown, rawBody: Buffer, receivedAt: str
   const data = (body as { data?: unknown }).data;
   if (!data || typeof data !== 'object') throw new PayloadError('data', 'required object');
   const event =
-    formatOf(data) === 'spec'
+    formatOf(data) === 'simplified'
       ? fromSpec(action as KnownAction, body, rawBody, receivedAt)
       : fromReal(action as KnownAction, body, receivedAt);
   // Text and property values may carry U+0000 (valid JSON), which PostgreSQL refuses; ids with it were refused above.
@@ -242,7 +242,7 @@ function fromSpec(action: KnownAction, body: unknown, rawBody: Buffer, receivedA
   const { data, event_id: eventId, event_time: eventTime } = parse(specPayload, body, '');
   const properties: UserProperties | null = data.user?.properties ?? null;
   const base = {
-    format: 'spec' as const,
+    format: 'simplified' as const,
     conversationId: data.conversation.id,
     occurredAt: eventTime ?? receivedAt,
     // Without an event id, identical bodies are taken for one delivery (docs/record-guarantee.md).

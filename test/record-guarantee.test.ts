@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 const postOk = async (body: string) => expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
-/** A spec-format body for a conversation, with an event id (and time) so its timeline key is known. */
+/** A simplified-format body for a conversation, with an event id (and time) so its timeline key is known. */
 const spec = (file: string, id: string, extra: Record<string, unknown> = {}, edit?: (doc: any) => void) => {
   const doc = { ...JSON.parse(retarget(fixtureText(file), { [WEDDING_ID]: id, [WHITEFIELD_ID]: id })), ...extra };
   edit?.(doc);
@@ -81,9 +81,9 @@ const handle = (id: string) => system.client.workflow.getHandle(conversationWork
 describe('a change whose result is lost', () => {
   test('a lost resolution is seen on retry: no silence close overwrites it, the run ends CONVERTED', async () => {
     const id = uniqueConversationId();
-    await postOk(spec('spec-message_create.json', id));
+    await postOk(spec('simplified-message_create.json', id));
     loseResultOf.add(`conversation_resolution:event:r-${id}`);
-    await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r-${id}` }));
+    await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     const state = await handle(id).result();
     expect(state.outcome).toBe('CONVERTED');
     const r = await row(id);
@@ -95,11 +95,11 @@ describe('a change whose result is lost', () => {
 
   test('a lost reopen is seen on retry: the conversation is open again and later closed for silence', async () => {
     const id = uniqueConversationId();
-    await postOk(spec('spec-message_create.json', id));
-    await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r-${id}` }));
+    await postOk(spec('simplified-message_create.json', id));
+    await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     await settled(id, { outcome: 'CONVERTED' });
     loseResultOf.add(`conversation_reopen:event:o-${id}`);
-    await postOk(spec('spec-conversation_reopen.json', id, { event_id: `o-${id}` }));
+    await postOk(spec('simplified-conversation_reopen.json', id, { event_id: `o-${id}` }));
     // Before, the run believed the conversation closed and ended with the incidence IN_PROGRESS for good.
     await settled(id, { outcome: 'DROPPED', resolution_type: 'WENT_SILENT', reopen_count: 1 }, 30_000);
   }, 45_000);
@@ -107,10 +107,10 @@ describe('a change whose result is lost', () => {
   test('a real resolution that arrives after a silence close, dated before it, replaces it', async () => {
     const id = uniqueConversationId();
     const start = new Date().toISOString();
-    await postOk(spec('spec-message_create.json', id, { event_id: `m-${id}`, event_time: start }));
+    await postOk(spec('simplified-message_create.json', id, { event_id: `m-${id}`, event_time: start }));
     await settled(id, { outcome: 'DROPPED', resolution_type: 'WENT_SILENT' });
     const resolvedAt = new Date(Date.parse(start) + 1000).toISOString();
-    await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r-${id}`, event_time: resolvedAt }));
+    await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}`, event_time: resolvedAt }));
     const r = await settled(id, { outcome: 'CONVERTED', resolution_type: null, time_to_resolve_seconds: 1 });
     expect(Date.parse(r.resolved_at!)).toBe(Date.parse(resolvedAt));
   }, 40_000);
@@ -129,12 +129,12 @@ describe('values PostgreSQL refuses', () => {
       order_id: null,
     };
     await postOk(
-      spec('spec-message_create.json', id, {}, (d) => {
+      spec('simplified-message_create.json', id, {}, (d) => {
         d.data.message.text = 'hi\u0000there';
         d.data.user.properties = properties;
       }),
     );
-    await postOk(spec('spec-conversation_resolution.json', id, {}, (d) => (d.data.user.properties = properties)));
+    await postOk(spec('simplified-conversation_resolution.json', id, {}, (d) => (d.data.user.properties = properties)));
     await settled(id, {
       outcome: 'CONVERTED',
       user_id: properties.user_id,
@@ -183,8 +183,8 @@ describe('values PostgreSQL refuses', () => {
   test('an event PostgreSQL still refuses is dead-lettered at once; later events apply; replay brings it back', async () => {
     const id = uniqueConversationId();
     poisonDateOf.add(`message_create:event:m-${id}`);
-    await postOk(spec('spec-message_create.json', id, { event_id: `m-${id}` }));
-    await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r-${id}` }));
+    await postOk(spec('simplified-message_create.json', id, { event_id: `m-${id}` }));
+    await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     await settled(id, { outcome: 'CONVERTED' });
     const letters = await system.pool.any(
       sql.type(z.object({ event_key: z.string(), step: z.string(), sqlstate: z.string().nullable() }))`
@@ -271,10 +271,10 @@ describe('the simplified format, assignments and long messages', () => {
   test('identical bodies with distinct event ids are distinct events, keyed and timed by them', async () => {
     const id = uniqueConversationId();
     const t = (s: number) => new Date(Date.parse('2026-03-02T10:00:00Z') + s * 1000).toISOString();
-    await postOk(spec('spec-message_create.json', id, { event_id: `m-${id}`, event_time: t(0) }));
-    await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r1-${id}`, event_time: t(60) }));
-    await postOk(spec('spec-conversation_reopen.json', id, { event_id: `o-${id}`, event_time: t(120) }));
-    await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r2-${id}`, event_time: t(180) }));
+    await postOk(spec('simplified-message_create.json', id, { event_id: `m-${id}`, event_time: t(0) }));
+    await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r1-${id}`, event_time: t(60) }));
+    await postOk(spec('simplified-conversation_reopen.json', id, { event_id: `o-${id}`, event_time: t(120) }));
+    await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r2-${id}`, event_time: t(180) }));
     const r = await settled(id, { outcome: 'CONVERTED', reopen_count: 1, time_to_resolve_seconds: 180 });
     expect(Date.parse(r.resolved_at!)).toBe(Date.parse(t(180)));
     expect((await timelineOf(system.pool, id)).map((e) => e.event_key)).toEqual([
@@ -290,10 +290,10 @@ describe('the simplified format, assignments and long messages', () => {
     const t = (s: number) => new Date(Date.parse('2026-03-03T10:00:00Z') + s * 1000).toISOString();
     await system.stopWorker();
     try {
-      await postOk(spec('spec-message_create.json', id, { event_id: `m-${id}`, event_time: t(0) }));
-      await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r1-${id}`, event_time: t(60) }));
-      await postOk(spec('spec-conversation_reopen.json', id, { event_id: `o-${id}`, event_time: t(120) }));
-      await postOk(spec('spec-conversation_resolution.json', id, { event_id: `r2-${id}`, event_time: t(180) }));
+      await postOk(spec('simplified-message_create.json', id, { event_id: `m-${id}`, event_time: t(0) }));
+      await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r1-${id}`, event_time: t(60) }));
+      await postOk(spec('simplified-conversation_reopen.json', id, { event_id: `o-${id}`, event_time: t(120) }));
+      await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r2-${id}`, event_time: t(180) }));
     } finally {
       await system.startWorker();
     }
@@ -303,11 +303,11 @@ describe('the simplified format, assignments and long messages', () => {
 
   test('an assignment back to a group queue clears the agent in the row, the state and the search attribute', async () => {
     const id = uniqueConversationId();
-    await postOk(spec('spec-message_create.json', id));
-    await postOk(spec('spec-conversation_assignment.json', id, { event_id: `a1-${id}` }));
+    await postOk(spec('simplified-message_create.json', id));
+    await postOk(spec('simplified-conversation_assignment.json', id, { event_id: `a1-${id}` }));
     await settled(id, { agent_id: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67' });
     await postOk(
-      spec('spec-conversation_assignment.json', id, { event_id: `a2-${id}` }, (d) => {
+      spec('simplified-conversation_assignment.json', id, { event_id: `a2-${id}` }, (d) => {
         d.data.conversation.assigned_agent_id = null;
         d.data.conversation.assigned_group_id = 'grp-queue';
       }),

@@ -68,14 +68,16 @@ test('simplified format: any text and property values, then a valid resolution',
   const ids: string[] = [];
   for (const sample of samples) {
     const id = uniqueConversationId();
-    const doc = JSON.parse(retarget(fixtureText('spec-message_create.json'), { [WEDDING_ID]: id }));
+    const doc = JSON.parse(retarget(fixtureText('simplified-message_create.json'), { [WEDDING_ID]: id }));
     doc.data.message.text = sample.text;
     doc.data.message.id = sample.messageId;
     doc.data.user.properties = sample.properties;
     const body = JSON.stringify(doc);
     if (!valid(body)) continue;
     await postOk(body);
-    const resolution = JSON.parse(retarget(fixtureText('spec-conversation_resolution.json'), { [WEDDING_ID]: id }));
+    const resolution = JSON.parse(
+      retarget(fixtureText('simplified-conversation_resolution.json'), { [WEDDING_ID]: id }),
+    );
     resolution.data.user.properties = sample.properties;
     await postOk(JSON.stringify({ ...resolution, event_id: `r-${id}` }));
     ids.push(id);

@@ -82,7 +82,7 @@ test('withoutNulDeep strips U+0000 from every string, keys included', () => {
 
 describe('the webhook boundary', () => {
   test('U+0000 in text and property values is stripped; in an id it is a 400 naming the field', () => {
-    const doc = fixture('spec-message_create.json');
+    const doc = fixture('simplified-message_create.json');
     doc.data.message.text = 'hi\u0000there';
     doc.data.user.properties.current_screen = 'check\u0000out';
     const event = normalise(doc);
@@ -93,7 +93,7 @@ describe('the webhook boundary', () => {
 
   test('simplified format: an event id keys the event and an event time dates it', () => {
     const doc = {
-      ...fixture('spec-conversation_resolution.json'),
+      ...fixture('simplified-conversation_resolution.json'),
       event_id: 'evt-1',
       event_time: '2026-03-02T10:00:00Z',
     };
@@ -104,7 +104,7 @@ describe('the webhook boundary', () => {
   });
 
   test('simplified format without them: identical bodies share one key (one delivery), dated on arrival', () => {
-    const doc = fixture('spec-conversation_resolution.json');
+    const doc = fixture('simplified-conversation_resolution.json');
     const first = normalise(doc);
     expect(first.eventKey).toMatch(/^conversation_resolution:sha256:[0-9a-f]{64}$/);
     expect(first.occurredAt).toBe(RECEIVED);
@@ -112,7 +112,7 @@ describe('the webhook boundary', () => {
   });
 
   test('a bad event time is a 400 naming it', () => {
-    const doc = { ...fixture('spec-conversation_resolution.json'), event_time: '2026-02-30T10:00:00Z' };
+    const doc = { ...fixture('simplified-conversation_resolution.json'), event_time: '2026-02-30T10:00:00Z' };
     expect(() => normalise(doc)).toThrow(PayloadError);
   });
 });
