@@ -9,7 +9,6 @@ import {
   setDefaultSignalHandler,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
   log,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -34,6 +33,7 @@ import {
 import { deadLetter, fillInResolutionTags, isDataRejection, lookUpUserLater, storeStep } from './record-steps';
 import { TAGS_PENDING } from '../domain/record-values';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
+import { shouldContinueAsNew } from './loop-control';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -141,7 +141,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       publishSearchAttributes(state, event);
     }
 
-    if (shouldContinueAsNew(input.settings)) {
+    if (shouldContinueAsNew(input.settings.historyLimit)) {
       await condition(allHandlersFinished);
       await Promise.all(handOffs);
       if (queue.length === 0) {
@@ -322,7 +322,9 @@ async function closeSilentIfUnchanged(state: ConversationState): Promise<Applied
   log.info('conversation went silent', { conversationId: state.conversationId });
   try {
     const result = await storeStep('closeForSilence', silenceCloseOf(state, now));
-    return { state: withSnapshot(state, result.snapshot), closedAt: result.stored ? now : null };
+    const next = withSnapshot(state, result.snapshot);
+    if (!result.stored) return { state: next, closedAt: null };
+    return { state: { ...next, eventsApplied: state.eventsApplied + 1 }, closedAt: now };
   } catch (error) {
     if (!isDataRejection(error)) throw error;
     log.error('silence close refused by the database', { error: (error as Error).message });
@@ -336,11 +338,6 @@ const isEventSignal = (name: string): boolean => EVENT_SIGNALS.has(name);
 function rememberKey(keys: Set<string>, key: string): void {
   keys.add(key);
   if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
-}
-
-function shouldContinueAsNew(settings: ConversationSettings): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > settings.historyLimit;
 }
 
 function publishSearchAttributes(state: ConversationState, event?: ConversationEvent): void {
