@@ -14,20 +14,19 @@ import * as store from '../stores/incidence-store';
 import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
 import { refusingBadData } from './data-rejection';
+import { countEventApplied } from '../infra/worker-metrics';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
   /** Conversation properties that hold the agent's tags (docs/decisions.md #8). */
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
-  assistedOrderWindowMs?: number;
+  assistedOrderWindowMs: number;
 }
-
-const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
 /** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
-  const assistedWindow = deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS;
+  const assistedWindow = deps.assistedOrderWindowMs;
   return {
     async loadIncidence(conversationId: string): Promise<IncidenceSnapshot | null> {
       return store.loadIncidence(deps.pool, conversationId);
@@ -52,9 +51,11 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       timeline: TimelineEntry;
       change: IncidenceChange;
     }): Promise<StoredChange> {
-      return refusingBadData('applyIncidenceChange', () =>
+      const result = await refusingBadData('applyIncidenceChange', () =>
         store.applyIncidenceChange(deps.pool, input, assistedWindow),
       );
+      if (result.stored) countEventApplied(input.timeline.eventType);
+      return result;
     },
 
     /** Closes an open conversation for silence, unless a state change was stored since the one the workflow saw. */

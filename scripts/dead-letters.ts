@@ -6,7 +6,7 @@
  */
 import 'dotenv/config';
 import { createConversationGateway } from '../api/conversation-gateway';
-import { loadConfig } from '../infra/config';
+import { loadSettings } from '../infra/settings';
 import { createDatabasePool } from '../infra/db';
 import { createTemporalClient } from '../infra/temporal';
 import { pendingDeadLetters } from '../stores/dead-letter-store';
@@ -18,17 +18,17 @@ async function main(): Promise<void> {
   const conversationId = at >= 0 ? rest[at + 1] : undefined;
   if (command !== 'list' && command !== 'replay')
     throw new Error('usage: dead-letters list|replay [--conversation <id>]');
-  const config = loadConfig();
-  const pool = await createDatabasePool(config.DATABASE_URL, 2);
+  const settings = loadSettings();
+  const pool = await createDatabasePool(settings.database.url, 2);
   try {
     if (command === 'list') {
       for (const l of await pendingDeadLetters(pool, conversationId))
         console.log(`${l.failedAt}  ${l.conversationId}  ${l.eventKey}  ${l.step}  ${l.sqlstate ?? '-'}  ${l.error}`);
       return;
     }
-    const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+    const temporal = createTemporalClient(settings.temporal);
     try {
-      const gateway = createConversationGateway(temporal, config);
+      const gateway = createConversationGateway(temporal, settings);
       const { replayed, failed } = await replayDeadLetters(
         { pool, deliver: (e) => gateway.deliver(e) },
         { conversationId },

@@ -195,9 +195,9 @@ describe('values PostgreSQL refuses', () => {
     ]);
     expect((await timelineOf(system.pool, id)).map((t) => t.event_type)).toEqual(['RESOLVED']);
 
-    const temporal = createTemporalClient({ address: system.config.TEMPORAL_ADDRESS, namespace: 'default' });
+    const temporal = createTemporalClient(system.settings.temporal);
     try {
-      const gateway = createConversationGateway(temporal, system.config);
+      const gateway = createConversationGateway(temporal, system.settings);
       const result = await replayDeadLetters(
         { pool: system.pool, deliver: (e) => gateway.deliver(e) },
         { conversationId: id },

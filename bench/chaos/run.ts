@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../api/app';
 import { createConversationGateway } from '../../api/conversation-gateway';
@@ -9,10 +9,11 @@ import { loadConfig } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
-import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess } from '../scratch';
+import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, waitForHttp } from '../scratch';
 import { FaultProxy } from './fault-proxy';
 import { chaosPlan, type PlanOptions } from './plan';
 import { verifyChaos, type ChaosVerdict } from './verify';
+import { settingsFrom } from '../../infra/settings';
 
 export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   temporalAddress: string;
@@ -24,10 +25,10 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   cutDatabaseForMs: number;
   settleTimeoutMs: number;
   /**
-   * The long-horizon mode: whole lifecycles with short silence and reopen windows, and faults at the commit boundary
-   * (results lost after the step committed; the worker SIGKILLed right after a commit). Judged after the windows.
+   * Scale-out: two worker processes and two API processes on the same task queue, one of each SIGKILLed (and not
+   * restarted) mid-run; deliveries refused by the dead API go to the other, as a load balancer would send them.
    */
-  lostResults?: { loseShare: number; killAfterCommitShare: number; silenceMs: number; reopenMs: number };
+  scaleOut?: { killApiAt: number };
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -37,18 +38,12 @@ export interface ChaosReport {
   verdict: ChaosVerdict;
   deliveries: number;
   redeliveriesAfterRefusal: number;
-  /** SIGKILLs sent by the run. */
+  workerProcesses: number;
+  apiProcesses: number;
   workerKills: number;
-  /** SIGKILLs the worker gave itself right after a commit (--lost-results). */
-  commitBoundaryKills: number;
-  /** Exits nobody caused: a worker that crashed (for example on a database cut while starting up). */
-  workerCrashes: number;
-  /** Every restart, whatever the cause. */
   workerRestarts: number;
+  apiKills: number;
   databaseCuts: number;
-  /** The cut hit a worker that had applied events since it started, and the same process applied events after it. */
-  cutHitRunningWorker: boolean;
-  sameWorkerAppliedAfterCut: boolean;
   sendSeconds: number;
   settleSeconds: number;
 }
@@ -56,68 +51,59 @@ export interface ChaosReport {
 /** Sends the plan through the real API while the worker is killed and its database cut, then judges PostgreSQL. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runId = randomBytes(4).toString('hex');
-  const plan = chaosPlan({ ...options, runId, lifecycle: Boolean(options.lostResults) });
+  const plan = chaosPlan({ ...options, runId });
   const db = await scratchDatabase('slo_chaos');
   const proxy = new FaultProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
   const proxyUrl = Object.assign(new URL(db.url), { port: String(await proxy.start()) }).toString();
   const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
-  const lost = options.lostResults;
-  const faultEnv: Record<string, string> = lost
-    ? {
-        CHAOS_LOSE_RESULTS: String(lost.loseShare),
-        CHAOS_KILL_AFTER_COMMIT: String(lost.killAfterCommitShare),
-        CHAOS_SEED: String(options.seed),
-        CONVERSATION_SILENCE_TIMEOUT: `${lost.silenceMs}ms`,
-        CONVERSATION_REOPEN_WINDOW: `${lost.reopenMs}ms`,
-      }
-    : {};
-  const worker = superviseWorker(
-    lost ? 'bench/chaos/faulty-worker.ts' : 'worker.ts',
-    {
-      ...faultEnv,
-      DATABASE_URL: proxyUrl,
-      TEMPORAL_ADDRESS: options.temporalAddress,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-    },
-    options.log,
+  const scaleOut = options.scaleOut;
+  const workerEnv = {
+    DATABASE_URL: proxyUrl,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+  };
+  const workers = Array.from({ length: scaleOut ? 2 : 1 }, (_, i) =>
+    superviseWorker(workerEnv, options.log, { name: `worker ${i + 1}`, restart: !scaleOut }),
   );
-  const api = await startApi({
+  const apiEnv = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     FRESHCHAT_WEBHOOK_SECRET: secret,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
-    // Conversation settings travel with the workflow's start, from the API.
-    ...faultEnv,
-  });
-  const rows = timelineCounter(db.url, `chaos-${runId}-`);
+  };
+  const apis = scaleOut
+    ? await Promise.all([startApiProcess(apiEnv, options.log), startApiProcess(apiEnv, options.log)])
+    : [await startApi(apiEnv)];
+  // The worker that is not killed (in scale-out) or the one restarted gets its database cut.
+  const worker = workers.at(-1)!;
   try {
     const faults = [
-      { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => worker.kill() },
+      { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => workers[0]!.kill() },
       { at: Math.floor(plan.deliveries.length * options.cutDatabaseAt), run: () => cut() },
+      ...(scaleOut
+        ? [{ at: Math.floor(plan.deliveries.length * scaleOut.killApiAt), run: () => apis[0]!.kill() }]
+        : []),
     ];
-    // The cut must hit a running worker that is applying events (one still migrating after the kill would only
-    // crash and restart, proving restarts, not that a running worker's pool recovers), and the same process must
-    // apply events after it.
+    // The cut must hit a running worker (one still starting up after the kill just exits and is restarted).
     let cutDone: Promise<void> = Promise.resolve();
-    const cutReport = { hitRunningWorker: false, sameWorkerAfter: false };
     const cut = () => {
-      cutDone = (async () => {
-        const pid = await worker.applyingEvents(rows.count);
-        cutReport.hitRunningWorker = true;
-        options.log(`cutting the database connections of worker ${pid} for ${options.cutDatabaseForMs} ms`);
+      cutDone = worker.runningFor(3000).then(() => {
+        options.log(`cutting the worker's database connections for ${options.cutDatabaseForMs} ms`);
         proxy.cut(options.cutDatabaseForMs);
-        await new Promise((r) => setTimeout(r, options.cutDatabaseForMs));
-        cutReport.sameWorkerAfter = await worker.sameProcessApplies(pid, rows.count, 60_000);
-      })();
+      });
     };
     const sendStart = performance.now();
-    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, Boolean(lost), (sent) =>
-      faults.filter((f) => f.at === sent).forEach((f) => f.run()),
+    const redeliveries = await deliver(
+      apis.map((a) => a.url),
+      plan.deliveries,
+      secret,
+      options.concurrency,
+      (sent) => faults.filter((f) => f.at === sent).forEach((f) => f.run()),
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
     await cutDone;
@@ -126,114 +112,66 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     const settleStart = performance.now();
     await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
-    let verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
-    // Lifecycles end after their silence and reopen windows: judge once they have passed (or the time is up).
-    const deadline = Date.now() + options.settleTimeoutMs;
-    while (lost && !verdict.ok && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 1000));
-      verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
-    }
     const settleSeconds = (performance.now() - settleStart) / 1000;
+    const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
     return {
       verdict,
       deliveries: plan.deliveries.length,
       redeliveriesAfterRefusal: redeliveries,
-      workerKills: worker.kills,
-      commitBoundaryKills: worker.commitKills,
-      workerCrashes: worker.crashes,
-      workerRestarts: worker.restarts,
+      workerProcesses: workers.length,
+      apiProcesses: apis.length,
+      workerKills: workers.reduce((n, w) => n + w.kills, 0),
+      workerRestarts: workers.reduce((n, w) => n + w.restarts, 0),
+      apiKills: apis.reduce((n, a) => n + a.kills, 0),
       databaseCuts: proxy.cuts,
-      cutHitRunningWorker: cutReport.hitRunningWorker,
-      sameWorkerAppliedAfterCut: cutReport.sameWorkerAfter,
       sendSeconds,
       settleSeconds,
     };
   } finally {
-    await rows.end();
-    await worker.stop();
-    await api.stop();
+    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(apis.map((a) => a.stop()));
     await proxy.stop();
-    if (process.env.CHAOS_KEEP_DB) console.log('kept', db.url);
-    else await db.drop();
+    await db.drop();
   }
 }
 
-/** Counts the run's timeline rows straight from PostgreSQL (not through the fault proxy). */
-function timelineCounter(databaseUrl: string, prefix: string) {
-  const db = new PgClient({ connectionString: databaseUrl });
-  const connected = db.connect();
-  return {
-    async count(): Promise<number> {
-      await connected;
-      const { rows } = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1',
-        [`${prefix}%`],
-      );
-      return rows[0]!.n;
-    },
-    end: () => connected.then(() => db.end()),
-  };
-}
-
-/** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would). */
-function superviseWorker(entry: string, env: Record<string, string>, log: (line: string) => void) {
+/** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would) unless told not to. */
+function superviseWorker(
+  env: Record<string, string>,
+  log: (line: string) => void,
+  options: { name: string; restart: boolean },
+) {
   let child: ChildProcess;
+  let startedAt = 0;
   let stopping = false;
-  let killedByUs = false;
-  const state = { kills: 0, commitKills: 0, crashes: 0, restarts: 0 };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const state = { kills: 0, restarts: 0 };
   const spawnWorker = () => {
-    killedByUs = false;
-    child = startNodeProcess(entry, env);
+    startedAt = Date.now();
+    child = startNodeProcess('worker.ts', env);
     child.once('exit', (code, signal) => {
-      if (stopping) return;
-      if (killedByUs) log(`worker killed (${signal ?? code}); restarting`);
-      else if (signal === 'SIGKILL') state.commitKills++;
-      else {
-        state.crashes++;
-        log(`worker crashed (${signal ?? code}); restarting`);
-      }
+      if (stopping || !options.restart) return;
+      log(`${options.name} exited (${signal ?? code}); restarting`);
       state.restarts++;
       setTimeout(spawnWorker, 500);
     });
   };
   spawnWorker();
-  /** Whether `pid` is still the worker and the timeline grows while it is, within `ms`. */
-  const progresses = async (pid: number | undefined, count: () => Promise<number>, ms: number) => {
-    const before = await count();
-    for (const deadline = Date.now() + ms; Date.now() < deadline && child.pid === pid; await sleep(200)) {
-      if ((await count()) > before && child.pid === pid) return true;
-    }
-    return false;
-  };
   return {
     get kills() {
       return state.kills;
-    },
-    get commitKills() {
-      return state.commitKills;
-    },
-    get crashes() {
-      return state.crashes;
     },
     get restarts() {
       return state.restarts;
     },
     kill() {
       state.kills++;
-      killedByUs = true;
-      log(`killing the worker (pid ${child.pid}) with SIGKILL`);
+      log(`killing ${options.name} (pid ${child.pid}) with SIGKILL`);
       child.kill('SIGKILL');
     },
-    /** Resolves with the pid of the current worker once it has applied events (the timeline grew while it ran). */
-    async applyingEvents(count: () => Promise<number>): Promise<number> {
-      for (;;) {
-        const pid = child.pid;
-        if (await progresses(pid, count, 5000)) return pid!;
-      }
+    /** Resolves once the current worker process has been alive for `ms`. */
+    async runningFor(ms: number) {
+      while (Date.now() - startedAt < ms) await new Promise((r) => setTimeout(r, 100));
     },
-    /** Whether the same process applies events within `ms` (it was not restarted and its pool recovered). */
-    sameProcessApplies: (pid: number, count: () => Promise<number>, ms: number) => progresses(pid, count, ms),
     async stop() {
       stopping = true;
       await stopProcess(child);
@@ -241,17 +179,54 @@ function superviseWorker(entry: string, env: Record<string, string>, log: (line:
   };
 }
 
+/** The API as a real process (scale-out mode), killable with SIGKILL. */
+async function startApiProcess(env: Record<string, string>, log: (line: string) => void) {
+  const port = await freePort();
+  const child = startNodeProcess('api/server.ts', { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, 120_000);
+  let kills = 0;
+  return {
+    url,
+    get kills() {
+      return kills;
+    },
+    kill() {
+      kills++;
+      log(`killing the API at ${url} (pid ${child.pid}) with SIGKILL`);
+      child.kill('SIGKILL');
+    },
+    stop: () => stopProcess(child),
+  };
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
 async function startApi(env: Record<string, string>) {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
   const pool = await createDatabasePool(config.DATABASE_URL, 2);
   const redis = createRedis(config.REDIS_URL);
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, conversations: createConversationGateway(temporal, config), temporal, pool, redis });
+  const app = createApp({
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(temporal, settingsFrom(config)),
+    temporal,
+    pool,
+    redis,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    kills: 0,
+    kill: () => undefined,
     async stop() {
       await new Promise((r) => server.close(r));
       await Promise.allSettled([pool.end(), redis.quit(), temporal.connection.close()]);
@@ -261,24 +236,21 @@ async function startApi(env: Record<string, string>) {
 
 /** Posts every delivery, `concurrency` at a time, redelivering any that is refused (as Freshchat retries). */
 async function deliver(
-  baseUrl: string,
+  baseUrls: string[],
   deliveries: string[],
   secret: string,
   concurrency: number,
-  inOrderPerConversation: boolean,
   onSent: (sent: number) => void,
 ): Promise<number> {
-  // Lifecycles are sent in order per conversation (a reopen before its resolution would only reach the timeline).
-  const previous = new Map<string, Promise<void>>();
-  const conversationOf = (body: string): string =>
-    (JSON.parse(body) as { data: { conversation: { id: string } } }).data.conversation.id;
   let next = 0;
   let sent = 0;
   let redeliveries = 0;
+  let turn = 0;
   const post = async (body: string) => {
     const signature = createHmac('sha256', secret).update(body).digest('hex');
-    for (;;) {
-      const status = await fetch(`${baseUrl}/webhooks/freshchat`, {
+    // Round robin over the APIs; a refused or failed delivery is sent again to the next one.
+    for (let api = turn++; ; api++) {
+      const status = await fetch(`${baseUrls[api % baseUrls.length]}/webhooks/freshchat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
         body,
@@ -288,19 +260,14 @@ async function deliver(
       if (status === 200) return;
       if (status >= 400 && status < 500) throw new Error(`a valid delivery was refused with ${status}`);
       redeliveries++;
-      await new Promise((r) => setTimeout(r, 200));
+      // Straight to the other API when this one is gone; a 5xx (Temporal or storage trouble) waits a little.
+      await new Promise((r) => setTimeout(r, status === 0 && baseUrls.length > 1 ? 20 : 200));
     }
   };
   const lane = async () => {
     while (next < deliveries.length) {
       const body = deliveries[next++]!;
-      if (inOrderPerConversation) {
-        const id = conversationOf(body);
-        const before = previous.get(id) ?? Promise.resolve();
-        const done = before.then(() => post(body));
-        previous.set(id, done);
-        await done;
-      } else await post(body);
+      await post(body);
       onSent(++sent);
     }
   };
