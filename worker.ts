@@ -34,6 +34,8 @@ export interface WorkerResources {
   temporalClient: Client;
   /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Fault injection at the activity boundary (the tests and the chaos run); none in production. */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
@@ -53,7 +55,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
     activities,
-    interceptors: { activity: [countActivityFailures] },
+    interceptors: { activity: [countActivityFailures, ...(resources.interceptors?.activity ?? [])] },
     // SIGTERM: running activities get this long to finish before they are cancelled.
     shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
@@ -132,7 +134,8 @@ const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
   silent: 'ERROR',
 };
 
-async function main(): Promise<void> {
+/** The worker process: migrate, then run until SIGINT/SIGTERM. `interceptors` only for the chaos run's faults. */
+export async function runWorkerProcess(interceptors?: WorkerResources['interceptors']): Promise<void> {
   const settings = loadSettings();
   const { metricsPort } = settings.worker;
   Runtime.install({
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
     connection,
     temporalClient,
     workflowBundle: codePath ? { codePath } : undefined,
+    interceptors,
   });
   logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');
   // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
@@ -170,7 +174,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  runWorkerProcess().catch((error) => {
     logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
     process.exit(1);
   });

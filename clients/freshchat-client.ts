@@ -44,6 +44,26 @@ export interface FreshchatClient {
 export const freshchatStatusOf = (error: unknown): number | undefined =>
   error instanceof ApplicationFailure ? (error.details?.[0] as { status?: number } | undefined)?.status : undefined;
 
+const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_ANSWER_BYTES = 1_000_000;
+
+/** A 200 that is not JSON (or is huge) will not become JSON by asking again: not retryable. */
+async function readJson<T>(response: Response, what: string): Promise<T> {
+  const length = Number(response.headers.get('content-length'));
+  if (Number.isFinite(length) && length > MAX_ANSWER_BYTES) {
+    await response.body?.cancel();
+    throw ApplicationFailure.nonRetryable(`${what} answered ${length} bytes`, 'FreshchatBadAnswer');
+  }
+  const text = await response.text();
+  if (text.length > MAX_ANSWER_BYTES)
+    throw ApplicationFailure.nonRetryable(`${what} answered ${text.length} characters`, 'FreshchatBadAnswer');
+  try {
+    return (text ? JSON.parse(text) : {}) as T;
+  } catch {
+    throw ApplicationFailure.nonRetryable(`${what} answered something that is not JSON`, 'FreshchatBadAnswer');
+  }
+}
+
 /**
  * Freshchat REST v2 over fetch. 404 is "not found" (null); 429 and 5xx throw so the calling
  * activity is retried by Temporal (honouring Retry-After); other 4xx are not retryable.
@@ -71,7 +91,10 @@ export function createFreshchatClient(options: {
     });
     if (response.status === 404) return null;
     if (response.status === 429 || response.status >= 500) {
-      const retryAfterMs = retryAfterOf(response.headers.get('retry-after'));
+      await response.body?.cancel();
+      // Honoured up to a cap: `Retry-After: 86400` must not mean one attempt a day.
+      const announced = retryAfterOf(response.headers.get('retry-after'));
+      const retryAfterMs = announced === undefined ? undefined : Math.min(announced, MAX_RETRY_AFTER_MS);
       throw ApplicationFailure.create({
         message: `Freshchat ${method} ${path} answered ${response.status}`,
         type: 'FreshchatUnavailable',
@@ -87,8 +110,7 @@ export function createFreshchatClient(options: {
         details: [{ status: response.status }],
       });
     }
-    const text = await response.text();
-    return (text ? JSON.parse(text) : {}) as T;
+    return readJson<T>(response, `Freshchat ${method} ${path}`);
   }
 
   return {

@@ -8,7 +8,8 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+/** `raw` is sent as is (not as JSON), for answers that are not JSON. */
+type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
 type Route = (request: RecordedRequest) => Reply | undefined;
 
 type Json = Record<string, any>;
@@ -126,7 +127,7 @@ export class FakeFreshchat {
       this.requests.push(recorded);
       const reply = this.failures.shift() ?? this.answer(recorded);
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      res.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v2`;

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
-import { createWorker } from '../../worker';
+import { createWorker, type WorkerResources } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
 import { ORDERS_SECRET } from './analytics';
@@ -36,7 +36,7 @@ export interface TestSystem {
  */
 export async function startTestSystem(
   env: Record<string, string> = {},
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; interceptors?: WorkerResources['interceptors'] } = {},
 ): Promise<TestSystem> {
   const runId = testRunId();
   const database = await createTestDatabase();
@@ -101,6 +101,7 @@ export async function startTestSystem(
         connection: nativeConnection,
         temporalClient: apiClient,
         workflowBundle: codePath ? { codePath } : undefined,
+        interceptors: options.interceptors,
       });
       running = worker.run();
     },
