@@ -12,6 +12,7 @@ import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
+import { overviewRouter } from './overview-routes';
 import { authSettings } from './auth';
 
 export interface ApiDeps {
@@ -50,9 +51,19 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: deps.config.ASSISTED_ORDER_WINDOW,
     bodyLimit: deps.config.ORDERS_BODY_LIMIT,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
+  const analytics = analyticsRouter({
+    pool: deps.pool,
+    auth: authSettings(deps.config),
+    databaseUrl: deps.config.DATABASE_URL,
+  });
+  const overview = overviewRouter({
+    pool: deps.pool,
+    auth: authSettings(deps.config),
+    temporalUiUrl: deps.config.TEMPORAL_UI_URL,
+    namespace: deps.config.TEMPORAL_NAMESPACE,
+  });
   // Each feature mounts its router here.
-  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
+  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics, overview])
     app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -34,6 +34,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  // Where engineers open the Temporal UI (links from the live overview).
+  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
   // A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start.
   WORKFLOW_BUNDLE_PATH: optionalText,
   FRESHCHAT_WEBHOOK_SECRET: optionalText,

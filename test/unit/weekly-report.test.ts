@@ -3,6 +3,7 @@ import { growingCategories, recommendationsFor, targetMissed, topFrictionScreen 
 import { weekBounds } from '../../domain/iso-week';
 import { renderReportCsv } from '../../domain/report-csv';
 import { renderReportHtml } from '../../domain/report-html';
+import { figuresOfDays } from '../../domain/report-rollup';
 
 const empty: WeekFigures = {
   totalOrders: 0,
@@ -21,7 +22,9 @@ const empty: WeekFigures = {
   outcomes: [],
   orderImpact: [],
   timeToResolveDistribution: [],
+  support: figuresOfDays([]).support,
 };
+const cartValueAtRisk = { openConversations: 0, value: 0, asOf: '2026-11-30T01:30:00.000Z' };
 
 const build = (current: WeekFigures, previous: WeekFigures = empty, repeatBaseline = 0) =>
   buildWeeklyReport({
@@ -34,6 +37,7 @@ const build = (current: WeekFigures, previous: WeekFigures = empty, repeatBaseli
     trend: [],
     agentHourlyRate: 150,
     computedAt: '2026-11-30T01:30:00.000Z',
+    cartValueAtRisk,
   });
 
 describe('report maths', () => {
@@ -223,6 +227,7 @@ describe('renderings of an empty week', () => {
     ],
     agentHourlyRate: 150,
     computedAt: '2026-11-30T01:30:00.000Z',
+    cartValueAtRisk,
   });
 
   test('HTML: three charts saying there is no data, dashes for unknown values, no NaN', () => {
