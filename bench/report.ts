@@ -1,6 +1,7 @@
 /**
- * The weekly report's SQL against a large scratch database, beside the PRD's method (fetch every row of the week
- * into the process and count there), in the same run.
+ * The weekly report (with response times, SLAs met and commerce figures, read from day rollups) against a large
+ * scratch database, beside the PRD's method (fetch every row of the week into the process and count there, primary
+ * metrics only), in the same run. The cold report must take no longer than the PRD method.
  *   npm run bench:report -- --incidences 1000000 --orders 300000 --weeks 8 --runs 3
  * Creates a scratch database `slo_bench_<pid>_<random>` (bench/scratch.ts), migrated; bulk-loads with generate_series, runs ANALYZE,
  * times, and drops it (unless --keep).
@@ -11,7 +12,9 @@ import { Client } from 'pg';
 import { createPool, sql } from 'slonik';
 import { linkAssists } from '../stores/order-store';
 import { markRepeatFriction } from '../stores/repeat-friction-store';
-import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../stores/weekly-report-store';
+import { computeAndStoreWeeklyReport, computeWeeklyReport, daysOfWeek } from '../stores/weekly-report-store';
+import { refreshDays } from '../stores/report-days';
+import { periodFigures } from '../stores/report-figures';
 import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { loadConfig } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
@@ -59,6 +62,13 @@ async function main(): Promise<void> {
       () => linkAssists(bulk, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000),
       (n) => `${n} links`,
     );
+    await time('load response times + SLA targets', () => loadResponses(db));
+    const spanDays = Array.from({ length: weeks }, (_, i) => addWeeks(reportWeek, i - weeks + 1)).flatMap(daysOfWeek);
+    await time(
+      'day rollups (the daily aggregation, every day of the span)',
+      () => refreshDays(bulk, spanDays, true),
+      (d) => `${d.length} days`,
+    );
     // What autovacuum does on a live database: statistics, and the visibility map that index-only scans rely on.
     await time('VACUUM ANALYZE', () => db.query('VACUUM ANALYZE'));
 
@@ -80,6 +90,9 @@ async function main(): Promise<void> {
     for (const week of [previousWeek(reportWeek), addWeeks(reportWeek, -4)])
       await computeAndStoreWeeklyReport(pool, week, config.AGENT_HOURLY_RATE);
     const steady = await timeReport();
+    const rawStart = performance.now();
+    const rawWeek = await periodFigures(pool, weekBounds(reportWeek));
+    const rawMs = performance.now() - rawStart;
     const prdMs: number[] = [];
     let prdNote = '';
     for (let i = 0; i < runs; i++) {
@@ -102,20 +115,26 @@ async function main(): Promise<void> {
         result: steady.summary,
       },
       {
+        method: 'the same week counted from raw rows (no rollups; one run)',
+        'first ms': Math.round(rawMs),
+        'median ms': Math.round(rawMs),
+        result: `${rawWeek.closedIncidences} resolved, first response p50 ${rawWeek.support.firstResponse.calendar.p50Seconds} s`,
+      },
+      {
         method: "PRD method (fetch the week's rows, count in Node; primary metrics only)",
         'first ms': Math.round(prdMs[0]!),
         'median ms': Math.round(median(prdMs)),
         result: prdNote,
       },
     ]);
-    const verdict = median(cold.ms) < 2000 ? 'OK' : 'TOO SLOW';
+    const verdict = median(cold.ms) <= median(prdMs) ? 'OK' : 'TOO SLOW';
     console.log(
       `machine: ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other processes share the cores)`,
     );
     console.log(
-      `report ${reportWeek}: cold median ${Math.round(median(cold.ms))} ms, steady median ${Math.round(median(steady.ms))} ms over ${runs} runs (< 2000 ms required): ${verdict}`,
+      `report ${reportWeek}: cold median ${Math.round(median(cold.ms))} ms, steady median ${Math.round(median(steady.ms))} ms over ${runs} runs; PRD method median ${Math.round(median(prdMs))} ms (cold must not be slower): ${verdict}`,
     );
     if (verdict !== 'OK') process.exitCode = 1;
   } finally {
@@ -132,19 +151,51 @@ async function loadIncidences(db: Client, n: number, start: string, end: string)
   await db.query('SELECT setseed(0.42)');
   await db.query(
     `INSERT INTO incidences (conversation_id, user_id, stage, channel, trigger, app_screen, outcome, order_impact, issue_category,
-                             created_at, resolved_at, time_to_resolve_seconds)
+                             created_at, resolved_at, time_to_resolve_seconds, time_to_resolve_business_seconds,
+                             cart_value, event_type, agent_id, reopen_count, first_response_seconds,
+                             first_response_business_seconds, first_response_at, last_state_change_at)
      SELECT 'bench-' || g, 'u' || (g % $4), 'PRE_ORDER', 'IN_APP_CHAT', 'USER_INITIATED',
             (ARRAY['quote_summary','checkout','platter_customise','order_details','payment','menu'])[1 + g % 6],
             outcome, CASE outcome WHEN 'IN_PROGRESS' THEN NULL WHEN 'CONVERTED' THEN 'PLACED' WHEN 'DROPPED' THEN 'LOST' ELSE 'NONE' END,
             CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE (ARRAY['pricing','menu_customisation','delivery_time','order_change','payment','guest_count','venue','dietary','discount','tasting','invoice','other'])[1 + (g * 7) % 12] END,
             created_at, CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE created_at + make_interval(secs => ttr) END,
-            CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE ttr END
+            CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE ttr END, CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE ttr / 2 END,
+            CASE WHEN g % 8 = 0 THEN NULL ELSE 2000 + (g % 300) * 1000 END, (ARRAY['WEDDING','CORPORATE','BIRTHDAY'])[1 + g % 3],
+            'agent-' || (g % 40), CASE WHEN g % 11 = 0 THEN 1 ELSE 0 END,
+            CASE WHEN g % 12 = 0 THEN NULL ELSE frs END, CASE WHEN g % 12 = 0 THEN NULL ELSE frs / 2 END,
+            CASE WHEN g % 12 = 0 THEN NULL ELSE created_at + make_interval(secs => frs) END, created_at
      FROM (
        SELECT g, $2::timestamptz + random() * ($3::timestamptz - $2::timestamptz) AS created_at, (power(random(), 3) * 14400)::int AS ttr,
+              (power(random(), 3) * 3600)::int AS frs,
               CASE WHEN g % 10 = 0 THEN 'IN_PROGRESS' WHEN g % 3 = 0 THEN 'CONVERTED' WHEN g % 7 = 0 THEN 'DROPPED' ELSE 'RESOLVED' END AS outcome
        FROM generate_series(1, $1) AS g
      ) s`,
     [n, start, end, USERS],
+  );
+}
+
+/**
+ * Response times: each first response on record, and a next response for a third of them; SLA targets: a first
+ * response target (5 minutes) for every incidence, met or missed by its first response, still active without one.
+ */
+async function loadResponses(db: Client): Promise<void> {
+  await db.query(
+    `INSERT INTO response_times (incidence_id, kind, care_cycle, waiting_since, answered_at, seconds, business_seconds)
+     SELECT id, 'FIRST', 0, created_at, first_response_at, first_response_seconds, first_response_business_seconds
+     FROM incidences WHERE first_response_at IS NOT NULL
+     UNION ALL
+     SELECT id, 'NEXT', 0, first_response_at + interval '5 minutes', first_response_at + interval '5 minutes' + make_interval(secs => n), n, n / 2
+     FROM (SELECT id, first_response_at, (power(random(), 2) * 1800)::int AS n FROM incidences
+           WHERE first_response_at IS NOT NULL AND hashtext(conversation_id) % 3 = 0) x`,
+  );
+  await db.query(
+    `INSERT INTO sla_targets (incidence_id, target, started_at, policy, due_at, status, settled_at)
+     SELECT id, 'FIRST_RESPONSE', created_at, 'standard', created_at + interval '5 minutes',
+            CASE WHEN first_response_at IS NULL THEN CASE WHEN outcome = 'IN_PROGRESS' THEN 'ACTIVE' ELSE 'CANCELLED' END
+                 WHEN first_response_seconds <= 300 THEN 'MET' ELSE 'MISSED' END,
+            CASE WHEN first_response_at IS NULL THEN CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE resolved_at END
+                 WHEN first_response_seconds <= 300 THEN first_response_at ELSE created_at + interval '5 minutes' END
+     FROM incidences`,
   );
 }
 

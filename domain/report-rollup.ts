@@ -8,6 +8,7 @@ import {
   FIRST_RESPONSE_BUCKETS,
   NO_HUMAN_RESPONSE,
   SLA_DIMENSIONS,
+  bucketCounts,
   durationStats,
   mergeHistograms,
   paiseToRupees,
@@ -104,14 +105,6 @@ function screensOf(days: DayRollup[]): ScreenCount[] {
   return screens.sort((a, b) => b.count - a.count || byName(a.name, b.name)).slice(0, TOP_SCREENS);
 }
 
-function distribution(h: Histogram): Count[] {
-  return TIME_TO_RESOLVE_BUCKETS.map((bucket, i) => {
-    const lower = i === 0 ? 0 : TIME_TO_RESOLVE_BUCKETS[i - 1]!.upToSeconds!;
-    const upper = bucket.upToSeconds ?? Infinity;
-    return { name: bucket.name, count: h.reduce((s, [v, c]) => (v >= lower && v < upper ? s + c : s), 0) };
-  });
-}
-
 /** The report's figures of a period from its days' rollups (every day of the period, none twice). */
 export function figuresOfDays(days: DayRollup[]): WeekFigures {
   const ttr = mergeHistograms(days.map((d) => d.timeToResolve));
@@ -135,17 +128,18 @@ export function figuresOfDays(days: DayRollup[]): WeekFigures {
     frictionSignals: counts(sumBy(days.flatMap((d) => d.frictionSignals))),
     outcomes,
     orderImpact: counts(sumBy(days.flatMap((d) => d.impact))),
-    timeToResolveDistribution: distribution(ttr),
-    support: supportOfDays(days),
+    timeToResolveDistribution: bucketCounts(ttr, TIME_TO_RESOLVE_BUCKETS),
+    support: supportOfDays(days, ttr),
   };
 }
 
-const both = (days: DayRollup[], calendar: (d: DayRollup) => Histogram, business: (d: DayRollup) => Histogram) => ({
-  calendar: durationStats(mergeHistograms(days.map(calendar))),
+const both = (calendar: Histogram, days: DayRollup[], business: (d: DayRollup) => Histogram) => ({
+  calendar: durationStats(calendar),
   business: durationStats(mergeHistograms(days.map(business))),
 });
 
-function supportOfDays(days: DayRollup[]): SupportFigures {
+/** `timeToResolve`: the days' time-to-resolve histograms, merged. */
+function supportOfDays(days: DayRollup[], timeToResolve: Histogram): SupportFigures {
   const first = mergeHistograms(days.map((d) => d.firstResponse));
   const sla = new Map<string, [SlaDimension, string, number, number]>();
   for (const d of days)
@@ -165,26 +159,10 @@ function supportOfDays(days: DayRollup[]): SupportFigures {
     }
   const reopened = total(days, (d) => d.reopened);
   return {
-    firstResponse: both(
-      days,
-      (d) => d.firstResponse,
-      (d) => d.firstResponseBusiness,
-    ),
-    nextResponse: both(
-      days,
-      (d) => d.nextResponse,
-      (d) => d.nextResponseBusiness,
-    ),
-    resolution: both(
-      days,
-      (d) => d.timeToResolve,
-      (d) => d.timeToResolveBusiness,
-    ),
-    firstResponseDistribution: FIRST_RESPONSE_BUCKETS.map((b, i) => {
-      const lower = i === 0 ? 0 : FIRST_RESPONSE_BUCKETS[i - 1]!.upToSeconds!;
-      const upper = b.upToSeconds ?? Infinity;
-      return { name: b.name, count: first.reduce((s, [v, c]) => (v >= lower && v < upper ? s + c : s), 0) };
-    }),
+    firstResponse: both(first, days, (d) => d.firstResponseBusiness),
+    nextResponse: both(mergeHistograms(days.map((d) => d.nextResponse)), days, (d) => d.nextResponseBusiness),
+    resolution: both(timeToResolve, days, (d) => d.timeToResolveBusiness),
+    firstResponseDistribution: bucketCounts(first, FIRST_RESPONSE_BUCKETS),
     slaMet: {
       overall: slaRow(
         'all',

@@ -82,33 +82,59 @@ export const bucketIndexOf = (seconds: number): number => {
 
 // --- histograms ----------------------------------------------------------------------------------
 
+/** Sum of sorted histograms, sorted (pairwise merges: each day's histogram is already in order). */
 export function mergeHistograms(parts: Histogram[]): Histogram {
-  const counts = new Map<number, number>();
-  for (const part of parts) for (const [v, c] of part) counts.set(v, (counts.get(v) ?? 0) + c);
-  return [...counts.entries()].sort((a, b) => a[0] - b[0]);
+  let layer = parts.filter((p) => p.length > 0);
+  if (layer.length === 0) return [];
+  while (layer.length > 1) {
+    const next: Histogram[] = [];
+    for (let i = 0; i < layer.length; i += 2)
+      next.push(i + 1 < layer.length ? mergeTwo(layer[i]!, layer[i + 1]!) : layer[i]!);
+    layer = next;
+  }
+  return layer[0]!;
 }
 
-/** The value at 0-based rank `k` of the sorted multiset. */
-function valueAtRank(h: Histogram, k: number): number {
+function mergeTwo(a: Histogram, b: Histogram): Histogram {
+  const out: Histogram = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x[0] < y[0])) {
+      out.push(x!);
+      i++;
+    } else if (x === undefined || y[0] < x[0]) {
+      out.push(y);
+      j++;
+    } else {
+      out.push([x[0], x[1] + y[1]]);
+      i++;
+      j++;
+    }
+  }
+  return out;
+}
+
+/** Values at the given 0-based ranks of the sorted multiset, in one pass. */
+function valuesAtRanks(h: Histogram, ranks: number[]): number[] {
+  const wanted = [...new Set(ranks)].sort((a, b) => a - b);
+  const found = new Map<number, number>();
   let seen = 0;
+  let k = 0;
   for (const [v, c] of h) {
     seen += c;
-    if (k < seen) return v;
+    while (k < wanted.length && wanted[k]! < seen) found.set(wanted[k++]!, v);
+    if (k === wanted.length) break;
   }
-  throw new RangeError(`rank ${k} is outside the histogram`);
+  return ranks.map((r) => found.get(r)!);
 }
 
-/** PostgreSQL's percentile_cont, step for step (same float operations, so the same double). */
-export function percentileCont(h: Histogram, fraction: number): number | null {
-  const n = h.reduce((s, [, c]) => s + c, 0);
-  if (n === 0) return null;
-  const position = fraction * (n - 1);
+/** PostgreSQL's percentile_cont, step for step (the same float operations, so the same double). */
+function interpolate(position: number, lo: number, hi: number): number {
   const first = Math.floor(position);
-  const second = Math.ceil(position);
-  const lo = valueAtRank(h, first);
-  if (first === second) return lo;
-  const hi = valueAtRank(h, second);
-  return lo + (position - first) * (hi - lo);
+  return first === Math.ceil(position) ? lo : lo + (position - first) * (hi - lo);
 }
 
 export function durationStats(h: Histogram): DurationStats {
@@ -118,12 +144,30 @@ export function durationStats(h: Histogram): DurationStats {
     count += c;
     sum += v * c;
   }
+  if (count === 0) return { count, p50Seconds: null, p90Seconds: null, meanSeconds: null };
+  const p50 = 0.5 * (count - 1);
+  const p90 = 0.9 * (count - 1);
+  const [a, b, c, d] = valuesAtRanks(h, [Math.floor(p50), Math.ceil(p50), Math.floor(p90), Math.ceil(p90)]);
   return {
     count,
-    p50Seconds: percentileCont(h, 0.5),
-    p90Seconds: percentileCont(h, 0.9),
-    meanSeconds: count === 0 ? null : sum / count,
+    p50Seconds: interpolate(p50, a!, b!),
+    p90Seconds: interpolate(p90, c!, d!),
+    meanSeconds: sum / count,
   };
+}
+
+/** Counts of a sorted histogram in consecutive buckets [previous bound, upToSeconds), the last one open. */
+export function bucketCounts(
+  h: Histogram,
+  buckets: ReadonlyArray<{ name: string; upToSeconds: number | null }>,
+): Count[] {
+  const out = buckets.map((b) => ({ name: b.name, count: 0 }));
+  let i = 0;
+  for (const [v, c] of h) {
+    while (buckets[i]!.upToSeconds !== null && v >= buckets[i]!.upToSeconds!) i++;
+    out[i]!.count += c;
+  }
+  return out;
 }
 
 export const percentOf = (part: number, whole: number): number | null => (whole === 0 ? null : (part / whole) * 100);
