@@ -2,6 +2,7 @@
  * The live overview: open and unattended conversations, SLAs due within 5 minutes, cart value at risk, each
  * conversation linked to its workflow in the Temporal UI; JSON and an HTML page, admin token only.
  */
+import type { LinkedOverview } from '../domain/overview';
 import { adminGet } from './support/analytics';
 import { insertSlaTarget, insertSupportIncidence } from './support/support-rows';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -57,25 +58,25 @@ afterAll(async () => {
 test('JSON: counts, lists and Temporal UI links', async () => {
   const res = await adminGet(system.baseUrl, '/api/v1/overview');
   expect(res.status).toBe(200);
-  const body = await res.json();
+  const body = (await res.json()) as LinkedOverview;
   expect(body.open.count).toBe(3);
-  expect(body.open.conversations.map((c: { conversationId: string }) => c.conversationId)).toEqual([
+  expect(body.open.conversations.map((c) => c.conversationId)).toEqual([
     'conv-waiting', // largest cart first
     'conv-answered',
     '<reopened & "waiting">',
   ]);
   expect(body.unattended.count).toBe(2);
-  expect(body.unattended.conversations.map((c: { conversationId: string }) => c.conversationId)).toEqual([
+  expect(body.unattended.conversations.map((c) => c.conversationId)).toEqual([
     'conv-waiting', // waiting 12 minutes
     '<reopened & "waiting">', // waiting since the reopen, 3 minutes
   ]);
   expect(body.breachingSoon).toMatchObject({ count: 1, withinSeconds: 300 });
   expect(body.breachingSoon.targets[0]).toMatchObject({ conversationId: 'conv-waiting', target: 'FIRST_RESPONSE' });
   expect(body.cartValueAtRisk).toMatchObject({ value: 308000, openConversations: 3 });
-  expect(body.open.conversations[0].temporalUrl).toBe(
+  expect(body.open.conversations[0]!.temporalUrl).toBe(
     'https://temporal.example.test/namespaces/support/workflows/conversation-conv-waiting',
   );
-  expect(body.unattended.conversations[1].temporalUrl).toBe(
+  expect(body.unattended.conversations[1]!.temporalUrl).toBe(
     `https://temporal.example.test/namespaces/support/workflows/${encodeURIComponent('conversation-<reopened & "waiting">')}`,
   );
 });
