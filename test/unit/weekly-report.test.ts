@@ -249,4 +249,18 @@ describe('renderings of an empty week', () => {
     expect(csv).toContain(`issue_category,"'=HYPERLINK(""x"")",1,0,1,`);
     expect(csv).not.toMatch(/NaN|null|undefined/);
   });
+
+  test('response times, SLAs and commerce: dashes and zeros, not NaN; a stored report without them still renders', () => {
+    const html = renderReportHtml(report);
+    expect(html).toContain('id="response-times"');
+    expect(html).toContain('No SLA settled.');
+    expect(html).toContain('Cart value at risk now (0 open, 2026-11-30T01:30:00.000Z)');
+    const csv = renderReportCsv(report);
+    expect(csv).toContain('sla_met,overall,,,,');
+    expect(csv).toContain('commerce,revenue rescued,0,0,,');
+    expect(csv).toContain('first_response_distribution,< 1 min,0,,,');
+    const older = { ...report, support: undefined } as unknown as typeof report;
+    expect(renderReportHtml(older)).not.toContain('response-times');
+    expect(renderReportCsv(older)).not.toContain('sla_met');
+  });
 });
