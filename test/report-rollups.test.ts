@@ -9,7 +9,7 @@ import { dayBounds, weekBounds } from '../domain/iso-week';
 import { figuresOfDays } from '../domain/report-rollup';
 import { orderFigures, periodFigures } from '../stores/report-figures';
 import { readDays, refreshDays } from '../stores/report-days';
-import { computeWeeklyReport, daysOfWeek } from '../stores/weekly-report-store';
+import { aggregateDay, computeWeeklyReport, daysOfWeek, readDaily } from '../stores/weekly-report-store';
 import { startTestSystem, type TestSystem } from './support/system';
 
 let system: TestSystem;
@@ -154,3 +154,13 @@ test('a fresh day is read from its rollup, not counted again', async () => {
 });
 
 const dayOrders = async (date: string) => (await orderFigures(system.pool, dayBounds(date))).total;
+
+test('the daily aggregation stores the day rollup and returns its support figures', async () => {
+  const day = daysOfWeek(WEEK)[2]!;
+  const row = await aggregateDay(system.pool, day, 24 * 3_600_000);
+  const expected = await periodFigures(system.pool, dayBounds(day));
+  expect(row.support).toEqual(expected.support);
+  expect(row.support!.firstResponse.calendar.count).toBeGreaterThan(0);
+  expect(row.total_orders).toBe(expected.totalOrders);
+  expect((await readDaily(system.pool, day, day))[0]!.support).toEqual(expected.support);
+});
