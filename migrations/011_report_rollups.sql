@@ -1,8 +1,15 @@
--- Report rollups: each India-time day's report figures are stored in analytics_daily.figures (stores/report-days.ts),
--- so a week's report merges seven small rows. A day whose rows change is marked stale here, by triggers on every
--- table the report counts, and is counted again from raw rows before it is used.
+-- Report rollups: each India-time day's report figures are stored in report_days (stores/report-days.ts), so a
+-- week's report merges seven small rows. A day whose rows change is marked stale in report_days_stale, by triggers
+-- on every table the report counts, and is counted again from raw rows before it is used.
 
-ALTER TABLE analytics_daily ADD COLUMN figures JSONB;
+CREATE TABLE report_days (
+    date DATE PRIMARY KEY,
+    figures JSONB NOT NULL,
+    computed_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+
+-- The daily aggregation's response times, SLAs met and commerce figures of the day (domain/support-metrics.ts).
+ALTER TABLE analytics_daily ADD COLUMN support JSONB;
 
 CREATE TABLE report_days_stale (
     date DATE PRIMARY KEY,

@@ -1,5 +1,5 @@
 /**
- * Day rollups: each India-time day's report figures, stored in analytics_daily.figures, so a week's report merges
+ * Day rollups: each India-time day's report figures, stored in report_days, so a week's report merges
  * seven small rows instead of counting the week's rows again. Triggers (migrations/011) mark a day stale in
  * report_days_stale whenever a row that counts in it changes; a stale or missing day is counted again from raw
  * rows. Refreshing deletes the stale mark in the same transaction before counting, so a change committed meanwhile
@@ -8,7 +8,7 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { addDays, dayBounds, daysBetween } from '../domain/iso-week';
-import { emptyDay, figuresOfDays, type DayRollup } from '../domain/report-rollup';
+import { emptyDay, type DayRollup } from '../domain/report-rollup';
 import type { Histogram, SlaDimension } from '../domain/support-metrics';
 import { orderFiguresByPeriod } from './report-figures';
 import { paise, range, resolvedIn, responseBucket, slaDimensions } from './report-sql';
@@ -202,8 +202,8 @@ async function readFreshDays(db: CommonQueryMethods, dates: string[], part: Part
       : sql.fragment`jsonb_build_object('orders', d.figures->'orders', 'repeats', d.figures->'repeats')`;
   const rows = await db.any(sql.type(storedDay)`
     SELECT to_char(d.date, 'YYYY-MM-DD') AS date, ${figures} AS figures, s.date IS NOT NULL AS stale
-    FROM analytics_daily d LEFT JOIN report_days_stale s ON s.date = d.date
-    WHERE d.date = ANY(${sql.array(dates, 'date')}) AND d.figures IS NOT NULL`);
+    FROM report_days d LEFT JOIN report_days_stale s ON s.date = d.date
+    WHERE d.date = ANY(${sql.array(dates, 'date')})`);
   return new Map(rows.filter((r) => !r.stale).map((r) => [r.date, r.figures as DayRollup]));
 }
 
@@ -234,8 +234,7 @@ export async function refreshDays(pool: DatabasePool, dates: string[], force = f
     const unmarked = await tx.anyFirst(sql.type(z.object({ date: text }))`
       DELETE FROM report_days_stale WHERE date = ANY(${sql.array(dates, 'date')}) RETURNING to_char(date, 'YYYY-MM-DD') AS date`);
     const stored = await tx.anyFirst(sql.type(z.object({ date: text }))`
-      SELECT to_char(date, 'YYYY-MM-DD') AS date FROM analytics_daily
-      WHERE date = ANY(${sql.array(dates, 'date')}) AND figures IS NOT NULL`);
+      SELECT to_char(date, 'YYYY-MM-DD') AS date FROM report_days WHERE date = ANY(${sql.array(dates, 'date')})`);
     const have = new Set(stored);
     const wanted = force ? dates : dates.filter((d) => unmarked.includes(d) || !have.has(d));
     if (wanted.length === 0) return [];
@@ -245,21 +244,10 @@ export async function refreshDays(pool: DatabasePool, dates: string[], force = f
   });
 }
 
-/** Upserts days' rollups with the summary columns analytics_daily has always had. */
+/** Upserts days' rollups. */
 async function storeDays(db: CommonQueryMethods, days: Map<string, DayRollup>): Promise<void> {
-  for (const [date, d] of days) {
-    const f = figuresOfDays([d]);
+  for (const [date, d] of days)
     await db.query(sql.unsafe`
-      INSERT INTO analytics_daily (date, total_orders, orders_without_help, orders_with_help, total_incidences,
-                                   avg_time_to_resolve_seconds, top_issue_categories, top_friction_screens, figures, computed_at)
-      VALUES (${date}::date, ${f.totalOrders}, ${f.totalOrders - f.assistedOrders}, ${f.assistedOrders}, ${f.incidences},
-              ${f.avgTimeToResolveSeconds === null ? null : Math.round(f.avgTimeToResolveSeconds)},
-              ${sql.jsonb(f.topIssueCategories as never)},
-              ${sql.jsonb(f.topFrictionScreens.map((s) => ({ name: s.name, count: s.count })) as never)},
-              ${sql.jsonb(d as never)}, NOW())
-      ON CONFLICT (date) DO UPDATE SET total_orders = EXCLUDED.total_orders, orders_without_help = EXCLUDED.orders_without_help,
-        orders_with_help = EXCLUDED.orders_with_help, total_incidences = EXCLUDED.total_incidences,
-        avg_time_to_resolve_seconds = EXCLUDED.avg_time_to_resolve_seconds, top_issue_categories = EXCLUDED.top_issue_categories,
-        top_friction_screens = EXCLUDED.top_friction_screens, figures = EXCLUDED.figures, computed_at = NOW()`);
-  }
+      INSERT INTO report_days (date, figures, computed_at) VALUES (${date}::date, ${sql.jsonb(d as never)}, NOW())
+      ON CONFLICT (date) DO UPDATE SET figures = EXCLUDED.figures, computed_at = NOW()`);
 }

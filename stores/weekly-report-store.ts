@@ -198,6 +198,19 @@ export async function aggregateDay(pool: DatabasePool, date: string, assistedWin
     assistedWindowMs,
   );
   await refreshDays(pool, [date], true);
+  const f = figuresOfDays(await readDays(pool, [date]));
+  await pool.query(sql.unsafe`
+    INSERT INTO analytics_daily (date, total_orders, orders_without_help, orders_with_help, total_incidences,
+                                 avg_time_to_resolve_seconds, top_issue_categories, top_friction_screens, support, computed_at)
+    VALUES (${date}::date, ${f.totalOrders}, ${f.totalOrders - f.assistedOrders}, ${f.assistedOrders}, ${f.incidences},
+            ${f.avgTimeToResolveSeconds === null ? null : Math.round(f.avgTimeToResolveSeconds)},
+            ${sql.jsonb(f.topIssueCategories as never)},
+            ${sql.jsonb(f.topFrictionScreens.map((s) => ({ name: s.name, count: s.count })) as never)},
+            ${sql.jsonb(f.support as never)}, NOW())
+    ON CONFLICT (date) DO UPDATE SET total_orders = EXCLUDED.total_orders, orders_without_help = EXCLUDED.orders_without_help,
+      orders_with_help = EXCLUDED.orders_with_help, total_incidences = EXCLUDED.total_incidences,
+      avg_time_to_resolve_seconds = EXCLUDED.avg_time_to_resolve_seconds, top_issue_categories = EXCLUDED.top_issue_categories,
+      top_friction_screens = EXCLUDED.top_friction_screens, support = EXCLUDED.support, computed_at = NOW()`);
   return (await readDaily(pool, date, date))[0]!;
 }
 
@@ -211,7 +224,7 @@ const dailyRow = z.object({
   top_issue_categories: z.array(z.object({ name: z.string(), count: z.number() })),
   top_friction_screens: z.array(z.object({ name: z.string(), count: z.number() })),
   computed_at: z.string(),
-  figures: z.any().nullable(),
+  support: z.any().nullable(),
 });
 
 export async function readDaily(pool: Pick<DatabasePool, 'any'>, from: string, to: string): Promise<DailyRow[]> {
@@ -219,10 +232,7 @@ export async function readDaily(pool: Pick<DatabasePool, 'any'>, from: string, t
     SELECT to_char(date, 'YYYY-MM-DD') AS date, COALESCE(total_orders, 0) AS total_orders, COALESCE(orders_without_help, 0) AS orders_without_help,
            COALESCE(orders_with_help, 0) AS orders_with_help, COALESCE(total_incidences, 0) AS total_incidences, avg_time_to_resolve_seconds,
            COALESCE(top_issue_categories, '[]'::jsonb) AS top_issue_categories, COALESCE(top_friction_screens, '[]'::jsonb) AS top_friction_screens,
-           to_json(computed_at)#>>'{}' AS computed_at, figures
+           to_json(computed_at)#>>'{}' AS computed_at, support
     FROM analytics_daily WHERE date >= ${from}::date AND date <= ${to}::date ORDER BY date`);
-  return rows.map(({ figures, ...row }) => ({
-    ...row,
-    support: figures ? figuresOfDays([figures as DayRollup]).support : null,
-  }));
+  return rows.map((row) => ({ ...row, support: row.support as SupportFigures | null }));
 }

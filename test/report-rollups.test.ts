@@ -145,7 +145,7 @@ test('a fresh day is read from its rollup, not counted again', async () => {
   await computeWeeklyReport(system.pool, WEEK, 150);
   const [monday] = daysOfWeek(WEEK);
   await system.pool.query(sql.unsafe`
-    UPDATE analytics_daily SET figures = jsonb_set(figures, '{orders,total}', '1000') WHERE date = ${monday!}::date`);
+    UPDATE report_days SET figures = jsonb_set(figures, '{orders,total}', '1000') WHERE date = ${monday!}::date`);
   const read = await computeWeeklyReport(system.pool, WEEK, 150);
   expect(read.figures.totalOrders).toBe((await raw()).totalOrders + 1000 - (await dayOrders(monday!)));
   // Marked stale (as any change to its rows does), the day is counted again.
