@@ -222,13 +222,23 @@ export async function readDays(db: CommonQueryMethods, dates: string[], part: Pa
   return dates.map((d) => fresh.get(d) ?? counted.get(d)!);
 }
 
+/** Days refreshed in one transaction: a week of rows per statement stays well inside the statement timeout. */
+const REFRESH_CHUNK_DAYS = 7;
+
 /**
  * Counts again and stores the given days that are stale or have no rollup (all of them with `force`); returns the
- * days refreshed. One transaction: the stale marks are deleted first, so a change committed while counting marks
- * its day again.
+ * days refreshed. A transaction per week of days: the stale marks are deleted first, so a change committed while
+ * counting marks its day again.
  */
 export async function refreshDays(pool: DatabasePool, dates: string[], force = false): Promise<string[]> {
-  if (dates.length === 0) return [];
+  const sorted = [...new Set(dates)].sort();
+  const refreshed: string[] = [];
+  for (let i = 0; i < sorted.length; i += REFRESH_CHUNK_DAYS)
+    refreshed.push(...(await refreshChunk(pool, sorted.slice(i, i + REFRESH_CHUNK_DAYS), force)));
+  return refreshed;
+}
+
+async function refreshChunk(pool: DatabasePool, dates: string[], force: boolean): Promise<string[]> {
   return pool.transaction(async (tx) => {
     await tx.query(sql.unsafe`SET LOCAL jit = off`);
     const unmarked = await tx.anyFirst(sql.type(z.object({ date: text }))`
