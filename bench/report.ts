@@ -104,19 +104,19 @@ async function main(): Promise<void> {
     console.table(timings.map((t) => ({ step: t.step, ms: t.ms, note: t.note ?? '' })));
     console.table([
       {
-        method: 'report SQL, cold (week, previous week, baseline week, 8-week trend)',
+        method: 'whole report with new metrics, cold (no stored reports; 8 weeks of day rollups)',
         'first ms': Math.round(cold.ms[0]!),
         'median ms': Math.round(median(cold.ms)),
         result: cold.summary,
       },
       {
-        method: 'report SQL, steady state (previous weeks stored by the Monday runs)',
+        method: 'whole report, steady state (previous weeks stored by the Monday runs)',
         'first ms': Math.round(steady.ms[0]!),
         'median ms': Math.round(median(steady.ms)),
         result: steady.summary,
       },
       {
-        method: 'the same week counted from raw rows (no rollups; one run)',
+        method: "the same week's figures counted from raw rows (no rollups; one run)",
         'first ms': Math.round(rawMs),
         'median ms': Math.round(rawMs),
         result: `${rawWeek.closedIncidences} resolved, first response p50 ${rawWeek.support.firstResponse.calendar.p50Seconds} s`,
