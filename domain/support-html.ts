@@ -1,6 +1,12 @@
 /** The weekly report's response-time, SLA and commerce section (HTML). Every text from data is escaped. */
 import { escapeHtml as e } from './report-format';
-import type { CalendarAndBusiness, DurationStats, SlaRow, SupportFigures } from './support-metrics';
+import {
+  SLA_DIMENSIONS,
+  type CalendarAndBusiness,
+  type DurationStats,
+  type SlaRow,
+  type SupportFigures,
+} from './support-metrics';
 import type { WeeklyReport } from './weekly-report';
 
 const minutes = (s: number | null) => (s === null ? '—' : `${(s / 60).toFixed(1)} min`);
@@ -55,6 +61,7 @@ ${responseTimes(f)}
 <p>SLAs met: ${percent(f.slaMet.overall.metPercent)} (${f.slaMet.overall.met} met, ${f.slaMet.overall.missed} missed). Reopen rate: ${percent(f.reopenRate)} (${f.reopened} reopened).</p>
 <h3>First response times</h3><table id="first-response-distribution"><tr><th></th><th>responses</th></tr>${distribution}</table>
 ${slaTable('SLAs by target', f.slaMet.target)}
+${slaTable('SLAs by policy', f.slaMet.policy)}
 ${slaTable('SLAs by cart value tier', f.slaMet.tier)}
 ${slaTable('SLAs by event type', f.slaMet.eventType)}
 ${slaTable('SLAs by category', f.slaMet.category)}
@@ -89,7 +96,7 @@ export function supportCsvRows(report: WeeklyReport): Array<Array<string | numbe
   for (const b of f.firstResponseDistribution)
     rows.push(['first_response_distribution', b.name, b.count, null, null, null]);
   rows.push(['sla_met', 'overall', f.slaMet.overall.metPercent, p?.slaMet.overall.metPercent ?? null, null, null]);
-  for (const dimension of ['target', 'tier', 'eventType', 'category', 'agent'] as const)
+  for (const dimension of SLA_DIMENSIONS)
     for (const r of f.slaMet[dimension])
       rows.push([`sla_met_by_${dimension}`, r.name, r.metPercent, null, null, `${r.met} met, ${r.missed} missed`]);
   rows.push(['reopen_rate', 'reopen rate %', f.reopenRate, p?.reopenRate ?? null, null, `${f.reopened} reopened`]);

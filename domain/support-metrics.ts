@@ -28,7 +28,7 @@ export interface SlaRow {
   metPercent: number | null;
 }
 
-export const SLA_DIMENSIONS = ['target', 'tier', 'eventType', 'category', 'agent'] as const;
+export const SLA_DIMENSIONS = ['target', 'policy', 'tier', 'eventType', 'category', 'agent'] as const;
 export type SlaDimension = (typeof SLA_DIMENSIONS)[number];
 
 export interface ConversionRow {

@@ -164,6 +164,7 @@ async function countResponses(db: CommonQueryMethods, b: B, get: Get) {
 
 const SLA_COLUMNS: Record<SlaDimension, string> = {
   target: 'target',
+  policy: 'policy',
   tier: 'tier',
   eventType: 'event_type',
   category: 'category',

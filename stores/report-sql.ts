@@ -31,6 +31,7 @@ export const UNKNOWN = { eventType: 'no event type', category: 'uncategorised', 
 /** The SLA breakdown's dimensions of a target t joined with its incidence i. */
 export const slaDimensions = sql.fragment`
   t.target AS target,
+  t.policy AS policy,
   ${cartTier(sql.identifier(['i', 'cart_value']))} AS tier,
   COALESCE(i.event_type, ${UNKNOWN.eventType}) AS event_type,
   COALESCE(lower(i.issue_category), ${UNKNOWN.category}) AS category,

@@ -95,6 +95,7 @@ async function resolutionStats(db: CommonQueryMethods, b: Bounds) {
 
 const SLA_SETS: Record<SlaDimension, string> = {
   target: 'target',
+  policy: 'policy',
   tier: 'tier',
   eventType: 'event_type',
   category: 'category',

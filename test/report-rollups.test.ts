@@ -54,7 +54,7 @@ async function seed(seedValue: number) {
             WHERE first_response_at IS NOT NULL AND conversation_id LIKE ${`rollup-${seedValue}-%`}) x`);
     await tx.query(sql.unsafe`
       INSERT INTO sla_targets (incidence_id, target, started_at, policy, due_at, status, settled_at)
-      SELECT id, target, created_at, 'standard', created_at + interval '5 minutes', status,
+      SELECT id, target, created_at, (ARRAY['standard', 'wedding-priority'])[1 + floor(random() * 2)::int], created_at + interval '5 minutes', status,
              CASE WHEN status IN ('MET', 'MISSED', 'CANCELLED') THEN created_at + random() * interval '30 hours' END
       FROM (SELECT id, created_at, t AS target,
                    (ARRAY['MET', 'MISSED', 'ACTIVE', 'CANCELLED', 'MET'])[1 + floor(random() * 5)::int] AS status
@@ -110,6 +110,7 @@ test('a week merged from day rollups equals the week counted from raw rows', asy
   expect(expected.support.resolution.business.count).toBeLessThan(expected.support.resolution.calendar.count);
   expect(expected.support.slaMet.agent.map((r) => r.name)).toContain('unassigned');
   expect(expected.support.slaMet.tier.length).toBeGreaterThanOrEqual(4);
+  expect(expected.support.slaMet.policy.map((r) => r.name).sort()).toEqual(['standard', 'wedding-priority']);
   expect(expected.support.revenueRescued).toBeGreaterThan(0);
   expect(expected.support.cartValueLost).toBeGreaterThan(0);
   expect(expected.support.reopened).toBeGreaterThan(0);
