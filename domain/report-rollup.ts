@@ -4,7 +4,6 @@
  * (stores/report-figures.ts): most first, ties by name in code-point order.
  */
 import {
-  CART_VALUE_TIERS,
   FIRST_RESPONSE_BUCKETS,
   NO_HUMAN_RESPONSE,
   SLA_DIMENSIONS,
@@ -195,6 +194,3 @@ const conversionRow = (name: string, cv: [number, number] | undefined) => ({
   converted: cv?.[1] ?? 0,
   conversionPercent: percentOf(cv?.[1] ?? 0, cv?.[0] ?? 0),
 });
-
-/** SQL CASE of the cart value tier (rupees), from CART_VALUE_TIERS. */
-export const tierNames = CART_VALUE_TIERS.map((t) => t.name);

@@ -11,7 +11,7 @@ import { addDays, dayBounds, daysBetween } from '../domain/iso-week';
 import { emptyDay, type DayRollup } from '../domain/report-rollup';
 import type { Histogram, SlaDimension } from '../domain/support-metrics';
 import { orderFiguresByPeriod } from './report-figures';
-import { paise, range, resolvedIn, responseBucket, slaDimensions } from './report-sql';
+import { paise, range, resolvedIn, responseBucket, SLA_DIMENSION_COLUMNS, slaDimensions } from './report-sql';
 
 const int = z.number();
 const text = z.string();
@@ -162,15 +162,6 @@ async function countResponses(db: CommonQueryMethods, b: B, get: Get) {
   }
 }
 
-const SLA_COLUMNS: Record<SlaDimension, string> = {
-  target: 'target',
-  policy: 'policy',
-  tier: 'tier',
-  eventType: 'event_type',
-  category: 'category',
-  agent: 'agent',
-};
-
 async function countSlas(db: CommonQueryMethods, b: B, get: Get) {
   const rows = await db.any(sql.type(z.object({ day: text, dimension: text, name: text, met: int, missed: int }))`
     WITH s AS MATERIALIZED (
@@ -181,7 +172,9 @@ async function countSlas(db: CommonQueryMethods, b: B, get: Get) {
     SELECT day, d.dimension, d.name, count(*) FILTER (WHERE status = 'MET')::int AS met,
            count(*) FILTER (WHERE status = 'MISSED')::int AS missed
     FROM s CROSS JOIN LATERAL (VALUES ${sql.join(
-      Object.entries(SLA_COLUMNS).map(([dim, column]) => sql.fragment`(${dim}, ${sql.identifier(['s', column])})`),
+      Object.entries(SLA_DIMENSION_COLUMNS).map(
+        ([dim, column]) => sql.fragment`(${dim}, ${sql.identifier(['s', column])})`,
+      ),
       sql.fragment`, `,
     )}) AS d (dimension, name)
     GROUP BY 1, 2, 3`);

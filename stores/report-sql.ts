@@ -1,6 +1,6 @@
 import { sql } from 'slonik';
 import type { Bounds } from '../domain/iso-week';
-import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS, NO_CART } from '../domain/support-metrics';
+import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS, NO_CART, type SlaDimension } from '../domain/support-metrics';
 
 /** SQL pieces shared by the raw report figures and the day rollups, generated from the domain's constants. */
 
@@ -27,6 +27,16 @@ export const cartTier = (column: ReturnType<typeof sql.identifier>) =>
 
 /** Dimension values of the SLA breakdown when the incidence has none. */
 export const UNKNOWN = { eventType: 'no event type', category: 'uncategorised', agent: 'unassigned' } as const;
+
+/** The column of slaDimensions each SLA breakdown reads. */
+export const SLA_DIMENSION_COLUMNS: Record<SlaDimension, string> = {
+  target: 'target',
+  policy: 'policy',
+  tier: 'tier',
+  eventType: 'event_type',
+  category: 'category',
+  agent: 'agent',
+};
 
 /** The SLA breakdown's dimensions of a target t joined with its incidence i. */
 export const slaDimensions = sql.fragment`

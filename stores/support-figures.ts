@@ -15,7 +15,7 @@ import {
   type SupportFigures,
 } from '../domain/support-metrics';
 import type { OrderFigures } from './report-figures';
-import { paise, range, resolvedIn, responseBucket, slaDimensions } from './report-sql';
+import { paise, range, resolvedIn, responseBucket, SLA_DIMENSION_COLUMNS, slaDimensions } from './report-sql';
 
 /**
  * Response times, SLAs and commerce figures of a period counted from raw rows (percentiles by PostgreSQL's
@@ -93,15 +93,6 @@ async function resolutionStats(db: CommonQueryMethods, b: Bounds) {
   };
 }
 
-const SLA_SETS: Record<SlaDimension, string> = {
-  target: 'target',
-  policy: 'policy',
-  tier: 'tier',
-  eventType: 'event_type',
-  category: 'category',
-  agent: 'agent',
-};
-
 async function slaMet(db: CommonQueryMethods, b: Bounds): Promise<SupportFigures['slaMet']> {
   const rows = await db.any(sql.type(z.object({ dimension: z.string(), name: z.string(), met: num, missed: num }))`
     WITH s AS MATERIALIZED (
@@ -110,7 +101,7 @@ async function slaMet(db: CommonQueryMethods, b: Bounds): Promise<SupportFigures
       WHERE t.status IN ('MET', 'MISSED') AND ${range('settled_at', b)}
     )
     ${sql.join(
-      Object.entries(SLA_SETS).map(
+      Object.entries(SLA_DIMENSION_COLUMNS).map(
         ([dimension, column]) => sql.fragment`
           SELECT ${dimension}::text AS dimension, ${sql.identifier([column])} AS name,
                  count(*) FILTER (WHERE status = 'MET')::int AS met, count(*) FILTER (WHERE status = 'MISSED')::int AS missed
