@@ -6,6 +6,7 @@
  * Creates a scratch database (bench/scratch.ts) and drops it (unless --keep).
  */
 import 'dotenv/config';
+import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -64,15 +65,22 @@ async function copyBaseline(url: string, statement: string) {
   return { ms, ...seen };
 }
 
+/** Reads the export over HTTP (node:http, so the client adds little of its own to the process's memory). */
 async function httpExport(base: string, format: ExportFormat, from: string, to: string) {
   const grown = rssGrowth();
   const start = performance.now();
-  const res = await fetch(`${base}/api/v1/analytics/incidences.${format}?from=${from}&to=${to}`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  if (!res.ok || !res.body) throw new Error(`export answered ${res.status}: ${await res.text()}`);
   const { seen, sink } = counter();
-  for await (const chunk of res.body) if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r));
+  await new Promise<void>((resolve, reject) => {
+    const req = get(
+      `${base}/api/v1/analytics/incidences.${format}?from=${from}&to=${to}`,
+      { headers: { authorization: `Bearer ${TOKEN}` } },
+      (res) => {
+        if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
+        pipeline(res, sink).then(resolve, reject);
+      },
+    );
+    req.once('error', reject);
+  });
   const ms = performance.now() - start;
   return { ms, ...seen, growthMb: grown() };
 }
