@@ -25,7 +25,7 @@ export interface ApiDeps {
   contextSync?: ContextSyncNotifier;
 }
 
-/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
+/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -62,7 +62,6 @@ export function createApp(deps: ApiDeps): Koa {
     temporalUiUrl: deps.config.TEMPORAL_UI_URL,
     namespace: deps.config.TEMPORAL_NAMESPACE,
   });
-  // Each feature mounts its router here.
   for (const router of [webhooks, appApiRouterFor(deps), orders, analytics, overview])
     app.use(router.routes()).use(router.allowedMethods());
   return app;

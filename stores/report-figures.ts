@@ -13,15 +13,9 @@ import { range, resolvedIn } from './report-sql';
 import { supportFiguresRaw } from './support-figures';
 
 /**
- * The report's raw figures for a period, counted by PostgreSQL from the rows themselves (reports read day rollups,
- * stores/report-days.ts; these are what the rollups must reproduce) (a handful of aggregate statements over indexed
- * ranges; no row reaches Node). Definitions, also in the README:
- * - orders: see orderFiguresByPeriod; assisted = with a stored order_assists link;
- * - what is known when an incidence starts (count, screen) counts in the period it started (created_at);
- * - what is known at resolution (outcome, order impact, category, time to resolve, cost) counts in the period it
- *   was resolved (resolved_at, outcome other than IN_PROGRESS);
- * - issue categories are compared case-insensitively (agents' tags vary in case) and reported in lower case;
- * - repeat friction issue: a resolved incidence flagged at resolution (stores/repeat-friction-store.ts).
+ * The report's raw figures for a period, counted by PostgreSQL from the rows themselves (a handful of aggregate
+ * statements over indexed ranges; no row reaches Node). Reports read day rollups (stores/report-days.ts); these are
+ * what the rollups must reproduce. Each figure is defined in docs/metrics.md.
  */
 
 const countRow = z.object({ name: z.string(), count: z.number() });
