@@ -225,11 +225,19 @@ const REFRESH_CHUNK_DAYS = 7;
  * counting marks its day again.
  */
 export async function refreshDays(pool: DatabasePool, dates: string[], force = false): Promise<string[]> {
-  const sorted = [...new Set(dates)].sort();
+  const sorted = force ? [...new Set(dates)].sort() : await staleOrMissing(pool, dates);
   const refreshed: string[] = [];
   for (let i = 0; i < sorted.length; i += REFRESH_CHUNK_DAYS)
     refreshed.push(...(await refreshChunk(pool, sorted.slice(i, i + REFRESH_CHUNK_DAYS), force)));
   return refreshed;
+}
+
+/** Of the given days, those stale or without a rollup, sorted (one query: the common answer is none). */
+async function staleOrMissing(db: CommonQueryMethods, dates: string[]): Promise<string[]> {
+  const found = await db.anyFirst(sql.type(z.object({ date: text }))`
+    SELECT to_char(d, 'YYYY-MM-DD') AS date FROM unnest(${sql.array(dates, 'date')}) AS d
+    WHERE d IN (SELECT date FROM report_days_stale) OR d NOT IN (SELECT date FROM report_days) ORDER BY 1`);
+  return [...new Set(found)];
 }
 
 async function refreshChunk(pool: DatabasePool, dates: string[], force: boolean): Promise<string[]> {
