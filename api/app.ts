@@ -11,6 +11,7 @@ import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
+import { overviewRouter } from './overview-routes';
 import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
@@ -56,8 +57,14 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth });
-  for (const router of [health, docsRouter(), webhooks, appApiRouterFor(deps), orders, analytics])
+  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth, databaseUrl: settings.database.url });
+  const overview = overviewRouter({
+    pool: deps.pool,
+    auth: settings.auth,
+    temporalUiUrl: settings.overview.temporalUiUrl,
+    namespace: settings.temporal.namespace,
+  });
+  for (const router of [health, docsRouter(), webhooks, appApiRouterFor(deps), orders, analytics, overview])
     app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -255,6 +255,42 @@ export const OPERATIONS: DocumentedOperation[] = [
       401: { description: 'admin token missing or wrong', schema: errorBody },
     },
   },
+  {
+    method: 'get',
+    path: '/api/v1/analytics/incidences.{format}',
+    summary: 'One row per incidence started between two dates (India time), every field and metric; streamed',
+    tag: 'analytics',
+    security: 'admin',
+    params: z.object({ format: z.enum(['csv', 'ndjson']) }),
+    query: z.object({ from: z.string().date(), to: z.string().date() }),
+    responses: {
+      200: { description: 'the incidences, streamed', mediaType: 'text/csv' },
+      400: { description: 'bad format, dates or range', schema: errorBody },
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/overview',
+    summary: 'Live overview: open and unattended conversations, SLAs due soon, cart value at risk',
+    tag: 'analytics',
+    security: 'admin',
+    responses: {
+      200: 'the overview, each conversation with a link to its workflow in the Temporal UI',
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/overview.html',
+    summary: 'The live overview as a page',
+    tag: 'analytics',
+    security: 'admin',
+    responses: {
+      200: { description: 'the overview page', mediaType: 'text/html' },
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+    },
+  },
 ];
 
 const SECURITY_SCHEMES = {

@@ -6,6 +6,7 @@
 import type { Bounds } from './iso-week';
 import { ANALYTICS_TIMEZONE } from './iso-week';
 import { recommendationsFor, type Recommendation } from './recommendations';
+import type { SupportFigures } from './support-metrics';
 
 export interface Count {
   name: string;
@@ -43,6 +44,8 @@ export interface WeekFigures {
   outcomes: Count[];
   orderImpact: Count[];
   timeToResolveDistribution: Count[];
+  /** Response times, SLAs and commerce-linked figures (absent from reports stored before they existed). */
+  support: SupportFigures;
 }
 
 export interface Metric {
@@ -124,6 +127,8 @@ export interface WeeklyReport {
   targets: TargetProgress[];
   recommendations: Recommendation[];
   figures: WeekFigures;
+  /** This week's and the previous week's support figures, and what is at risk as the report is computed. */
+  support: { current: SupportFigures; previous: SupportFigures | null; cartValueAtRisk: CartValueAtRisk };
 }
 
 export const METRIC_LABELS: Record<MetricName, { label: string; unit: string }> = {
@@ -247,6 +252,13 @@ export function targetsOf(metrics: Metrics, repeatBaseline: number): TargetProgr
   ];
 }
 
+/** Open conversations when the report was computed, and their cart value (rupees). */
+export interface CartValueAtRisk {
+  openConversations: number;
+  value: number;
+  asOf: string;
+}
+
 export interface ReportInputs {
   isoWeek: string;
   bounds: Bounds;
@@ -259,6 +271,7 @@ export interface ReportInputs {
   trend: TrendPoint[];
   agentHourlyRate: number;
   computedAt: string;
+  cartValueAtRisk: CartValueAtRisk;
 }
 
 export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
@@ -294,6 +307,11 @@ export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
     selfServeTrend: input.trend,
     targets: targetsOf(metrics, input.repeatBaseline),
     figures: input.current,
+    support: {
+      current: input.current.support,
+      previous: input.previous.support ?? null,
+      cartValueAtRisk: input.cartValueAtRisk,
+    },
   };
   return { ...report, recommendations: recommendationsFor(report) };
 }

@@ -102,6 +102,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  // Where engineers open the Temporal UI (links from the live overview).
+  TEMPORAL_UI_URL: url(['http', 'https']).default('http://localhost:8233'),
   /** A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** History length past which every long-lived workflow (conversation, context sync, weekly report) continues as new. */

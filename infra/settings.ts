@@ -50,6 +50,8 @@ export interface Settings {
   webhook: { secret?: string; publicKey?: string };
   orders: { secret?: string; assistedWindowMs: number };
   auth: AuthSettings;
+  /** The live overview links each conversation to its workflow in the Temporal UI at this address. */
+  overview: { temporalUiUrl: string };
   conversation: ConversationSettings;
   contextSync: ContextSyncSettings;
   userContext: UserContextStoreSettings;
@@ -105,6 +107,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     webhook: { secret: config.FRESHCHAT_WEBHOOK_SECRET, publicKey: config.FRESHCHAT_WEBHOOK_PUBLIC_KEY },
     orders: { secret: config.ORDERS_WEBHOOK_SECRET, assistedWindowMs: config.ASSISTED_ORDER_WINDOW },
     auth: { appJwtSecret: config.APP_JWT_SECRET, adminToken: config.ADMIN_API_TOKEN },
+    overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
     conversation: {
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
