@@ -19,6 +19,7 @@ import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
+import { payloadDataConverter } from './infra/payload-codec';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 
 export interface WorkerResources {
@@ -49,6 +50,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
+    dataConverter: payloadDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
@@ -66,7 +68,11 @@ async function ensureSchedules(config: Config): Promise<void> {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
       const ids = await ensureAnalyticsSchedules(
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+        new Client({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          dataConverter: payloadDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
+        }),
         config.TEMPORAL_TASK_QUEUE,
       );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');

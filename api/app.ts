@@ -8,11 +8,12 @@ import type { ConversationGateway } from './conversation-gateway';
 import type { ContextSyncNotifier } from '../use-cases/app-context';
 import { appApiRouterFor } from './app-routes';
 import { jsonErrors } from './errors';
-import { createWebhookVerifier } from './webhooks/signature';
+import { createWebhookVerifier, webhookVerification } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
 import { authSettings } from './auth';
+import { codecRouter } from './codec-routes';
 
 export interface ApiDeps {
   config: Config;
@@ -37,10 +38,7 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(health.routes());
 
   const webhooks = freshchatWebhookRouter({
-    verify: createWebhookVerifier({
-      secret: deps.config.FRESHCHAT_WEBHOOK_SECRET,
-      publicKey: deps.config.FRESHCHAT_WEBHOOK_PUBLIC_KEY,
-    }),
+    verify: createWebhookVerifier(webhookVerification(deps.config)),
     conversations: deps.conversations,
     bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
   });
@@ -51,8 +49,13 @@ export function createApp(deps: ApiDeps): Koa {
     bodyLimit: deps.config.ORDERS_BODY_LIMIT,
   });
   const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
+  const codec = codecRouter({
+    payloadKeys: deps.config.TEMPORAL_PAYLOAD_KEYS,
+    auth: authSettings(deps.config),
+    corsOrigins: deps.config.CODEC_CORS_ORIGINS,
+  });
   // Each feature mounts its router here.
-  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
+  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics, codec])
     app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -12,7 +12,11 @@ import { createConversationGateway } from './conversation-gateway';
 async function main(): Promise<void> {
   const config = loadConfig();
   requireWebhookVerification(config);
-  const client = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const client = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const pool = await createDatabasePool(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
   const app = createApp({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { secretProblems } from './secret-checks';
+import { securitySchema } from './security-settings';
 
 const flag = (fallback: boolean) =>
   z
@@ -83,7 +85,9 @@ const schema = z.object({
   ORDERS_BODY_LIMIT: z.string().default('64kb'),
 });
 
-export type Config = z.infer<typeof schema>;
+const withSecurity = schema.merge(securitySchema);
+
+export type Config = z.infer<typeof withSecurity>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -93,10 +97,12 @@ export class ConfigError extends Error {
 
 /** Reads and validates configuration; throws ConfigError naming every missing or malformed variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = withSecurity.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const secrets = secretProblems(parsed.data);
+  if (secrets.length > 0) throw new ConfigError(secrets);
   return parsed.data;
 }
 

@@ -2,12 +2,16 @@ import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { payloadDataConverter } from './payload-codec';
+import type { PayloadKey } from './security-settings';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
 export interface TemporalSettings {
   address: string;
   namespace: string;
+  /** TEMPORAL_PAYLOAD_KEYS: payloads are encrypted with the first, decrypted with any. */
+  payloadKeys?: PayloadKey[];
 }
 
 /**
@@ -15,7 +19,11 @@ export interface TemporalSettings {
  * Temporal is still down, and reconnects by itself once it is up.
  */
 export function createTemporalClient(settings: TemporalSettings): Client {
-  return new Client({ connection: Connection.lazy({ address: settings.address }), namespace: settings.namespace });
+  return new Client({
+    connection: Connection.lazy({ address: settings.address }),
+    namespace: settings.namespace,
+    dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
+  });
 }
 
 /** Registers our custom search attributes in the namespace; already-registered ones are left alone. */

@@ -154,7 +154,11 @@ async function startApi(env: Record<string, string>) {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
   const pool = await createDatabasePool(config.DATABASE_URL, 2);
   const redis = createRedis(config.REDIS_URL);
-  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const app = createApp({ config, conversations: createConversationGateway(temporal, config), temporal, pool, redis });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
