@@ -44,6 +44,8 @@ export async function identify(ctx: Context, settings: AuthSettings): Promise<Ca
       ...(settings.issuer ? { issuer: settings.issuer } : {}),
     });
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
+    const maxAge = (settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS) + (settings.clockSkewSeconds ?? 0);
+    if (payload.exp! - payload.iat! > maxAge) throw new Error('token lifetime is longer than the maximum token age');
     return { kind: 'user', userId: payload.sub };
   } catch (error) {
     throw new ApiError(401, 'invalid_token', `bearer token is not valid: ${(error as Error).message}`);
