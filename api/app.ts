@@ -14,6 +14,7 @@ import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
 import { authSettings } from './auth';
 import { codecRouter } from './codec-routes';
+import { freshchatIdentityRouter } from './freshchat-identity-routes';
 
 export interface ApiDeps {
   config: Config;
@@ -54,8 +55,14 @@ export function createApp(deps: ApiDeps): Koa {
     auth: authSettings(deps.config),
     corsOrigins: deps.config.CODEC_CORS_ORIGINS,
   });
+  const freshchatIdentity = freshchatIdentityRouter({
+    auth: authSettings(deps.config),
+    privateKey: deps.config.FRESHCHAT_JWT_PRIVATE_KEY,
+    ttlMs: deps.config.FRESHCHAT_IDENTITY_TOKEN_TTL,
+    bodyLimit: deps.config.API_BODY_LIMIT,
+  });
   // Each feature mounts its router here.
-  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics, codec])
+  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics, codec, freshchatIdentity])
     app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

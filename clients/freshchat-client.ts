@@ -22,6 +22,8 @@ export interface FreshchatClient {
   configured: boolean;
   getUser(userId: string): Promise<FreshchatUser | null>;
   getConversation(conversationId: string): Promise<FreshchatConversation | null>;
+  /** The Freshchat user whose reference_id (the identity Freshchat verifies) is our app user id, if any. */
+  findUserByReference(referenceId: string): Promise<FreshchatUser | null>;
   /** false when Freshchat does not know the user (404). */
   updateUserProperties(userId: string, properties: Record<string, string>): Promise<boolean>;
 }
@@ -67,16 +69,39 @@ export function createFreshchatClient(options: {
 
   return {
     configured,
-    getUser: (userId) => call<FreshchatUser>('GET', `/users/${encodeURIComponent(userId)}`),
-    getConversation: (conversationId) =>
-      call<FreshchatConversation>('GET', `/conversations/${encodeURIComponent(conversationId)}`),
+    getUser: async (userId) => call<FreshchatUser>('GET', `/users/${pathSegment(userId)}`),
+    getConversation: async (conversationId) =>
+      call<FreshchatConversation>('GET', `/conversations/${pathSegment(conversationId)}`),
+    findUserByReference: async (referenceId) => {
+      const answer = await call<{ users?: FreshchatUser[] } | FreshchatUser[]>(
+        'GET',
+        `/users?reference_id=${encodeURIComponent(referenceId)}`,
+      );
+      const users = Array.isArray(answer) ? answer : (answer?.users ?? []);
+      return users.find((u) => u?.reference_id === referenceId && typeof u.id === 'string') ?? null;
+    },
     updateUserProperties: async (userId, properties) => {
-      const answer = await call('PUT', `/users/${encodeURIComponent(userId)}`, {
+      const answer = await call('PUT', `/users/${pathSegment(userId)}`, {
         properties: Object.entries(properties).map(([name, value]) => ({ name, value })),
       });
       return answer !== null;
     },
   };
+}
+
+/**
+ * An id as one URL path segment. `.` and `..` survive encodeURIComponent and would move the request up the API's
+ * path (`/users/..` is `/v2/`), so they, separators and control characters are refused, never retried.
+ */
+export function pathSegment(id: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (id === '' || id === '.' || id === '..' || /[/\\\x00-\x1f\x7f]/.test(id)) {
+    throw ApplicationFailure.nonRetryable(
+      `unsafe id in a Freshchat URL: ${JSON.stringify(id.slice(0, 40))}`,
+      'UnsafeId',
+    );
+  }
+  return encodeURIComponent(id);
 }
 
 /** Freshchat's `[{name, value}]` properties as a map; names match with or without the `cf_` prefix. */

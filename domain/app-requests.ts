@@ -44,7 +44,10 @@ export const profileBody = z.object({
     .optional(),
   past_order_count: z.number().int().nonnegative().max(1_000_000).optional(),
   lifetime_value: money.optional(),
-  freshchat_user_id: label(255).optional(),
+  /** Learned by the server from Freshchat (reference_id); an app that sends it is told so. */
+  freshchat_user_id: z
+    .undefined({ invalid_type_error: 'not accepted: the server learns the Freshchat user from Freshchat itself' })
+    .optional(),
 });
 export type ProfileBody = z.infer<typeof profileBody>;
 export type ProfileInput = z.input<typeof profileBody>;

@@ -5,5 +5,7 @@ export const redisKeys = (prefix: string) => ({
   /** Set (with a TTL equal to the window) when the API offers help, so a conversation that follows is SYSTEM_INITIATED. */
   /** When the API offered this user help: a sorted set of offer times (ms), kept a day past the window. */
   helpOffers: (userId: string) => `${prefix}help-offers:${userId}`,
+  /** STRING: the Freshchat user id whose reference_id is this app user, learned from Freshchat, never from the app. */
+  freshchatUser: (userId: string) => `${prefix}freshchat-user:${userId}`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
@@ -53,8 +54,18 @@ const payloadKeys = optionalText.transform((v, ctx): PayloadKey[] => {
   return keys;
 });
 
-/** A PEM in one line with literal \n escapes (the usual env form) is accepted too. */
-const pem = optionalText.transform((v) => v?.replace(/\\n/g, '\n'));
+/** An RSA private key in PEM; one line with literal \n escapes (the usual env form) is accepted too. */
+const rsaPrivateKey = optionalText.transform((v, ctx) => {
+  if (!v) return undefined;
+  try {
+    const key = createPrivateKey(v.replace(/\\n/g, '\n'));
+    if (key.asymmetricKeyType === 'rsa') return key;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected an RSA private key in PEM (PKCS#8 or PKCS#1)' });
+  return undefined;
+});
 
 const perMinute = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -71,7 +82,7 @@ export const securitySchema = z.object({
     .string()
     .default('http://127.0.0.1:8233,http://localhost:8233')
     .transform((v) => list(v)),
-  FRESHCHAT_JWT_PRIVATE_KEY: pem,
+  FRESHCHAT_JWT_PRIVATE_KEY: rsaPrivateKey,
   FRESHCHAT_IDENTITY_TOKEN_TTL: duration('10m'),
   RATE_LIMIT_FRICTION_SIGNALS: perMinute(60),
   RATE_LIMIT_CONTEXT_WRITES: perMinute(300),

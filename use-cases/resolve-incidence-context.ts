@@ -5,6 +5,7 @@ import { contextFromProperties, mergeContexts, type PartialContext } from '../do
 import type { RedisKeys } from '../infra/redis-keys';
 import type { Logger } from '../infra/logger';
 import { propertyMap, type FreshchatClient } from '../clients/freshchat-client';
+import { createFreshchatIdentityStore } from '../stores/freshchat-identity-store';
 
 export interface ContextDeps {
   redis: Redis;
@@ -35,9 +36,11 @@ export async function resolveIncidenceContext(
       freshchatUserId ??= (await deps.freshchat.getConversation(conversationId))?.user_id ?? null;
       if (freshchatUserId) {
         const user = await deps.freshchat.getUser(freshchatUserId);
-        fromFreshchat = contextFromProperties(propertyMap(user?.properties));
-        // Decision 7: the app's user id is reference_id, else the user_id property, else Freshchat's id.
-        appUserId = user?.reference_id || fromFreshchat.userId || freshchatUserId;
+        // Identity comes from reference_id only: the properties, the app itself can set (setUserProperties).
+        const { userId: _claimed, ...properties } = contextFromProperties(propertyMap(user?.properties));
+        fromFreshchat = properties;
+        appUserId = user?.reference_id || freshchatUserId;
+        if (user?.reference_id) await learnIdentity(deps, user.reference_id, freshchatUserId);
       }
     } catch (error) {
       deps.logger.warn(
@@ -52,6 +55,15 @@ export async function resolveIncidenceContext(
   const merged = mergeContexts({ ...fromWebhook, userId: appUserId ?? undefined }, fromRedis, fromFreshchat);
   const helpOffered = merged.userId ? await offeredHelpBefore(deps, merged.userId, event.occurredAt) : false;
   return { ...merged, freshchatUserId, trigger: helpOffered ? 'SYSTEM_INITIATED' : 'USER_INITIATED' };
+}
+
+/** Remembers which Freshchat user the app user is, for the context sync; a failure only costs a later lookup. */
+async function learnIdentity(deps: ContextDeps, userId: string, freshchatUserId: string): Promise<void> {
+  try {
+    await createFreshchatIdentityStore(deps.redis, deps.keys).remember(userId, freshchatUserId);
+  } catch (error) {
+    deps.logger.warn({ err: (error as Error).message }, 'Freshchat identity not remembered');
+  }
 }
 
 /** Whether the API offered this user help within the window before the conversation's event (not before now). */

@@ -59,7 +59,13 @@ export class FakeFreshchat {
       const reply = route(request);
       if (reply) return reply;
     }
-    const [, kind, id] = request.path.split('?')[0]!.split('/').map(decodeURIComponent);
+    const [pathname, query] = request.path.split('?');
+    const [, kind, id] = pathname!.split('/').map(decodeURIComponent);
+    const reference = new URLSearchParams(query ?? '').get('reference_id');
+    if (request.method === 'GET' && kind === 'users' && !id && reference !== null) {
+      const users = [...this.users.values()].filter((u) => (u as { reference_id?: string }).reference_id === reference);
+      return { status: 200, body: { users } };
+    }
     const store = kind === 'users' ? this.users : kind === 'conversations' ? this.conversations : undefined;
     if (request.method === 'GET' && store && id && store.has(id)) return { status: 200, body: store.get(id) };
     if (request.method === 'PUT' && kind === 'users') return { status: 200, body: request.body };
