@@ -87,6 +87,8 @@ export type CartBody = z.input<typeof cartBody>;
 export type CartRequest = z.output<typeof cartBody>;
 
 export const KNOWN_SIGNALS = ['INACTIVITY', 'BACK_NAV', 'PRICE_CHECK', 'PAYMENT_FAILURE'] as const;
+/** How reports count every other signal type, so no user can grow or label their breakdown. */
+export const OTHER_SIGNAL = 'OTHER';
 
 /** Known signal types change the context; any other upper-case type is only logged (the app may add new ones). */
 export const frictionSignalBody = z.object({
