@@ -23,7 +23,7 @@ const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).
 
 /** A spec-format message whose text and user properties carry personal data. */
 function messageWithPersonalData(conversationId: string): string {
-  const body = JSON.parse(retarget(fixtureText('spec-message_create.json'), { [FIXTURE_ID]: conversationId }));
+  const body = JSON.parse(retarget(fixtureText('simplified-message_create.json'), { [FIXTURE_ID]: conversationId }));
   body.data.message.text = MESSAGE;
   body.data.user.properties.phone = PHONE;
   return JSON.stringify(body);
