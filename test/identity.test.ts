@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { createApiClient } from '../app-client';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
@@ -122,6 +123,15 @@ describe('Freshchat identity token', () => {
     expect(Date.parse(String(res.json!.expires_at))).toBe(payload.exp! * 1000);
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
     await expect(jwtVerify(token, other)).rejects.toThrow();
+  });
+
+  test("the app's client fetches one for the chat SDK", async () => {
+    const userId = newUser();
+    const token = await appToken(userId);
+    const api = createApiClient(system.baseUrl, () => token);
+    const { token: identity } = await api.freshchatIdentityToken('sdk-uuid-2');
+    const { payload } = await jwtVerify(identity, publicKey, { algorithms: ['RS256'] });
+    expect(payload).toMatchObject({ reference_id: userId, freshchat_uuid: 'sdk-uuid-2' });
   });
 
   test('only for an authenticated app user, with the SDK uuid', async () => {
