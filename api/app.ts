@@ -26,7 +26,7 @@ export interface ApiDeps {
   contextSync?: ContextSyncNotifier;
 }
 
-/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
+/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -61,7 +61,6 @@ export function createApp(deps: ApiDeps): Koa {
     ttlMs: deps.config.FRESHCHAT_IDENTITY_TOKEN_TTL,
     bodyLimit: deps.config.API_BODY_LIMIT,
   });
-  // Each feature mounts its router here.
   for (const router of [webhooks, appApiRouterFor(deps), orders, analytics, codec, freshchatIdentity])
     app.use(router.routes()).use(router.allowedMethods());
   return app;

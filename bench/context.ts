@@ -51,7 +51,11 @@ async function main(): Promise<void> {
   await migrate(config.DATABASE_URL);
   const pool = await createDatabasePool(config.DATABASE_URL, 5);
   const redis = createRedis(config.REDIS_URL);
-  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const servers: Server[] = [];
   const listen = async (app: Koa) => {
     const server = app.listen(0, '127.0.0.1');

@@ -1,8 +1,8 @@
 import type { StoredContext } from './user-context';
 
 /**
- * What agents see in Freshchat (PRD 6.1 syncContext). No identity travels as a property: Freshchat knows the app
- * user by reference_id, which only the verified identity token sets.
+ * What agents see in Freshchat (docs/decisions.md #17). No identity travels as a property: Freshchat knows the app
+ * user by reference_id, which only the verified identity token sets (docs/security.md).
  */
 export const AGENT_VISIBLE_FIELDS = [
   'current_screen',

@@ -36,7 +36,7 @@ export async function resolveIncidenceContext(
       freshchatUserId ??= (await deps.freshchat.getConversation(conversationId))?.user_id ?? null;
       if (freshchatUserId) {
         const user = await deps.freshchat.getUser(freshchatUserId);
-        // Identity comes from reference_id only: the properties, the app itself can set (setUserProperties).
+        // docs/decisions.md #6: identity is reference_id only, never a property (the app sets those with setUserProperties).
         const { userId: _claimed, ...properties } = contextFromProperties(propertyMap(user?.properties));
         fromFreshchat = properties;
         appUserId = user?.reference_id || freshchatUserId;
