@@ -89,19 +89,3 @@ export const adminCredential = (settings: AuthSettings, realm: string) => async 
   ctx.state.caller = { kind: 'admin' } satisfies Caller;
   await next();
 };
-
-export const authSettings = (config: {
-  APP_JWT_SECRET?: string;
-  ADMIN_API_TOKEN?: string;
-  APP_JWT_MAX_AGE?: number;
-  APP_JWT_CLOCK_SKEW?: number;
-  APP_JWT_AUDIENCE?: string;
-  APP_JWT_ISSUER?: string;
-}): AuthSettings => ({
-  appJwtSecret: config.APP_JWT_SECRET,
-  adminToken: config.ADMIN_API_TOKEN,
-  maxTokenAgeSeconds: config.APP_JWT_MAX_AGE === undefined ? undefined : Math.floor(config.APP_JWT_MAX_AGE / 1000),
-  clockSkewSeconds: config.APP_JWT_CLOCK_SKEW === undefined ? undefined : Math.floor(config.APP_JWT_CLOCK_SKEW / 1000),
-  audience: config.APP_JWT_AUDIENCE,
-  issuer: config.APP_JWT_ISSUER,
-});

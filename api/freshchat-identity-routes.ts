@@ -12,7 +12,7 @@ export interface FreshchatIdentityDeps {
   /** FRESHCHAT_JWT_PRIVATE_KEY: its public half is in Freshchat's user authentication settings. */
   privateKey?: KeyObject;
   ttlMs: number;
-  bodyLimit: string;
+  bodyLimit: number;
 }
 
 const identityTokenBody = z.object({

@@ -3,24 +3,23 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { payloadDataConverter } from './payload-codec';
-import type { PayloadKey } from './security-settings';
+import type { TemporalSettings } from './settings';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-  /** TEMPORAL_PAYLOAD_KEYS: payloads are encrypted with the first, decrypted with any. */
-  payloadKeys?: PayloadKey[];
-}
+/** How long the API waits for Temporal to accept a signal before answering 503. */
+export const TEMPORAL_HANDOFF_DEADLINE_MS = 5000;
 
 /**
  * A client whose connection is made on first use, so the API starts (and answers 503) while
  * Temporal is still down, and reconnects by itself once it is up.
  */
-export function createTemporalClient(settings: TemporalSettings): Client {
+export function createTemporalClient(
+  settings: Pick<TemporalSettings, 'address' | 'namespace'> &
+    Partial<Pick<TemporalSettings, 'connection' | 'payloadKeys'>>,
+): Client {
   return new Client({
-    connection: Connection.lazy({ address: settings.address }),
+    connection: Connection.lazy(settings.connection ?? { address: settings.address }),
     namespace: settings.namespace,
     dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
   });

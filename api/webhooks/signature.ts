@@ -1,5 +1,4 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { webhookSchemesOf } from '../../infra/security-settings';
 
 /**
  * Loads Freshchat's console public key in any of the forms it is found in: PEM, a one-line PEM,
@@ -45,17 +44,5 @@ export function createWebhookVerifier(options: { secret?: string; publicKey?: st
     if (!signature) return false;
     if (options.secret && hmacSignatureValid(raw, signature, options.secret)) return true;
     return key !== undefined && rsaSignatureValid(raw, signature, key);
-  };
-}
-
-/** The keys of the schemes in force only: a configured key whose scheme is not listed opens no door. */
-export function webhookVerification(config: Parameters<typeof webhookSchemesOf>[0]): {
-  secret?: string;
-  publicKey?: string;
-} {
-  const schemes = webhookSchemesOf(config);
-  return {
-    secret: schemes.includes('hmac') ? config.FRESHCHAT_WEBHOOK_SECRET : undefined,
-    publicKey: schemes.includes('rsa') ? config.FRESHCHAT_WEBHOOK_PUBLIC_KEY : undefined,
   };
 }

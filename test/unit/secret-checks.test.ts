@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../infra/config';
-import { createWebhookVerifier, webhookVerification } from '../../api/webhooks/signature';
+import { createWebhookVerifier } from '../../api/webhooks/signature';
+import { settingsFrom } from '../../infra/settings';
 import { HMAC_SECRET, RSA_PUBLIC_KEY, hmacSign, rsaSign } from '../support/signing';
 
 const strong = (c: string) => c.repeat(40);
@@ -73,7 +74,7 @@ test('payload keys must be id:key pairs of 32 bytes with distinct ids', () => {
 describe('webhook signature schemes', () => {
   const spec = '{"action":"message_create"}';
   const real = '{"action":"message_create","data":{"message":{}}}';
-  const verifierFor = (env: Record<string, string>) => createWebhookVerifier(webhookVerification(loadConfig(env)));
+  const verifierFor = (env: Record<string, string>) => createWebhookVerifier(settingsFrom(loadConfig(env)).webhook);
   const both = { FRESHCHAT_WEBHOOK_SECRET: HMAC_SECRET, FRESHCHAT_WEBHOOK_PUBLIC_KEY: RSA_PUBLIC_KEY };
 
   test('with the RSA key configured and no explicit list, the HMAC door stays shut', () => {
