@@ -14,7 +14,7 @@ import { analyticsRouter } from './analytics-routes';
 import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
-import { codecRouter } from './codec-routes';
+import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 
 export interface ApiDeps {
@@ -36,6 +36,7 @@ export function createApp(deps: ApiDeps): Koa {
   app.proxy = true;
   app.use(requestMetrics);
   app.use(jsonErrors);
+  app.use(codecCors(settings.codec.corsOrigins));
 
   const health = healthRouter({
     checks: dependencyChecks(deps),

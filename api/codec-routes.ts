@@ -1,6 +1,6 @@
 import cors from '@koa/cors';
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
@@ -30,6 +30,18 @@ const payloadsBody = z.object({
 const toWire = (payloads: Payload[]) =>
   payloads.map((p) => ProtoPayload.toObject(ProtoPayload.create(p), { bytes: String }));
 
+/** CORS for the codec server only (preflights included, which carry no credential). */
+export function codecCors(corsOrigins: string[]): Middleware {
+  const allowCors = cors({
+    origin: (ctx) => (corsOrigins.includes(ctx.get('origin')) ? ctx.get('origin') : ''),
+    credentials: true,
+    allowMethods: ['POST', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
+    maxAge: 600,
+  });
+  return (ctx, next) => (ctx.path.startsWith('/codec/') ? allowCors(ctx, next) : next());
+}
+
 /**
  * Temporal's codec server (POST /codec/decode, /codec/encode) for the Temporal UI and CLI, behind the admin
  * credential. CORS (@koa/cors) lets the configured UI origins call it with credentials.
@@ -37,13 +49,6 @@ const toWire = (payloads: Payload[]) =>
 export function codecRouter(deps: CodecRoutesDeps): Router {
   const router = new Router({ prefix: '/codec' });
   const codec = deps.payloadKeys.length > 0 ? new EncryptionCodec(deps.payloadKeys) : undefined;
-  const allowCors = cors({
-    origin: (ctx) => (deps.corsOrigins.includes(ctx.get('origin')) ? ctx.get('origin') : ''),
-    credentials: true,
-    allowMethods: ['POST', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
-    maxAge: 600,
-  });
   const auth = adminCredential(deps.auth, 'Temporal payload codec');
 
   const handle = (step: 'decode' | 'encode') => async (ctx: Context) => {
@@ -59,8 +64,7 @@ export function codecRouter(deps: CodecRoutesDeps): Router {
   };
 
   for (const step of ['decode', 'encode'] as const) {
-    router.options(`/${step}`, allowCors);
-    router.post(`/${step}`, allowCors, auth, handle(step));
+    router.post(`/${step}`, auth, handle(step));
   }
   return router;
 }

@@ -24,7 +24,7 @@ const isoDate = z
 
 export const userIdParam = z.string().min(1).max(255);
 
-export const profileBody = z.object({
+const profileFields = z.object({
   name: label(200).optional(),
   email: z.string().trim().email().max(254).optional(),
   phone: z
@@ -44,11 +44,18 @@ export const profileBody = z.object({
     .optional(),
   past_order_count: z.number().int().nonnegative().max(1_000_000).optional(),
   lifetime_value: money.optional(),
-  /** Learned by the server from Freshchat (reference_id); an app that sends it is told so. */
-  freshchat_user_id: z
-    .undefined({ invalid_type_error: 'not accepted: the server learns the Freshchat user from Freshchat itself' })
-    .optional(),
 });
+/** The app cannot name its Freshchat user: the server learns it from Freshchat (docs/security.md). */
+export const profileBody = z.preprocess((value, ctx) => {
+  if (value !== null && typeof value === 'object' && 'freshchat_user_id' in value) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['freshchat_user_id'],
+      message: 'not accepted: the server learns the Freshchat user from Freshchat itself',
+    });
+  }
+  return value;
+}, profileFields);
 export type ProfileBody = z.infer<typeof profileBody>;
 export type ProfileInput = z.input<typeof profileBody>;
 
