@@ -18,6 +18,7 @@ import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
+import { payloadDataConverter } from './infra/payload-codec';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
 import { createTokenBucket } from './infra/token-bucket';
@@ -55,6 +56,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
     activities,
+    dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
     interceptors: { activity: [countActivityFailures, ...(resources.interceptors?.activity ?? [])] },
     // SIGTERM: running activities get this long to finish before they are cancelled.
     shutdownGraceTime: settings.shutdownTimeoutMs,
@@ -109,7 +111,11 @@ async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
     const connection = await Connection.connect(temporal.connection);
     try {
       const ids = await ensureAnalyticsSchedules(
-        new Client({ connection, namespace: temporal.namespace }),
+        new Client({
+          connection,
+          namespace: temporal.namespace,
+          dataConverter: payloadDataConverter(temporal.payloadKeys),
+        }),
         temporal.taskQueue,
       );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');

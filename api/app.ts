@@ -15,6 +15,8 @@ import { overviewRouter } from './overview-routes';
 import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
+import { codecCors, codecRouter } from './codec-routes';
+import { freshchatIdentityRouter } from './freshchat-identity-routes';
 
 export interface ApiDeps {
   settings: Settings;
@@ -35,6 +37,7 @@ export function createApp(deps: ApiDeps): Koa {
   app.proxy = true;
   app.use(requestMetrics);
   app.use(jsonErrors);
+  app.use(codecCors(settings.codec.corsOrigins));
 
   const health = healthRouter({
     checks: dependencyChecks(deps),
@@ -64,8 +67,29 @@ export function createApp(deps: ApiDeps): Koa {
     temporalUiUrl: settings.overview.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
-  for (const router of [health, docsRouter(), webhooks, appApiRouterFor(deps), orders, analytics, overview])
-    app.use(router.routes()).use(router.allowedMethods());
+  const codec = codecRouter({
+    payloadKeys: settings.temporal.payloadKeys,
+    auth: settings.auth,
+    corsOrigins: settings.codec.corsOrigins,
+  });
+  const freshchatIdentity = freshchatIdentityRouter({
+    auth: settings.auth,
+    privateKey: settings.identityTokens.privateKey,
+    ttlMs: settings.identityTokens.ttlMs,
+    bodyLimit: settings.http.bodyLimits.api,
+  });
+  const routers = [
+    health,
+    docsRouter(),
+    webhooks,
+    appApiRouterFor(deps),
+    orders,
+    analytics,
+    overview,
+    codec,
+    freshchatIdentity,
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

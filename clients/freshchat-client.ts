@@ -33,6 +33,8 @@ export interface FreshchatClient {
   configured: boolean;
   getUser(userId: string): Promise<FreshchatUser | null>;
   getConversation(conversationId: string): Promise<FreshchatConversation | null>;
+  /** The Freshchat user whose reference_id (the identity Freshchat verifies) is our app user id, if any. */
+  findUserByReference(referenceId: string): Promise<FreshchatUser | null>;
   /** false when Freshchat does not know the user (404). */
   updateUserProperties(userId: string, properties: Record<string, string>): Promise<boolean>;
   /** A page of messages: the first when `next` is absent, else the page a previous answer linked to. */
@@ -115,13 +117,12 @@ export function createFreshchatClient(options: {
 
   return {
     configured,
-    getUser: (userId) => call<FreshchatUser>('GET', `/users/${encodeURIComponent(userId)}`),
-    getConversation: (conversationId) =>
-      call<FreshchatConversation>('GET', `/conversations/${encodeURIComponent(conversationId)}`),
+    getUser: async (userId) => call<FreshchatUser>('GET', `/users/${pathSegment(userId)}`),
+    getConversation: async (conversationId) =>
+      call<FreshchatConversation>('GET', `/conversations/${pathSegment(conversationId)}`),
     listMessages: async (conversationId, next) => {
       const path =
-        next ??
-        `/conversations/${encodeURIComponent(conversationId)}/messages?page=1&items_per_page=${MESSAGES_PER_PAGE}`;
+        next ?? `/conversations/${pathSegment(conversationId)}/messages?page=1&items_per_page=${MESSAGES_PER_PAGE}`;
       const answer = await call<{ messages?: RestMessage[]; link?: { href?: string } }>('GET', path);
       if (answer === null) return null;
       return { messages: Array.isArray(answer.messages) ? answer.messages : [], next: answer.link?.href || null };
@@ -130,15 +131,23 @@ export function createFreshchatClient(options: {
       const answer = await call<{
         conversations?: Array<{ id?: string; conversation_id?: string }>;
         pagination?: { total_pages?: number };
-      }>('GET', `/users/${encodeURIComponent(userId)}/conversations?page=${page}&items_per_page=${MESSAGES_PER_PAGE}`);
+      }>('GET', `/users/${pathSegment(userId)}/conversations?page=${page}&items_per_page=${MESSAGES_PER_PAGE}`);
       if (answer === null) return null;
       const conversationIds = (answer.conversations ?? [])
         .map((c) => c.conversation_id ?? c.id)
         .filter((id): id is string => typeof id === 'string' && id !== '');
       return { conversationIds, totalPages: answer.pagination?.total_pages ?? 1 };
     },
+    findUserByReference: async (referenceId) => {
+      const answer = await call<{ users?: FreshchatUser[] } | FreshchatUser[]>(
+        'GET',
+        `/users?reference_id=${encodeURIComponent(referenceId)}`,
+      );
+      const users = Array.isArray(answer) ? answer : (answer?.users ?? []);
+      return users.find((u) => u?.reference_id === referenceId && typeof u.id === 'string') ?? null;
+    },
     updateUserProperties: async (userId, properties) => {
-      const answer = await call('PUT', `/users/${encodeURIComponent(userId)}`, {
+      const answer = await call('PUT', `/users/${pathSegment(userId)}`, {
         properties: Object.entries(properties).map(([name, value]) => ({ name, value })),
       });
       return answer !== null;
@@ -153,6 +162,21 @@ export function retryAfterOf(header: string | null): number | undefined {
   if (Number.isFinite(seconds)) return seconds > 0 ? seconds * 1000 : undefined;
   const at = Date.parse(header);
   return Number.isFinite(at) && at > Date.now() ? at - Date.now() : undefined;
+}
+
+/**
+ * An id as one URL path segment. `.` and `..` survive encodeURIComponent and would move the request up the API's
+ * path (`/users/..` is `/v2/`), so they, separators and control characters are refused, never retried.
+ */
+export function pathSegment(id: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (id === '' || id === '.' || id === '..' || /[/\\\x00-\x1f\x7f]/.test(id)) {
+    throw ApplicationFailure.nonRetryable(
+      `unsafe id in a Freshchat URL: ${JSON.stringify(id.slice(0, 40))}`,
+      'UnsafeId',
+    );
+  }
+  return encodeURIComponent(id);
 }
 
 /** Freshchat's `[{name, value}]` properties as a map; names match with or without the `cf_` prefix. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { secretProblems } from './secret-checks';
+import { securitySchema } from './security-settings';
 import { parseSize } from './size';
 
 /**
@@ -157,10 +159,12 @@ const schema = z.object({
   FRESHCHAT_RETRY_AFTER_CAP: duration('60s'),
 });
 
-export type Config = z.infer<typeof schema>;
+const withSecurity = schema.merge(securitySchema);
+
+export type Config = z.infer<typeof withSecurity>;
 
 /** Every variable the server reads (.env.example documents each). */
-export const CONFIG_VARIABLES = Object.keys(schema.shape).filter((name) => name !== 'CONVERSATION_HISTORY_LIMIT');
+export const CONFIG_VARIABLES = Object.keys(withSecurity.shape).filter((name) => name !== 'CONVERSATION_HISTORY_LIMIT');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -176,9 +180,11 @@ const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
 
 /** Reads and validates configuration; throws ConfigError naming every missing or malformed variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(withoutEmpty(env));
+  const parsed = withSecurity.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const secrets = secretProblems(parsed.data);
+  if (secrets.length > 0) throw new ConfigError(secrets);
   return parsed.data;
 }

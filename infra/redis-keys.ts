@@ -6,5 +6,7 @@ export const redisKeys = (prefix: string) => ({
   helpOffers: (userId: string) => `${prefix}help-offers:${userId}`,
   /** HASH: the token bucket (and Retry-After pause) every reconciliation activity draws Freshchat requests from. */
   freshchatBucket: `${prefix}freshchat:reconciliation-bucket`,
+  /** STRING: the Freshchat user id whose reference_id is this app user, learned from Freshchat, never from the app. */
+  freshchatUser: (userId: string) => `${prefix}freshchat-user:${userId}`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -2,6 +2,7 @@ import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { Bounds } from '../domain/iso-week';
 import { repairsIn } from './reconciliation-store';
+import { KNOWN_SIGNALS, OTHER_SIGNAL } from '../domain/app-requests';
 import {
   TIME_TO_RESOLVE_BUCKETS,
   type Count,
@@ -130,10 +131,15 @@ async function startFigures(db: CommonQueryMethods, b: Bounds) {
   };
 }
 
+/** Known signal types by name; any other type the app sent is counted as OTHER. */
 const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
   db.any(sql.type(countRow)`
-    SELECT signal_type AS name, count(*)::int AS count FROM friction_signals WHERE ${range('created_at', b)}
-    GROUP BY signal_type ORDER BY count(*) DESC, signal_type`);
+    SELECT name, count(*)::int AS count FROM (
+      SELECT CASE WHEN signal_type = ANY(${sql.array([...KNOWN_SIGNALS], 'text')}) THEN signal_type
+                  ELSE ${OTHER_SIGNAL} END AS name
+      FROM friction_signals WHERE ${range('created_at', b)}
+    ) s
+    GROUP BY name ORDER BY count(*) DESC, name`);
 
 /** Every raw figure of a period (a week or a day). */
 export async function periodFigures(

@@ -6,6 +6,7 @@ import type { RedisKeys } from '../infra/redis-keys';
 import type { Logger } from '../infra/logger';
 import { recordId } from '../domain/record-values';
 import { propertyMap, type FreshchatClient } from '../clients/freshchat-client';
+import { createFreshchatIdentityStore } from '../stores/freshchat-identity-store';
 
 export interface ContextDeps {
   redis: Redis;
@@ -38,9 +39,12 @@ export async function resolveIncidenceContext(
       freshchatUserId ??= recordId((await deps.freshchat.getConversation(conversationId))?.user_id);
       if (freshchatUserId) {
         const user = await deps.freshchat.getUser(freshchatUserId);
-        fromFreshchat = contextFromProperties(propertyMap(user?.properties), dropped);
-        // docs/decisions.md #6: the app's user id is reference_id, else the user_id property, else Freshchat's id.
-        appUserId = recordId(user?.reference_id) || fromFreshchat.userId || freshchatUserId;
+        // docs/decisions.md #6: identity is reference_id only, never a property (the app sets those with setUserProperties).
+        const { userId: _claimed, ...properties } = contextFromProperties(propertyMap(user?.properties), dropped);
+        fromFreshchat = properties;
+        const referenceId = recordId(user?.reference_id);
+        appUserId = referenceId || freshchatUserId;
+        if (referenceId) await learnIdentity(deps, referenceId, freshchatUserId);
       }
     } catch (error) {
       if (options.failOnLookupError) throw error;
@@ -60,6 +64,15 @@ export async function resolveIncidenceContext(
   const merged = mergeContexts({ ...fromWebhook, userId: appUserId ?? undefined }, fromRedis, fromFreshchat);
   const helpOffered = merged.userId ? await offeredHelpBefore(deps, merged.userId, event.occurredAt) : false;
   return { ...merged, freshchatUserId, trigger: helpOffered ? 'SYSTEM_INITIATED' : 'USER_INITIATED' };
+}
+
+/** Remembers which Freshchat user the app user is, for the context sync; a failure only costs a later lookup. */
+async function learnIdentity(deps: ContextDeps, userId: string, freshchatUserId: string): Promise<void> {
+  try {
+    await createFreshchatIdentityStore(deps.redis, deps.keys).remember(userId, freshchatUserId);
+  } catch (error) {
+    deps.logger.warn({ err: (error as Error).message }, 'Freshchat identity not remembered');
+  }
 }
 
 /** Whether the API offered this user help within the window before the conversation's event (not before now). */

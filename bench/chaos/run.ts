@@ -239,7 +239,11 @@ async function startApi(env: Record<string, string>) {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
   const pool = await createDatabasePool(config.DATABASE_URL, 2);
   const redis = createRedis(config.REDIS_URL);
-  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const app = createApp({
     settings: settingsFrom(config),
     conversations: createConversationGateway(temporal, settingsFrom(config)),

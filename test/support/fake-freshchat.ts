@@ -146,6 +146,11 @@ export class FakeFreshchat {
     }
     const [pathname, query] = request.path.split('?') as [string, string | undefined];
     const [, kind, id, sub] = pathname.split('/').map(decodeURIComponent);
+    const reference = new URLSearchParams(query ?? '').get('reference_id');
+    if (request.method === 'GET' && kind === 'users' && !id && reference !== null) {
+      const users = [...this.users.values()].filter((u) => (u as { reference_id?: string }).reference_id === reference);
+      return { status: 200, body: { users } };
+    }
     if (request.method === 'GET' && sub) return pageOf(this, kind, id!, sub, new URLSearchParams(query));
     const store = kind === 'users' ? this.users : kind === 'conversations' ? this.conversations : undefined;
     if (request.method === 'GET' && store && id && store.has(id)) return { status: 200, body: store.get(id) };

@@ -11,9 +11,10 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
+import { payloadDataConverter } from '../../infra/payload-codec';
 import { createWorker, type WorkerResources } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
-import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
+import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY, TEST_PAYLOAD_KEYS } from './signing';
 import { ORDERS_SECRET } from './analytics';
 import { settingsFrom, type Settings } from '../../infra/settings';
 
@@ -48,6 +49,9 @@ export async function startTestSystem(
     TEMPORAL_TASK_QUEUE: `test-${runId}`,
     FRESHCHAT_WEBHOOK_SECRET: HMAC_SECRET,
     FRESHCHAT_WEBHOOK_PUBLIC_KEY: RSA_PUBLIC_KEY,
+    FRESHCHAT_WEBHOOK_SCHEMES: 'rsa,hmac',
+    // Every test runs with encrypted payloads, as production does.
+    TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     PORT: '0',
     APP_JWT_SECRET,
     ADMIN_API_TOKEN,
@@ -63,8 +67,13 @@ export async function startTestSystem(
   const client = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
     namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: payloadDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
   });
-  const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const apiClient = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const contextSync = createContextSyncGateway(apiClient, settings);
   const app = createApp({
     settings,
