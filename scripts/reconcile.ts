@@ -7,6 +7,7 @@ import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
 import { describePass } from '../domain/reconciliation-pass';
 import { loadSettings } from '../infra/settings';
+import { payloadDataConverter } from '../infra/payload-codec';
 import { parseDuration } from '../infra/duration';
 import { runManualPass } from '../infra/reconciliation-schedule';
 
@@ -17,7 +18,11 @@ async function main(): Promise<void> {
   if (i >= 0 && lookbackMs === undefined) throw new Error('--lookback expects a duration like 24h or 7d');
   const connection = await Connection.connect(settings.temporal.connection);
   try {
-    const client = new Client({ connection, namespace: settings.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: settings.temporal.namespace,
+      dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
+    });
     console.log(`reconciliation pass on task queue ${settings.temporal.taskQueue} (needs a running worker)…`);
     const summary = await runManualPass(client, settings, lookbackMs === undefined ? {} : { lookbackMs });
     console.log(describePass(summary));

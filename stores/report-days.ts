@@ -9,6 +9,7 @@ import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { addDays, dayBounds, daysBetween } from '../domain/iso-week';
 import { emptyDay, type DayRollup } from '../domain/report-rollup';
+import { frictionSignalName } from './report-figures';
 import type { Histogram, SlaDimension } from '../domain/support-metrics';
 import { orderFiguresByPeriod } from './report-figures';
 import { paise, range, resolvedIn, responseBucket, SLA_DIMENSION_COLUMNS, slaDimensions } from './report-sql';
@@ -142,7 +143,7 @@ async function countResolutions(db: CommonQueryMethods, b: B, get: Get) {
 
 async function countFriction(db: CommonQueryMethods, b: B, get: Get) {
   const rows = await db.any(sql.type(z.object({ day: text, name: text, n: int }))`
-    SELECT ${dayOf('created_at')} AS day, signal_type AS name, count(*)::int AS n
+    SELECT ${dayOf('created_at')} AS day, ${frictionSignalName} AS name, count(*)::int AS n
     FROM friction_signals WHERE ${range('created_at', b)} GROUP BY 1, 2`);
   for (const r of rows) get(r.day).frictionSignals.push([r.name, r.n]);
 }

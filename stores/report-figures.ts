@@ -131,12 +131,14 @@ async function startFigures(db: CommonQueryMethods, b: Bounds) {
   };
 }
 
-/** Known signal types by name; any other type the app sent is counted as OTHER. */
+/** A friction signal's name in reports: a known type by name; any other type the app sent is counted as OTHER. */
+export const frictionSignalName = sql.fragment`CASE WHEN signal_type = ANY(${sql.array([...KNOWN_SIGNALS], 'text')})
+  THEN signal_type ELSE ${OTHER_SIGNAL} END`;
+
 const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
   db.any(sql.type(countRow)`
     SELECT name, count(*)::int AS count FROM (
-      SELECT CASE WHEN signal_type = ANY(${sql.array([...KNOWN_SIGNALS], 'text')}) THEN signal_type
-                  ELSE ${OTHER_SIGNAL} END AS name
+      SELECT ${frictionSignalName} AS name
       FROM friction_signals WHERE ${range('created_at', b)}
     ) s
     GROUP BY name ORDER BY count(*) DESC, name`);

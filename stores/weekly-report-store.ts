@@ -8,6 +8,7 @@ import { renderReportHtml } from '../domain/report-html';
 import { linkAssists } from './order-store';
 import { trendPoint, type OrderFigures } from './report-figures';
 import { readDays, refreshDays } from './report-days';
+import { repairsIn } from './reconciliation-store';
 import { cartValueAtRisk } from './overview-store';
 
 /** Weeks in the self-serve trend (at least 2: the last two are the report's week and the one before). */
@@ -46,10 +47,17 @@ export async function computeWeeklyReport(
     const days = [...earlier, ...recent];
     const weekDays = (i: number) => days.slice(i * 7, i * 7 + 7);
     const trend = weeks.map((w, i) => trendPoint(w, ordersOfDays(weekDays(i))));
-    const current = figuresOfDays(weekDays(TREND_WEEKS - 1));
+    // Reconciliation passes are not rolled up by day: their weekly count is one short query.
+    const current = {
+      ...figuresOfDays(weekDays(TREND_WEEKS - 1)),
+      eventsRepaired: await repairsIn(tx, weekBounds(isoWeek)),
+    };
     const final = await finalFigures(tx, [previousIsoWeek, baselineWeek]);
     const storedPrevious = final.get(previousIsoWeek);
-    const counted = figuresOfDays(weekDays(TREND_WEEKS - 2));
+    const counted = {
+      ...figuresOfDays(weekDays(TREND_WEEKS - 2)),
+      eventsRepaired: await repairsIn(tx, weekBounds(previousIsoWeek)),
+    };
     const previous = storedPrevious
       ? {
           ...storedPrevious,

@@ -25,7 +25,7 @@ import {
   realResolution,
   type RealWebhook,
 } from './support/freshchat-events';
-import { postWebhook } from './support/signing';
+import { postWebhook, TEST_PAYLOAD_KEYS } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
 
 let system: TestSystem;
@@ -324,6 +324,7 @@ test('npm run reconcile runs one pass through the worker and prints what it repa
         DATABASE_URL: system.config.DATABASE_URL,
         TEMPORAL_ADDRESS: system.config.TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: system.config.TEMPORAL_TASK_QUEUE,
+        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       },
     },
   );

@@ -9,6 +9,7 @@ import { dayBounds, weekBounds } from '../domain/iso-week';
 import { figuresOfDays } from '../domain/report-rollup';
 import { orderFigures, periodFigures } from '../stores/report-figures';
 import { readDays, refreshDays } from '../stores/report-days';
+import { repairsIn } from '../stores/reconciliation-store';
 import { aggregateDay, computeWeeklyReport, daysOfWeek, readDaily } from '../stores/weekly-report-store';
 import { startTestSystem, type TestSystem } from './support/system';
 
@@ -88,7 +89,10 @@ const staleDays = () =>
   );
 const staleUpToWeek = async () => (await staleDays()).filter((d) => d <= daysOfWeek(WEEK)[6]!);
 const raw = () => periodFigures(system.pool, weekBounds(WEEK));
-const fromRollups = async () => figuresOfDays(await readDays(system.pool, daysOfWeek(WEEK)));
+const fromRollups = async () => ({
+  ...figuresOfDays(await readDays(system.pool, daysOfWeek(WEEK))),
+  eventsRepaired: await repairsIn(system.pool, weekBounds(WEEK)),
+});
 
 beforeAll(async () => {
   system = await startTestSystem({}, { worker: false });

@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { Client, Connection } from '@temporalio/client';
 import type { ReconciliationSummary } from '../../domain/reconciliation-pass';
 import { loadSettings } from '../../infra/settings';
+import { payloadDataConverter } from '../../infra/payload-codec';
 import { runManualPass } from '../../infra/reconciliation-schedule';
 import { FakeFreshchat } from '../../test/support/fake-freshchat';
 import type { ChaosPlan } from './plan';
@@ -44,7 +45,11 @@ export async function reconciliationPass(temporalAddress: string, taskQueue: str
   const settings = loadSettings({ ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
   const connection = await Connection.connect({ address: temporalAddress });
   try {
-    return await runManualPass(new Client({ connection, namespace: settings.temporal.namespace }), settings);
+    const dataConverter = payloadDataConverter(settings.temporal.payloadKeys);
+    return await runManualPass(
+      new Client({ connection, namespace: settings.temporal.namespace, dataConverter }),
+      settings,
+    );
   } finally {
     await connection.close();
   }
