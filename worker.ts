@@ -20,6 +20,7 @@ import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
+import { applyDeadlockGuard, workerTelemetry, workerTuning } from './infra/worker-tuning';
 
 export interface WorkerResources {
   config: Config;
@@ -28,6 +29,8 @@ export interface WorkerResources {
   connection: NativeConnection;
   /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Activities registered beside the product's (the benchmark's minimal workflow). */
+  extraActivities?: WorkerOptions['activities'];
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
@@ -48,7 +51,8 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     connection: resources.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities,
+    activities: { ...activities, ...resources.extraActivities },
+    ...workerTuning(config),
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
@@ -91,9 +95,14 @@ const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
   silent: 'ERROR',
 };
 
-async function main(): Promise<void> {
+/** Runs the worker until SIGINT/SIGTERM; `extraActivities` lets the benchmark register its minimal workflow's. */
+export async function main(extraActivities?: (pool: DatabasePool) => WorkerOptions['activities']): Promise<void> {
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]) });
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]),
+    telemetryOptions: workerTelemetry(config),
+  });
+  applyDeadlockGuard(config);
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -104,7 +113,14 @@ async function main(): Promise<void> {
   const redis = createRedis(config.REDIS_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
-  const worker = await createWorker({ config, pool, redis, connection, workflowBundle });
+  const worker = await createWorker({
+    config,
+    pool,
+    redis,
+    connection,
+    workflowBundle,
+    extraActivities: extraActivities?.(pool),
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
   await Promise.all([pool.end(), redis.quit(), connection.close()]);

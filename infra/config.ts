@@ -24,6 +24,8 @@ const optionalText = z
 
 const number = (fallback: number) => z.coerce.number().finite().nonnegative().default(fallback);
 
+const optionalCount = optionalText.pipe(z.coerce.number().int().min(1).optional());
+
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -81,6 +83,13 @@ const schema = z.object({
   ),
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
   ORDERS_BODY_LIMIT: z.string().default('64kb'),
+  // --- Worker tuning (docs/worker-performance.md). Unset: the SDK's defaults.
+  WORKER_MAX_CACHED_WORKFLOWS: optionalCount,
+  WORKER_MAX_WORKFLOW_TASKS: optionalCount,
+  WORKER_WORKFLOW_POLLERS: optionalCount,
+  // host:port where the worker serves the SDK's Prometheus metrics (cache hits, evictions, task latencies).
+  WORKER_METRICS_ADDRESS: optionalText,
+  WORKFLOW_DEADLOCK_GUARD: z.enum(['per-call', 'per-thread']).default('per-call'),
 });
 
 export type Config = z.infer<typeof schema>;
