@@ -23,6 +23,7 @@ import type { Resolution } from '../domain/incidence';
 import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
+import type { EventToRecord, RecordEventsActivity } from '../activities/record-events';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
@@ -32,7 +33,7 @@ const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maxi
 // Short steps run as local activities: no task-queue round trip each, same retry guarantees. ensureIncidence may
 // call Freshchat once (5 s timeout) but never retries on its failures, so it stays short too.
 const store = proxyLocalActivities<
-  Pick<ConversationActivities, 'loadIncidence' | 'ensureIncidence' | 'applyIncidenceChange'>
+  Pick<ConversationActivities, 'loadIncidence' | 'ensureIncidence' | 'applyIncidenceChange'> & RecordEventsActivity
 >({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '10 seconds',
@@ -49,6 +50,8 @@ export interface ConversationInput {
 }
 
 const RECENT_KEYS_KEPT = 500;
+/** At most this many queued events go to one local activity (a bound on its input and its run time). */
+const EVENTS_PER_STEP = 50;
 
 /**
  * One long-lived workflow per Freshchat conversation. Signals queue events; the loop applies them in
@@ -80,6 +83,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   for (;;) {
     while (queue.length > 0) {
+      // Runs started before this patch applied one event per local activity (an activation each); newer ones apply
+      // everything queued in one, so a new conversation costs two activations and a burst of events one more.
+      if (patched('events-in-one-step')) {
+        const recorded = await recordQueuedEvents(state, queue.splice(0, EVENTS_PER_STEP), recentKeys);
+        state = recorded.state;
+        for (const at of recorded.closedAt) handOffs.push(handOffToWeeklyReport(at, input.settings.weeklyReport));
+        if (recorded.applied > 0) publishSearchAttributes(state);
+        continue;
+      }
       const event = queue.shift()!;
       if (recentKeys.has(event.eventKey)) {
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
@@ -146,6 +158,21 @@ async function applyEvent(state: ConversationState, event: ConversationEvent): P
   const closedAt = change.close?.resolvedAt ?? null;
   if (!stored) return { state: { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 }, closedAt };
   return { state: applyChange(state, change), closedAt };
+}
+
+/** Queued events not seen recently, with their resolutions read, applied in order in one local activity. */
+async function recordQueuedEvents(state: ConversationState, events: ConversationEvent[], recentKeys: Set<string>) {
+  const fresh: EventToRecord[] = [];
+  for (const event of events) {
+    if (recentKeys.has(event.eventKey)) {
+      state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
+      continue;
+    }
+    rememberKey(recentKeys, event.eventKey);
+    fresh.push({ event, resolution: event.kind === 'resolution' ? await resolutionOf(event) : null });
+  }
+  if (fresh.length === 0) return { state, closedAt: [], applied: 0 };
+  return { ...(await store.recordEvents({ state, events: fresh })), applied: fresh.length };
 }
 
 /**
