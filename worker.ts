@@ -20,7 +20,7 @@ import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
-import { applyDeadlockGuard, workerTelemetry, workerTuning } from './infra/worker-tuning';
+import { applySandboxSettings, workerTelemetry, workerTuning } from './infra/worker-tuning';
 
 export interface WorkerResources {
   config: Config;
@@ -102,7 +102,7 @@ export async function main(extraActivities?: (pool: DatabasePool) => WorkerOptio
     logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]),
     telemetryOptions: workerTelemetry(config),
   });
-  applyDeadlockGuard(config);
+  applySandboxSettings(config);
   await ensureDatabase(config.DATABASE_URL);
   await migrate(config.DATABASE_URL);
   const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -34,6 +34,14 @@ import { COUNT_INCIDENCES, COUNT_MINIMAL, COUNT_TIMELINE, eventFor, inParallel, 
 import { rowsWritten, webhooksOneByOne, webhooksThroughApi, webhookToRow } from './webhook-load';
 import { cpuMs, historyShape, perItem, rssMb, settledCounters, type WorkerProbe } from './worker-counters';
 
+/** Worker settings a run may take from the environment (the rest are the benchmark's). */
+const WORKER_SETTINGS = [
+  'WORKER_MAX_WORKFLOW_TASKS',
+  'WORKER_WORKFLOW_POLLERS',
+  'WORKFLOW_DEADLOCK_GUARD',
+  'WORKFLOW_STACK_TRACES',
+];
+
 type Cost = ReturnType<typeof perItem> & { drainPerS: number };
 
 async function main(): Promise<void> {
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
     WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
     SANDBOX_ENTRIES_FILE: sandboxFile,
-    ...pick(process.env, ['WORKER_MAX_WORKFLOW_TASKS', 'WORKER_WORKFLOW_POLLERS', 'WORKFLOW_DEADLOCK_GUARD']),
+    ...pick(process.env, WORKER_SETTINGS),
   };
   const preload = ['--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
   const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
       const pair = [() => startConversations(start, `a${r}-${runId}`), () => startMinimal(start, `m${r}-${runId}`)];
       for (const phase of r % 2 === 0 ? pair : pair.reverse()) {
         const { cost, ceiling } = await phase();
+        console.error(JSON.stringify({ round: r, phase: ceiling ? '(a)' : '(m)', ...cost }));
         (ceiling ? conversation : minimal).push(cost);
         if (ceiling) ceilings.push(ceiling);
       }
@@ -168,7 +177,9 @@ async function main(): Promise<void> {
       rounds,
       load_average_before: loadBefore,
       load_average_after: loadavg()[0]!,
-      deadlock_guard: process.env.WORKFLOW_DEADLOCK_GUARD ?? 'per-call',
+      worker_settings: Object.entries(pick(process.env, WORKER_SETTINGS))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
       commit: gitCommit(),
     };
     printTable([...ceilings, through, burstToRow, sustained, sustainedToRow, pacedToRow]);

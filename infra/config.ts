@@ -90,6 +90,8 @@ const schema = z.object({
   // host:port where the worker serves the SDK's Prometheus metrics (cache hits, evictions, task latencies).
   WORKER_METRICS_ADDRESS: optionalText,
   WORKFLOW_DEADLOCK_GUARD: z.enum(['per-call', 'per-thread']).default('per-call'),
+  // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU.
+  WORKFLOW_STACK_TRACES: flag(true),
 });
 
 export type Config = z.infer<typeof schema>;

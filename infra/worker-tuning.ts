@@ -7,6 +7,8 @@ import { ConfigError, type Config } from './config';
  * workflow sandbox without Node's per-call watchdog and guards the whole thread instead.
  */
 export const DEADLOCK_GUARD_ENV = 'TEMPORAL_SANDBOX_DEADLOCK_GUARD';
+/** Read by the same patch: `off` skips the promise hook behind the workflow stack-trace query. */
+export const STACK_TRACES_ENV = 'TEMPORAL_WORKFLOW_STACK_TRACES';
 
 /** Worker options from WORKER_* settings; each one unset keeps the SDK's default. */
 export function workerTuning(config: Config): Partial<WorkerOptions> {
@@ -25,14 +27,15 @@ export function workerTelemetry(config: Config): RuntimeOptions['telemetryOption
   return { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } };
 }
 
-/** Must run before the worker is created: the SDK reads it when it starts the workflow thread. */
-export function applyDeadlockGuard(config: Config): void {
-  if (config.WORKFLOW_DEADLOCK_GUARD === 'per-thread' && !sdkPatched()) {
+/** Must run before the worker is created: the SDK reads these when it starts the workflow thread. */
+export function applySandboxSettings(config: Config): void {
+  if ((config.WORKFLOW_DEADLOCK_GUARD === 'per-thread' || !config.WORKFLOW_STACK_TRACES) && !sdkPatched()) {
     throw new ConfigError([
-      'WORKFLOW_DEADLOCK_GUARD: per-thread needs the patched SDK (npm ci applies patches/); this install lacks it',
+      'WORKFLOW_DEADLOCK_GUARD=per-thread and WORKFLOW_STACK_TRACES=false need the patched SDK (npm ci applies patches/)',
     ]);
   }
   process.env[DEADLOCK_GUARD_ENV] = config.WORKFLOW_DEADLOCK_GUARD;
+  process.env[STACK_TRACES_ENV] = config.WORKFLOW_STACK_TRACES ? 'on' : 'off';
 }
 
 const sdkPatched = () =>
