@@ -9,7 +9,10 @@ import { ROOT } from './scratch';
 import { percentile, type BenchRow } from './table';
 
 /** Load the webhook benchmark offers: signed Freshchat webhooks for new conversations, and where their rows land. */
-const template = readFileSync(path.join(ROOT, 'test', 'fixtures', 'freshchat', 'spec-message_create.json'), 'utf8');
+const template = readFileSync(
+  path.join(ROOT, 'test', 'fixtures', 'freshchat', 'simplified-message_create.json'),
+  'utf8',
+);
 const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 
 /** A user's message opening (or, with another text, continuing) conversation `conversationId`. */
