@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       sandbox_entries_per_later_event: later.sandboxEntries,
       worker_cpu_ms_per_later_event: later.cpuMs,
       history_events_per_conversation: history.events,
-      local_activities_per_conversation: history.localActivityMarkers,
+      history_markers_per_conversation: history.markers,
       api_cpu_ms_per_webhook: apiCpuPerWebhook,
       evictions_per_conversation: median(conversation, 'evictions'),
       replays_per_conversation: median(conversation, 'replays'),

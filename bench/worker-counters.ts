@@ -86,7 +86,7 @@ export function rssMb(pid: number): number {
 
 const { EventType } = temporal.api.enums.v1;
 
-/** Average history of the given workflows: events, workflow tasks and local-activity markers each. */
+/** Average history of the given workflows: events, workflow tasks and markers (local-activity results, patches). */
 export async function historyShape(client: Client, workflowIds: string[]) {
   let events = 0;
   let workflowTasks = 0;
@@ -100,5 +100,5 @@ export async function historyShape(client: Client, workflowIds: string[]) {
     }
   }
   const n = workflowIds.length;
-  return { events: events / n, workflowTasks: workflowTasks / n, localActivityMarkers: markers / n };
+  return { events: events / n, workflowTasks: workflowTasks / n, markers: markers / n };
 }
