@@ -125,7 +125,13 @@ async function main(): Promise<void> {
       `(s) ${rate} webhooks/s for ${seconds} s`,
       steady,
     );
-    const sustainedToRow = await webhookToRow(db.url, steady, `s-${runId}`, '(s) webhook → incidence row');
+    const sustainedToRow = await webhookToRow(
+      db.url,
+      steady,
+      `s-${runId}`,
+      '(s) webhook → incidence row',
+      sustained.requests,
+    );
     const oneByOne = new Map<string, number>();
     await webhooksOneByOne({ ...load, prefix: `c-${runId}` }, paced, db.url, oneByOne);
     const pacedToRow = await webhookToRow(db.url, oneByOne, `c-${runId}`, '(c) webhook → incidence row, one at a time');
