@@ -118,7 +118,13 @@ async function main(): Promise<void> {
       burst,
     );
     const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / n;
-    const burstToRow = await webhookToRow(db.url, burst, `b-${runId}`, '(b) webhook → incidence row, under that load');
+    const burstToRow = await webhookToRow(
+      db.url,
+      burst,
+      `b-${runId}`,
+      '(b) webhook → incidence row, under that load',
+      through.requests,
+    );
     const steady = new Map<string, number>();
     const sustained = await webhooksThroughApi(
       { ...load, prefix: `s-${runId}`, rate, seconds },
