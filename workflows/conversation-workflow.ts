@@ -8,7 +8,6 @@ import {
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
   log,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -26,6 +25,7 @@ import type { ConversationActivities } from '../activities/conversation-activiti
 import type { EventToRecord, RecordEventsActivity } from '../activities/record-events';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import { shouldContinueAsNew } from './loop-control';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -104,7 +104,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       publishSearchAttributes(state);
     }
 
-    if (shouldContinueAsNew(input.settings)) {
+    if (shouldContinueAsNew(input.settings.historyLimit)) {
       await condition(allHandlersFinished);
       await Promise.all(handOffs);
       if (queue.length === 0) {
@@ -225,11 +225,6 @@ async function closeSilentConversation(state: ConversationState): Promise<Applie
 function rememberKey(keys: Set<string>, key: string): void {
   keys.add(key);
   if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
-}
-
-function shouldContinueAsNew(settings: ConversationSettings): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > settings.historyLimit;
 }
 
 function publishSearchAttributes(state: ConversationState): void {
