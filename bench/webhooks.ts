@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...process.env, ...env });
+  let headline: Record<string, unknown> | undefined;
   try {
     await waitForHttp(`${baseUrl}/health`);
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
       ...minimal.map((c) => ({ phase: '(m)', ...c })),
     ]);
     printCounts(summary);
-    if (process.argv.includes('--json')) console.log(JSON.stringify(rounded(summary)));
+    headline = rounded(summary);
   } finally {
     await stopProcess(api);
     await stopProcess(worker);
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
     await db.drop();
   }
   if (profile) summariseProfiles(profileDir);
+  if (headline && process.argv.includes('--json')) console.log(JSON.stringify(headline)); // the last line
 }
 
 interface Start {
