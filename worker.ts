@@ -12,7 +12,6 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
 import { createFreshchatClient } from './clients/freshchat-client';
-import { loadConfig, tagProperties, type Config } from './infra/config';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
 import { ensureDatabase, migrate } from './infra/migrator';
@@ -20,10 +19,12 @@ import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
-import { applySandboxSettings, workerTelemetry, workerTuning } from './infra/worker-tuning';
+import { countActivityFailures } from './infra/worker-metrics';
+import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
+import { applySandboxSettings, workerTuning } from './infra/worker-tuning';
 
 export interface WorkerResources {
-  config: Config;
+  settings: Settings;
   pool: DatabasePool;
   redis: Redis;
   connection: NativeConnection;
@@ -34,30 +35,29 @@ export interface WorkerResources {
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
-  const { config } = resources;
+  const { settings } = resources;
   const activities = createActivities({
+    ...settings.activities,
     pool: resources.pool,
     redis: resources.redis,
-    keys: redisKeys(config.REDIS_KEY_PREFIX),
+    keys: redisKeys(settings.redis.keyPrefix),
     logger,
-    freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
-    tagProperties: tagProperties(config),
-    assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
-    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
-    agentHourlyRate: config.AGENT_HOURLY_RATE,
-    mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+    freshchat: createFreshchatClient(settings.activities.freshchat),
   });
   const worker = await Worker.create({
     connection: resources.connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: settings.temporal.namespace,
+    taskQueue: settings.temporal.taskQueue,
     activities: { ...activities, ...resources.extraActivities },
-    ...workerTuning(config),
+    ...workerTuning(settings.worker),
+    interceptors: { activity: [countActivityFailures] },
+    // SIGTERM: running activities get this long to finish before they are cancelled.
+    shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
   });
-  if (config.ANALYTICS_SCHEDULES_ENABLED) await ensureSchedules(config);
+  if (settings.worker.analyticsSchedules) await ensureSchedules(settings.temporal);
   return worker;
 }
 
@@ -65,13 +65,13 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
  * The daily aggregation and weekly report schedules (visible in the Temporal UI under Schedules). A failure is
  * logged, not fatal: conversations must keep flowing; the next worker start tries again.
  */
-async function ensureSchedules(config: Config): Promise<void> {
+async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
   try {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporal.connection);
     try {
       const ids = await ensureAnalyticsSchedules(
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-        config.TEMPORAL_TASK_QUEUE,
+        new Client({ connection, namespace: temporal.namespace }),
+        temporal.taskQueue,
       );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');
     } finally {
@@ -85,7 +85,7 @@ async function ensureSchedules(config: Config): Promise<void> {
   }
 }
 
-const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
+const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
   trace: 'TRACE',
   debug: 'DEBUG',
   info: 'INFO',
@@ -97,33 +97,40 @@ const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
 
 /** Runs the worker until SIGINT/SIGTERM; `extraActivities` lets the benchmark register its minimal workflow's. */
 export async function main(extraActivities?: (pool: DatabasePool) => WorkerOptions['activities']): Promise<void> {
-  const config = loadConfig();
+  const settings = loadSettings();
+  applySandboxSettings(settings.worker);
+  const { metricsPort } = settings.worker;
   Runtime.install({
-    logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]),
-    telemetryOptions: workerTelemetry(config),
+    logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]),
+    // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
+    ...(metricsPort !== undefined
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
+      : {}),
   });
-  applySandboxSettings(config);
-  await ensureDatabase(config.DATABASE_URL);
-  await migrate(config.DATABASE_URL);
-  const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  await ensureSearchAttributes(admin, config.TEMPORAL_NAMESPACE);
+  await ensureDatabase(settings.database.url);
+  await migrate(settings.database.url);
+  const admin = await Connection.connect(settings.temporal.connection);
+  await ensureSearchAttributes(admin, settings.temporal.namespace);
   await admin.close();
 
-  const pool = await createDatabasePool(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
+  const pool = await createDatabasePool(settings.database.url);
+  const redis = createRedis(settings.redis.url);
+  const connection = await NativeConnection.connect(settings.temporal.connection);
+  const codePath = settings.worker.workflowBundlePath;
   const worker = await createWorker({
-    config,
+    settings,
     pool,
     redis,
     connection,
-    workflowBundle,
+    workflowBundle: codePath ? { codePath } : undefined,
     extraActivities: extraActivities?.(pool),
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
-  await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
+  logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');
+  // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
+  await worker.run();
   await Promise.all([pool.end(), redis.quit(), connection.close()]);
+  logger.info('worker stopped');
+  process.exit(0);
 }
 
 if (require.main === module) {

@@ -21,8 +21,7 @@ import path from 'node:path';
 import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation-event';
-import { conversationSettings } from '../api/conversation-gateway';
-import { loadConfig, type Config } from '../infra/config';
+import { loadSettings, type Settings } from '../infra/settings';
 import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { minimalSignal } from './minimal/minimal-workflow';
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
   const workerEnv = {
     ...env,
     WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(ROOT, 'bench', 'minimal', 'workflows.ts')),
-    WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    WORKER_METRICS_PORT: String(metricsPort),
     WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
     SANDBOX_ENTRIES_FILE: sandboxFile,
     ...pick(process.env, WORKER_SETTINGS),
@@ -87,12 +86,12 @@ async function main(): Promise<void> {
   const api = startNodeProcess('api/server.ts', env, nodeArgs);
   const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ ...process.env, ...env });
+  const settings = loadSettings({ ...process.env, ...env });
   let headline: Record<string, unknown> | undefined;
   try {
     await waitForHttp(`${baseUrl}/health`);
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-    const start = { client, config, db: db.url, probe, n, connections };
+    const start = { client, settings, db: db.url, probe, n, connections };
     const conversation: Cost[] = [];
     const minimal: Cost[] = [];
     const ceilings: BenchRow[] = [];
@@ -214,7 +213,7 @@ async function main(): Promise<void> {
 
 interface Start {
   client: Client;
-  config: Config;
+  settings: Settings;
   db: string;
   probe: WorkerProbe;
   n: number;
@@ -224,13 +223,12 @@ interface Start {
 /** (a) n new conversations through signalWithStart, with the API's arguments; until every incidence row is there. */
 async function startConversations(s: Start, prefix: string) {
   const events = Array.from({ length: s.n }, (_, i) => eventFor(`${prefix}-${i}`));
-  const settings = conversationSettings(s.config);
   const before = await settledCounters(s.probe);
   const sent = await inParallel(events, s.connections, (event) =>
     s.client.workflow.signalWithStart('conversationWorkflow', {
       workflowId: conversationWorkflowId(event.conversationId),
-      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-      args: [{ conversationId: event.conversationId, settings }],
+      taskQueue: s.settings.temporal.taskQueue,
+      args: [{ conversationId: event.conversationId, settings: s.settings.conversation }],
       signal: SIGNAL_BY_KIND[event.kind] as never,
       signalArgs: [event],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
@@ -253,8 +251,8 @@ async function startMinimal(s: Start, prefix: string) {
   const sent = await inParallel(ids, s.connections, (id) =>
     s.client.workflow.signalWithStart('minimalWorkflow', {
       workflowId: `minimal-${id}`,
-      taskQueue: s.config.TEMPORAL_TASK_QUEUE,
-      args: [{ silenceTimeoutMs: s.config.CONVERSATION_SILENCE_TIMEOUT }],
+      taskQueue: s.settings.temporal.taskQueue,
+      args: [{ silenceTimeoutMs: s.settings.conversation.silenceTimeoutMs }],
       signal: minimalSignal,
       signalArgs: [id],
     }),

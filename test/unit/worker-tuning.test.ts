@@ -1,26 +1,29 @@
 import { ConfigError, loadConfig } from '../../infra/config';
-import { workerTelemetry, workerTuning } from '../../infra/worker-tuning';
+import { settingsFrom } from '../../infra/settings';
+import { workerTuning } from '../../infra/worker-tuning';
+
+const workerSettings = (env: Record<string, string>) => settingsFrom(loadConfig(env)).worker;
 
 test('worker settings left unset keep every SDK default', () => {
-  const config = loadConfig({});
-  expect(workerTuning(config)).toEqual({});
-  expect(workerTelemetry(config)).toBeUndefined();
-  expect(config).toMatchObject({ WORKFLOW_DEADLOCK_GUARD: 'per-call', WORKFLOW_STACK_TRACES: true });
+  const worker = workerSettings({});
+  expect(workerTuning(worker)).toEqual({});
+  expect(worker).toMatchObject({ deadlockGuard: 'per-call', stackTraces: true });
 });
 
 test('worker settings become the SDK options they name', () => {
-  const config = loadConfig({
+  const worker = workerSettings({
     WORKER_MAX_CACHED_WORKFLOWS: '5000',
     WORKER_MAX_WORKFLOW_TASKS: '10',
     WORKER_WORKFLOW_POLLERS: '5',
-    WORKER_METRICS_ADDRESS: '127.0.0.1:9464',
+    WORKFLOW_DEADLOCK_GUARD: 'per-thread',
+    WORKFLOW_STACK_TRACES: 'false',
   });
-  expect(workerTuning(config)).toEqual({
+  expect(workerTuning(worker)).toEqual({
     maxCachedWorkflows: 5000,
     maxConcurrentWorkflowTaskExecutions: 10,
     workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 5 },
   });
-  expect(workerTelemetry(config)).toEqual({ metrics: { prometheus: { bindAddress: '127.0.0.1:9464' } } });
+  expect(worker).toMatchObject({ deadlockGuard: 'per-thread', stackTraces: false });
 });
 
 test.each([
