@@ -79,7 +79,7 @@ export async function webhooksThroughApi(load: WebhookLoad, name: string, sentAt
     const instance = autocannon(
       {
         url: load.baseUrl,
-        connections: load.connections,
+        connections: load.amount ? Math.min(load.connections, load.amount) : load.connections,
         ...(load.amount ? { amount: load.amount } : { overallRate: load.rate, duration: load.seconds }),
         requests: [
           {
