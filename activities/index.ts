@@ -1,17 +1,18 @@
 import { createContextSyncActivities } from './context-sync-activities';
 import { createAnalyticsActivities, type AnalyticsActivityDeps } from './analytics-activities';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
-import { createRecordEvents } from './record-events';
+import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation-activities';
 
-export type ActivityDeps = ConversationActivityDeps & Omit<AnalyticsActivityDeps, 'pool'>;
+export type ActivityDeps = ConversationActivityDeps &
+  Omit<AnalyticsActivityDeps, 'pool'> &
+  Pick<ReconciliationActivityDeps, 'reconciliation'>;
 
 /** Every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
-  const conversation = createConversationActivities(deps);
   return {
-    ...conversation,
-    ...createRecordEvents(conversation),
+    ...createConversationActivities(deps),
     ...createContextSyncActivities(deps),
     ...createAnalyticsActivities(deps),
+    ...createReconciliationActivities(deps),
   };
 }

@@ -6,37 +6,53 @@ import path from 'node:path';
 // patched('weekly-report-handoff'), so old histories (no marker) take the old path; without the patch this replay
 // fails with a nondeterminism error (a StartChildWorkflowExecution command the history does not have).
 const root = path.resolve(__dirname, '..');
-const HISTORY = 'conversation-resolved-before-weekly-report.pb';
+const HISTORY = path.join(__dirname, 'fixtures', 'histories', 'conversation-resolved-before-weekly-report.pb');
 
-const replay = (history: string, workflowId: string, guard = 'per-call') =>
-  spawnSync(
+test('a conversation resolved before the weekly-report hand-off existed replays with the current workflow code', () => {
+  const run = spawnSync(
     process.execPath,
     [
       path.join(root, 'node_modules/tsx/dist/cli.mjs'),
       path.join(__dirname, 'support', 'replay-history.ts'),
       process.env.TEST_WORKFLOW_BUNDLE!,
-      path.join(__dirname, 'fixtures', 'histories', history),
-      workflowId,
+      HISTORY,
+      'conversation-replay-before-weekly-report',
     ],
-    { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TEMPORAL_SANDBOX_DEADLOCK_GUARD: guard } },
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
   );
-
-test('a conversation resolved before the weekly-report hand-off existed replays with the current workflow code', () => {
-  const run = replay(HISTORY, 'conversation-replay-before-weekly-report');
   expect(run.stderr).toBe('');
   expect(run.stdout.trim()).toBe('replayed 24 events');
   expect(run.status).toBe(0);
 });
 
-// Recorded before queued events were applied in one local activity: a first message on its own, then two messages
-// arriving together (two local activities one after the other), then an assignment; the run still open. Behind patched('events-in-one-step') old runs replay their one-activity-per-event path; without the
-// patch this replay fails with a nondeterminism error (one local-activity marker where the history has two).
-test.each(['per-call', 'per-thread'])(
-  'a conversation recorded before events were applied in one step replays (deadlock guard %s)',
-  (guard) => {
-    const run = replay('conversation-before-events-in-one-step.pb', 'conversation-before-events-in-one-step', guard);
-    expect(run.stderr).toBe('');
-    expect(run.stdout.trim()).toBe('replayed 30 events');
-    expect(run.status).toBe(0);
-  },
+// Recorded with the workflow as it was before the record guarantee: a message, an assignment, a real-format resolution
+// whose tags were read before it was applied, a reopen, a close for silence and the reopen window. Today's code takes
+// the old paths for it (no 'incidence-record-guarantee' marker): the blocking tag lookup, the unguarded silence close.
+// Recorded on the replay worker's task queue name ('fake_replay_queue-0'): the weekly report's workflow id holds it.
+const SILENCE_HISTORY = path.join(
+  __dirname,
+  'fixtures',
+  'histories',
+  'conversation-closed-for-silence-before-record-guarantee.pb',
 );
+
+test('a conversation closed for silence before the record guarantee replays with the current workflow code', () => {
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(__dirname, 'support', 'replay-history.ts'),
+      process.env.TEST_WORKFLOW_BUNDLE!,
+      SILENCE_HISTORY,
+      'conversation-c-rec',
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 57 events');
+  expect(run.status).toBe(0);
+});
