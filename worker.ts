@@ -25,6 +25,7 @@ import { createTokenBucket } from './infra/token-bucket';
 import { createConversationGateway } from './api/conversation-gateway';
 import { countActivityFailures } from './infra/worker-metrics';
 import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
+import { applySandboxSettings, workerTuning } from './infra/worker-tuning';
 
 export interface WorkerResources {
   settings: Settings;
@@ -35,6 +36,8 @@ export interface WorkerResources {
   temporalClient: Client;
   /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Activities registered beside the product's (the benchmark's minimal workflow). */
+  extraActivities?: WorkerOptions['activities'];
   /** Fault injection at the activity boundary (the tests and the chaos run); none in production. */
   interceptors?: WorkerOptions['interceptors'];
 }
@@ -55,7 +58,8 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     connection: resources.connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
-    activities,
+    activities: { ...activities, ...resources.extraActivities },
+    ...workerTuning(settings.worker),
     dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
     interceptors: { activity: [countActivityFailures, ...(resources.interceptors?.activity ?? [])] },
     // SIGTERM: running activities get this long to finish before they are cancelled.
@@ -140,9 +144,16 @@ const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
   silent: 'ERROR',
 };
 
-/** The worker process: migrate, then run until SIGINT/SIGTERM. `interceptors` only for the chaos run's faults. */
-export async function runWorkerProcess(interceptors?: WorkerResources['interceptors']): Promise<void> {
+/**
+ * The worker process: migrate, then run until SIGINT/SIGTERM. `interceptors` only for the chaos run's faults;
+ * `extraActivities` only for the benchmark's minimal workflow.
+ */
+export async function runWorkerProcess(
+  interceptors?: WorkerResources['interceptors'],
+  extraActivities?: (pool: DatabasePool) => WorkerOptions['activities'],
+): Promise<void> {
   const settings = loadSettings();
+  applySandboxSettings(settings.worker);
   const { metricsPort } = settings.worker;
   Runtime.install({
     logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]),
@@ -169,6 +180,7 @@ export async function runWorkerProcess(interceptors?: WorkerResources['intercept
     connection,
     temporalClient,
     workflowBundle: codePath ? { codePath } : undefined,
+    extraActivities: extraActivities?.(pool),
     interceptors,
   });
   logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');

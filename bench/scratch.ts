@@ -71,8 +71,8 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
 
 /** Bundles workflows/ once, so every worker process started from it is polling within a second or two. */
-export async function buildWorkflowBundle(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows'), logger: quiet });
+export async function buildWorkflowBundle(workflowsPath = path.join(ROOT, 'workflows')): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
   const dir = path.join(ROOT, '.run', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `workflow-bundle-${process.pid}-${randomBytes(3).toString('hex')}.js`);

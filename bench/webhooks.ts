@@ -1,52 +1,69 @@
 /**
- * Webhook throughput against the raw Temporal ceiling, in one run on one private dev server:
- *   (a) a Temporal client calling signalWithStart directly, one new conversation per call;
- *   (b) signed webhooks through the real API (a child process) with autocannon, one new conversation per request;
- * then the time from each webhook to its incidence row. The worker runs as its own process throughout.
- *   npm run bench:webhooks -- --conversations 2000 --connections 32 [--profile]
+ * The worker's cost per conversation and the API's throughput, in one run on one private dev server, with the
+ * worker and the API as their own processes:
+ *   (a) a Temporal client calling signalWithStart directly (the API's arguments), one new conversation per call:
+ *       Temporal's ceiling, and the worker's CPU, activations and sandbox entries per conversation and drain rate;
+ *   (m) the same for a minimal workflow (one signal, one local activity inserting one row, then waiting) on the same
+ *       worker: the ceiling for any workflow here. (a) and (m) alternate for --rounds rounds; medians are reported;
+ *   (e) one later message for each (a) conversation: cost per later event;
+ *   (b) signed webhooks through the API with autocannon, as fast as it answers, one new conversation each;
+ *   (s) a sustained --rate webhooks/s for --seconds, and the time from each webhook to its incidence row;
+ *   (c) one webhook at a time, each waiting for its row.
+ *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
+ *     [--paced 50] [--cache N] [--profile] [--json]
+ * With --json the last line printed is one JSON object of the headline figures.
  */
 import 'dotenv/config';
-import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation-event';
-import { normaliseWebhook } from '../domain/freshchat-payload';
 import { loadSettings, type Settings } from '../infra/settings';
-import { SIGNAL_BY_KIND } from '../workflows/signals';
+import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
+import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
+import { minimalSignal } from './minimal/minimal-workflow';
 import { summariseProfiles } from './profile-summary';
-import {
-  buildWorkflowBundle,
-  freePort,
-  ROOT,
-  scratchDatabase,
-  startNodeProcess,
-  stopProcess,
-  temporalServer,
-  waitForHttp,
-} from './scratch';
+import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess } from './scratch';
+import { temporalServer, waitForHttp } from './scratch';
 import { flag, percentile, printCounts, printTable, type BenchRow } from './table';
+import { COUNT_INCIDENCES, COUNT_MINIMAL, COUNT_TIMELINE, eventFor, inParallel, latencyOf } from './webhook-load';
+import { rowsWritten, webhooksOneByOne, webhooksThroughApi, webhookToRow } from './webhook-load';
+import { cpuMs, historyShape, perItem, rssMb, settledCounters, type WorkerProbe } from './worker-counters';
 
-const template = readFileSync(
-  path.join(ROOT, 'test', 'fixtures', 'freshchat', 'simplified-message_create.json'),
-  'utf8',
-);
-const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
-const bodyFor = (conversationId: string) =>
-  JSON.stringify(JSON.parse(template.split(TEMPLATE_ID).join(conversationId)));
+/** Worker settings a run may take from the environment (the rest are the benchmark's). */
+const WORKER_SETTINGS = [
+  'WORKER_MAX_WORKFLOW_TASKS',
+  'WORKER_WORKFLOW_POLLERS',
+  'WORKFLOW_DEADLOCK_GUARD',
+  'WORKFLOW_STACK_TRACES',
+];
+
+type Cost = ReturnType<typeof perItem> & { drainPerS: number };
 
 async function main(): Promise<void> {
-  const conversations = flag('conversations', 2000);
-  const concurrency = flag('connections', 32);
+  const n = flag('conversations', 1000);
+  const rounds = flag('rounds', 3);
+  const connections = flag('connections', 32);
+  const rate = flag('rate', 100);
+  const seconds = flag('seconds', 30);
+  const paced = flag('paced', 50);
   const profile = process.argv.includes('--profile');
   const runId = randomBytes(3).toString('hex');
+  const loadBefore = loadavg()[0]!;
   const temporal = await temporalServer(process.env.BENCH_TEMPORAL_ADDRESS);
   const db = await scratchDatabase('slo_bench');
+  await onDatabase(db.url, MINIMAL_TABLE_DDL);
   const profileDir = path.join(ROOT, '.run', 'profiles', runId);
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const port = await freePort();
+  const metricsPort = await freePort();
+  const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-${runId}.json`);
+  // Every workflow the run opens stays open (waiting for silence): a cache that holds them all means no eviction and
+  // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
+  const opened = n * rounds * 2 + n + rate * seconds + paced;
   const env = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.address,
@@ -56,59 +73,134 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'error',
     PORT: String(port),
   };
-  const worker = startNodeProcess('worker.ts', { ...env, WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle() }, nodeArgs);
+  const workerEnv = {
+    ...env,
+    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(ROOT, 'bench', 'minimal', 'workflows.ts')),
+    WORKER_METRICS_PORT: String(metricsPort),
+    WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
+    SANDBOX_ENTRIES_FILE: sandboxFile,
+    ...pick(process.env, WORKER_SETTINGS),
+  };
+  const preload = ['--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
+  const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
   const api = startNodeProcess('api/server.ts', env, nodeArgs);
+  const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   const baseUrl = `http://127.0.0.1:${port}`;
+  const settings = loadSettings({ ...process.env, ...env });
+  let headline: Record<string, unknown> | undefined;
   try {
     await waitForHttp(`${baseUrl}/health`);
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-    const workerCpuStart = cpuMs(worker.pid!);
-    const drainStart = performance.now();
-    const ceiling = await signalWithStartCeiling(
-      client,
-      loadSettings({ ...process.env, ...env }),
-      `ceiling-${runId}`,
-      conversations,
-      concurrency,
-    );
+    const start = { client, settings, db: db.url, probe, n, connections };
+    const conversation: Cost[] = [];
+    const minimal: Cost[] = [];
+    const ceilings: BenchRow[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const pair = [() => startConversations(start, `a${r}-${runId}`), () => startMinimal(start, `m${r}-${runId}`)];
+      for (const phase of r % 2 === 0 ? pair : pair.reverse()) {
+        const { cost, ceiling } = await phase();
+        console.error(JSON.stringify({ round: r, phase: ceiling ? '(a)' : '(m)', ...cost }));
+        (ceiling ? conversation : minimal).push(cost);
+        if (ceiling) ceilings.push(ceiling);
+      }
+    }
+    const sample = Array.from({ length: 5 }, (_, i) => conversationWorkflowId(`a0-${runId}-${i}`));
+    const history = await historyShape(client, sample);
+    const later = await laterEvents(start, `a0-${runId}`);
     await client.connection.close();
-    await rowsWritten(db.url, `ceiling-${runId}-%`, conversations);
-    const workerRate = conversations / ((performance.now() - drainStart) / 1000);
-    const workerCpuPerConversation = (cpuMs(worker.pid!) - workerCpuStart) / conversations;
+
+    const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
     const apiCpuStart = cpuMs(api.pid!);
-    const sentAt = new Map<string, number>();
+    const burst = new Map<string, number>();
     const through = await webhooksThroughApi(
-      baseUrl,
-      env.FRESHCHAT_WEBHOOK_SECRET,
-      `api-${runId}`,
-      conversations,
-      concurrency,
-      sentAt,
+      { ...load, prefix: `b-${runId}`, amount: n },
+      '(b) signed webhook through the API',
+      burst,
     );
-    const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / conversations;
-    const toRowUnderLoad = await webhookToRow(
+    const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / n;
+    const burstToRow = await webhookToRow(
       db.url,
-      sentAt,
-      `api-${runId}`,
+      burst,
+      `b-${runId}`,
       '(b) webhook → incidence row, under that load',
+      through.requests,
     );
-    const paced = new Map<string, number>();
-    await webhooksOneByOne(baseUrl, env.FRESHCHAT_WEBHOOK_SECRET, `paced-${runId}`, flag('paced', 100), db.url, paced);
-    const toRowPaced = await webhookToRow(
+    const steady = new Map<string, number>();
+    const sustained = await webhooksThroughApi(
+      { ...load, prefix: `s-${runId}`, rate, seconds },
+      `(s) ${rate} webhooks/s for ${seconds} s`,
+      steady,
+    );
+    const sustainedToRow = await webhookToRow(
       db.url,
-      paced,
-      `paced-${runId}`,
-      '(c) webhook → incidence row, one at a time',
+      steady,
+      `s-${runId}`,
+      '(s) webhook → incidence row',
+      sustained.requests,
     );
-    printTable([ceiling, through, toRowUnderLoad, toRowPaced]);
-    printCounts({
-      'throughput ratio (b)/(a)': through.reqPerSec! / ceiling.reqPerSec!,
-      'worker: new conversations → rows per second': workerRate,
-      'worker CPU ms per new conversation (all threads)': workerCpuPerConversation,
-      'API CPU ms per webhook (all threads)': apiCpuPerWebhook,
-      conversations,
-      connections: concurrency,
-    });
+    const oneByOne = new Map<string, number>();
+    await webhooksOneByOne({ ...load, prefix: `c-${runId}` }, paced, db.url, oneByOne);
+    const pacedToRow = await webhookToRow(db.url, oneByOne, `c-${runId}`, '(c) webhook → incidence row, one at a time');
+
+    const median = (costs: Cost[], key: keyof Cost) =>
+      percentile(
+        costs.map((c) => c[key]),
+        50,
+      );
+    const ceiling = percentile(
+      ceilings.map((c) => c.reqPerSec!),
+      50,
+    );
+    const summary = {
+      ceiling_rps: ceiling,
+      api_rps: through.reqPerSec!,
+      ratio: through.reqPerSec! / ceiling,
+      worker_cpu_ms_per_conversation: median(conversation, 'cpuMs'),
+      drain_per_s: median(conversation, 'drainPerS'),
+      minimal_cpu_ms_per_conversation: median(minimal, 'cpuMs'),
+      minimal_drain_per_s: median(minimal, 'drainPerS'),
+      cpu_ratio_to_minimal: percentile(
+        conversation.map((c, i) => minimal[i]!.cpuMs / c.cpuMs),
+        50,
+      ),
+      drain_ratio_to_minimal: percentile(
+        conversation.map((c, i) => c.drainPerS / minimal[i]!.drainPerS),
+        50,
+      ),
+      row_p50_ms: sustainedToRow.p50,
+      row_p95_ms: sustainedToRow.p95,
+      row_rate_per_s: sustained.reqPerSec!,
+      row_seconds: seconds,
+      activations_per_conversation: median(conversation, 'activations'),
+      sandbox_entries_per_conversation: median(conversation, 'sandboxEntries'),
+      workflow_tasks_per_conversation: median(conversation, 'workflowTasks'),
+      minimal_activations_per_conversation: median(minimal, 'activations'),
+      minimal_sandbox_entries_per_conversation: median(minimal, 'sandboxEntries'),
+      activations_per_later_event: later.activations,
+      sandbox_entries_per_later_event: later.sandboxEntries,
+      worker_cpu_ms_per_later_event: later.cpuMs,
+      history_events_per_conversation: history.events,
+      history_markers_per_conversation: history.markers,
+      api_cpu_ms_per_webhook: apiCpuPerWebhook,
+      evictions_per_conversation: median(conversation, 'evictions'),
+      replays_per_conversation: median(conversation, 'replays'),
+      worker_rss_mb: rssMb(worker.pid!),
+      conversations_per_phase: n,
+      rounds,
+      load_average_before: loadBefore,
+      load_average_after: loadavg()[0]!,
+      worker_settings: Object.entries(pick(process.env, WORKER_SETTINGS))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+      commit: gitCommit(),
+    };
+    printTable([...ceilings, through, burstToRow, sustained, sustainedToRow, pacedToRow]);
+    console.table([
+      ...conversation.map((c) => ({ phase: '(a)', ...c })),
+      ...minimal.map((c) => ({ phase: '(m)', ...c })),
+    ]);
+    printCounts(summary);
+    headline = rounded(summary);
   } finally {
     await stopProcess(api);
     await stopProcess(worker);
@@ -116,175 +208,100 @@ async function main(): Promise<void> {
     await db.drop();
   }
   if (profile) summariseProfiles(profileDir);
+  if (headline && process.argv.includes('--json')) console.log(JSON.stringify(headline)); // the last line
 }
 
-/** (a) The ceiling: what Temporal itself accepts, with the same arguments the API's gateway sends. */
-async function signalWithStartCeiling(
-  client: Client,
-  appSettings: Settings,
-  prefix: string,
-  n: number,
-  concurrency: number,
-): Promise<BenchRow> {
-  const events = Array.from({ length: n }, (_, i) => {
-    const raw = Buffer.from(bodyFor(`${prefix}-${i}`));
-    const normalised = normaliseWebhook(JSON.parse(raw.toString()), raw, new Date().toISOString());
-    if (normalised.status !== 'event') throw new Error('the template must be an event');
-    return normalised.event;
-  });
-  const settings = appSettings.conversation;
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < events.length) {
-        const event = events[next++]!;
-        const t0 = performance.now();
-        await client.workflow.signalWithStart('conversationWorkflow', {
-          workflowId: conversationWorkflowId(event.conversationId),
-          taskQueue: appSettings.temporal.taskQueue,
-          args: [{ conversationId: event.conversationId, settings }],
-          signal: SIGNAL_BY_KIND[event.kind] as never,
-          signalArgs: [event],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        });
-        latencies.push(performance.now() - t0);
-      }
+interface Start {
+  client: Client;
+  settings: Settings;
+  db: string;
+  probe: WorkerProbe;
+  n: number;
+  connections: number;
+}
+
+/** (a) n new conversations through signalWithStart, with the API's arguments; until every incidence row is there. */
+async function startConversations(s: Start, prefix: string) {
+  const events = Array.from({ length: s.n }, (_, i) => eventFor(`${prefix}-${i}`));
+  const before = await settledCounters(s.probe);
+  const sent = await inParallel(events, s.connections, (event) =>
+    s.client.workflow.signalWithStart('conversationWorkflow', {
+      workflowId: conversationWorkflowId(event.conversationId),
+      taskQueue: s.settings.temporal.taskQueue,
+      args: [{ conversationId: event.conversationId, settings: s.settings.conversation }],
+      signal: SIGNAL_BY_KIND[event.kind] as never,
+      signalArgs: [event],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     }),
   );
-  const seconds = (performance.now() - start) / 1000;
-  return { name: '(a) signalWithStart, direct', requests: n, reqPerSec: n / seconds, ...latencyOf(latencies) };
-}
-
-/** (b) Signed webhooks through the API, each for a new conversation. */
-async function webhooksThroughApi(
-  baseUrl: string,
-  secret: string,
-  prefix: string,
-  n: number,
-  connections: number,
-  sentAt: Map<string, number>,
-): Promise<BenchRow> {
-  let i = 0;
-  const latencies: number[] = [];
-  let failures = 0;
-  let finish!: (result: autocannon.Result) => void;
-  let fail!: (error: Error) => void;
-  const done = new Promise<autocannon.Result>((resolve, reject) => ((finish = resolve), (fail = reject)));
-  const instance = autocannon(
-    {
-      url: baseUrl,
-      connections,
-      amount: n,
-      requests: [
-        {
-          method: 'POST',
-          path: '/webhooks/freshchat',
-          setupRequest: (request) => {
-            const conversationId = `${prefix}-${i++}`;
-            const body = bodyFor(conversationId);
-            sentAt.set(conversationId, Date.now());
-            const signature = createHmac('sha256', secret).update(body).digest('hex');
-            return {
-              ...request,
-              body,
-              headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
-            };
-          },
-        },
-      ],
-    },
-    (error, result) => (error ? fail(error) : finish(result)),
-  );
-  instance.on('response', (_client, status, _bytes, responseTime) => {
-    if (status !== 200) failures++;
-    latencies.push(responseTime);
-  });
-  const result = await done;
-  if (failures > 0 || result.non2xx > 0) throw new Error(`${failures || result.non2xx} webhooks were not accepted`);
-  return {
-    name: '(b) signed webhook through the API',
-    requests: n,
-    reqPerSec: n / (result.duration || 1),
-    ...latencyOf(latencies),
+  const cost = await drained(s, before, sent.seconds, COUNT_INCIDENCES, `${prefix}-%`, s.n);
+  const ceiling: BenchRow = {
+    name: '(a) signalWithStart, direct',
+    requests: s.n,
+    reqPerSec: s.n / sent.seconds,
+    ...latencyOf(sent.latencies),
   };
+  return { cost, ceiling };
 }
 
-/** Waits until `n` incidences whose conversation id is LIKE `pattern` exist. */
-async function rowsWritten(databaseUrl: string, pattern: string, n: number, pollMs = 250): Promise<void> {
-  const db = new PgClient({ connectionString: databaseUrl });
-  await db.connect();
+/** (m) n minimal workflows, started the same way; until every row is there. */
+async function startMinimal(s: Start, prefix: string) {
+  const ids = Array.from({ length: s.n }, (_, i) => `${prefix}-${i}`);
+  const before = await settledCounters(s.probe);
+  const sent = await inParallel(ids, s.connections, (id) =>
+    s.client.workflow.signalWithStart('minimalWorkflow', {
+      workflowId: `minimal-${id}`,
+      taskQueue: s.settings.temporal.taskQueue,
+      args: [{ silenceTimeoutMs: s.settings.conversation.silenceTimeoutMs }],
+      signal: minimalSignal,
+      signalArgs: [id],
+    }),
+  );
+  return { cost: await drained(s, before, sent.seconds, COUNT_MINIMAL, `${prefix}-%`, s.n), ceiling: undefined };
+}
+
+/** Drain rate from the first send to the last row; the worker's counters once it is idle again. */
+async function drained(s: Start, before: Awaited<ReturnType<typeof settledCounters>>, ...wait: DrainArgs) {
+  const [sendSeconds, count, pattern, n] = wait;
+  const t0 = performance.now() - sendSeconds * 1000;
+  await rowsWritten(s.db, count, pattern, n);
+  const drainPerS = n / ((performance.now() - t0) / 1000);
+  return { ...perItem(before, await settledCounters(s.probe), n), drainPerS };
+}
+type DrainArgs = [sendSeconds: number, count: string, pattern: string, n: number];
+
+/** (e) One more message for each conversation of a round: the cost of a later event. */
+async function laterEvents(s: Start, prefix: string) {
+  const ids = Array.from({ length: s.n }, (_, i) => `${prefix}-${i}`);
+  const before = await settledCounters(s.probe);
+  await inParallel(ids, s.connections, (id) =>
+    s.client.workflow
+      .getHandle(conversationWorkflowId(id))
+      .signal(messageSignal, eventFor(id, 'And could the dessert be sugar-free?') as never),
+  );
+  await rowsWritten(s.db, COUNT_TIMELINE, `${prefix}-%`, 2 * s.n);
+  return perItem(before, await settledCounters(s.probe), s.n);
+}
+
+async function onDatabase(url: string, statement: string): Promise<void> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  await client.query(statement).finally(() => client.end());
+}
+
+const pick = (env: NodeJS.ProcessEnv, names: string[]) =>
+  Object.fromEntries(names.filter((k) => env[k]).map((k) => [k, env[k]!]));
+
+function gitCommit(): string {
   try {
-    const deadline = Date.now() + 600_000;
-    for (;;) {
-      const { rows } = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM incidences WHERE conversation_id LIKE $1',
-        [pattern],
-      );
-      if (rows[0]!.n >= n) return;
-      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${n} incidences arrived`);
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
-  } finally {
-    await db.end();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
   }
 }
 
-/** (c) One webhook at a time, each waiting for its row: the latency without any queue. */
-async function webhooksOneByOne(
-  baseUrl: string,
-  secret: string,
-  prefix: string,
-  n: number,
-  databaseUrl: string,
-  sentAt: Map<string, number>,
-): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const conversationId = `${prefix}-${i}`;
-    const body = bodyFor(conversationId);
-    const signature = createHmac('sha256', secret).update(body).digest('hex');
-    sentAt.set(conversationId, Date.now());
-    const response = await fetch(`${baseUrl}/webhooks/freshchat`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
-      body,
-    });
-    if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
-    await rowsWritten(databaseUrl, conversationId, 1, 2);
-  }
-}
-
-/** Webhook sent → incidence row written (its transaction's start time), once every `prefix` row is there. */
-async function webhookToRow(
-  databaseUrl: string,
-  sentAt: Map<string, number>,
-  prefix: string,
-  name: string,
-): Promise<BenchRow> {
-  const ids = [...sentAt.keys()];
-  await rowsWritten(databaseUrl, `${prefix}-%`, ids.length);
-  const db = new PgClient({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ conversation_id: string; written: string }>(
-      'SELECT conversation_id, (extract(epoch FROM updated_at) * 1000)::float8 AS written FROM incidences WHERE conversation_id = ANY($1)',
-      [ids],
-    );
-    const delays = rows.map((r) => Number(r.written) - sentAt.get(r.conversation_id)!);
-    return { name, requests: delays.length, ...latencyOf(delays) };
-  } finally {
-    await db.end();
-  }
-}
-
-/** CPU time (user + system, every thread) a process has used so far: robust to other load on the machine. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
-}
-
-const latencyOf = (ms: number[]) => ({ p50: percentile(ms, 50), p95: percentile(ms, 95), p99: percentile(ms, 99) });
+const rounded = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 100) / 100 : v]));
 
 main().catch((error) => {
   console.error(error);

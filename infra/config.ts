@@ -114,6 +114,13 @@ const schema = z.object({
   // --- Observability
   /** The worker's Prometheus endpoint (the SDK's runtime metrics and ours); unset, none. */
   WORKER_METRICS_PORT: port.optional(),
+  // --- Worker tuning (docs/worker-performance.md). Unset: the SDK's defaults.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
+  WORKER_MAX_WORKFLOW_TASKS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
+  WORKER_WORKFLOW_POLLERS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
+  WORKFLOW_DEADLOCK_GUARD: z.enum(['per-call', 'per-thread']).default('per-call'),
+  // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU.
+  WORKFLOW_STACK_TRACES: flag(true),
   /** OTLP/HTTP traces endpoint (the OpenTelemetry variable); unset, no traces are exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
   // --- Freshchat

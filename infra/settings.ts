@@ -49,7 +49,17 @@ export interface Settings {
   database: { url: string };
   redis: { url: string; keyPrefix: string };
   temporal: TemporalSettings;
-  worker: { workflowBundlePath?: string; analyticsSchedules: boolean; metricsPort?: number };
+  worker: {
+    workflowBundlePath?: string;
+    analyticsSchedules: boolean;
+    metricsPort?: number;
+    /** Worker tuning and the workflow sandbox's settings (infra/worker-tuning.ts). */
+    maxCachedWorkflows?: number;
+    maxWorkflowTasks?: number;
+    workflowPollers?: number;
+    deadlockGuard: 'per-call' | 'per-thread';
+    stackTraces: boolean;
+  };
   tracing: { otlpEndpoint?: string };
   /** Keys of the webhook schemes in force only (FRESHCHAT_WEBHOOK_SCHEMES). */
   webhook: { secret?: string; publicKey?: string };
@@ -117,6 +127,11 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
       analyticsSchedules: config.ANALYTICS_SCHEDULES_ENABLED,
       metricsPort: config.WORKER_METRICS_PORT,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      maxWorkflowTasks: config.WORKER_MAX_WORKFLOW_TASKS,
+      workflowPollers: config.WORKER_WORKFLOW_POLLERS,
+      deadlockGuard: config.WORKFLOW_DEADLOCK_GUARD,
+      stackTraces: config.WORKFLOW_STACK_TRACES,
     },
     tracing: { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
     webhook: {

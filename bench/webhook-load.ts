@@ -1,0 +1,179 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Client as PgClient } from 'pg';
+import type { ConversationEvent } from '../domain/conversation-event';
+import { normaliseWebhook } from '../domain/freshchat-payload';
+import { ROOT } from './scratch';
+import { percentile, type BenchRow } from './table';
+
+/** Load the webhook benchmark offers: signed Freshchat webhooks for new conversations, and where their rows land. */
+const template = readFileSync(
+  path.join(ROOT, 'test', 'fixtures', 'freshchat', 'simplified-message_create.json'),
+  'utf8',
+);
+const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
+
+/** A user's message opening (or, with another text, continuing) conversation `conversationId`. */
+export function bodyFor(conversationId: string, text?: string): string {
+  const payload = JSON.parse(template.split(TEMPLATE_ID).join(conversationId)) as {
+    data: { message: { text: string } };
+  };
+  if (text) payload.data.message.text = text;
+  return JSON.stringify(payload);
+}
+
+export function eventFor(conversationId: string, text?: string): ConversationEvent {
+  const raw = Buffer.from(bodyFor(conversationId, text));
+  const normalised = normaliseWebhook(JSON.parse(raw.toString()), raw, new Date().toISOString());
+  if (normalised.status !== 'event') throw new Error('the template must be an event');
+  return normalised.event;
+}
+
+export const latencyOf = (ms: number[]) => ({
+  p50: percentile(ms, 50),
+  p95: percentile(ms, 95),
+  p99: percentile(ms, 99),
+});
+
+/** Runs `call` for each item with `concurrency` calls in flight; latencies of each call. */
+export async function inParallel<T>(items: T[], concurrency: number, call: (item: T) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        const t0 = performance.now();
+        await call(item);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, latencies };
+}
+
+export interface WebhookLoad {
+  baseUrl: string;
+  secret: string;
+  prefix: string;
+  connections: number;
+  /** Send exactly this many, as fast as the API answers... */
+  amount?: number;
+  /** ...or this many per second for `seconds`. */
+  rate?: number;
+  seconds?: number;
+}
+
+/**
+ * Signed webhooks through the API with autocannon, each for a new conversation; `sentAt` records each send, and
+ * `requests` in the result counts the accepted ones.
+ */
+export async function webhooksThroughApi(load: WebhookLoad, name: string, sentAt: Map<string, number>) {
+  let i = 0;
+  const latencies: number[] = [];
+  let failures = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: load.baseUrl,
+        connections: load.amount ? Math.min(load.connections, load.amount) : load.connections,
+        ...(load.amount ? { amount: load.amount } : { overallRate: load.rate, duration: load.seconds }),
+        requests: [
+          {
+            method: 'POST',
+            path: '/webhooks/freshchat',
+            setupRequest: (request) => {
+              const conversationId = `${load.prefix}-${i++}`;
+              const body = bodyFor(conversationId);
+              sentAt.set(conversationId, Date.now());
+              const signature = createHmac('sha256', load.secret).update(body).digest('hex');
+              const headers = { 'content-type': 'application/json', 'x-freshchat-signature': signature };
+              return { ...request, body, headers };
+            },
+          },
+        ],
+      },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, status, _bytes, responseTime) => {
+      if (status !== 200) failures++;
+      latencies.push(responseTime);
+    });
+  });
+  // An overloaded dev server refuses a few now and then (Freshchat would retry them): counted, not fatal.
+  if (failures > 0) console.error(`${name}: ${failures} webhooks were not accepted`);
+  const requests = latencies.length - failures;
+  const row: BenchRow = { name, requests, reqPerSec: requests / (result.duration || 1), ...latencyOf(latencies) };
+  return row;
+}
+
+/** One webhook at a time, each waiting for its row: the latency without any queue. */
+export async function webhooksOneByOne(load: WebhookLoad, n: number, databaseUrl: string, sentAt: Map<string, number>) {
+  for (let i = 0; i < n; i++) {
+    const conversationId = `${load.prefix}-${i}`;
+    const body = bodyFor(conversationId);
+    const signature = createHmac('sha256', load.secret).update(body).digest('hex');
+    sentAt.set(conversationId, Date.now());
+    const response = await fetch(`${load.baseUrl}/webhooks/freshchat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
+      body,
+    });
+    if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+    await rowsWritten(databaseUrl, COUNT_INCIDENCES, conversationId, 1, 2);
+  }
+}
+
+export const COUNT_INCIDENCES = 'SELECT count(*)::int AS n FROM incidences WHERE conversation_id LIKE $1';
+export const COUNT_TIMELINE = `SELECT count(*)::int AS n FROM incidence_timeline t
+  JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1`;
+export const COUNT_MINIMAL = 'SELECT count(*)::int AS n FROM bench_minimal_rows WHERE id LIKE $1';
+
+/** Waits until `count` (a query with one LIKE parameter) reaches `n`. */
+export async function rowsWritten(databaseUrl: string, count: string, pattern: string, n: number, pollMs = 100) {
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const deadline = Date.now() + 900_000;
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>(count, [pattern]);
+      if (rows[0]!.n >= n) return;
+      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${n} rows arrived for ${pattern}`);
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Webhook sent → incidence row written (its transaction's start time), once `accepted` `prefix` rows are there
+ * (autocannon may set up a request it never sends when a timed run ends, so `sentAt` can hold a few more).
+ */
+export async function webhookToRow(
+  databaseUrl: string,
+  sentAt: Map<string, number>,
+  prefix: string,
+  name: string,
+  accepted = sentAt.size,
+) {
+  const ids = [...sentAt.keys()];
+  await rowsWritten(databaseUrl, COUNT_INCIDENCES, `${prefix}-%`, accepted);
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ conversation_id: string; written: string }>(
+      `SELECT conversation_id, (extract(epoch FROM updated_at) * 1000)::float8 AS written
+       FROM incidences WHERE conversation_id = ANY($1)`,
+      [ids],
+    );
+    const delays = rows.map((r) => Number(r.written) - sentAt.get(r.conversation_id)!);
+    const row: BenchRow = { name, requests: delays.length, ...latencyOf(delays) };
+    return row;
+  } finally {
+    await db.end();
+  }
+}

@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+/**
+ * What the benchmark's worker process has done so far: CPU (all threads, from /proc, robust to other load on the
+ * machine), calls into the workflow sandbox by SDK function (bench/sandbox-entries.js; `concludeActivation` is one
+ * per activation) and the SDK's own Prometheus counters (workflow tasks, sticky cache hits, misses and evictions).
+ */
+export interface WorkerCounters {
+  cpuMs: number;
+  sandbox: Record<string, number>;
+  metrics: Record<string, number>;
+}
+
+export interface WorkerProbe {
+  pid: number;
+  sandboxFile: string;
+  metricsUrl: string;
+}
+
+export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> {
+  const sandbox = existsSync(probe.sandboxFile)
+    ? (JSON.parse(readFileSync(probe.sandboxFile, 'utf8')) as Record<string, number>)
+    : {};
+  return { cpuMs: cpuMs(probe.pid), sandbox, metrics: await sdkMetrics(probe.metricsUrl) };
+}
+
+/** Waits until the worker is idle (no sandbox call for two seconds), then reads its counters. */
+export async function settledCounters(probe: WorkerProbe): Promise<WorkerCounters> {
+  let last = await readCounters(probe);
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const now = await readCounters(probe);
+    if (entries(now) === entries(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
+const entries = (c: WorkerCounters) => Object.values(c.sandbox).reduce((a, b) => a + b, 0);
+
+/** Per-item figures between two readings. */
+export function perItem(before: WorkerCounters, after: WorkerCounters, items: number) {
+  const metric = (name: string) => ((after.metrics[name] ?? 0) - (before.metrics[name] ?? 0)) / items;
+  const sandbox = (fn: string) => ((after.sandbox[fn] ?? 0) - (before.sandbox[fn] ?? 0)) / items;
+  return {
+    cpuMs: (after.cpuMs - before.cpuMs) / items,
+    activations: sandbox('concludeActivation'),
+    sandboxEntries: (entries(after) - entries(before)) / items,
+    workflowTasks: metric('temporal_workflow_task_execution_latency_count'),
+    stickyCacheMisses: metric('temporal_sticky_cache_miss'),
+    evictions: metric('temporal_sticky_cache_total_forced_eviction'),
+    replays: metric('temporal_workflow_task_replay_latency_count'),
+  };
+}
+
+/** Sums every Prometheus series by metric name (labels ignored); `_total` suffixes dropped. */
+async function sdkMetrics(url: string): Promise<Record<string, number>> {
+  const text = await fetch(url).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const sums: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_:]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!match) continue;
+    const name = match[1]!.replace(/_total$/, '');
+    sums[name] = (sums[name] ?? 0) + Number(match[2]);
+  }
+  return sums;
+}
+
+/** CPU time (user + system, every thread) a process has used so far. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+}
+
+export function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.split(/\s+/)[1] ?? NaN) / 1024;
+}
+
+const { EventType } = temporal.api.enums.v1;
+
+/** Average history of the given workflows: events, workflow tasks and markers (local-activity results, patches). */
+export async function historyShape(client: Client, workflowIds: string[]) {
+  let events = 0;
+  let workflowTasks = 0;
+  let markers = 0;
+  for (const id of workflowIds) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    for (const event of history.events ?? []) {
+      events++;
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) workflowTasks++;
+      if (event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED) markers++;
+    }
+  }
+  const n = workflowIds.length;
+  return { events: events / n, workflowTasks: workflowTasks / n, markers: markers / n };
+}
