@@ -7,6 +7,10 @@
  *   npm run chaos -- --conversations 1000 --events 10 --duplicates 0.2 --connections 32 --cut-ms 5000 --seed 1
  * Scale-out mode: two worker and two API processes on one task queue; one of each SIGKILLed mid-run, not restarted.
  *   npm run chaos -- --scale-out --kill-api-at 0.45
+ * With --lost-results: whole lifecycles (resolutions, reopens, silence) with short windows, and faults at the commit
+ * boundary (results lost after the step committed, the worker SIGKILLed right after a commit); judged from PostgreSQL
+ * after the silence and reopen windows: outcome, resolved_at, reopen count and resolution type of every conversation.
+ *   npm run chaos -- --lost-results --lose 0.05 --kill-after-commit 0.002 --silence-s 20 --reopen-s 10
  */
 import 'dotenv/config';
 import { flag, printCounts } from './table';
@@ -29,6 +33,14 @@ async function main(): Promise<void> {
       settleTimeoutMs: flag('settle-timeout-s', 600) * 1000,
       dropShare: flag('drop', 0),
       scaleOut: process.argv.includes('--scale-out') ? { killApiAt: flag('kill-api-at', 0.45) } : undefined,
+      lostResults: process.argv.includes('--lost-results')
+        ? {
+            loseShare: flag('lose', 0.05),
+            killAfterCommitShare: flag('kill-after-commit', 0.002),
+            silenceMs: flag('silence-s', 20) * 1000,
+            reopenMs: flag('reopen-s', 10) * 1000,
+          }
+        : undefined,
       log: (line) => console.log(`[chaos] ${line}`),
     });
     const { verdict, reconciliation, ...run } = report;

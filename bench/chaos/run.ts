@@ -37,6 +37,11 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
    * reconciliation pass then has to bring them in.
    */
   dropShare?: number;
+  /**
+   * The long-horizon mode: whole lifecycles with short silence and reopen windows, and faults at the commit boundary
+   * (results lost after the step committed; the worker SIGKILLed right after a commit). Judged after the windows.
+   */
+  lostResults?: { loseShare: number; killAfterCommitShare: number; silenceMs: number; reopenMs: number };
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -48,10 +53,19 @@ export interface ChaosReport {
   redeliveriesAfterRefusal: number;
   workerProcesses: number;
   apiProcesses: number;
+  /** SIGKILLs sent by the run. */
   workerKills: number;
+  /** SIGKILLs the worker gave itself right after a commit (--lost-results). */
+  commitBoundaryKills: number;
+  /** Exits nobody caused: a worker that crashed (for example on a database cut while starting up). */
+  workerCrashes: number;
+  /** Every restart, whatever the cause. */
   workerRestarts: number;
   apiKills: number;
   databaseCuts: number;
+  /** The cut hit a worker that had applied events since it started, and the same process applied events after it. */
+  cutHitRunningWorker: boolean;
+  sameWorkerAppliedAfterCut: boolean;
   sendSeconds: number;
   settleSeconds: number;
   droppedEvents: number;
@@ -63,7 +77,11 @@ export interface ChaosReport {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runId = randomBytes(4).toString('hex');
   const dropShare = options.dropShare ?? 0;
-  const plan = dropShare > 0 ? realChaosPlan({ ...options, runId, dropShare }) : chaosPlan({ ...options, runId });
+  const lost = options.lostResults;
+  const plan =
+    dropShare > 0
+      ? realChaosPlan({ ...options, runId, dropShare })
+      : chaosPlan({ ...options, runId, lifecycle: Boolean(lost) });
   const signing = signingFor(plan);
   const freshchat = await freshchatFor(plan);
   const db = await scratchDatabase('slo_chaos');
@@ -72,7 +90,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
   const scaleOut = options.scaleOut;
+  const faultEnv: Record<string, string> = lost
+    ? {
+        CHAOS_LOSE_RESULTS: String(lost.loseShare),
+        CHAOS_KILL_AFTER_COMMIT: String(lost.killAfterCommitShare),
+        CHAOS_SEED: String(options.seed),
+        CONVERSATION_SILENCE_TIMEOUT: `${lost.silenceMs}ms`,
+        CONVERSATION_REOPEN_WINDOW: `${lost.reopenMs}ms`,
+      }
+    : {};
   const workerEnv = {
+    ...faultEnv,
     DATABASE_URL: proxyUrl,
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -81,7 +109,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...freshchat.env,
   };
   const workers = Array.from({ length: scaleOut ? 2 : 1 }, (_, i) =>
-    superviseWorker(workerEnv, options.log, { name: `worker ${i + 1}`, restart: !scaleOut }),
+    superviseWorker(lost ? 'bench/chaos/faulty-worker.ts' : 'worker.ts', workerEnv, options.log, {
+      name: `worker ${i + 1}`,
+      restart: !scaleOut,
+    }),
   );
   const apiEnv = {
     DATABASE_URL: db.url,
@@ -89,12 +120,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     ...signing.env,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
+    // Conversation settings travel with the workflow's start, from the API.
+    ...faultEnv,
   };
   const apis = scaleOut
     ? await Promise.all([startApiProcess(apiEnv, options.log), startApiProcess(apiEnv, options.log)])
     : [await startApi(apiEnv)];
   // The worker that is not killed (in scale-out) or the one restarted gets its database cut.
   const worker = workers.at(-1)!;
+  const rows = timelineCounter(db.url, `chaos-${runId}-`);
   try {
     const faults = [
       { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => workers[0]!.kill() },
@@ -103,13 +137,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ? [{ at: Math.floor(plan.deliveries.length * scaleOut.killApiAt), run: () => apis[0]!.kill() }]
         : []),
     ];
-    // The cut must hit a running worker (one still starting up after the kill just exits and is restarted).
+    // The cut must hit a running worker that is applying events (one still migrating after the kill would only
+    // crash and restart, proving restarts, not that a running worker's pool recovers), and the same process must
+    // apply events after it.
     let cutDone: Promise<void> = Promise.resolve();
+    const cutReport = { hitRunningWorker: false, sameWorkerAfter: false };
     const cut = () => {
-      cutDone = worker.runningFor(3000).then(() => {
-        options.log(`cutting the worker's database connections for ${options.cutDatabaseForMs} ms`);
+      cutDone = (async () => {
+        const pid = await worker.applyingEvents(rows.count, 60_000);
+        if (pid === undefined) return options.log('no worker applied events within a minute: no database cut');
+        cutReport.hitRunningWorker = true;
+        options.log(`cutting the database connections of worker ${pid} for ${options.cutDatabaseForMs} ms`);
         proxy.cut(options.cutDatabaseForMs);
-      });
+        await new Promise((r) => setTimeout(r, options.cutDatabaseForMs));
+        cutReport.sameWorkerAfter = await worker.sameProcessApplies(pid, rows.count, 60_000);
+      })();
     };
     const sendStart = performance.now();
     const redeliveries = await deliver(
@@ -117,6 +159,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       plan.deliveries,
       signing.sign,
       options.concurrency,
+      Boolean(lost),
       (sent) => faults.filter((f) => f.at === sent).forEach((f) => f.run()),
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
@@ -137,7 +180,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options.log(`reconciliation: ${describePass(summary)}`);
       await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
     }
-    const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    let verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    // Lifecycles end after their silence and reopen windows: judge once they have passed (or the time is up).
+    const deadline = Date.now() + options.settleTimeoutMs;
+    while (lost && !verdict.ok && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    }
     return {
       verdict,
       deliveries: plan.deliveries.length,
@@ -145,15 +194,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       workerProcesses: workers.length,
       apiProcesses: apis.length,
       workerKills: workers.reduce((n, w) => n + w.kills, 0),
+      commitBoundaryKills: workers.reduce((n, w) => n + w.commitKills, 0),
+      workerCrashes: workers.reduce((n, w) => n + w.crashes, 0),
       workerRestarts: workers.reduce((n, w) => n + w.restarts, 0),
       apiKills: apis.reduce((n, a) => n + a.kills, 0),
       databaseCuts: proxy.cuts,
+      cutHitRunningWorker: cutReport.hitRunningWorker,
+      sameWorkerAppliedAfterCut: cutReport.sameWorkerAfter,
       sendSeconds,
       settleSeconds,
       droppedEvents: plan.droppedEvents,
       reconciliation,
     };
   } finally {
+    await rows.end();
     await Promise.all(workers.map((w) => w.stop()));
     await Promise.all(apis.map((a) => a.stop()));
     await proxy.stop();
@@ -162,43 +216,89 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** Counts the run's timeline rows straight from PostgreSQL (not through the fault proxy). */
+function timelineCounter(databaseUrl: string, prefix: string) {
+  const db = new PgClient({ connectionString: databaseUrl });
+  const connected = db.connect();
+  return {
+    async count(): Promise<number> {
+      await connected;
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1',
+        [`${prefix}%`],
+      );
+      return rows[0]!.n;
+    },
+    end: () => connected.then(() => db.end()),
+  };
+}
+
 /** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would) unless told not to. */
 function superviseWorker(
+  entry: string,
   env: Record<string, string>,
   log: (line: string) => void,
   options: { name: string; restart: boolean },
 ) {
   let child: ChildProcess;
-  let startedAt = 0;
   let stopping = false;
-  const state = { kills: 0, restarts: 0 };
+  let killedByUs = false;
+  const state = { kills: 0, commitKills: 0, crashes: 0, restarts: 0 };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const spawnWorker = () => {
-    startedAt = Date.now();
-    child = startNodeProcess('worker.ts', env);
+    killedByUs = false;
+    child = startNodeProcess(entry, env);
     child.once('exit', (code, signal) => {
-      if (stopping || !options.restart) return;
-      log(`${options.name} exited (${signal ?? code}); restarting`);
+      if (stopping) return;
+      if (killedByUs) log(`${options.name} killed (${signal ?? code})`);
+      else if (signal === 'SIGKILL') state.commitKills++;
+      else {
+        state.crashes++;
+        log(`${options.name} crashed (${signal ?? code})`);
+      }
+      if (!options.restart) return;
       state.restarts++;
       setTimeout(spawnWorker, 500);
     });
   };
   spawnWorker();
+  /** Whether `pid` is still the worker and the timeline grows while it is, within `ms`. */
+  const progresses = async (pid: number | undefined, count: () => Promise<number>, ms: number) => {
+    const before = await count();
+    for (const deadline = Date.now() + ms; Date.now() < deadline && child.pid === pid; await sleep(200)) {
+      if ((await count()) > before && child.pid === pid) return true;
+    }
+    return false;
+  };
   return {
     get kills() {
       return state.kills;
+    },
+    get commitKills() {
+      return state.commitKills;
+    },
+    get crashes() {
+      return state.crashes;
     },
     get restarts() {
       return state.restarts;
     },
     kill() {
       state.kills++;
+      killedByUs = true;
       log(`killing ${options.name} (pid ${child.pid}) with SIGKILL`);
       child.kill('SIGKILL');
     },
-    /** Resolves once the current worker process has been alive for `ms`. */
-    async runningFor(ms: number) {
-      while (Date.now() - startedAt < ms) await new Promise((r) => setTimeout(r, 100));
+    /** Resolves with the pid of the current worker once it has applied events (the timeline grew while it ran). */
+    async applyingEvents(count: () => Promise<number>, ms: number): Promise<number | undefined> {
+      for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+        const pid = child.pid;
+        if (await progresses(pid, count, 5000)) return pid;
+      }
+      return undefined;
     },
+    /** Whether the same process applies events within `ms` (it was not restarted and its pool recovered). */
+    sameProcessApplies: (pid: number, count: () => Promise<number>, ms: number) => progresses(pid, count, ms),
     async stop() {
       stopping = true;
       await stopProcess(child);
@@ -271,8 +371,13 @@ async function deliver(
   deliveries: string[],
   sign: (body: string) => string,
   concurrency: number,
+  inOrderPerConversation: boolean,
   onSent: (sent: number) => void,
 ): Promise<number> {
+  // Lifecycles are sent in order per conversation (a reopen before its resolution would only reach the timeline).
+  const previous = new Map<string, Promise<void>>();
+  const conversationOf = (body: string): string =>
+    (JSON.parse(body) as { data: { conversation: { id: string } } }).data.conversation.id;
   let next = 0;
   let sent = 0;
   let redeliveries = 0;
@@ -298,7 +403,12 @@ async function deliver(
   const lane = async () => {
     while (next < deliveries.length) {
       const body = deliveries[next++]!;
-      await post(body);
+      if (inOrderPerConversation) {
+        const id = conversationOf(body);
+        const done = (previous.get(id) ?? Promise.resolve()).then(() => post(body));
+        previous.set(id, done);
+        await done;
+      } else await post(body);
       onSent(++sent);
     }
   };
