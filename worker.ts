@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
 import { createFreshchatClient } from './clients/freshchat-client';
+import { createOutboundEventSender } from './clients/outbound-events';
 import { loadConfig, tagProperties, type Config } from './infra/config';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
@@ -20,6 +21,7 @@ import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
+import { loadSlaConfig } from './infra/sla-config';
 
 export interface WorkerResources {
   config: Config;
@@ -43,6 +45,9 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     helpOfferWindowMs: config.HELP_OFFER_WINDOW,
     agentHourlyRate: config.AGENT_HOURLY_RATE,
     mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+    // Validated here, so a worker with a broken policy or business-hours file does not start.
+    slaConfig: loadSlaConfig(config),
+    outbound: createOutboundEventSender({ url: config.OUTBOUND_EVENTS_URL, secret: config.OUTBOUND_EVENTS_SECRET }),
   });
   const worker = await Worker.create({
     connection: resources.connection,

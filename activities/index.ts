@@ -1,8 +1,11 @@
 import { createContextSyncActivities } from './context-sync-activities';
 import { createAnalyticsActivities, type AnalyticsActivityDeps } from './analytics-activities';
 import { createConversationActivities, type ConversationActivityDeps } from './conversation-activities';
+import { createSlaActivities, type SlaActivityDeps } from './sla-activities';
 
-export type ActivityDeps = ConversationActivityDeps & Omit<AnalyticsActivityDeps, 'pool'>;
+export type ActivityDeps = ConversationActivityDeps &
+  Omit<AnalyticsActivityDeps, 'pool'> &
+  Pick<SlaActivityDeps, 'slaConfig' | 'outbound'>;
 
 /** Every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,5 +13,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversationActivities(deps),
     ...createContextSyncActivities(deps),
     ...createAnalyticsActivities(deps),
+    ...createSlaActivities(deps),
   };
 }

@@ -1,6 +1,7 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { conversationWorkflowId, type ConversationEvent } from '../domain/conversation-event';
 import type { ConversationSettings, ConversationState } from '../domain/conversation-state';
+import { conversationStaticSummary } from '../domain/conversation-summary';
 import type { Config } from '../infra/config';
 import { logger } from '../infra/logger';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';
@@ -32,6 +33,7 @@ export function createConversationGateway(client: Client, config: Config) {
             signal: SIGNAL_BY_KIND[event.kind] as never,
             signalArgs: [event],
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+            staticSummary: conversationStaticSummary(event.conversationId),
           }),
         );
         return workflowId;

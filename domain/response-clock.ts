@@ -104,3 +104,27 @@ export const inTimeOrder = <T extends { at: string }>(events: T[]): T[] =>
     .map((e, i) => ({ e, i, t: Date.parse(e.at) }))
     .sort((a, b) => a.t - b.t || a.i - b.i)
     .map(({ e }) => e);
+
+/** A stored or new timeline entry as the clock sees it: only human agent replies to the customer stop it. */
+export function clockEventOf(entry: {
+  eventType: string;
+  actor: string;
+  messageType?: unknown;
+  occurredAt: string;
+}): ClockEvent {
+  const at = entry.occurredAt;
+  switch (entry.eventType) {
+    case 'MESSAGE':
+      if (entry.messageType === 'private' || entry.messageType === 'system') return { at, kind: 'other' };
+      if (entry.actor === 'USER') return { at, kind: 'customer_message' };
+      return { at, kind: entry.actor === 'AGENT' ? 'agent_reply' : 'other' };
+    case 'RESOLVED':
+      return { at, kind: 'resolved' };
+    case 'REOPENED':
+      return { at, kind: 'reopened' };
+    case 'WENT_SILENT':
+      return { at, kind: 'went_silent' };
+    default:
+      return { at, kind: 'other' };
+  }
+}

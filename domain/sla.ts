@@ -181,3 +181,11 @@ export function slaStatusOf(book: SlaBook): SlaStatus | null {
   if (book.active.length > 0) return 'ACTIVE';
   return book.met > 0 ? 'MET' : null;
 }
+
+/** What the conversation workflow asks the worker for when a conversation starts or its context changes. */
+export interface SlaPlan {
+  policy: SlaPolicy | null;
+  hours: BusinessHours;
+  /** Whether signed outbound events are configured (OUTBOUND_EVENTS_URL). */
+  outbound: boolean;
+}

@@ -81,9 +81,20 @@ const schema = z.object({
   ),
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
   ORDERS_BODY_LIMIT: z.string().default('64kb'),
+  // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
+  SLA_POLICY_FILE: z.string().min(1).default('config/sla-policies.json'),
+  BUSINESS_HOURS_FILE: z.string().min(1).default('config/business-hours.json'),
+  OUTBOUND_EVENTS_URL: optionalText.pipe(z.string().url().optional()),
+  OUTBOUND_EVENTS_SECRET: optionalText,
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Outbound events are signed: a URL without a secret is a mistake, not a reason to send unsigned. */
+const outboundNeedsSecret = (config: Config): string[] =>
+  config.OUTBOUND_EVENTS_URL && !config.OUTBOUND_EVENTS_SECRET
+    ? ['OUTBOUND_EVENTS_SECRET: required when OUTBOUND_EVENTS_URL is set (every event is signed with it)']
+    : [];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -97,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const problems = outboundNeedsSecret(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
 

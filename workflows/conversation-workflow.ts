@@ -25,6 +25,7 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import { startSlaTimers, type CarriedSla } from './sla-timers';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -45,7 +46,7 @@ export interface ConversationInput {
   conversationId: string;
   settings: ConversationSettings;
   /** Present when a run continues as new: what the previous run knew and had still queued. */
-  carried?: { state: ConversationState; queue: ConversationEvent[]; recentKeys: string[] };
+  carried?: { state: ConversationState; queue: ConversationEvent[]; recentKeys: string[]; sla?: CarriedSla };
 }
 
 const RECENT_KEYS_KEPT = 500;
@@ -69,6 +70,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(resolutionSignal, enqueue);
   setHandler(reopenSignal, enqueue);
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
+  // Response times and SLA timers run beside the loop (workflows/sla-timers.ts); runs started before them have none.
+  const sla = patched('sla-timers') ? startSlaTimers(input.carried?.sla) : null;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
   // return it (one local activity fewer per new conversation: the worker's largest cost is each activation).
@@ -87,6 +90,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       }
       const applied = await applyEvent(state, event);
       state = applied.state;
+      sla?.observe(state, timelineEntryOf(event));
       if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
       rememberKey(recentKeys, event.eventKey);
       publishSearchAttributes(state);
@@ -95,11 +99,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (shouldContinueAsNew(input.settings)) {
       await condition(allHandlersFinished);
       await Promise.all(handOffs);
+      await sla?.idle();
       if (queue.length === 0) {
         await continueAsNew<typeof conversationWorkflow>({
           conversationId: input.conversationId,
           settings: input.settings,
-          carried: { state, queue, recentKeys: [...recentKeys] },
+          carried: { state, queue, recentKeys: [...recentKeys], ...(sla && { sla: sla.carry() }) },
         });
       }
       continue;
@@ -111,10 +116,13 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (woke) continue;
     if (!open) {
       await Promise.all(handOffs);
+      await sla?.idle();
       return state;
     }
     const closed = await closeSilentConversation(state);
     state = closed.state;
+    if (closed.closedAt)
+      sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
     if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
     publishSearchAttributes(state);
   }
