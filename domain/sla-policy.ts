@@ -94,9 +94,9 @@ const policy = z
     escalation: p.escalation,
   }));
 
-/** The SLA policy file: policies tried in order, the first whose `match` fits the conversation applies. */
+/** The SLA policy file: policies tried in order, the first whose `match` fits the conversation applies (none: no SLA). */
 export const slaPolicyFile = z
-  .object({ policies: z.array(policy).min(1) })
+  .object({ policies: z.array(policy) })
   .strict()
   .superRefine((file, ctx) => {
     const names = file.policies.map((p) => p.name);

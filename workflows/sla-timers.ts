@@ -59,6 +59,8 @@ export interface SlaTimers {
   carry(): CarriedSla;
 }
 
+const LATE_ESCALATION_MS = 15 * 60_000;
+
 /** Changes that make a stored response time change: an answer, a close or a new care cycle. */
 const RECOMPUTES: ReadonlySet<ClockEffect['type']> = new Set(['answered', 'resolved', 'went_silent', 'cycle_started']);
 
@@ -67,7 +69,7 @@ const RECOMPUTES: ReadonlySet<ClockEffect['type']> = new Set(['answered', 'resol
  * A breach is stored (target, incidence fields, timeline entry), shown in search attributes and the UI's details, and
  * handed to a delivery workflow for escalation and the outbound event, so the conversation never waits for either.
  */
-export function startSlaTimers(carried: CarriedSla | undefined): SlaTimers {
+export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: () => boolean): SlaTimers {
   let clock = carried?.clock ?? initialResponseClock();
   let book = carried?.book ?? null;
   let contextKey = carried?.contextKey ?? null;
@@ -153,6 +155,8 @@ export function startSlaTimers(carried: CarriedSla | undefined): SlaTimers {
   async function escalate(at: ConversationState, missed: SlaTarget) {
     const escalation = book?.policy?.escalation;
     if (!escalation || escalation.action === 'NONE') return;
+    // Found long after its due time (a backlog or events replayed from the past): recorded, but nobody is paged for it.
+    if (Date.parse(missed.settledAt!) - Date.parse(missed.dueAt) > LATE_ESCALATION_MS) return;
     const note = `SLA breached: ${missed.target.toLowerCase().replace('_', ' ')} was due ${missed.dueAt} (policy ${missed.policy}).`;
     await handOff(`escalation:${at.incidenceId}:${missed.target}:${missed.startedAt}`, {
       kind: 'escalation',
@@ -177,11 +181,14 @@ export function startSlaTimers(carried: CarriedSla | undefined): SlaTimers {
         await condition(() => work.length > 0, wait!, {
           summary: `SLA ${due!.target.toLowerCase()} due ${due!.dueAt}`,
         });
+      } else if (work.length === 0) {
+        // Due, but events are still queued: one of them may be the answer that meets the target.
+        await condition(() => work.length > 0 || !eventsPending());
       }
       busy = true;
       try {
         while (work.length > 0) await handle(work.shift()!);
-        await recordBreaches();
+        if (!eventsPending()) await recordBreaches();
       } finally {
         busy = false;
       }
