@@ -16,7 +16,7 @@ export interface ConversationActivityDeps extends ContextDeps {
 
 const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
-/** Activities of the conversation workflow: all I/O of the spine, each idempotent. */
+/** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
   return {
     async loadIncidence(conversationId: string): Promise<IncidenceSnapshot | null> {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const samples = flag('samples', 30);
   const baseUrl = process.env.API_URL ?? `http://127.0.0.1:${config.PORT}`;
   const template = JSON.parse(
-    readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'freshchat', 'spec-message_create.json'), 'utf8'),
+    readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'freshchat', 'simplified-message_create.json'), 'utf8'),
   );
   const db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();

@@ -30,7 +30,10 @@ import {
 } from './scratch';
 import { flag, percentile, printCounts, printTable, type BenchRow } from './table';
 
-const template = readFileSync(path.join(ROOT, 'test', 'fixtures', 'freshchat', 'spec-message_create.json'), 'utf8');
+const template = readFileSync(
+  path.join(ROOT, 'test', 'fixtures', 'freshchat', 'simplified-message_create.json'),
+  'utf8',
+);
 const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 const bodyFor = (conversationId: string) =>
   JSON.stringify(JSON.parse(template.split(TEMPLATE_ID).join(conversationId)));

@@ -1,9 +1,9 @@
 import type { Actor } from './incidence';
 
 /** Where a webhook came from: the PRD's simplified format or Freshchat's real one. */
-export type PayloadFormat = 'spec' | 'real';
+export type PayloadFormat = 'simplified' | 'real';
 
-/** User properties as a flat map; real Freshchat sends strings, the spec format typed values. */
+/** User properties as a flat map; real Freshchat sends strings, the simplified format typed values. */
 export type UserProperties = Record<string, string | number | boolean | null>;
 
 interface EventBase {
@@ -17,7 +17,7 @@ interface EventBase {
   actorId: string | null;
   /** The Freshchat user of the conversation, when the event names one. */
   freshchatUserId: string | null;
-  /** Spec-format events carry the user's properties; real ones never do. */
+  /** Simplified-format events carry the user's properties; real ones never do. */
   userProperties: UserProperties | null;
 }
 
@@ -37,7 +37,7 @@ export interface AssignmentEvent extends EventBase {
 
 export interface ResolutionEvent extends EventBase {
   kind: 'resolution';
-  /** Spec-format tags; null for real Freshchat, whose tags are read from the conversation's properties. */
+  /** Simplified-format tags; null for real Freshchat, whose tags are read from the conversation's properties. */
   tags: string[] | null;
 }
 

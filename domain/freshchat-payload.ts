@@ -135,7 +135,7 @@ function joinText(message: z.infer<typeof realMessage>): string | null {
 }
 
 function formatOf(data: unknown): PayloadFormat {
-  if (data && typeof data === 'object' && 'conversation' in data) return 'spec';
+  if (data && typeof data === 'object' && 'conversation' in data) return 'simplified';
   return 'real';
 }
 
@@ -153,7 +153,7 @@ export function normaliseWebhook(body: unknown, rawBody: Buffer, receivedAt: str
   return {
     status: 'event',
     event:
-      formatOf(data) === 'spec'
+      formatOf(data) === 'simplified'
         ? fromSpec(action as KnownAction, body, rawBody, receivedAt)
         : fromReal(action as KnownAction, body, receivedAt),
   };
@@ -234,10 +234,10 @@ function fromSpec(action: KnownAction, body: unknown, rawBody: Buffer, receivedA
   const { data } = parse(specPayload, body, '');
   const properties: UserProperties | null = data.user?.properties ?? null;
   const base = {
-    format: 'spec' as const,
+    format: 'simplified' as const,
     conversationId: data.conversation.id,
     occurredAt: receivedAt,
-    // The spec format has no event id: identical bodies are the same delivery.
+    // The simplified format has no event id: identical bodies are the same delivery.
     eventKey: `${action}:sha256:${sha256(rawBody)}`,
     actorId: null,
     freshchatUserId: null,

@@ -440,10 +440,10 @@ describe('channel routing', () => {
 });
 
 describe('help offers and incidences', () => {
-  /** A spec-format first message from `userId` whose properties carry only the user id. */
+  /** A simplified-format first message from `userId` whose properties carry only the user id. */
   const bareMessage = (userId: string) => {
     const conversationId = uniqueConversationId();
-    const body = JSON.parse(fixtureFor('spec-message_create.json', WEDDING_ID, conversationId));
+    const body = JSON.parse(fixtureFor('simplified-message_create.json', WEDDING_ID, conversationId));
     body.data.user.properties = { user_id: userId };
     return { conversationId, body: JSON.stringify(body) };
   };

@@ -53,7 +53,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'Freshchat webhook',
     method: 'POST',
     path: '/webhooks/freshchat',
-    validExample: fixtureText('spec-message_create.json'),
+    validExample: fixtureText('simplified-message_create.json'),
     authenticate: (body) => ({ 'x-freshchat-signature': hmacSign(body) }),
     signsBody: true,
     limitBytes: 1024 * 1024,
@@ -216,7 +216,7 @@ test('after all of that only the honest examples reached a workflow, nothing rea
 
   // The control: one more honest webhook does reach a workflow, so the check above could have failed.
   const id = uniqueConversationId();
-  const body = retarget(fixtureText('spec-message_create.json'), { [SPEC_ID]: id });
+  const body = retarget(fixtureText('simplified-message_create.json'), { [SPEC_ID]: id });
   expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
   await eventually(async () => expect(await workflowsOnOurQueue()).toContain(`conversation-${id}`));
 });

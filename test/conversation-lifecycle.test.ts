@@ -43,14 +43,14 @@ const runs = async (conversationId: string) => {
 test('after the reopen window the run completes; a later reopen starts a new run on the same incidence', async () => {
   const id = uniqueConversationId();
   await postAll([
-    fixtureFor('spec-message_create.json', WEDDING_ID, id),
-    fixtureFor('spec-conversation_resolution.json', WEDDING_ID, id),
+    fixtureFor('simplified-message_create.json', WEDDING_ID, id),
+    fixtureFor('simplified-conversation_resolution.json', WEDDING_ID, id),
   ]);
   const handle = system.client.workflow.getHandle(conversationWorkflowId(id));
   const firstRun = await handle.result();
   expect(firstRun.outcome).toBe('CONVERTED');
 
-  await postAll([fixtureFor('spec-conversation_reopen.json', WHITEFIELD_ID, id)]);
+  await postAll([fixtureFor('simplified-conversation_reopen.json', WHITEFIELD_ID, id)]);
   await eventually(async () =>
     expect(await incidenceOf(system.pool, id)).toMatchObject({ outcome: 'IN_PROGRESS', reopen_count: 1 }),
   );
@@ -62,7 +62,7 @@ test('after the reopen window the run completes; a later reopen starts a new run
 
 test('a conversation silent past the timeout is closed as DROPPED / WENT_SILENT', async () => {
   const id = uniqueConversationId();
-  await postAll([fixtureFor('spec-message_create.json', WEDDING_ID, id)]);
+  await postAll([fixtureFor('simplified-message_create.json', WEDDING_ID, id)]);
   const row = await eventually(async () => {
     const r = await incidenceOf(system.pool, id);
     expect(r).toMatchObject({ outcome: 'DROPPED', resolution_type: 'WENT_SILENT', order_impact: 'NONE' });

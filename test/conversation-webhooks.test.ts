@@ -62,10 +62,10 @@ const conversationProperties = (conversationId: string, tags: string) =>
     properties: { cf_tags: tags },
   });
 
-describe('spec format (PRD payloads, HMAC)', () => {
+describe('simplified format (PRD payloads, HMAC)', () => {
   test('the corporate sequence ends as one DROPPED incidence with its full timeline', async () => {
     const id = uniqueConversationId();
-    const { events } = fixture('spec-sequence-corporate-dropped.json');
+    const { events } = fixture('simplified-sequence-corporate-dropped.json');
     await postAll(events.map((e: unknown) => retarget(JSON.stringify(e), { [CORPORATE_ID]: id })));
     const row = await settled(id, (r) => expect(r.outcome).toBe('DROPPED'));
     expect(row).toMatchObject({
@@ -97,10 +97,10 @@ describe('spec format (PRD payloads, HMAC)', () => {
     const id = uniqueConversationId();
     await postAll(
       [
-        'spec-message_create.json',
-        'spec-message_create-agent.json',
-        'spec-conversation_assignment.json',
-        'spec-conversation_resolution.json',
+        'simplified-message_create.json',
+        'simplified-message_create-agent.json',
+        'simplified-conversation_assignment.json',
+        'simplified-conversation_resolution.json',
       ].map((f) => fixtureFor(f, WEDDING_ID, id)),
     );
     const row = await settled(id, (r) => expect(r.outcome).toBe('CONVERTED'));
@@ -122,14 +122,14 @@ describe('spec format (PRD payloads, HMAC)', () => {
 
   test('a resolution with ordinary tags → RESOLVED / NONE; with no tags, no category', async () => {
     const id = uniqueConversationId();
-    const body = JSON.parse(fixtureFor('spec-conversation_resolution.json', WEDDING_ID, id));
+    const body = JSON.parse(fixtureFor('simplified-conversation_resolution.json', WEDDING_ID, id));
     body.data.conversation.tags = [{ name: 'Delivery_Time' }];
-    await postAll([fixtureFor('spec-message_create.json', WEDDING_ID, id), JSON.stringify(body)]);
+    await postAll([fixtureFor('simplified-message_create.json', WEDDING_ID, id), JSON.stringify(body)]);
     const row = await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
     expect(row).toMatchObject({ order_impact: 'NONE', issue_category: 'Delivery_Time' });
 
     const bare = uniqueConversationId();
-    const noTags = JSON.parse(fixtureFor('spec-conversation_resolution.json', WEDDING_ID, bare));
+    const noTags = JSON.parse(fixtureFor('simplified-conversation_resolution.json', WEDDING_ID, bare));
     delete noTags.data.conversation.tags;
     await postAll([JSON.stringify(noTags)]);
     expect(await settled(bare, (r) => expect(r.outcome).toBe('RESOLVED'))).toMatchObject({
@@ -273,7 +273,7 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
 });
 
 describe('the webhook refuses what it must', () => {
-  const body = () => fixtureFor('spec-message_create.json', WEDDING_ID, uniqueConversationId());
+  const body = () => fixtureFor('simplified-message_create.json', WEDDING_ID, uniqueConversationId());
 
   test('missing or wrong signature: 401 JSON, nothing signalled', async () => {
     const text = body();

@@ -242,7 +242,7 @@ describe('assisted orders: the link is decided once and stored', () => {
     const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
     const user = uniqueUser();
     const chat = uniqueConversationId();
-    const message = retarget(fixtureFor('spec-message_create.json', WEDDING_ID, chat), { usr_8F3K2Q: user });
+    const message = retarget(fixtureFor('simplified-message_create.json', WEDDING_ID, chat), { usr_8F3K2Q: user });
     expect((await postWebhook(system.baseUrl, message)).status).toBe(200);
     const incidence = await eventually(async () => {
       const row = await incidenceOf(system.pool, chat);
@@ -258,7 +258,7 @@ describe('assisted orders: the link is decided once and stored', () => {
     const earlier = order({ placed_at: new Date(Date.now() - 5 * HOUR).toISOString() });
     expect((await postOrder(system.baseUrl, earlier)).json.assisted).toBe(false);
     const later = uniqueConversationId();
-    const resolution = retarget(fixtureFor('spec-conversation_resolution.json', WEDDING_ID, later), {
+    const resolution = retarget(fixtureFor('simplified-conversation_resolution.json', WEDDING_ID, later), {
       'ORD-2026-003982': earlier.order_id,
     });
     expect((await postWebhook(system.baseUrl, resolution)).status).toBe(200);

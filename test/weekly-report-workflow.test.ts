@@ -23,7 +23,7 @@ afterAll(async () => {
 
 const resolve = async (): Promise<string> => {
   const id = uniqueConversationId();
-  const res = await postWebhook(system.baseUrl, fixtureFor('spec-conversation_resolution.json', WEDDING_ID, id));
+  const res = await postWebhook(system.baseUrl, fixtureFor('simplified-conversation_resolution.json', WEDDING_ID, id));
   expect(res.status).toBe(200);
   return id;
 };
@@ -79,7 +79,7 @@ test('a resolution decides the repeat-friction flag: the same user back with the
   const user = `usr_repeat_${Date.now()}`;
   const resolveFor = async (): Promise<string> => {
     const id = uniqueConversationId();
-    for (const file of ['spec-message_create.json', 'spec-conversation_resolution.json']) {
+    for (const file of ['simplified-message_create.json', 'simplified-conversation_resolution.json']) {
       const body = fixtureFor(file, WEDDING_ID, id).split('usr_8F3K2Q').join(user);
       expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
     }
@@ -112,7 +112,7 @@ test('continuing an old resolved conversation in a new run does not recompute it
   await eventually(async () => expect(await hasHandOff(first.runId)).toBe(true)); // the control: a resolution hands off
   await system.client.workflow.getHandle(conversationWorkflowId(id)).terminate('test: the run ended long ago');
 
-  const message = fixtureFor('spec-message_create.json', WEDDING_ID, id);
+  const message = fixtureFor('simplified-message_create.json', WEDDING_ID, id);
   expect((await postWebhook(system.baseUrl, message)).status).toBe(200);
   await eventually(async () =>
     expect((await timelineOf(system.pool, id)).map((t) => t.event_type)).toContain('MESSAGE'),

@@ -17,7 +17,7 @@ export interface ContextDeps {
 
 /**
  * The context an incidence starts with. Sources, first wins per field: the webhook's own user
- * properties (spec format), our Redis user context, then Freshchat's user properties (real format).
+ * properties (simplified format), our Redis user context, then Freshchat's user properties (real format).
  * A Freshchat outage never blocks the incidence: it is created with what we have.
  */
 export async function resolveIncidenceContext(

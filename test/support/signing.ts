@@ -20,7 +20,7 @@ export const fixtureText = (name: string): string => readFileSync(path.join(FIXT
 
 export const fixture = (name: string): any => JSON.parse(fixtureText(name));
 
-/** Signs like Freshchat would for the body's format: RSA for real payloads, HMAC for spec ones. */
+/** Signs like Freshchat would for the body's format: RSA for real payloads, HMAC for simplified ones. */
 export function signFor(body: string): string {
   const parsed = JSON.parse(body);
   return parsed?.data?.conversation ? hmacSign(body) : rsaSign(body);

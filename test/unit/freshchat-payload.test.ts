@@ -81,12 +81,12 @@ describe('real Freshchat format', () => {
   });
 });
 
-describe('simplified spec format', () => {
+describe('simplified format', () => {
   test('message: properties kept, key from the body hash, arrival time', () => {
-    const event = eventOf('spec-message_create.json');
+    const event = eventOf('simplified-message_create.json');
     expect(event).toMatchObject({
       kind: 'message',
-      format: 'spec',
+      format: 'simplified',
       actor: 'USER',
       occurredAt: RECEIVED,
       conversationId: '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71',
@@ -95,17 +95,17 @@ describe('simplified spec format', () => {
     expect(event.userProperties).toMatchObject({ user_id: 'usr_8F3K2Q', cart_value: 185000 });
   });
   test('resolution carries tag names', () => {
-    expect(eventOf('spec-conversation_resolution.json')).toMatchObject({
+    expect(eventOf('simplified-conversation_resolution.json')).toMatchObject({
       kind: 'resolution',
       tags: ['menu_customisation', 'order_placed'],
     });
   });
   test('assignment and reopen', () => {
-    expect(eventOf('spec-conversation_assignment.json')).toMatchObject({
+    expect(eventOf('simplified-conversation_assignment.json')).toMatchObject({
       kind: 'assignment',
       agentId: 'a3f9c2d8-6e1b-4a7c-9d5e-8b2f1c0e4a67',
     });
-    expect(eventOf('spec-conversation_reopen.json')).toMatchObject({ kind: 'reopen' });
+    expect(eventOf('simplified-conversation_reopen.json')).toMatchObject({ kind: 'reopen' });
   });
 });
 

@@ -14,11 +14,11 @@ const realFiles = [
   'real-conversation_reopen.json',
 ];
 const specFiles = [
-  'spec-message_create.json',
-  'spec-message_create-agent.json',
-  'spec-conversation_assignment.json',
-  'spec-conversation_resolution.json',
-  'spec-conversation_reopen.json',
+  'simplified-message_create.json',
+  'simplified-message_create-agent.json',
+  'simplified-conversation_assignment.json',
+  'simplified-conversation_resolution.json',
+  'simplified-conversation_reopen.json',
 ];
 
 describe.each(['public_key_spki_pem', 'public_key_rsa_label_spki_body', 'public_key_single_line'])(
@@ -70,16 +70,16 @@ test('sequence events verify one by one', () => {
 
 describe('createWebhookVerifier', () => {
   const verify = createWebhookVerifier({ secret: HMAC_SECRET, publicKey: PUBLIC_KEY_FORMS.public_key_spki_pem });
-  const spec = Buffer.from(fixtureText('spec-message_create.json'));
+  const spec = Buffer.from(fixtureText('simplified-message_create.json'));
   const real = Buffer.from(fixtureText('real-message_create.json'));
   test('accepts either configured scheme', () => {
-    expect(verify(spec, SIGNATURE_VECTORS['spec-message_create.json']!.file_bytes as string)).toBe(true);
+    expect(verify(spec, SIGNATURE_VECTORS['simplified-message_create.json']!.file_bytes as string)).toBe(true);
     expect(verify(real, SIGNATURE_VECTORS['real-message_create.json']!.file_bytes as string)).toBe(true);
   });
   test('refuses missing, malformed and swapped signatures', () => {
     expect(verify(spec, undefined)).toBe(false);
     expect(verify(spec, 'not-hex')).toBe(false);
-    expect(verify(real, SIGNATURE_VECTORS['spec-message_create.json']!.file_bytes as string)).toBe(false);
+    expect(verify(real, SIGNATURE_VECTORS['simplified-message_create.json']!.file_bytes as string)).toBe(false);
     expect(
       verify(
         Buffer.concat([real, Buffer.from(' ')]),

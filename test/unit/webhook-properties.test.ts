@@ -5,10 +5,10 @@ import { fixture, hmacSign, HMAC_SECRET, RSA_PUBLIC_KEY, rsaSign } from '../supp
 
 const RECEIVED_AT = '2026-11-24T10:00:00.000Z';
 const FIXTURES = [
-  'spec-message_create.json',
-  'spec-conversation_assignment.json',
-  'spec-conversation_resolution.json',
-  'spec-conversation_reopen.json',
+  'simplified-message_create.json',
+  'simplified-conversation_assignment.json',
+  'simplified-conversation_resolution.json',
+  'simplified-conversation_reopen.json',
   'real-message_create.json',
   'real-conversation_assignment.json',
   'real-conversation_resolution.json',
@@ -108,7 +108,7 @@ describe('the webhook parser under random input', () => {
   });
 
   test('a text longer than the limit is rejected, one at the limit is accepted', () => {
-    const doc = fixture('spec-message_create.json');
+    const doc = fixture('simplified-message_create.json');
     doc.data.message.text = 'x'.repeat(PAYLOAD_LIMITS.textLength);
     expect(outcomeOf(doc)).toBe('event');
     doc.data.message.text += 'x';
