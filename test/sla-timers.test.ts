@@ -11,6 +11,7 @@ import { postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
 
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
+const CORPORATE_ID = '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82';
 const SECRET = 'outbound-test-secret';
 
 const freshchat = new FakeFreshchat();
@@ -190,4 +191,23 @@ test('an outbound event the receiver fails is retried until delivered, with the 
   }, 30_000);
   expect(new Set(attempts.map((a) => a.headers[OUTBOUND_HEADERS.deliveryId])).size).toBe(1);
   expect(new Set(attempts.map((a) => a.body)).size).toBe(1);
+});
+
+test('the policy is applied again when the context changes: a wedding cart learned later re-times the running target', async () => {
+  const id = uniqueConversationId();
+  const assignment = JSON.parse(fixtureFor('real-conversation_assignment.json', CORPORATE_ID, id));
+  assignment.action_time = new Date().toISOString();
+  await post(JSON.stringify(assignment)); // no user yet: no cart, so the catch-all policy
+  await eventually(async () =>
+    expect((await targetsOf(id)).map((t) => [t.target, t.policy])).toEqual([['RESOLUTION', 'patient']]),
+  );
+  await post(fixtureFor('simplified-message_create.json', WEDDING_ID, id)); // the wedding customer writes
+  const targets = await eventually(async () => {
+    const rows = await targetsOf(id);
+    expect(rows.find((t) => t.target === 'FIRST_RESPONSE')?.status).toBe('MISSED');
+    return rows;
+  });
+  const resolution = targets.find((t) => t.target === 'RESOLUTION')!;
+  expect(resolution).toMatchObject({ policy: 'wedding-fast', status: 'ACTIVE' });
+  expect(Date.parse(resolution.due_at) - Date.parse(resolution.started_at)).toBe(3_600_000);
 });
