@@ -28,3 +28,23 @@ test('a conversation resolved before the weekly-report hand-off existed replays 
   expect(run.stdout.trim()).toBe('replayed 24 events');
   expect(run.status).toBe(0);
 });
+
+// Recorded with SLA timers (patched 'sla-timers'), while running: a wedding customer's first response breached (a
+// timer, a stored breach, escalation and outbound-event delivery workflows), answered, then a next response breached.
+// Changes to the conversation workflow must keep replaying it.
+test('a conversation with first- and next-response breaches replays with the current workflow code', () => {
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(__dirname, 'support', 'replay-history.ts'),
+      process.env.TEST_WORKFLOW_BUNDLE!,
+      path.join(__dirname, 'fixtures', 'histories', 'conversation-sla-first-and-next-response-breached.pb'),
+      'conversation-43bf186d-c280-4af2-865d-799becdaefc0',
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 90 events');
+  expect(run.status).toBe(0);
+});
