@@ -40,11 +40,11 @@ test('a conversation with first- and next-response breaches replays with the cur
       path.join(__dirname, 'support', 'replay-history.ts'),
       process.env.TEST_WORKFLOW_BUNDLE!,
       path.join(__dirname, 'fixtures', 'histories', 'conversation-sla-first-and-next-response-breached.pb'),
-      'conversation-43bf186d-c280-4af2-865d-799becdaefc0',
+      'conversation-5c8eb9de-1356-4ee3-96c2-e0ebd21ee1d0',
     ],
     { cwd: root, encoding: 'utf8', timeout: 60_000 },
   );
   expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 90 events');
+  expect(run.stdout.trim()).toBe('replayed 92 events');
   expect(run.status).toBe(0);
 });

@@ -93,6 +93,7 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
     if (!state.incidenceId) return;
     const now = new Date().toISOString(); // workflow time: deterministic on replay
     let step: SlaStep = { book: book!, changed: [] };
+    let created = false;
     const key = `${state.cartValue}|${state.eventType}`;
     if (book === null || key !== contextKey) {
       const firstPlan = book === null;
@@ -100,7 +101,7 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
       contextKey = key;
       outbound = plan.outbound;
       step = withPolicy(book ?? emptySlaBook(plan.hours), plan.policy, plan.hours, clock, now);
-      if (firstPlan && carried === undefined) await deliver('incidence.created', state, state.firstEventAt ?? now);
+      created = firstPlan && carried === undefined;
     }
     let effects: ClockEffect[] = [];
     if (item.isNew) {
@@ -114,11 +115,12 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
     book = step.book;
     const recompute = effects.some((e) => RECOMPUTES.has(e.type));
     if (step.changed.length > 0 || recompute) await record(state.incidenceId, step.changed, [], recompute);
+    publish();
+    if (created) await deliver('incidence.created', state, state.firstEventAt ?? now);
     for (const effect of effects)
       if (effect.type === 'resolved') await deliver('incidence.resolved', state, effect.resolvedAt);
     for (const met of step.changed.filter((t) => t.status === 'MET'))
       await deliver('sla.met', state, met.settledAt!, met);
-    publish();
   }
 
   async function recordBreaches(): Promise<void> {
