@@ -7,7 +7,7 @@ import {
   startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { SlaActivities } from '../activities/sla-activities';
 import type { ConversationState } from '../domain/conversation-state';
 import { conversationDetails } from '../domain/conversation-summary';
@@ -224,6 +224,8 @@ async function handOff(id: string, job: SlaDelivery): Promise<void> {
       workflowId: `sla-delivery-${id}`,
       args: [job],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      // A later run of the same conversation (after the reopen window) does not announce the incidence again.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
