@@ -48,7 +48,6 @@ export interface CarriedSla {
   book: SlaBook | null;
   contextKey: string | null;
   outbound: boolean;
-  eventsApplied: number;
 }
 
 export interface SlaTimers {
@@ -74,18 +73,18 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
   let book = carried?.book ?? null;
   let contextKey = carried?.contextKey ?? null;
   let outbound = carried?.outbound ?? false;
-  let eventsApplied = carried?.eventsApplied ?? 0;
   let state: ConversationState | null = null;
-  const work: Array<{ state: ConversationState; entry: ObservedEntry; isNew: boolean }> = [];
+  const work: Array<{ state: ConversationState; entry: ObservedEntry }> = [];
   let busy = false;
 
   const timers: SlaTimers = {
+    // Every applied event moves the clock, even one the store already had (a workflow task lost after storing it
+    // retries it): the clock ignores a repeat of the event just before (a second wait, answer or close is no change).
     observe(next, entry) {
-      work.push({ state: next, entry, isNew: next.eventsApplied > eventsApplied });
-      eventsApplied = Math.max(eventsApplied, next.eventsApplied);
+      work.push({ state: next, entry });
     },
     idle: () => condition(() => work.length === 0 && !busy),
-    carry: () => ({ clock, book, contextKey, outbound, eventsApplied }),
+    carry: () => ({ clock, book, contextKey, outbound }),
   };
 
   async function handle(item: (typeof work)[number]): Promise<void> {
@@ -103,16 +102,14 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
       step = withPolicy(book ?? emptySlaBook(plan.hours), plan.policy, plan.hours, clock, now);
       created = firstPlan && carried === undefined;
     }
-    let effects: ClockEffect[] = [];
-    if (item.isNew) {
-      const event = clockEventOf({ ...item.entry, messageType: item.entry.metadata.message_type });
-      // A run that starts with a reopen continues a closed conversation (its earlier runs ended).
-      if (clock.startedAt === null && event.kind === 'reopened') clock = closedClockOf(state);
-      ({ clock, effects } = tick(clock, event));
-      const moved = applyClockEffects(step.book, effects);
-      step = { book: moved.book, changed: [...step.changed, ...moved.changed] };
-    }
-    book = step.book;
+    const event = clockEventOf({ ...item.entry, messageType: item.entry.metadata.message_type });
+    // A run that starts with a reopen continues a closed conversation (its earlier runs ended).
+    if (clock.startedAt === null && event.kind === 'reopened') clock = closedClockOf(state);
+    let effects: ClockEffect[];
+    ({ clock, effects } = tick(clock, event));
+    const moved = applyClockEffects(step.book, effects);
+    book = moved.book;
+    step = { book, changed: [...step.changed, ...moved.changed] };
     const recompute = effects.some((e) => RECOMPUTES.has(e.type));
     if (step.changed.length > 0 || recompute) await record(state.incidenceId, step.changed, [], recompute);
     publish();

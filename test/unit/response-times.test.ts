@@ -78,3 +78,12 @@ test('business-hours variants leave out the lunch break', () => {
   const times = responseTimesOf([customer(230), agent(310)], hours);
   expect(times.firstResponse).toMatchObject({ seconds: 80 * 60, businessSeconds: 20 * 60 });
 });
+
+test('an event seen twice in a row changes nothing the second time (a retried workflow task re-observes it)', () => {
+  const once = responseTimesOf([customer(0), agent(2), resolved(5), reopened(9), customer(10)], ALWAYS_OPEN);
+  const twice = responseTimesOf(
+    [customer(0), customer(0), agent(2), agent(2), resolved(5), resolved(5), reopened(9), reopened(9), customer(10)],
+    ALWAYS_OPEN,
+  );
+  expect(twice).toEqual(once);
+});
