@@ -1,4 +1,4 @@
-/** Real PostgreSQL, Redis and Temporal dev server: see test/global-setup.ts. */
+/** Real PostgreSQL, Redis and Temporal dev server: see test/support/global-setup.ts. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

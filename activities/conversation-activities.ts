@@ -8,7 +8,7 @@ import { linkAssistsOfIncidence } from '../stores/order-store';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
-  /** Conversation properties that hold the agent's tags (Freshchat decision 3). */
+  /** Conversation properties that hold the agent's tags (docs/decisions.md #8). */
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
   assistedOrderWindowMs?: number;

@@ -70,7 +70,7 @@ async function storageErrors(ctx: Context, next: Next): Promise<void> {
   }
 }
 
-/** The mobile app's API (PRD 4.2, 4.3): validate, authenticate, hand to the context use cases. */
+/** The mobile app's API (docs/app-api.md): validate, authenticate, hand to the context use cases. */
 export function appApiRouter(deps: AppApiDeps): Router {
   const router = new Router({ prefix: '/api/v1' });
   const auth = authenticated(deps.auth);

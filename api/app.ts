@@ -24,7 +24,7 @@ export interface ApiDeps {
   contextSync?: ContextSyncNotifier;
 }
 
-/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in activities/. */
+/** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -51,7 +51,6 @@ export function createApp(deps: ApiDeps): Koa {
     bodyLimit: deps.config.ORDERS_BODY_LIMIT,
   });
   const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
-  // Each feature mounts its router here.
   for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
     app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -1,11 +1,11 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { conversationWorkflowId, type ConversationEvent } from '../domain/conversation-event';
-import type { ConversationSettings, ConversationState } from '../domain/conversation-state';
+import type { ConversationSettings } from '../domain/conversation-state';
 import { conversationStaticSummary } from '../domain/conversation-summary';
 import type { Config } from '../infra/config';
 import { logger } from '../infra/logger';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';
-import { SIGNAL_BY_KIND, stateQuery } from '../workflows/signals';
+import { SIGNAL_BY_KIND } from '../workflows/signals';
 import { ApiError } from './errors';
 
 const TEMPORAL_DEADLINE_MS = 5000;
@@ -41,10 +41,6 @@ export function createConversationGateway(client: Client, config: Config) {
         logger.warn({ err: (error as Error).message, workflowId }, 'Temporal did not accept the event');
         throw new ApiError(503, 'temporal_unavailable', 'the event could not be handed to Temporal; retry later');
       }
-    },
-
-    async state(conversationId: string): Promise<ConversationState> {
-      return client.workflow.getHandle(conversationWorkflowId(conversationId)).query(stateQuery);
     },
   };
 }

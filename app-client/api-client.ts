@@ -1,19 +1,19 @@
 // Typed calls for the app API. Type-only imports: the app bundles no server code, only `fetch`.
 import type { CartBody, ChannelRouteBody, FrictionSignalBody, ProfileInput, ScreenBody } from '../domain/app-requests';
 import type { ChannelRoute } from '../domain/channel-route';
+import type { ContextAnswer } from '../domain/friction';
 import type { UserContext } from '../domain/user-context';
 
-export type { CartBody, ChannelRouteBody, FrictionSignalBody, ProfileInput, ScreenBody, ChannelRoute, UserContext };
-
-/** What every context change answers: the recomputed friction and whether to offer help now. */
-export interface ContextAnswer {
-  friction_score: number;
-  should_show_help: boolean;
-  help_message: string | null;
-  /** The PRD 5.2 signals present, e.g. back_navigation. */
-  signals: string[];
-  version: number;
-}
+export type {
+  CartBody,
+  ChannelRouteBody,
+  ContextAnswer,
+  FrictionSignalBody,
+  ProfileInput,
+  ScreenBody,
+  ChannelRoute,
+  UserContext,
+};
 
 /** A 4xx/5xx from the API, with its JSON error code and the field it names. */
 export class ApiClientError extends Error {

@@ -10,8 +10,9 @@ export interface ContextTrackerOptions {
 }
 
 /**
- * PRD 6.2 without React Native: counts back navigations, measures time per screen and reports it on
- * every navigation, reports cart changes and behaviour signals, and surfaces the API's help offers.
+ * The app's context tracker (docs/decisions.md #18), without React Native: counts back navigations, measures time
+ * per screen and reports it on every navigation, reports cart changes and behaviour signals, and surfaces the API's
+ * help offers.
  */
 export class ContextTracker {
   private readonly clock: () => number;

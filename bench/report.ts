@@ -1,6 +1,6 @@
 /**
- * The weekly report's SQL against a large scratch database, beside the PRD's method (fetch every row of the week
- * into the process and count there), in the same run.
+ * The weekly report's SQL against a large scratch database, beside the straightforward method (fetch every
+ * row of the week into the process and count there), in the same run.
  *   npm run bench:report -- --incidences 1000000 --orders 300000 --weeks 8 --runs 3
  * Creates a scratch database `slo_bench_<pid>_<random>` (bench/scratch.ts), migrated; bulk-loads with generate_series, runs ANALYZE,
  * times, and drops it (unless --keep).
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         result: steady.summary,
       },
       {
-        method: "PRD method (fetch the week's rows, count in Node; primary metrics only)",
+        method: "count in Node (fetch the week's rows; primary metrics only)",
         'first ms': Math.round(prdMs[0]!),
         'median ms': Math.round(median(prdMs)),
         result: prdNote,
@@ -180,7 +180,7 @@ async function loadOrders(db: Client, n: number, start: string, end: string): Pr
   );
 }
 
-/** PRD 7.1 as written: load the week's incidences and orders, then count, average and rank in the process. */
+/** The straightforward method: load the week's incidences and orders, then count, average and rank in the process. */
 async function prdMethod(db: Client, bounds: { start: string; end: string }, rate: number): Promise<string> {
   const incidences = (
     await db.query(

@@ -1,13 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client } from 'pg';
-import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { loadConfig } from '../infra/config';
 import { migrate } from '../infra/migrator';
+import { startDevServer } from '../test/support/dev-server';
 
 /** Shared set-up for benchmarks and the chaos run: scratch databases, a private dev server, child processes. */
 export const ROOT = path.resolve(__dirname, '..');
@@ -45,17 +44,7 @@ export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> 
 /** A private Temporal dev server (the CLI from scripts/setup-temporal.sh) on free ports, or the one at TEMPORAL_ADDRESS when given. */
 export async function temporalServer(existingAddress?: string): Promise<{ address: string; stop(): Promise<void> }> {
   if (existingAddress) return { address: existingAddress, stop: async () => undefined };
-  const executable =
-    process.env.TEMPORAL_CLI_PATH ??
-    execFileSync('bash', [path.join(ROOT, 'scripts/setup-temporal.sh')], { encoding: 'utf8' }).trim();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: executable },
-      ip: '127.0.0.1',
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      log: { format: 'pretty', level: 'error' },
-    },
-  });
+  const env = await startDevServer();
   return { address: env.address, stop: () => env.teardown() };
 }
 

@@ -1,4 +1,4 @@
-/** PRD 5.3: which support channels an order value and event type get. Thresholds and events come from configuration. */
+/** Which support channels an order value and event type get (docs/decisions.md #15); thresholds come from settings. */
 export type SupportChannel = 'CHAT' | 'CALL';
 export type RoutePriority = 'NONE' | 'NORMAL' | 'HIGH';
 

@@ -1,6 +1,6 @@
 import type { StoredContext } from './user-context';
 
-/** What agents see in Freshchat (PRD 6.1 syncContext), plus the app user id for identity (Freshchat decision 7). */
+/** What agents see in Freshchat (docs/decisions.md #17), plus the app user id for identity (#6). */
 export const AGENT_VISIBLE_FIELDS = [
   'current_screen',
   'cart_value',

@@ -56,7 +56,7 @@ export function screenUpdate(body: ScreenRequest): ContextUpdate {
   return update;
 }
 
-/** Cart state; a changed value of an existing cart is a recalculation, the PRD's price-check signal. */
+/** Cart state; a changed value of an existing cart is a recalculation: a price check (docs/decisions.md #12). */
 export function cartUpdate(body: CartRequest): ContextUpdate {
   const update = addProfile(emptyUpdate(), body.profile);
   update.set.cart_value = String(body.cart_value);

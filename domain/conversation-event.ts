@@ -1,6 +1,6 @@
 import type { Actor } from './incidence';
 
-/** Where a webhook came from: the PRD's simplified format or Freshchat's real one. */
+/** Where a webhook came from: the simplified format or Freshchat's own (docs/decisions.md #1). */
 export type PayloadFormat = 'simplified' | 'real';
 
 /** User properties as a flat map; real Freshchat sends strings, the simplified format typed values. */

@@ -69,9 +69,6 @@ export function withSnapshot(state: ConversationState, snapshot: IncidenceSnapsh
   };
 }
 
-/** The earlier of two ISO times (null-safe). */
-export const earliest = (a: string | null, b: string): string => (a === null || Date.parse(b) < Date.parse(a) ? b : a);
-
 /** True when a state change at `at` is not older than the last one applied. */
 export const isCurrentStateChange = (state: Pick<ConversationState, 'lastStateChangeAt'>, at: string): boolean =>
   state.lastStateChangeAt === null || Date.parse(at) >= Date.parse(state.lastStateChangeAt);

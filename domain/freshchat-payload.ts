@@ -82,7 +82,7 @@ const realResolve = z.object({ resolver_id: optionalId, conversation: realConver
 const realReopen = z.object({ reopener_id: optionalId, interaction_id: optionalId, conversation: realConversationRef });
 const realEnvelope = z.object({ action_time: isoTime.optional(), actor: realActor });
 
-// --- The PRD's simplified format ---------------------------------------------------------
+// --- The simplified format (docs/decisions.md #1) ---------------------------------------------------------
 const propertyValue = z.union([z.string().max(PAYLOAD_LIMITS.textLength), z.number().finite(), z.boolean(), z.null()]);
 const specUser = z
   .object({

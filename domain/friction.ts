@@ -1,6 +1,6 @@
 import type { UserContext } from './user-context';
 
-/** PRD 5.2, exactly: each weight applies once when its signal is present; the sum is capped at 100. */
+/** docs/decisions.md #13: each weight applies once when its signal is present; the sum is capped at 100. */
 export const FRICTION_WEIGHTS = {
   inactivity_checkout: 30,
   back_navigation: 25,
@@ -45,9 +45,12 @@ export interface FrictionResult {
   signals: FrictionSignalName[];
 }
 
+/** What every context change answers: the recomputed friction, whether to offer help now, the context's version. */
+export type ContextAnswer = FrictionResult & { version: number };
+
 const sameScreen = (screen: string | null, name: string) => (screen ?? '').toUpperCase() === name;
 
-/** Which PRD 5.2 signals the context shows. Screen names and event types compare case-insensitively. */
+/** Which friction signals the context shows. Screen names and event types compare case-insensitively. */
 export function frictionSignals(c: FrictionInputs, highImportanceEvents: readonly string[]): FrictionSignalName[] {
   const present: Array<[FrictionSignalName, boolean]> = [
     ['inactivity_checkout', sameScreen(c.current_screen, 'CHECKOUT') && c.time_on_checkout_seconds > 60],

@@ -1,4 +1,4 @@
-/** The product's vocabulary for an incidence (PRD 3.1). Shared by API, workflows and activities. */
+/** The product's vocabulary for an incidence. Shared by API, workflows and activities. */
 export const STAGES = ['PRE_ORDER', 'POST_ORDER'] as const;
 export const CHANNELS = ['IN_APP_CHAT', 'CALL', 'WHATSAPP'] as const;
 export const TRIGGERS = ['USER_INITIATED', 'SYSTEM_INITIATED'] as const;
@@ -27,18 +27,6 @@ export interface IncidenceContext {
   frictionScore: number | null;
   trigger: Trigger;
 }
-
-export const EMPTY_CONTEXT: IncidenceContext = {
-  userId: null,
-  freshchatUserId: null,
-  orderId: null,
-  appScreen: null,
-  cartValue: null,
-  guestCount: null,
-  eventType: null,
-  frictionScore: null,
-  trigger: 'USER_INITIATED',
-};
 
 export const stageOf = (context: Pick<IncidenceContext, 'orderId'>): Stage =>
   context.orderId ? 'POST_ORDER' : 'PRE_ORDER';

@@ -1,4 +1,7 @@
-/** The orders feed's vocabulary (issue 4): what the ordering system reports, and why an order counts as assisted. */
+/**
+ * The orders feed's vocabulary (docs/decisions.md #19, #20): what the ordering system reports, and why an order
+ * counts as assisted.
+ */
 import { z } from 'zod';
 import { isCalendarDay, isCalendarInstant } from './calendar';
 

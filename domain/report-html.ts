@@ -113,7 +113,7 @@ export function renderReportHtml(report: WeeklyReport): string {
 <h2>Recommendations</h2>${recs}
 <h2>Key figures</h2>
 <table id="metrics"><tr><th></th><th>this week</th><th>previous</th><th>change</th></tr>${metricRows}</table>
-<h2>Targets (PRD section 10)</h2>
+<h2>Targets</h2>
 <table id="targets"><tr><th></th><th>value</th><th>month 1</th><th>month 3</th></tr>${targets}</table>
 <h2>Charts</h2>
 ${trendChart(report)}

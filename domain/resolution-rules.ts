@@ -3,7 +3,7 @@ import type { Resolution } from './incidence';
 const OUTCOME_TAGS = new Set(['order_placed', 'dropped', 'lost']);
 
 /**
- * The PRD's tag rules (section 4.1), matched case-insensitively:
+ * The tag rules (docs/decisions.md #8), matched case-insensitively:
  * order_placed → CONVERTED/PLACED; dropped or lost → DROPPED/LOST; anything else → RESOLVED/NONE.
  * The issue category is the first tag that is not an outcome tag, else the first tag, else null.
  */
@@ -19,7 +19,7 @@ export function resolutionFromTags(tags: readonly string[]): Resolution {
 
 /**
  * Whole seconds from the incidence's first event to its resolution; never negative and never
- * dropping days (the PRD's `timedelta.seconds` loses them).
+ * dropping days (a `timedelta.seconds`-style difference loses them; docs/decisions.md #9).
  */
 export function timeToResolveSeconds(firstEventAt: string, resolvedAt: string): number {
   const ms = Date.parse(resolvedAt) - Date.parse(firstEventAt);

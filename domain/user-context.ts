@@ -1,4 +1,4 @@
-/** The user's real-time context (PRD 3.2), as the API returns it. Shared by API, activities and the app client. */
+/** The user's real-time context (docs/decisions.md #12), as the API returns it; shared by API, activities, app. */
 export interface CartItem {
   id: string;
   name: string;

@@ -1,6 +1,7 @@
 /**
- * The weekly report (PRD 7.1 and 10): raw figures come from SQL (stores/weekly-report-store.ts); everything
- * derived from them — rates, costs, week-over-week change, targets — is computed here, purely, and never divides by 0.
+ * The weekly report (each figure defined in docs/metrics.md): raw figures come from SQL (stores/report-figures.ts);
+ * everything derived from them — rates, costs, week-over-week change, targets — is computed here, purely, and never
+ * divides by 0.
  */
 import type { Bounds } from './iso-week';
 import { ANALYTICS_TIMEZONE } from './iso-week';
@@ -155,7 +156,7 @@ export const TIME_TO_RESOLVE_BUCKETS = [
   { name: '≥ 4 h', upToSeconds: null },
 ] as const;
 
-/** The PRD's metrics from one week's figures. */
+/** The report's metrics from one week's figures. */
 export function metricsOf(f: WeekFigures, agentHourlyRate: number): Metrics {
   const supportCost = round((f.totalTimeToResolveSeconds / 3600) * agentHourlyRate);
   const minutes = (s: number | null, reason: string): Metric =>
@@ -203,7 +204,7 @@ function level(value: number | null, target: number, direction: 'at_least' | 'be
   return { target, met, gap: met ? 0 : gap };
 }
 
-/** PRD section 10. Repeat friction: month 1 is "track"; month 3 is −30% against the same week four weeks earlier. */
+/** The targets (docs/metrics.md). Repeat friction: month 1 is "track"; month 3 is −30% against four weeks earlier. */
 export function targetsOf(metrics: Metrics, repeatBaseline: number): TargetProgress[] {
   const target = (metric: MetricName, direction: 'at_least' | 'below', m1: number, m3: number): TargetProgress => {
     const { value, reason } = metrics[metric];

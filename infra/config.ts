@@ -55,7 +55,7 @@ const schema = z.object({
   APP_JWT_SECRET: optionalText,
   ADMIN_API_TOKEN: optionalText,
   API_BODY_LIMIT: z.string().default('64kb'),
-  // --- The app API (issue 3): user context in Redis, channel routing, help offers, context sync to Freshchat.
+  // --- The app API: user context in Redis, channel routing, help offers, context sync to Freshchat.
   USER_CONTEXT_TTL: duration('24h'),
   HELP_OFFER_WINDOW: duration('15m'),
   CHANNEL_LOW_THRESHOLD: number(5000),
@@ -64,7 +64,7 @@ const schema = z.object({
   CONTEXT_SYNC_QUIET_PERIOD: duration('2s'),
   CONTEXT_SYNC_MAX_DELAY: duration('10s'),
   CONTEXT_SYNC_IDLE_TIMEOUT: duration('30m'),
-  // --- Analytics (issue 4): orders feed, weekly report workflow, schedules, report email.
+  // --- Analytics: orders feed, weekly report workflow, schedules, report email.
   ORDERS_WEBHOOK_SECRET: optionalText,
   ASSISTED_ORDER_WINDOW: duration('24h'),
   WEEKLY_REPORT_QUIET_PERIOD: duration('30s'),

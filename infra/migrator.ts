@@ -13,7 +13,8 @@ export interface MigrationResult {
 
 /**
  * Applies every `NNN_name.sql` in order, each in its own transaction, once per database.
- * An advisory lock makes concurrent starts (API and worker together) safe.
+ * An advisory lock makes concurrent starts (several workers, or a worker and `npm run migrate`) safe; the API does not
+ * migrate.
  */
 export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   const client = new Client({ connectionString: databaseUrl });

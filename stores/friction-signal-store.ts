@@ -8,7 +8,7 @@ export interface FrictionSignalRow {
   screen: string | null;
 }
 
-/** Durable log of every behaviour signal (PRD friction_signals); the API answers only after this insert. */
+/** Durable log of every behaviour signal (the friction_signals table); the API answers only after this insert. */
 export async function insertFrictionSignal(pool: DatabasePool, row: FrictionSignalRow): Promise<void> {
   await pool.query(sql.unsafe`
     INSERT INTO friction_signals (user_id, session_id, signal_type, value, screen)

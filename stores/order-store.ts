@@ -6,12 +6,6 @@ const assistRow = z.object({ incidence_id: z.string(), reason: z.enum(ASSIST_REA
 const toAssist = (r: z.infer<typeof assistRow>): OrderAssist => ({ incidenceId: r.incidence_id, reason: r.reason });
 
 /**
- * Stores the links between orders and the incidences that assisted them (domain/order.ts ASSIST_REASONS).
- * One statement serves every side: an order arriving (orders = that order), an incidence starting, naming an
- * order or being resolved (incidences = that incidence), and a backfill (both unrestricted). Existing links are
- * kept: a link, once stored, is what every report reads. Returns the number of new links.
- */
-/**
  * When the incidence was last closed as of the order's placing (NULL: it was open then). Read from its
  * timeline's state changes, so a conversation resolved, then reopened and resolved again weeks later, does not
  * claim the orders placed while it was closed; an incidence without state changes in its timeline (bulk
@@ -32,6 +26,12 @@ const closedAtPlacement = sql.fragment`
     ORDER BY t.occurred_at DESC, t.event_type = 'REOPENED' LIMIT 1
   ) AS last ON TRUE`;
 
+/**
+ * Stores the links between orders and the incidences that assisted them (domain/order.ts ASSIST_REASONS).
+ * One statement serves every side: an order arriving (orders = that order), an incidence starting, naming an
+ * order or being resolved (incidences = that incidence), and a backfill (both unrestricted). Existing links are
+ * kept: a link, once stored, is what every report reads. Returns the number of new links.
+ */
 export async function linkAssists(
   db: CommonQueryMethods,
   scope: { orders: FragmentSqlToken; incidences: FragmentSqlToken },

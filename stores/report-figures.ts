@@ -11,13 +11,7 @@ import {
 
 /**
  * The report's raw figures for a period, counted by PostgreSQL (a handful of aggregate statements over indexed
- * ranges; no row reaches Node). Definitions, also in the README:
- * - orders: see orderFiguresByPeriod; assisted = with a stored order_assists link;
- * - what is known when an incidence starts (count, screen) counts in the period it started (created_at);
- * - what is known at resolution (outcome, order impact, category, time to resolve, cost) counts in the period it
- *   was resolved (resolved_at, outcome other than IN_PROGRESS);
- * - issue categories are compared case-insensitively (agents' tags vary in case) and reported in lower case;
- * - repeat friction issue: a resolved incidence flagged at resolution (stores/repeat-friction-store.ts).
+ * ranges; no row reaches Node). Each figure is defined in docs/metrics.md.
  */
 const TOP_CATEGORIES = 10;
 const TOP_SCREENS = 5;

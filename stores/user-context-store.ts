@@ -79,7 +79,7 @@ export interface UserContextStoreSettings {
   helpOfferWindowMs: number;
 }
 
-/** The user's real-time context: one Redis hash per user (snake_case fields of PRD 3.2), expiring when idle. */
+/** The user's real-time context: one Redis hash per user (docs/decisions.md #12), expiring when idle. */
 export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: UserContextStoreSettings) {
   const scripts = redis as ScriptRedis;
   if (typeof scripts.sloApplyContextUpdate !== 'function') {

@@ -253,7 +253,7 @@ describe('context', () => {
     expect(json.friction_score).toBe(25);
   });
 
-  test('cart: fields set and cleared; a changed value is a price check; the PRD signal counts after 5', async () => {
+  test('cart: fields set and cleared; a changed value is a price check; the signal counts after 5', async () => {
     const user = await appUser();
     const item = { id: 'royal-rajasthani', name: 'Royal Rajasthani platter', quantity: 350, unit_price: 520 };
     await user.cart({

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-// Recorded with the conversation workflow as it was before issue 4 (commit 669cab0): messages, an assignment and an
+// Recorded with the conversation workflow as it was before the weekly report hand-off: messages, an assignment and an
 // order_placed resolution. Today's code must replay it unchanged: the hand-off to the weekly report is behind
 // patched('weekly-report-handoff'), so old histories (no marker) take the old path; without the patch this replay
 // fails with a nondeterminism error (a StartChildWorkflowExecution command the history does not have).

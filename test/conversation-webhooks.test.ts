@@ -62,7 +62,7 @@ const conversationProperties = (conversationId: string, tags: string) =>
     properties: { cf_tags: tags },
   });
 
-describe('simplified format (PRD payloads, HMAC)', () => {
+describe('simplified format (HMAC)', () => {
   test('the corporate sequence ends as one DROPPED incidence with its full timeline', async () => {
     const id = uniqueConversationId();
     const { events } = fixture('simplified-sequence-corporate-dropped.json');

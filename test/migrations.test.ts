@@ -21,7 +21,7 @@ const query = async <T>(url: string, text: string): Promise<T[]> => {
   }
 };
 
-test('migrations create the PRD tables with PostgreSQL indexes, and a second run applies nothing', async () => {
+test('migrations create the product tables with PostgreSQL indexes, and a second run applies nothing', async () => {
   db = await createTestDatabase();
   const tables = await query<{ tablename: string }>(
     db.url,
@@ -54,7 +54,7 @@ test('migrations create the PRD tables with PostgreSQL indexes, and a second run
   expect(again.skipped.length).toBeGreaterThanOrEqual(2);
 });
 
-test('concurrent starts (API and worker together) migrate once', async () => {
+test('concurrent starts (several workers, or a worker and npm run migrate) migrate once', async () => {
   const name = `slo_test_mig_${testRunId().replace(/-/g, '_')}`;
   const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test');
   url.pathname = `/${name}`;

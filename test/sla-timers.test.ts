@@ -3,7 +3,6 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { OUTBOUND_HEADERS, signOutboundEvent } from '../clients/outbound-events';
 import { conversationWorkflowId } from '../domain/conversation-event';
-import { EMPTY_CONTEXT } from '../domain/incidence';
 import { applyIncidenceChange, upsertIncidence } from '../stores/incidence-store';
 import { fixtureFor, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
@@ -220,7 +219,17 @@ test('an event the store already had (a workflow task lost after storing it) sti
   const incidence = await upsertIncidence(
     system.pool,
     id,
-    { ...EMPTY_CONTEXT, userId: 'usr_8F3K2Q', cartValue: 185000, eventType: 'WEDDING' },
+    {
+      userId: 'usr_8F3K2Q',
+      freshchatUserId: null,
+      orderId: null,
+      appScreen: null,
+      cartValue: 185000,
+      guestCount: null,
+      eventType: 'WEDDING',
+      frictionScore: null,
+      trigger: 'USER_INITIATED',
+    },
     now,
   );
   await applyIncidenceChange(system.pool, {

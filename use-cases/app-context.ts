@@ -10,7 +10,7 @@ import {
   withSession,
   type ContextUpdate,
 } from '../domain/context-updates';
-import { assessFriction, type FrictionResult, type FrictionSettings } from '../domain/friction';
+import { assessFriction, type ContextAnswer, type FrictionSettings } from '../domain/friction';
 import { userContextOf, type UserContext } from '../domain/user-context';
 import { insertFrictionSignal } from '../stores/friction-signal-store';
 import type { UserContextStore } from '../stores/user-context-store';
@@ -27,8 +27,6 @@ export interface AppContextDeps {
   sync?: ContextSyncNotifier;
   now?: () => Date;
 }
-
-export type ContextAnswer = FrictionResult & { version: number };
 
 /**
  * The app's context use cases: apply the change atomically in Redis, score friction on the resulting

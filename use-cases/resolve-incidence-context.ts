@@ -36,7 +36,7 @@ export async function resolveIncidenceContext(
       if (freshchatUserId) {
         const user = await deps.freshchat.getUser(freshchatUserId);
         fromFreshchat = contextFromProperties(propertyMap(user?.properties));
-        // Decision 7: the app's user id is reference_id, else the user_id property, else Freshchat's id.
+        // docs/decisions.md #6: the app's user id is reference_id, else the user_id property, else Freshchat's id.
         appUserId = user?.reference_id || fromFreshchat.userId || freshchatUserId;
       }
     } catch (error) {

@@ -4,14 +4,15 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { ContextSyncActivities } from '../activities/context-sync-activities';
 import type { SyncedContext } from '../domain/context-changes';
 import type { ContextSyncSettings, ContextSyncState } from '../domain/context-sync-settings';
+import { quietPeriod, shouldContinueAsNew } from './loop-control';
 import { contextChangedSignal, contextSyncStateQuery } from './signals';
 
 // 429 and 5xx are retried with backoff (Retry-After wins when Freshchat sends it); a rejected request is not.
@@ -56,7 +57,9 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
 
   for (;;) {
     if (changes === handled && !(await condition(() => changes !== handled, settings.idleTimeoutMs))) return state();
-    await quietPeriod(settings, () => changes);
+    if (patched('context-sync-one-debounce'))
+      await quietPeriod({ quietMs: settings.quietPeriodMs, maxMs: settings.maxDelayMs }, () => changes);
+    else await quietPeriodBeforeOneDebounce(settings, () => changes);
     handled = changes;
     try {
       lastSynced = await syncUserContext({ userId, lastSynced });
@@ -66,8 +69,7 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
       failedSyncs++;
       log.warn('context sync failed', { userId, error: (error as Error).message });
     }
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > settings.historyLimit) {
+    if (shouldContinueAsNew(settings.historyLimit)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof contextSyncWorkflow>({
         userId,
@@ -78,8 +80,8 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
   }
 }
 
-/** Returns once no change arrived for the quiet period, or the maximum delay has passed. */
-async function quietPeriod(settings: ContextSyncSettings, changes: () => number): Promise<void> {
+/** The debounce of runs started before 'context-sync-one-debounce' (its timers differ); goes with the patch. */
+async function quietPeriodBeforeOneDebounce(settings: ContextSyncSettings, changes: () => number): Promise<void> {
   let due = false;
   const scope = new CancellationScope();
   const deadline = scope

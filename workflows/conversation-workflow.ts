@@ -8,7 +8,6 @@ import {
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
   log,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -25,6 +24,7 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import { shouldContinueAsNew } from './loop-control';
 import { startSlaTimers, type CarriedSla } from './sla-timers';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
@@ -96,7 +96,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       publishSearchAttributes(state);
     }
 
-    if (shouldContinueAsNew(input.settings)) {
+    if (shouldContinueAsNew(input.settings.historyLimit)) {
       await condition(allHandlersFinished);
       await Promise.all(handOffs);
       await sla?.idle();
@@ -206,11 +206,6 @@ async function closeSilentConversation(state: ConversationState): Promise<Applie
 function rememberKey(keys: Set<string>, key: string): void {
   keys.add(key);
   if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
-}
-
-function shouldContinueAsNew(settings: ConversationSettings): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > settings.historyLimit;
 }
 
 function publishSearchAttributes(state: ConversationState): void {

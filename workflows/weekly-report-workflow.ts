@@ -16,6 +16,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AnalyticsActivities } from '../activities/analytics-activities';
 import { addDays, istDateOf, isoWeekOf, previousWeek } from '../domain/iso-week';
 import { weeklyReportWorkflowId, type WeeklyReportSettings } from '../domain/weekly-report';
+import { quietPeriod, shouldContinueAsNew } from './loop-control';
 import { resolutionRecordedSignal, weeklyReportStateQuery } from './signals';
 
 const analytics = proxyActivities<AnalyticsActivities>({
@@ -57,14 +58,16 @@ export async function weeklyReportWorkflow(
 
   for (;;) {
     if (pending) {
-      await quietPeriod(input.quietPeriodMs, () => signals);
+      await quietPeriod(
+        { quietMs: input.quietPeriodMs, maxMs: MAX_QUIET_PERIODS * input.quietPeriodMs },
+        () => signals,
+      );
       pending = false;
       await analytics.computeWeeklyReport(input.isoWeek);
       computations++;
       continue;
     }
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (shouldContinueAsNew(HISTORY_LIMIT)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof weeklyReportWorkflow>({ ...input, pending });
     }
@@ -73,16 +76,6 @@ export async function weeklyReportWorkflow(
       await condition(allHandlersFinished);
       return { computations, signals };
     }
-  }
-}
-
-/** Waits until no signal arrived for `quietMs`, at most MAX_QUIET_PERIODS × quietMs in all. */
-async function quietPeriod(quietMs: number, signalCount: () => number): Promise<void> {
-  const deadline = Date.now() + MAX_QUIET_PERIODS * quietMs;
-  for (;;) {
-    const seen = signalCount();
-    const more = await condition(() => signalCount() !== seen, Math.max(1, Math.min(quietMs, deadline - Date.now())));
-    if (!more || Date.now() >= deadline) return;
   }
 }
 

@@ -23,7 +23,10 @@ export function rsaSignatureValid(raw: Buffer, signature: string, key: KeyObject
   }
 }
 
-/** The PRD's scheme: hex HMAC-SHA256 of the raw body with the shared secret, compared in constant time. */
+/**
+ * The simplified format's scheme (docs/decisions.md #1): hex HMAC-SHA256 of the raw body with the shared secret,
+ * compared in constant time.
+ */
 export function hmacSignatureValid(raw: Buffer, signature: string, secret: string): boolean {
   const expected = createHmac('sha256', secret).update(raw).digest();
   const given = /^[0-9a-fA-F]{64}$/.test(signature.trim()) ? Buffer.from(signature.trim(), 'hex') : Buffer.alloc(0);

@@ -47,7 +47,7 @@ const ENDINGS = [
   { tags: null, outcome: 'IN_PROGRESS' },
 ] as const;
 
-/** The PRD's payloads (HMAC-signed); their event key is the hash of the exact body, as the webhook computes it. */
+/** Simplified-format payloads (HMAC-signed); the event key hashes the exact body, as the webhook computes it. */
 function conversationEvents(conversationId: string, index: number, count: number) {
   const ending = ENDINGS[index % ENDINGS.length]!;
   const user = {

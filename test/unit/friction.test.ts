@@ -51,7 +51,7 @@ describe('each weight alone, at its edge', () => {
   });
 });
 
-test('the PRD weights', () => {
+test('the friction weights', () => {
   expect(FRICTION_WEIGHTS).toEqual({
     inactivity_checkout: 30,
     back_navigation: 25,

@@ -1,6 +1,6 @@
 import { resolutionFromTags, splitTags, timeToResolveSeconds } from '../../domain/resolution-rules';
 
-describe('resolutionFromTags (PRD 4.1 tag rules)', () => {
+describe('resolutionFromTags (the tag rules)', () => {
   test.each([
     [['order_placed'], 'CONVERTED', 'PLACED', 'order_placed'],
     [['menu_customisation', 'order_placed'], 'CONVERTED', 'PLACED', 'menu_customisation'],

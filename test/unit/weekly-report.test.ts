@@ -60,7 +60,7 @@ describe('report maths', () => {
     ).toBe(true);
   });
 
-  test('the PRD metrics from figures', () => {
+  test('the report metrics from figures', () => {
     const m = metricsOf(
       {
         ...empty,

@@ -1,0 +1,52 @@
+import { contextSyncWorkflowId } from '../../domain/context-sync-settings';
+import { contextChanged, contextSyncSettings, fakeContextSync, syncStateOf } from '../support/context-sync-fakes';
+import { eventually } from '../support/eventually';
+import { pause, useWorkflowHarness } from '../support/workflow-worker';
+
+const harness = useWorkflowHarness();
+
+test('a burst of changes makes one sync, after the quiet period; the run ends when idle', async () => {
+  const sync = fakeContextSync();
+  const userId = `burst-${Date.now()}`;
+  const settings = contextSyncSettings({ quietPeriodMs: 1_500, idleTimeoutMs: 1_000 });
+  await harness.withWorker(sync.activities, async (taskQueue) => {
+    for (let i = 0; i < 10; i++) await contextChanged(harness.client, taskQueue, userId, settings);
+    const result = await harness.client.workflow.getHandle(contextSyncWorkflowId(userId)).result();
+    expect(result).toMatchObject({ syncs: 1, failedSyncs: 0, pendingChanges: false });
+    expect(result.lastSynced).toEqual({ target: 'fc-user', properties: { sync: '1' } });
+  });
+  expect(sync.calls).toHaveLength(1);
+});
+
+test('changes that never pause are synced by the maximum delay', async () => {
+  const sync = fakeContextSync();
+  const userId = `steady-${Date.now()}`;
+  const settings = contextSyncSettings({ quietPeriodMs: 600, maxDelayMs: 1_200 });
+  await harness.withWorker(sync.activities, async (taskQueue) => {
+    const until = Date.now() + 4_000;
+    while (Date.now() < until) {
+      await contextChanged(harness.client, taskQueue, userId, settings);
+      await pause(100);
+    }
+    // Synced while the changes kept coming (never quiet for 600 ms), then once more for the last ones.
+    expect(sync.calls.length).toBeGreaterThanOrEqual(1);
+    await eventually(async () =>
+      expect(await syncStateOf(harness.client, userId)).toMatchObject({ pendingChanges: false }),
+    );
+  });
+});
+
+test('a refused sync is counted and the next change tries again with what was last synced', async () => {
+  const sync = fakeContextSync({ refuseFirst: 1 });
+  const userId = `refused-${Date.now()}`;
+  const settings = contextSyncSettings({ quietPeriodMs: 100 });
+  await harness.withWorker(sync.activities, async (taskQueue) => {
+    await contextChanged(harness.client, taskQueue, userId, settings);
+    await eventually(async () => expect(await syncStateOf(harness.client, userId)).toMatchObject({ failedSyncs: 1 }));
+    await contextChanged(harness.client, taskQueue, userId, settings);
+    await eventually(async () =>
+      expect(await syncStateOf(harness.client, userId)).toMatchObject({ syncs: 1, failedSyncs: 1 }),
+    );
+  });
+  expect(sync.calls.map((c) => c.lastSynced)).toEqual([null, null]);
+});

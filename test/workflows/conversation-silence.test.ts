@@ -1,0 +1,42 @@
+import { isoWeekOf } from '../../domain/iso-week';
+import { conversationWorkflowId } from '../../domain/conversation-event';
+import { at, conversationSettings, deliver, events, fakeIncidences } from '../support/conversation-fakes';
+import { eventually } from '../support/eventually';
+import { useWorkflowHarness } from '../support/workflow-worker';
+
+const harness = useWorkflowHarness();
+
+test('a silent conversation is closed as DROPPED / WENT_SILENT without a time to resolve, and reported', async () => {
+  const store = fakeIncidences();
+  const id = `silence-${Date.now()}`;
+  const settings = conversationSettings({ silenceTimeoutMs: 300, reopenWindowMs: 300 });
+  await harness.withWorker(store.activities, async (taskQueue) => {
+    await deliver(harness.client, taskQueue, events.message(id, 'message:1', at(0)), settings);
+    const ended = await harness.client.workflow.getHandle(conversationWorkflowId(id)).result();
+    expect(ended).toMatchObject({ outcome: 'DROPPED', eventsApplied: 2 });
+    // The close hands off to its week's report (a child run, computed with the mocked activity).
+    await eventually(async () => expect(store.reportedWeeks).toEqual([isoWeekOf(ended.resolvedAt!)]));
+  });
+  const close = store.changes[1]!;
+  expect(close.eventKey).toMatch(/^went_silent:/);
+  expect(close.change.close).toMatchObject({
+    outcome: 'DROPPED',
+    orderImpact: 'NONE',
+    resolutionType: 'WENT_SILENT',
+    timeToResolveSeconds: null,
+  });
+  expect(store.timeline(id).map((e) => e.eventType)).toEqual(['MESSAGE', 'WENT_SILENT']);
+});
+
+test('an event within the silence timeout keeps the conversation open', async () => {
+  const store = fakeIncidences();
+  const id = `silence-kept-${Date.now()}`;
+  // Long enough for the second delivery to land inside it even on a loaded machine.
+  const settings = conversationSettings({ silenceTimeoutMs: 30_000 });
+  await harness.withWorker(store.activities, async (taskQueue) => {
+    await deliver(harness.client, taskQueue, events.message(id, 'message:1', at(0)), settings);
+    await deliver(harness.client, taskQueue, events.message(id, 'message:2', at(1)), settings);
+    await eventually(async () => expect(store.changes).toHaveLength(2));
+  });
+  expect(store.changes.map((c) => c.change.close)).toEqual([undefined, undefined]);
+});
