@@ -13,7 +13,6 @@ import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
 import { createFreshchatClient } from './clients/freshchat-client';
 import { createOutboundEventSender } from './clients/outbound-events';
-import { loadConfig, tagProperties, type Config } from './infra/config';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
 import { ensureDatabase, migrate } from './infra/migrator';
@@ -22,9 +21,11 @@ import { redisKeys } from './infra/redis-keys';
 import { ensureSearchAttributes } from './infra/temporal';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 import { loadSlaConfig } from './infra/sla-config';
+import { countActivityFailures } from './infra/worker-metrics';
+import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
 
 export interface WorkerResources {
-  config: Config;
+  settings: Settings;
   pool: DatabasePool;
   redis: Redis;
   connection: NativeConnection;
@@ -33,32 +34,31 @@ export interface WorkerResources {
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
-  const { config } = resources;
+  const { settings } = resources;
   const activities = createActivities({
+    ...settings.activities,
     pool: resources.pool,
     redis: resources.redis,
-    keys: redisKeys(config.REDIS_KEY_PREFIX),
+    keys: redisKeys(settings.redis.keyPrefix),
     logger,
-    freshchat: createFreshchatClient({ baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN }),
-    tagProperties: tagProperties(config),
-    assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
-    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
-    agentHourlyRate: config.AGENT_HOURLY_RATE,
-    mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+    freshchat: createFreshchatClient(settings.activities.freshchat),
     // Validated here, so a worker with a broken policy or business-hours file does not start.
-    slaConfig: loadSlaConfig(config),
-    outbound: createOutboundEventSender({ url: config.OUTBOUND_EVENTS_URL, secret: config.OUTBOUND_EVENTS_SECRET }),
+    slaConfig: loadSlaConfig(settings.sla),
+    outbound: createOutboundEventSender(settings.sla.outbound),
   });
   const worker = await Worker.create({
     connection: resources.connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: settings.temporal.namespace,
+    taskQueue: settings.temporal.taskQueue,
     activities,
+    interceptors: { activity: [countActivityFailures] },
+    // SIGTERM: running activities get this long to finish before they are cancelled.
+    shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
   });
-  if (config.ANALYTICS_SCHEDULES_ENABLED) await ensureSchedules(config);
+  if (settings.worker.analyticsSchedules) await ensureSchedules(settings.temporal);
   return worker;
 }
 
@@ -66,13 +66,13 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
  * The daily aggregation and weekly report schedules (visible in the Temporal UI under Schedules). A failure is
  * logged, not fatal: conversations must keep flowing; the next worker start tries again.
  */
-async function ensureSchedules(config: Config): Promise<void> {
+async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
   try {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporal.connection);
     try {
       const ids = await ensureAnalyticsSchedules(
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-        config.TEMPORAL_TASK_QUEUE,
+        new Client({ connection, namespace: temporal.namespace }),
+        temporal.taskQueue,
       );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');
     } finally {
@@ -86,7 +86,7 @@ async function ensureSchedules(config: Config): Promise<void> {
   }
 }
 
-const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
+const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
   trace: 'TRACE',
   debug: 'DEBUG',
   info: 'INFO',
@@ -97,22 +97,38 @@ const SDK_LOG_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = {
 };
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVEL[config.LOG_LEVEL]) });
-  await ensureDatabase(config.DATABASE_URL);
-  await migrate(config.DATABASE_URL);
-  const admin = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  await ensureSearchAttributes(admin, config.TEMPORAL_NAMESPACE);
+  const settings = loadSettings();
+  const { metricsPort } = settings.worker;
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]),
+    // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
+    ...(metricsPort !== undefined
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
+      : {}),
+  });
+  await ensureDatabase(settings.database.url);
+  await migrate(settings.database.url);
+  const admin = await Connection.connect(settings.temporal.connection);
+  await ensureSearchAttributes(admin, settings.temporal.namespace);
   await admin.close();
 
-  const pool = await createDatabasePool(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const workflowBundle = config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined;
-  const worker = await createWorker({ config, pool, redis, connection, workflowBundle });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
-  await worker.run(); // returns after SIGINT/SIGTERM (the SDK's default shutdown signals)
+  const pool = await createDatabasePool(settings.database.url);
+  const redis = createRedis(settings.redis.url);
+  const connection = await NativeConnection.connect(settings.temporal.connection);
+  const codePath = settings.worker.workflowBundlePath;
+  const worker = await createWorker({
+    settings,
+    pool,
+    redis,
+    connection,
+    workflowBundle: codePath ? { codePath } : undefined,
+  });
+  logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');
+  // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
+  await worker.run();
   await Promise.all([pool.end(), redis.quit(), connection.close()]);
+  logger.info('worker stopped');
+  process.exit(0);
 }
 
 if (require.main === module) {

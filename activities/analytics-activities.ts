@@ -9,20 +9,20 @@ import { emailWeeklyReport, type MailSettings, type EmailOutcome } from '../clie
 
 export interface AnalyticsActivityDeps {
   pool: DatabasePool;
-  agentHourlyRate?: number;
-  assistedOrderWindowMs?: number;
-  mail?: MailSettings;
+  agentHourlyRate: number;
+  assistedOrderWindowMs: number;
+  mail: MailSettings;
 }
 
 /** Activities of the analytics workflows: each idempotent (upserts, and email guarded by emailed_at). */
 export function createAnalyticsActivities(deps: AnalyticsActivityDeps) {
   return {
     async computeWeeklyReport(isoWeek: string): Promise<StoredReportSummary> {
-      return computeAndStoreWeeklyReport(deps.pool, isoWeek, deps.agentHourlyRate ?? 150);
+      return computeAndStoreWeeklyReport(deps.pool, isoWeek, deps.agentHourlyRate);
     },
 
     async aggregateAnalyticsDay(date: string): Promise<DailyRow> {
-      return aggregateDay(deps.pool, date, deps.assistedOrderWindowMs ?? 24 * 3_600_000);
+      return aggregateDay(deps.pool, date, deps.assistedOrderWindowMs);
     },
 
     async emailWeeklyReport(isoWeek: string): Promise<EmailOutcome> {

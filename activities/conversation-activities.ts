@@ -5,16 +5,15 @@ import { splitTags } from '../domain/resolution-rules';
 import { resolveIncidenceContext, type ContextDeps } from '../use-cases/resolve-incidence-context';
 import * as store from '../stores/incidence-store';
 import { linkAssistsOfIncidence } from '../stores/order-store';
+import { countEventApplied } from '../infra/worker-metrics';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
   /** Conversation properties that hold the agent's tags (docs/decisions.md #8). */
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
-  assistedOrderWindowMs?: number;
+  assistedOrderWindowMs: number;
 }
-
-const DEFAULT_ASSISTED_WINDOW_MS = 24 * 3_600_000;
 
 /** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
@@ -30,11 +29,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       const context = await resolveIncidenceContext(deps, input.conversationId, input.event);
       const snapshot = await store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
       // An order reported before its incidence reached us (or named by it) is linked now.
-      await linkAssistsOfIncidence(
-        deps.pool,
-        snapshot.incidenceId,
-        deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS,
-      );
+      await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, deps.assistedOrderWindowMs);
       return snapshot;
     },
 
@@ -44,14 +39,10 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       change: IncidenceChange;
     }): Promise<boolean> {
       const stored = await store.applyIncidenceChange(deps.pool, input);
+      if (stored) countEventApplied(input.timeline.eventType);
       // With its resolution time known, orders of the user already reported within the window get linked (for orders
       // that arrive later the feed links them). Also on a redelivery (stored = false): a retry after a failed link links.
-      if (input.change.close)
-        await linkAssistsOfIncidence(
-          deps.pool,
-          input.incidenceId,
-          deps.assistedOrderWindowMs ?? DEFAULT_ASSISTED_WINDOW_MS,
-        );
+      if (input.change.close) await linkAssistsOfIncidence(deps.pool, input.incidenceId, deps.assistedOrderWindowMs);
       return stored;
     },
 

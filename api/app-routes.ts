@@ -10,40 +10,19 @@ import {
   screenBody,
   userIdParam,
 } from '../domain/app-requests';
-import { eventList, routeChannels, type ChannelRules } from '../domain/channel-route';
-import type { FrictionSettings } from '../domain/friction';
-import { ConfigError, type Config } from '../infra/config';
+import { routeChannels, type ChannelRules } from '../domain/channel-route';
 import { logger } from '../infra/logger';
 import { redisKeys } from '../infra/redis-keys';
 import type { ApiDeps } from './app';
-import { authSettings, authenticated, requireUser, type AuthSettings, type Caller } from './auth';
+import { authenticated, requireUser, type AuthSettings, type Caller } from './auth';
 import { ApiError } from './errors';
 import { jsonBody, validate } from './json-body';
 
 export interface AppApiDeps {
   context: AppContext;
   auth: AuthSettings;
-  bodyLimit: string;
+  bodyLimit: number;
   channelRules: ChannelRules;
-}
-
-export const frictionSettings = (config: Config): FrictionSettings => ({
-  enabled: config.FRICTION_DETECTION_ENABLED,
-  highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
-});
-
-export function channelRules(config: Config): ChannelRules {
-  if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
-    throw new ConfigError([
-      `CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`,
-    ]);
-  }
-  return {
-    enabled: config.CHANNEL_ROUTING_ENABLED,
-    lowThreshold: config.CHANNEL_LOW_THRESHOLD,
-    highThreshold: config.CHANNEL_HIGH_THRESHOLD,
-    highImportanceEvents: eventList(config.HIGH_IMPORTANCE_EVENTS),
-  };
 }
 
 const callerOf = (ctx: Context): Caller => ctx.state.caller as Caller;
@@ -115,16 +94,13 @@ export function appApiRouter(deps: AppApiDeps): Router {
 }
 
 /** The app API wired from the API's dependencies. */
-export function appApiRouterFor(deps: Pick<ApiDeps, 'config' | 'pool' | 'redis' | 'contextSync'>): Router {
-  const { config } = deps;
-  const store = createUserContextStore(deps.redis, redisKeys(config.REDIS_KEY_PREFIX), {
-    contextTtlMs: config.USER_CONTEXT_TTL,
-    helpOfferWindowMs: config.HELP_OFFER_WINDOW,
-  });
+export function appApiRouterFor(deps: Pick<ApiDeps, 'settings' | 'pool' | 'redis' | 'contextSync'>): Router {
+  const { settings } = deps;
+  const store = createUserContextStore(deps.redis, redisKeys(settings.redis.keyPrefix), settings.userContext);
   return appApiRouter({
-    context: createAppContext({ store, pool: deps.pool, friction: frictionSettings(config), sync: deps.contextSync }),
-    auth: authSettings(config),
-    bodyLimit: config.API_BODY_LIMIT,
-    channelRules: channelRules(config),
+    context: createAppContext({ store, pool: deps.pool, friction: settings.friction, sync: deps.contextSync }),
+    auth: settings.auth,
+    bodyLimit: settings.http.bodyLimits.api,
+    channelRules: settings.channels,
   });
 }

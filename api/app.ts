@@ -1,9 +1,8 @@
 import Koa from 'koa';
-import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import type { DatabasePool } from 'slonik';
-import type { Config } from '../infra/config';
+import { sql, type DatabasePool } from 'slonik';
+import type { Settings } from '../infra/settings';
 import type { ConversationGateway } from './conversation-gateway';
 import type { ContextSyncNotifier } from '../use-cases/app-context';
 import { appApiRouterFor } from './app-routes';
@@ -12,46 +11,66 @@ import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
-import { authSettings } from './auth';
+import { docsRouter } from './docs-routes';
+import { healthRouter, type DependencyCheck } from './health-routes';
+import { metricsEndpoint, requestMetrics } from './metrics';
 
 export interface ApiDeps {
-  config: Config;
+  settings: Settings;
   conversations: ConversationGateway;
   temporal: Client;
   pool: DatabasePool;
   redis: Redis;
   /** Nudges the per-user Freshchat context sync; absent: context changes stay in Redis only. */
   contextSync?: ContextSyncNotifier;
+  /** True once the process is shutting down (see api/http-server.ts); /ready then answers 503. */
+  draining?: () => boolean;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
+  const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
+  app.use(requestMetrics);
   app.use(jsonErrors);
 
-  const health = new Router();
-  health.get('/health', (ctx) => {
-    ctx.body = { status: 'ok' };
+  const health = healthRouter({
+    checks: dependencyChecks(deps),
+    timeoutMs: settings.http.readinessTimeoutMs,
+    draining: deps.draining ?? (() => false),
   });
-  app.use(health.routes());
+  health.get('/metrics', metricsEndpoint);
 
   const webhooks = freshchatWebhookRouter({
     verify: createWebhookVerifier({
-      secret: deps.config.FRESHCHAT_WEBHOOK_SECRET,
-      publicKey: deps.config.FRESHCHAT_WEBHOOK_PUBLIC_KEY,
+      secret: settings.webhook.secret,
+      publicKey: settings.webhook.publicKey,
     }),
     conversations: deps.conversations,
-    bodyLimit: deps.config.WEBHOOK_BODY_LIMIT,
+    bodyLimit: settings.http.bodyLimits.webhook,
   });
   const orders = ordersRouter({
     pool: deps.pool,
-    secret: deps.config.ORDERS_WEBHOOK_SECRET,
-    assistedWindowMs: deps.config.ASSISTED_ORDER_WINDOW,
-    bodyLimit: deps.config.ORDERS_BODY_LIMIT,
+    secret: settings.orders.secret,
+    assistedWindowMs: settings.orders.assistedWindowMs,
+    bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: authSettings(deps.config) });
-  for (const router of [webhooks, appApiRouterFor(deps), orders, analytics])
+  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth });
+  for (const router of [health, docsRouter(), webhooks, appApiRouterFor(deps), orders, analytics])
     app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** What /ready asks, each cheaply: a trivial query, a PING, and the namespace's description. */
+function dependencyChecks(deps: ApiDeps): Record<string, DependencyCheck> {
+  const { temporal } = deps;
+  return {
+    postgresql: () => deps.pool.oneFirst(sql.unsafe`SELECT 1`),
+    redis: () => deps.redis.ping(),
+    temporal: () =>
+      temporal.connection.withDeadline(Date.now() + deps.settings.http.readinessTimeoutMs, () =>
+        temporal.workflowService.describeNamespace({ namespace: temporal.options.namespace }),
+      ),
+  };
 }

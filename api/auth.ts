@@ -58,8 +58,3 @@ export function requireUser(caller: Caller, userId: string): void {
   if (caller.kind === 'admin') return;
   if (caller.userId !== userId) throw new ApiError(403, 'forbidden', `token subject does not match user ${userId}`);
 }
-
-export const authSettings = (config: { APP_JWT_SECRET?: string; ADMIN_API_TOKEN?: string }): AuthSettings => ({
-  appJwtSecret: config.APP_JWT_SECRET,
-  adminToken: config.ADMIN_API_TOKEN,
-});

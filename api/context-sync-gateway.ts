@@ -1,23 +1,12 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { ContextSyncNotifier } from '../use-cases/app-context';
-import {
-  CONTEXT_SYNC_HISTORY_LIMIT,
-  contextSyncWorkflowId,
-  type ContextSyncSettings,
-} from '../domain/context-sync-settings';
-import type { Config } from '../infra/config';
+import { contextSyncWorkflowId } from '../domain/context-sync-settings';
 import { logger } from '../infra/logger';
+import type { Settings } from '../infra/settings';
+import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal } from '../workflows/signals';
-
-const TEMPORAL_DEADLINE_MS = 5000;
-
-export const contextSyncSettings = (config: Config): ContextSyncSettings => ({
-  quietPeriodMs: config.CONTEXT_SYNC_QUIET_PERIOD,
-  maxDelayMs: config.CONTEXT_SYNC_MAX_DELAY,
-  idleTimeoutMs: config.CONTEXT_SYNC_IDLE_TIMEOUT,
-  historyLimit: CONTEXT_SYNC_HISTORY_LIMIT,
-});
+import { apiMetrics } from './metrics';
 
 /**
  * Nudges the user's context-sync workflow (signalWithStart). Never blocks or fails the app's request: the
@@ -28,22 +17,23 @@ export const contextSyncSettings = (config: Config): ContextSyncSettings => ({
  */
 export function createContextSyncGateway(
   client: Client,
-  config: Config,
+  settings: Pick<Settings, 'temporal' | 'contextSync'>,
 ): ContextSyncNotifier & { idle(): Promise<void> } {
-  const settings = contextSyncSettings(config);
-  const followUpDelayMs = Math.floor(settings.quietPeriodMs / 2);
+  const followUpDelayMs = Math.floor(settings.contextSync.quietPeriodMs / 2);
   const inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
 
   const signal = (userId: string) =>
-    client.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
-      client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
-        workflowId: contextSyncWorkflowId(userId),
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [{ userId, settings }],
-        signal: contextChangedSignal,
-        signalArgs: [],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      }),
+    apiMetrics.timeHandoff('context_sync', () =>
+      client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
+        client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
+          workflowId: contextSyncWorkflowId(userId),
+          taskQueue: settings.temporal.taskQueue,
+          args: [{ userId, settings: settings.contextSync }],
+          signal: contextChangedSignal,
+          signalArgs: [],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        }),
+      ),
     );
 
   async function drain(userId: string, entry: { again: boolean }): Promise<void> {

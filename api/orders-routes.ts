@@ -3,6 +3,7 @@ import type { DatabasePool } from 'slonik';
 import { recordOrder } from '../stores/order-store';
 import { orderReportSchema, type OrderReport } from '../domain/order';
 import { ApiError } from './errors';
+import { apiMetrics } from './metrics';
 import { parseJsonBody, readRawBody } from './raw-body';
 import { hmacSignatureValid } from './webhooks/signature';
 
@@ -10,7 +11,8 @@ export interface OrdersApiDeps {
   pool: DatabasePool;
   secret?: string;
   assistedWindowMs: number;
-  bodyLimit: string;
+  /** Bytes. */
+  bodyLimit: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export function ordersRouter(deps: OrdersApiDeps): Router {
     const raw = await readRawBody(ctx, deps.bodyLimit);
     const signature = ctx.get('x-orders-signature');
     if (!signature || !hmacSignatureValid(raw, signature, deps.secret)) {
+      apiMetrics.signatureFailure('orders');
       throw new ApiError(401, 'invalid_signature', 'X-Orders-Signature is missing or does not match the body');
     }
     const recorded = await recordOrder(deps.pool, validOrder(parseJsonBody(raw)), deps.assistedWindowMs);

@@ -1,36 +1,45 @@
 import 'dotenv/config';
-import type { Server } from 'node:http';
-import { loadConfig, requireWebhookVerification } from '../infra/config';
 import { logger } from '../infra/logger';
 import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
+import { loadSettings, requireWebhookVerification } from '../infra/settings';
 import { createTemporalClient } from '../infra/temporal';
 import { createApp } from './app';
 import { createContextSyncGateway } from './context-sync-gateway';
 import { createConversationGateway } from './conversation-gateway';
+import { listenGracefully, type GracefulServer } from './http-server';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  requireWebhookVerification(config);
-  const client = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const pool = await createDatabasePool(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL);
+  const settings = loadSettings();
+  requireWebhookVerification(settings);
+  const client = createTemporalClient(settings.temporal);
+  const pool = await createDatabasePool(settings.database.url);
+  const redis = createRedis(settings.redis.url);
+  const contextSync = createContextSyncGateway(client, settings);
+  const listening: { http?: GracefulServer } = {};
   const app = createApp({
-    config,
-    conversations: createConversationGateway(client, config),
+    settings,
+    conversations: createConversationGateway(client, settings),
     temporal: client,
     pool,
     redis,
-    contextSync: createContextSyncGateway(client, config),
+    contextSync,
+    draining: () => listening.http?.draining() ?? false,
   });
-  const server: Server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'api listening'));
-  const stop = () =>
-    server.close(async () => {
-      await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);
-      process.exit(0);
-    });
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const http = await listenGracefully(app, settings.http.port);
+  listening.http = http;
+  logger.info({ port: http.port }, 'api listening');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal, deadlineMs: settings.shutdownTimeoutMs }, 'api shutting down: finishing requests in flight');
+    const { forced } = await http.shutdown(settings.shutdownTimeoutMs);
+    await contextSync.idle();
+    await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);
+    logger.info({ forced }, 'api stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
 }
 
 main().catch((error) => {

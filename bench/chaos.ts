@@ -3,6 +3,8 @@
  * conversation, while the worker is SIGKILLed and restarted and its database connections are cut. Exits
  * non-zero on any lost or duplicated event.
  *   npm run chaos -- --conversations 1000 --events 10 --duplicates 0.2 --connections 32 --cut-ms 5000 --seed 1
+ * Scale-out mode: two worker and two API processes on one task queue; one of each SIGKILLed mid-run, not restarted.
+ *   npm run chaos -- --scale-out --kill-api-at 0.45
  */
 import 'dotenv/config';
 import { flag, printCounts } from './table';
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
       cutDatabaseAt: flag('cut-at', 0.6),
       cutDatabaseForMs: flag('cut-ms', 5000),
       settleTimeoutMs: flag('settle-timeout-s', 600) * 1000,
+      scaleOut: process.argv.includes('--scale-out') ? { killApiAt: flag('kill-api-at', 0.45) } : undefined,
       log: (line) => console.log(`[chaos] ${line}`),
     });
     const { verdict, ...run } = report;

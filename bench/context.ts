@@ -23,6 +23,7 @@ import { ensureDatabase, migrate } from '../infra/migrator';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
 import { flag, printTable, type BenchRow } from './table';
+import { settingsFrom } from '../infra/settings';
 
 const SCREENS = ['HOME', 'MENU_BROWSE', 'GUEST_COUNT', 'CART', 'CHECKOUT', 'PAYMENT'];
 
@@ -64,12 +65,12 @@ async function main(): Promise<void> {
     });
     const ceilingUrl = await listen(ceiling);
     const api = createApp({
-      config,
-      conversations: createConversationGateway(temporal, config),
+      settings: settingsFrom(config),
+      conversations: createConversationGateway(temporal, settingsFrom(config)),
       temporal,
       pool,
       redis,
-      contextSync: withSync ? createContextSyncGateway(temporal, config) : undefined,
+      contextSync: withSync ? createContextSyncGateway(temporal, settingsFrom(config)) : undefined,
     });
     const apiUrl = await listen(api);
 

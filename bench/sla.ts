@@ -12,9 +12,8 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Client } from 'pg';
-import { conversationSettings } from '../api/conversation-gateway';
 import { conversationWorkflowId, type MessageEvent } from '../domain/conversation-event';
-import { loadConfig } from '../infra/config';
+import { loadSettings } from '../infra/settings';
 import { messageSignal } from '../workflows/signals';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, temporalServer } from './scratch';
 import { flag, percentile, printCounts } from './table';
@@ -42,9 +41,9 @@ async function main(): Promise<void> {
     WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(),
   };
   const worker = startNodeProcess('worker.ts', env);
-  const config = loadConfig({ ...process.env, ...env });
+  const settings = loadSettings({ ...process.env, ...env });
   const connection = await Connection.connect({ address: server.address });
-  const temporal = new TemporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new TemporalClient({ connection, namespace: settings.temporal.namespace });
   const db = new Client({ connectionString: scratch.url });
   await db.connect();
   try {
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
         await temporal.workflow.signalWithStart('conversationWorkflow', {
           workflowId: conversationWorkflowId(conversationId),
           taskQueue,
-          args: [{ conversationId, settings: conversationSettings(config) }],
+          args: [{ conversationId, settings: settings.conversation }],
           signal: messageSignal,
           signalArgs: [customerMessage(conversationId, i)],
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

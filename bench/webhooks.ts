@@ -14,8 +14,7 @@ import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { normaliseWebhook } from '../domain/freshchat-payload';
-import { conversationSettings } from '../api/conversation-gateway';
-import { loadConfig } from '../infra/config';
+import { loadSettings, type Settings } from '../infra/settings';
 import { SIGNAL_BY_KIND } from '../workflows/signals';
 import { summariseProfiles } from './profile-summary';
 import {
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
     const drainStart = performance.now();
     const ceiling = await signalWithStartCeiling(
       client,
-      loadConfig({ ...process.env, ...env }),
+      loadSettings({ ...process.env, ...env }),
       `ceiling-${runId}`,
       conversations,
       concurrency,
@@ -122,7 +121,7 @@ async function main(): Promise<void> {
 /** (a) The ceiling: what Temporal itself accepts, with the same arguments the API's gateway sends. */
 async function signalWithStartCeiling(
   client: Client,
-  config: ReturnType<typeof loadConfig>,
+  appSettings: Settings,
   prefix: string,
   n: number,
   concurrency: number,
@@ -133,7 +132,7 @@ async function signalWithStartCeiling(
     if (normalised.status !== 'event') throw new Error('the template must be an event');
     return normalised.event;
   });
-  const settings = conversationSettings(config);
+  const settings = appSettings.conversation;
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
@@ -144,7 +143,7 @@ async function signalWithStartCeiling(
         const t0 = performance.now();
         await client.workflow.signalWithStart('conversationWorkflow', {
           workflowId: conversationWorkflowId(event.conversationId),
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          taskQueue: appSettings.temporal.taskQueue,
           args: [{ conversationId: event.conversationId, settings }],
           signal: SIGNAL_BY_KIND[event.kind] as never,
           signalArgs: [event],

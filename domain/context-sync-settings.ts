@@ -12,8 +12,6 @@ export interface ContextSyncSettings {
   historyLimit: number;
 }
 
-export const CONTEXT_SYNC_HISTORY_LIMIT = 2000;
-
 export interface ContextSyncState {
   userId: string;
   /** Syncs that reached Freshchat (or found nothing new to send). */

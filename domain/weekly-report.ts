@@ -298,6 +298,8 @@ export interface WeeklyReportSettings {
   quietPeriodMs: number;
   /** Complete after this long without a resolution; the next one starts a new run with the same id. */
   idleTimeoutMs: number;
+  /** History length past which the run continues as new; absent in runs started before it was configurable. */
+  historyLimit?: number;
 }
 
 /**

@@ -1,61 +1,131 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { parseSize } from './size';
+
+/**
+ * The environment variables the worker and the API read, each validated with a message naming the format it
+ * expects. infra/settings.ts turns the result into the settings each part receives; nothing else reads it.
+ */
 
 const flag = (fallback: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
     .optional()
     .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
 
+/** A positive duration with its unit: 500ms, 30s, 15m, 24h, 7d. */
 const duration = (fallback: string) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
       const ms = parseDuration(v ?? fallback);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration like 30s, 15m, 24h or 7d' });
-      return ms ?? 0;
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 15m, 24h or 7d, got "${v}"` });
+        return z.NEVER;
+      }
+      return ms;
     });
 
-const optionalText = z
+/** A size in bytes with its unit (b, kb, mb; 1 kb = 1024 b): a bare number or `1m` is refused, not read as bytes. */
+const size = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const bytes = parseSize(v ?? fallback);
+      if (bytes === undefined || bytes <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a size with its unit like 512b, 64kb or 1mb, got "${v}"` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+/** A URL whose scheme is one of `schemes`. */
+const url = (schemes: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        const parsed = new URL(v);
+        return schemes.includes(parsed.protocol.replace(/:$/, '')) && parsed.host !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+  );
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:7233' });
+
+const number = (fallback: number) =>
+  z.coerce.number({ message: 'expected a number' }).finite().nonnegative().default(fallback);
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
+
+const list = z
   .string()
   .optional()
-  .transform((v) => (v && v.trim() !== '' ? v : undefined));
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 
-const number = (fallback: number) => z.coerce.number().finite().nonnegative().default(fallback);
+/** A variable that no longer exists under this name: setting it is an error rather than silently ignored. */
+const renamed = (to: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, { message: `renamed to ${to}` })
+    .transform(() => undefined);
 
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: z.string().url().default('postgres://root@127.0.0.1:5432/support_led_ordering'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  // --- HTTP API
+  PORT: port.default(3000),
+  WEBHOOK_BODY_LIMIT: size('1mb'),
+  API_BODY_LIMIT: size('64kb'),
+  ORDERS_BODY_LIMIT: size('64kb'),
+  /** Each dependency check of GET /ready gives up after this long. */
+  READINESS_TIMEOUT: duration('2s'),
+  /** After SIGTERM: in-flight requests (API) and running activities (worker) get this long to finish. */
+  SHUTDOWN_TIMEOUT: duration('20s'),
+  // --- Storage
+  DATABASE_URL: url(['postgres', 'postgresql']).default('postgres://root@127.0.0.1:5432/support_led_ordering'),
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379/0'),
   REDIS_KEY_PREFIX: z.string().default('slo:'),
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  // --- Temporal (TLS, client certificates and API keys: the SDK's own TEMPORAL_* variables, see infra/temporal.ts)
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
-  // A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start.
-  WORKFLOW_BUNDLE_PATH: optionalText,
-  FRESHCHAT_WEBHOOK_SECRET: optionalText,
-  FRESHCHAT_WEBHOOK_PUBLIC_KEY: optionalText,
-  FRESHCHAT_API_URL: optionalText.pipe(z.string().url().optional()),
-  FRESHCHAT_API_TOKEN: optionalText,
-  FRESHCHAT_TAG_PROPERTIES: z.string().default('cf_tags'),
-  FRESHCHAT_APP_ID: optionalText,
-  FRESHCHAT_APP_KEY: optionalText,
-  FRESHCHAT_DOMAIN: optionalText,
-  AGENT_HOURLY_RATE: number(150),
-  FRICTION_DETECTION_ENABLED: flag(true),
-  CHANNEL_ROUTING_ENABLED: flag(true),
-  WEBHOOK_BODY_LIMIT: z.string().default('1mb'),
+  /** A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** History length past which every long-lived workflow (conversation, context sync, weekly report) continues as new. */
+  WORKFLOW_HISTORY_LIMIT: z.coerce.number({ message: 'expected a number' }).int().min(50).default(2000),
+  CONVERSATION_HISTORY_LIMIT: renamed('WORKFLOW_HISTORY_LIMIT'),
+  // --- Observability
+  /** The worker's Prometheus endpoint (the SDK's runtime metrics and ours); unset, none. */
+  WORKER_METRICS_PORT: port.optional(),
+  /** OTLP/HTTP traces endpoint (the OpenTelemetry variable); unset, no traces are exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
+  // --- Freshchat
+  FRESHCHAT_WEBHOOK_SECRET: z.string().optional(),
+  FRESHCHAT_WEBHOOK_PUBLIC_KEY: z.string().optional(),
+  FRESHCHAT_API_URL: url(['http', 'https']).optional(),
+  FRESHCHAT_API_TOKEN: z.string().optional(),
+  FRESHCHAT_TAG_PROPERTIES: list.default('cf_tags'),
+  // --- Conversations
   CONVERSATION_REOPEN_WINDOW: duration('7d'),
   CONVERSATION_SILENCE_TIMEOUT: duration('14d'),
-  CONVERSATION_HISTORY_LIMIT: z.coerce.number().int().min(50).default(2000),
-  // App and internal authentication (see api/auth.ts).
-  APP_JWT_SECRET: optionalText,
-  ADMIN_API_TOKEN: optionalText,
-  API_BODY_LIMIT: z.string().default('64kb'),
-  // --- The app API: user context in Redis, channel routing, help offers, context sync to Freshchat.
+  // --- App API and authentication (see api/auth.ts)
+  APP_JWT_SECRET: z.string().optional(),
+  ADMIN_API_TOKEN: z.string().optional(),
+  FRICTION_DETECTION_ENABLED: flag(true),
+  CHANNEL_ROUTING_ENABLED: flag(true),
   USER_CONTEXT_TTL: duration('24h'),
   HELP_OFFER_WINDOW: duration('15m'),
   CHANNEL_LOW_THRESHOLD: number(5000),
@@ -64,37 +134,27 @@ const schema = z.object({
   CONTEXT_SYNC_QUIET_PERIOD: duration('2s'),
   CONTEXT_SYNC_MAX_DELAY: duration('10s'),
   CONTEXT_SYNC_IDLE_TIMEOUT: duration('30m'),
-  // --- Analytics: orders feed, weekly report workflow, schedules, report email.
-  ORDERS_WEBHOOK_SECRET: optionalText,
+  // --- Analytics: orders feed, weekly report workflow, schedules, report email
+  AGENT_HOURLY_RATE: number(150),
+  ORDERS_WEBHOOK_SECRET: z.string().optional(),
   ASSISTED_ORDER_WINDOW: duration('24h'),
   WEEKLY_REPORT_QUIET_PERIOD: duration('30s'),
   WEEKLY_REPORT_IDLE_TIMEOUT: duration('15m'),
   ANALYTICS_SCHEDULES_ENABLED: flag(true),
-  SMTP_URL: optionalText.pipe(z.string().url().optional()),
-  REPORT_RECIPIENTS: optionalText.transform((v) =>
-    v
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [],
-  ),
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  REPORT_RECIPIENTS: list,
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
-  ORDERS_BODY_LIMIT: z.string().default('64kb'),
   // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
   SLA_POLICY_FILE: z.string().min(1).default('config/sla-policies.json'),
   BUSINESS_HOURS_FILE: z.string().min(1).default('config/business-hours.json'),
-  OUTBOUND_EVENTS_URL: optionalText.pipe(z.string().url().optional()),
-  OUTBOUND_EVENTS_SECRET: optionalText,
+  OUTBOUND_EVENTS_URL: url(['http', 'https']).optional(),
+  OUTBOUND_EVENTS_SECRET: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema>;
 
-/** Outbound events are signed: a URL without a secret is a mistake, not a reason to send unsigned. */
-const outboundNeedsSecret = (config: Config): string[] =>
-  config.OUTBOUND_EVENTS_URL && !config.OUTBOUND_EVENTS_SECRET
-    ? ['OUTBOUND_EVENTS_SECRET: required when OUTBOUND_EVENTS_URL is set (every event is signed with it)']
-    : [];
+/** Every variable the server reads (.env.example documents each). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape).filter((name) => name !== 'CONVERSATION_HISTORY_LIMIT');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -102,27 +162,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** `FOO=` in .env or the environment means "not set": the default applies. */
+const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
+  );
+
 /** Reads and validates configuration; throws ConfigError naming every missing or malformed variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  const problems = outboundNeedsSecret(parsed.data);
-  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
-
-/** The API cannot accept any webhook without at least one verification scheme. */
-export function requireWebhookVerification(config: Config): void {
-  if (!config.FRESHCHAT_WEBHOOK_SECRET && !config.FRESHCHAT_WEBHOOK_PUBLIC_KEY) {
-    throw new ConfigError([
-      'FRESHCHAT_WEBHOOK_SECRET or FRESHCHAT_WEBHOOK_PUBLIC_KEY: set at least one, or every webhook is refused',
-    ]);
-  }
-}
-
-export const tagProperties = (config: Config): string[] =>
-  config.FRESHCHAT_TAG_PROPERTIES.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);

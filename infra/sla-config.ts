@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ZodType, ZodTypeDef } from 'zod';
 import { businessHoursFile, type BusinessHours } from '../domain/business-hours';
 import { slaPolicyFile, type SlaPolicies } from '../domain/sla-policy';
-import { ConfigError, type Config } from './config';
+import { ConfigError } from './config';
 
 export interface SlaConfig {
   policies: SlaPolicies;
@@ -11,10 +11,10 @@ export interface SlaConfig {
 }
 
 /** Reads and validates SLA_POLICY_FILE and BUSINESS_HOURS_FILE (paths relative to the working directory). */
-export function loadSlaConfig(config: Pick<Config, 'SLA_POLICY_FILE' | 'BUSINESS_HOURS_FILE'>): SlaConfig {
+export function loadSlaConfig(files: { policyFile: string; businessHoursFile: string }): SlaConfig {
   const problems: string[] = [];
-  const policies = readJson('SLA_POLICY_FILE', config.SLA_POLICY_FILE, slaPolicyFile, problems);
-  const hours = readJson('BUSINESS_HOURS_FILE', config.BUSINESS_HOURS_FILE, businessHoursFile, problems);
+  const policies = readJson('SLA_POLICY_FILE', files.policyFile, slaPolicyFile, problems);
+  const hours = readJson('BUSINESS_HOURS_FILE', files.businessHoursFile, businessHoursFile, problems);
   if (problems.length > 0 || !policies || !hours) throw new ConfigError(problems);
   return { policies, hours };
 }

@@ -2,20 +2,24 @@ import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import type { TemporalSettings } from './settings';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-}
+/** How long the API waits for Temporal to accept a signal before answering 503. */
+export const TEMPORAL_HANDOFF_DEADLINE_MS = 5000;
 
 /**
  * A client whose connection is made on first use, so the API starts (and answers 503) while
  * Temporal is still down, and reconnects by itself once it is up.
  */
-export function createTemporalClient(settings: TemporalSettings): Client {
-  return new Client({ connection: Connection.lazy({ address: settings.address }), namespace: settings.namespace });
+export function createTemporalClient(
+  settings: Pick<TemporalSettings, 'address' | 'namespace'> & Partial<Pick<TemporalSettings, 'connection'>>,
+): Client {
+  return new Client({
+    connection: Connection.lazy(settings.connection ?? { address: settings.address }),
+    namespace: settings.namespace,
+  });
 }
 
 const INDEXED_TYPE = {

@@ -1,11 +1,11 @@
 import 'dotenv/config';
-import { loadConfig } from '../infra/config';
+import { loadSettings } from '../infra/settings';
 import { ensureDatabase, migrate } from '../infra/migrator';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  await ensureDatabase(config.DATABASE_URL);
-  const result = await migrate(config.DATABASE_URL);
+  const { database } = loadSettings();
+  await ensureDatabase(database.url);
+  const result = await migrate(database.url);
   console.log(`migrations applied: ${result.applied.join(', ') || 'none'}; already applied: ${result.skipped.length}`);
 }
 

@@ -3,6 +3,7 @@
 # dev server (built once by scripts/setup-temporal.sh, started by the tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/node24.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ ! -f scripts/ensure-chromium.sh ] || bash scripts/ensure-chromium.sh
 export TEMPORAL_CLI_PATH="${TEMPORAL_CLI_PATH:-$(bash scripts/setup-temporal.sh)}"

@@ -5,17 +5,19 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. scripts/node24.sh
 mkdir -p .data .run
 
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
-set -a; . ./.env; set +a
-PORT="${PORT:-3000}"
-temporal_port="${TEMPORAL_ADDRESS##*:}"
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 npm run build --silent
+# .env is read by dotenv in node (exported variables win; values are not shell-expanded), never sourced here.
+settings="$(node dist/scripts/print-settings.js)"
+read -r PORT temporal_address namespace task_queue <<<"$settings"
+temporal_port="${temporal_address##*:}"
 
 alive() { [ -f ".run/$1.pid" ] && kill -0 "$(cat ".run/$1.pid")" 2>/dev/null; }
 wait_for() { # name, command
@@ -45,6 +47,6 @@ cat <<MSG
 Support-led ordering is running:
   API          http://127.0.0.1:$PORT   (webhook: POST /webhooks/freshchat)
   Temporal UI  http://127.0.0.1:8233
-  Temporal     127.0.0.1:$temporal_port (namespace ${TEMPORAL_NAMESPACE:-default}, task queue ${TEMPORAL_TASK_QUEUE:-support-led-ordering})
+  Temporal     $temporal_address (namespace $namespace, task queue $task_queue)
   Logs         .run/*.log      Stop: npm run down
 MSG

@@ -16,6 +16,7 @@ import { fixtureFor, incidenceOf, uniqueConversationId } from './support/convers
 import { eventually } from './support/eventually';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, appToken, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
+import { settingsFrom } from '../infra/settings';
 
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 
@@ -75,8 +76,8 @@ async function appUser(userId = newUser(), baseUrl = system.baseUrl) {
 async function withApi<T>(overrides: Partial<Config>, run: (baseUrl: string) => Promise<T>): Promise<T> {
   const config = { ...system.config, ...overrides };
   const app = createApp({
-    config,
-    conversations: createConversationGateway(system.client, config),
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(system.client, settingsFrom(config)),
     temporal: system.client,
     pool: system.pool,
     redis: system.redis,
@@ -346,8 +347,8 @@ describe('friction signals', () => {
     await deadPool.end(); // every query now fails
     const config = system.config;
     const app = createApp({
-      config,
-      conversations: createConversationGateway(system.client, config),
+      settings: settingsFrom(config),
+      conversations: createConversationGateway(system.client, settingsFrom(config)),
       temporal: system.client,
       pool: deadPool,
       redis: system.redis,

@@ -35,6 +35,36 @@ test('webhooks survive a SIGKILLed worker and a cut database with zero loss and 
   });
 }, 240_000);
 
+test('scale-out: two workers and two APIs, one of each SIGKILLed mid-run, with zero loss and zero duplicates', async () => {
+  const report = await runChaos({
+    temporalAddress: process.env.TEMPORAL_TEST_ADDRESS!,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    conversations: 30,
+    eventsPerConversation: 6,
+    duplicateShare: 0.2,
+    seed: 11,
+    concurrency: 4,
+    killWorkerAt: 0.25,
+    cutDatabaseAt: 0.6,
+    cutDatabaseForMs: 1500,
+    settleTimeoutMs: 120_000,
+    scaleOut: { killApiAt: 0.4 },
+    log: () => undefined,
+  });
+  expect(report).toMatchObject({ workerProcesses: 2, apiProcesses: 2, workerKills: 1, workerRestarts: 0, apiKills: 1 });
+  expect(report.redeliveriesAfterRefusal).toBeGreaterThanOrEqual(1);
+  expect(report.verdict).toMatchObject({
+    conversations: 30,
+    incidences: 30,
+    distinctEvents: 180,
+    timelineRows: 180,
+    missingEvents: 0,
+    duplicateEvents: 0,
+    wrongOutcomes: 0,
+    ok: true,
+  });
+}, 240_000);
+
 describe('the chaos verdict', () => {
   const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });
   const perfect = () => {

@@ -12,6 +12,7 @@ import { eventually } from './support/eventually';
 import { FakeFreshchat, type RecordedRequest } from './support/fake-freshchat';
 import { appToken, fixtureText, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
+import { settingsFrom } from '../infra/settings';
 
 let system: TestSystem;
 const freshchat = new FakeFreshchat();
@@ -165,10 +166,10 @@ test('the Freshchat user id from the profile becomes the sync target, and gets t
 test('Freshchat down (connection refused) or Temporal unreachable never fails the app request', async () => {
   const dead = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
   const config = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
-  const gateway = createContextSyncGateway(dead, config);
+  const gateway = createContextSyncGateway(dead, settingsFrom(config));
   const app = createApp({
-    config,
-    conversations: createConversationGateway(dead, config),
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(dead, settingsFrom(config)),
     temporal: dead,
     pool: system.pool,
     redis: system.redis,

@@ -21,7 +21,7 @@ beforeAll(async () => {
   system = await startTestSystem({
     CONVERSATION_REOPEN_WINDOW: '2s',
     CONVERSATION_SILENCE_TIMEOUT: '5s',
-    CONVERSATION_HISTORY_LIMIT: '60',
+    WORKFLOW_HISTORY_LIMIT: '60',
   });
 });
 afterAll(async () => {

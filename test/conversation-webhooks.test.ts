@@ -15,6 +15,7 @@ import { eventually } from './support/eventually';
 import { FakeFreshchat } from './support/fake-freshchat';
 import { fixture, fixtureText, hmacSign, postWebhook, rsaSign } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
+import { settingsFrom } from '../infra/settings';
 
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 const CORPORATE_ID = '3c7d1e9a-5b2f-4a8c-9e6d-2f0a8b4c1d93';
@@ -349,8 +350,8 @@ describe('the webhook refuses what it must', () => {
     const deadConfig = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
     const deadClient = createTemporalClient({ address: deadConfig.TEMPORAL_ADDRESS, namespace: 'default' });
     const app = createApp({
-      config: deadConfig,
-      conversations: createConversationGateway(deadClient, deadConfig),
+      settings: settingsFrom(deadConfig),
+      conversations: createConversationGateway(deadClient, settingsFrom(deadConfig)),
       temporal: deadClient,
       pool: system.pool,
       redis: system.redis,

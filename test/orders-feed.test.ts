@@ -8,6 +8,7 @@ import { insertIncidence, ordersSign, postOrder, uniqueUser, type OrderBody } fr
 import { eventually } from './support/eventually';
 import { postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
+import { settingsFrom } from '../infra/settings';
 
 let system: TestSystem;
 beforeAll(async () => {
@@ -108,8 +109,8 @@ describe('POST /api/v1/orders', () => {
 
   test('without ORDERS_WEBHOOK_SECRET the feed refuses every call, saying why', async () => {
     const app = createApp({
-      config: { ...system.config, ORDERS_WEBHOOK_SECRET: undefined },
-      conversations: createConversationGateway(system.client, system.config),
+      settings: settingsFrom({ ...system.config, ORDERS_WEBHOOK_SECRET: undefined }),
+      conversations: createConversationGateway(system.client, settingsFrom(system.config)),
       temporal: system.client,
       pool: system.pool,
       redis: system.redis,

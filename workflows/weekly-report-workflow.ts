@@ -37,7 +37,8 @@ export interface WeeklyReportInput extends WeeklyReportSettings {
 
 /** A burst of resolutions never delays the computation past this many quiet periods. */
 const MAX_QUIET_PERIODS = 10;
-const HISTORY_LIMIT = 2000;
+/** The history limit of runs started before it was a setting. */
+const DEFAULT_HISTORY_LIMIT = 2000;
 
 /**
  * One run per ISO week (`weekly-report-<week>`): resolutions of that week signal it, and it recomputes the stored
@@ -67,7 +68,7 @@ export async function weeklyReportWorkflow(
       computations++;
       continue;
     }
-    if (shouldContinueAsNew(HISTORY_LIMIT)) {
+    if (shouldContinueAsNew(input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof weeklyReportWorkflow>({ ...input, pending });
     }

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../api/app';
 import { createConversationGateway } from '../../api/conversation-gateway';
@@ -9,10 +9,11 @@ import { loadConfig } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
-import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess } from '../scratch';
+import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, waitForHttp } from '../scratch';
 import { FaultProxy } from './fault-proxy';
 import { chaosPlan, type PlanOptions } from './plan';
 import { verifyChaos, type ChaosVerdict } from './verify';
+import { settingsFrom } from '../../infra/settings';
 
 export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   temporalAddress: string;
@@ -23,6 +24,11 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   cutDatabaseAt: number;
   cutDatabaseForMs: number;
   settleTimeoutMs: number;
+  /**
+   * Scale-out: two worker processes and two API processes on the same task queue, one of each SIGKILLed (and not
+   * restarted) mid-run; deliveries refused by the dead API go to the other, as a load balancer would send them.
+   */
+  scaleOut?: { killApiAt: number };
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -32,8 +38,11 @@ export interface ChaosReport {
   verdict: ChaosVerdict;
   deliveries: number;
   redeliveriesAfterRefusal: number;
+  workerProcesses: number;
+  apiProcesses: number;
   workerKills: number;
   workerRestarts: number;
+  apiKills: number;
   databaseCuts: number;
   sendSeconds: number;
   settleSeconds: number;
@@ -49,27 +58,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
-  const worker = superviseWorker(
-    {
-      DATABASE_URL: proxyUrl,
-      TEMPORAL_ADDRESS: options.temporalAddress,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-    },
-    options.log,
+  const scaleOut = options.scaleOut;
+  const workerEnv = {
+    DATABASE_URL: proxyUrl,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+  };
+  const workers = Array.from({ length: scaleOut ? 2 : 1 }, (_, i) =>
+    superviseWorker(workerEnv, options.log, { name: `worker ${i + 1}`, restart: !scaleOut }),
   );
-  const api = await startApi({
+  const apiEnv = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     FRESHCHAT_WEBHOOK_SECRET: secret,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
-  });
+  };
+  const apis = scaleOut
+    ? await Promise.all([startApiProcess(apiEnv, options.log), startApiProcess(apiEnv, options.log)])
+    : [await startApi(apiEnv)];
+  // The worker that is not killed (in scale-out) or the one restarted gets its database cut.
+  const worker = workers.at(-1)!;
   try {
     const faults = [
-      { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => worker.kill() },
+      { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => workers[0]!.kill() },
       { at: Math.floor(plan.deliveries.length * options.cutDatabaseAt), run: () => cut() },
+      ...(scaleOut
+        ? [{ at: Math.floor(plan.deliveries.length * scaleOut.killApiAt), run: () => apis[0]!.kill() }]
+        : []),
     ];
     // The cut must hit a running worker (one still starting up after the kill just exits and is restarted).
     let cutDone: Promise<void> = Promise.resolve();
@@ -80,8 +98,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     };
     const sendStart = performance.now();
-    const redeliveries = await deliver(api.url, plan.deliveries, secret, options.concurrency, (sent) =>
-      faults.filter((f) => f.at === sent).forEach((f) => f.run()),
+    const redeliveries = await deliver(
+      apis.map((a) => a.url),
+      plan.deliveries,
+      secret,
+      options.concurrency,
+      (sent) => faults.filter((f) => f.at === sent).forEach((f) => f.run()),
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
     await cutDone;
@@ -96,22 +118,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       verdict,
       deliveries: plan.deliveries.length,
       redeliveriesAfterRefusal: redeliveries,
-      workerKills: worker.kills,
-      workerRestarts: worker.restarts,
+      workerProcesses: workers.length,
+      apiProcesses: apis.length,
+      workerKills: workers.reduce((n, w) => n + w.kills, 0),
+      workerRestarts: workers.reduce((n, w) => n + w.restarts, 0),
+      apiKills: apis.reduce((n, a) => n + a.kills, 0),
       databaseCuts: proxy.cuts,
       sendSeconds,
       settleSeconds,
     };
   } finally {
-    await worker.stop();
-    await api.stop();
+    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(apis.map((a) => a.stop()));
     await proxy.stop();
     await db.drop();
   }
 }
 
-/** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would). */
-function superviseWorker(env: Record<string, string>, log: (line: string) => void) {
+/** The worker as a real process, restarted whenever it dies (as systemd or Kubernetes would) unless told not to. */
+function superviseWorker(
+  env: Record<string, string>,
+  log: (line: string) => void,
+  options: { name: string; restart: boolean },
+) {
   let child: ChildProcess;
   let startedAt = 0;
   let stopping = false;
@@ -120,8 +149,8 @@ function superviseWorker(env: Record<string, string>, log: (line: string) => voi
     startedAt = Date.now();
     child = startNodeProcess('worker.ts', env);
     child.once('exit', (code, signal) => {
-      if (stopping) return;
-      log(`worker exited (${signal ?? code}); restarting`);
+      if (stopping || !options.restart) return;
+      log(`${options.name} exited (${signal ?? code}); restarting`);
       state.restarts++;
       setTimeout(spawnWorker, 500);
     });
@@ -136,7 +165,7 @@ function superviseWorker(env: Record<string, string>, log: (line: string) => voi
     },
     kill() {
       state.kills++;
-      log(`killing the worker (pid ${child.pid}) with SIGKILL`);
+      log(`killing ${options.name} (pid ${child.pid}) with SIGKILL`);
       child.kill('SIGKILL');
     },
     /** Resolves once the current worker process has been alive for `ms`. */
@@ -150,17 +179,54 @@ function superviseWorker(env: Record<string, string>, log: (line: string) => voi
   };
 }
 
+/** The API as a real process (scale-out mode), killable with SIGKILL. */
+async function startApiProcess(env: Record<string, string>, log: (line: string) => void) {
+  const port = await freePort();
+  const child = startNodeProcess('api/server.ts', { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, 120_000);
+  let kills = 0;
+  return {
+    url,
+    get kills() {
+      return kills;
+    },
+    kill() {
+      kills++;
+      log(`killing the API at ${url} (pid ${child.pid}) with SIGKILL`);
+      child.kill('SIGKILL');
+    },
+    stop: () => stopProcess(child),
+  };
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
 async function startApi(env: Record<string, string>) {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
   const pool = await createDatabasePool(config.DATABASE_URL, 2);
   const redis = createRedis(config.REDIS_URL);
   const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, conversations: createConversationGateway(temporal, config), temporal, pool, redis });
+  const app = createApp({
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(temporal, settingsFrom(config)),
+    temporal,
+    pool,
+    redis,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    kills: 0,
+    kill: () => undefined,
     async stop() {
       await new Promise((r) => server.close(r));
       await Promise.allSettled([pool.end(), redis.quit(), temporal.connection.close()]);
@@ -170,7 +236,7 @@ async function startApi(env: Record<string, string>) {
 
 /** Posts every delivery, `concurrency` at a time, redelivering any that is refused (as Freshchat retries). */
 async function deliver(
-  baseUrl: string,
+  baseUrls: string[],
   deliveries: string[],
   secret: string,
   concurrency: number,
@@ -179,10 +245,12 @@ async function deliver(
   let next = 0;
   let sent = 0;
   let redeliveries = 0;
+  let turn = 0;
   const post = async (body: string) => {
     const signature = createHmac('sha256', secret).update(body).digest('hex');
-    for (;;) {
-      const status = await fetch(`${baseUrl}/webhooks/freshchat`, {
+    // Round robin over the APIs; a refused or failed delivery is sent again to the next one.
+    for (let api = turn++; ; api++) {
+      const status = await fetch(`${baseUrls[api % baseUrls.length]}/webhooks/freshchat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-freshchat-signature': signature },
         body,
@@ -192,7 +260,8 @@ async function deliver(
       if (status === 200) return;
       if (status >= 400 && status < 500) throw new Error(`a valid delivery was refused with ${status}`);
       redeliveries++;
-      await new Promise((r) => setTimeout(r, 200));
+      // Straight to the other API when this one is gone; a 5xx (Temporal or storage trouble) waits a little.
+      await new Promise((r) => setTimeout(r, status === 0 && baseUrls.length > 1 ? 20 : 200));
     }
   };
   const lane = async () => {

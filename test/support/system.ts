@@ -15,9 +15,11 @@ import { createWorker } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
 import { ORDERS_SECRET } from './analytics';
+import { settingsFrom, type Settings } from '../../infra/settings';
 
 export interface TestSystem {
   config: Config;
+  settings: Settings;
   baseUrl: string;
   client: Client;
   pool: DatabasePool;
@@ -56,6 +58,7 @@ export async function startTestSystem(
     SLA_POLICY_FILE: 'test/fixtures/sla/no-policies.json',
     ...env,
   });
+  const settings = settingsFrom(config);
   const pool = await createDatabasePool(config.DATABASE_URL, 5);
   const redis = createRedis(config.REDIS_URL);
   const client = new Client({
@@ -63,10 +66,10 @@ export async function startTestSystem(
     namespace: config.TEMPORAL_NAMESPACE,
   });
   const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-  const contextSync = createContextSyncGateway(apiClient, config);
+  const contextSync = createContextSyncGateway(apiClient, settings);
   const app = createApp({
-    config,
-    conversations: createConversationGateway(apiClient, config),
+    settings,
+    conversations: createConversationGateway(apiClient, settings),
     temporal: apiClient,
     pool,
     redis,
@@ -83,6 +86,7 @@ export async function startTestSystem(
 
   const system: TestSystem = {
     config,
+    settings,
     baseUrl,
     client,
     pool,
@@ -92,7 +96,7 @@ export async function startTestSystem(
       nativeConnection ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       const codePath = process.env.TEST_WORKFLOW_BUNDLE;
       worker = await createWorker({
-        config,
+        settings,
         pool,
         redis,
         connection: nativeConnection,

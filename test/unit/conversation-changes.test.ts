@@ -1,7 +1,6 @@
 import type { ConversationEvent } from '../../domain/conversation-event';
 import { initialConversationState } from '../../domain/conversation-state';
 import { applyChange, incidenceChangeOf } from '../../workflows/conversation-changes';
-import { loadConfig, ConfigError } from '../../infra/config';
 
 const base = {
   conversationId: 'c1',
@@ -75,29 +74,4 @@ test('a resolution that arrives before the first message: the late message moves
 
 test('a message after resolution does not reopen', () => {
   expect(run([resolution('2026-01-20T05:00:00Z'), message('2026-01-20T06:00:00Z')]).outcome).toBe('RESOLVED');
-});
-
-describe('configuration', () => {
-  test('defaults and durations', () => {
-    const config = loadConfig({ CONVERSATION_REOPEN_WINDOW: '2h' });
-    expect(config.PORT).toBe(3000);
-    expect(config.CONVERSATION_REOPEN_WINDOW).toBe(7_200_000);
-    expect(config.CONVERSATION_SILENCE_TIMEOUT).toBe(14 * 86_400_000);
-  });
-  test('every malformed variable is named', () => {
-    try {
-      loadConfig({
-        PORT: 'eighty',
-        DATABASE_URL: 'nope',
-        FRICTION_DETECTION_ENABLED: 'maybe',
-        CONVERSATION_REOPEN_WINDOW: 'a week',
-      });
-      throw new Error('expected ConfigError');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      const text = (error as Error).message;
-      for (const name of ['PORT', 'DATABASE_URL', 'FRICTION_DETECTION_ENABLED', 'CONVERSATION_REOPEN_WINDOW'])
-        expect(text).toContain(name);
-    }
-  });
 });

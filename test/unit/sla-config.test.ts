@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../infra/config';
+import { ConfigError } from '../../infra/config';
+import { loadSettings } from '../../infra/settings';
 import { loadSlaConfig } from '../../infra/sla-config';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sla-config-'));
@@ -21,7 +22,7 @@ const problemsOf = (run: () => unknown): string[] => {
 };
 
 test('the shipped policy and business-hours files load by default', () => {
-  const { policies, hours } = loadSlaConfig(loadConfig({}));
+  const { policies, hours } = loadSlaConfig(loadSettings({}).sla);
   expect(policies.policies.map((p) => p.name)).toEqual(['wedding-high-value', 'high-value', 'standard']);
   expect(hours.timeZone).toBe('Asia/Kolkata');
 });
@@ -29,8 +30,8 @@ test('the shipped policy and business-hours files load by default', () => {
 test('a broken file stops the start with every problem named, file by file', () => {
   const problems = problemsOf(() =>
     loadSlaConfig({
-      SLA_POLICY_FILE: file('policies.json', JSON.stringify({ policies: [{ name: 'x', firstResponse: 'fast' }] })),
-      BUSINESS_HOURS_FILE: file('hours.json', '{ "timeZone": '),
+      policyFile: file('policies.json', JSON.stringify({ policies: [{ name: 'x', firstResponse: 'fast' }] })),
+      businessHoursFile: file('hours.json', '{ "timeZone": '),
     }),
   );
   expect(problems).toHaveLength(2);
@@ -39,18 +40,18 @@ test('a broken file stops the start with every problem named, file by file', () 
   expect(
     problemsOf(() =>
       loadSlaConfig({
-        SLA_POLICY_FILE: path.join(dir, 'missing.json'),
-        BUSINESS_HOURS_FILE: 'config/business-hours.json',
+        policyFile: path.join(dir, 'missing.json'),
+        businessHoursFile: 'config/business-hours.json',
       }),
     )[0],
   ).toMatch(/SLA_POLICY_FILE .*ENOENT/);
 });
 
 test('outbound events need their signing secret', () => {
-  expect(problemsOf(() => loadConfig({ OUTBOUND_EVENTS_URL: 'https://example.test/hooks' }))).toEqual([
+  expect(problemsOf(() => loadSettings({ OUTBOUND_EVENTS_URL: 'https://example.test/hooks' }))).toEqual([
     'OUTBOUND_EVENTS_SECRET: required when OUTBOUND_EVENTS_URL is set (every event is signed with it)',
   ]);
-  expect(problemsOf(() => loadConfig({ OUTBOUND_EVENTS_URL: 'not a url', OUTBOUND_EVENTS_SECRET: 's' }))[0]).toMatch(
+  expect(problemsOf(() => loadSettings({ OUTBOUND_EVENTS_URL: 'not a url', OUTBOUND_EVENTS_SECRET: 's' }))[0]).toMatch(
     /^OUTBOUND_EVENTS_URL/,
   );
 });

@@ -1,0 +1,86 @@
+import type { Context, Next } from 'koa';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The API's Prometheus metrics (served at GET /metrics). One registry per process: every app instance in it
+ * counts into the same series, as Prometheus expects of one scrape target.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+const requests = new Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests by route pattern, method and status',
+  labelNames: ['route', 'method', 'status'],
+  registers: [registry],
+});
+const requestSeconds = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request latency by route pattern, method and status',
+  labelNames: ['route', 'method', 'status'],
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+const webhooks = new Counter({
+  name: 'slo_webhooks_total',
+  help: 'Freshchat webhooks by action and result (accepted, ignored, or the error code answered)',
+  labelNames: ['action', 'result'],
+  registers: [registry],
+});
+const signatureFailures = new Counter({
+  name: 'slo_signature_failures_total',
+  help: 'Requests refused for a missing or wrong signature, by feed (freshchat, orders)',
+  labelNames: ['feed'],
+  registers: [registry],
+});
+const handoffSeconds = new Histogram({
+  name: 'slo_temporal_handoff_seconds',
+  help: 'Time for Temporal to accept a signal (signalWithStart), by workflow and result',
+  labelNames: ['workflow', 'result'],
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+const rateLimitRefusals = new Counter({
+  name: 'slo_rate_limit_refusals_total',
+  help: 'Requests refused with 429 by a rate limit, by route pattern',
+  labelNames: ['route'],
+  registers: [registry],
+});
+
+export const apiMetrics = {
+  webhook: (action: string, result: string) => webhooks.inc({ action, result }),
+  signatureFailure: (feed: 'freshchat' | 'orders') => signatureFailures.inc({ feed }),
+  /** Times `handoff` into the histogram, labelled ok or failed. */
+  async timeHandoff<T>(workflow: string, handoff: () => Promise<T>): Promise<T> {
+    const end = handoffSeconds.startTimer({ workflow });
+    try {
+      const result = await handoff();
+      end({ result: 'ok' });
+      return result;
+    } catch (error) {
+      end({ result: 'failed' });
+      throw error;
+    }
+  },
+};
+
+/** Koa middleware, outermost: every request counted by its route pattern (never its raw path: ids would explode the series). */
+export async function requestMetrics(ctx: Context, next: Next): Promise<void> {
+  const start = process.hrtime.bigint();
+  try {
+    await next();
+  } finally {
+    const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+    const labels = { route: String(route), method: ctx.method, status: String(ctx.status) };
+    requests.inc(labels);
+    requestSeconds.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    if (ctx.status === 429) rateLimitRefusals.inc({ route: labels.route });
+  }
+}
+
+export async function metricsEndpoint(ctx: Context): Promise<void> {
+  ctx.set('content-type', registry.contentType);
+  ctx.body = await registry.metrics();
+}

@@ -1,0 +1,152 @@
+import type { AuthSettings } from '../api/auth';
+import type { MailSettings } from '../clients/report-mailer';
+import { eventList, type ChannelRules } from '../domain/channel-route';
+import type { ContextSyncSettings } from '../domain/context-sync-settings';
+import type { ConversationSettings } from '../domain/conversation-state';
+import type { FrictionSettings } from '../domain/friction';
+import type { UserContextStoreSettings } from '../stores/user-context-store';
+import { ConfigError, loadConfig, type Config } from './config';
+import { temporalConnection } from './temporal-connection';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Address, TLS (server CA, client certificate), API key and gRPC metadata, for Connection and NativeConnection. */
+  connection: NativeConnectionOptions & { address: string };
+}
+
+/** What the worker's activities need besides connections (infra/settings.ts is their only source). */
+export interface ActivitySettings {
+  /** Conversation properties that hold the agent's tags at resolution. */
+  tagProperties: string[];
+  /** Orders placed this long after a resolution still count as assisted by it. */
+  assistedOrderWindowMs: number;
+  /** A conversation started this long after a help offer is SYSTEM_INITIATED. */
+  helpOfferWindowMs: number;
+  agentHourlyRate: number;
+  mail: MailSettings;
+  freshchat: { baseUrl?: string; token?: string };
+}
+
+/** Everything the API and the worker are configured with, grouped by the part that receives it. */
+export interface Settings {
+  nodeEnv: string;
+  logLevel: Config['LOG_LEVEL'];
+  http: {
+    port: number;
+    /** Request body limits in bytes. */
+    bodyLimits: { webhook: number; api: number; orders: number };
+    readinessTimeoutMs: number;
+  };
+  /** SIGTERM: how long in-flight requests and running activities get before the process stops anyway. */
+  shutdownTimeoutMs: number;
+  database: { url: string };
+  redis: { url: string; keyPrefix: string };
+  temporal: TemporalSettings;
+  worker: { workflowBundlePath?: string; analyticsSchedules: boolean; metricsPort?: number };
+  tracing: { otlpEndpoint?: string };
+  webhook: { secret?: string; publicKey?: string };
+  orders: { secret?: string; assistedWindowMs: number };
+  auth: AuthSettings;
+  conversation: ConversationSettings;
+  contextSync: ContextSyncSettings;
+  userContext: UserContextStoreSettings;
+  friction: FrictionSettings;
+  channels: ChannelRules;
+  activities: ActivitySettings;
+  /** Response times and SLAs: the files the worker validates at start, and where signed events go. */
+  sla: { policyFile: string; businessHoursFile: string; outbound: { url?: string; secret?: string } };
+}
+
+/**
+ * Maps validated configuration to settings; cross-field rules are checked here, so a bad mix fails at start.
+ * `env` supplies the Temporal SDK's own connection variables (TEMPORAL_TLS_*, TEMPORAL_API_KEY, TEMPORAL_PROFILE…).
+ */
+export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Settings {
+  if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
+    throw new ConfigError([
+      `CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`,
+    ]);
+  }
+  // Outbound events are signed: a URL without a secret is a mistake, not a reason to send unsigned.
+  if (config.OUTBOUND_EVENTS_URL && !config.OUTBOUND_EVENTS_SECRET) {
+    throw new ConfigError([
+      'OUTBOUND_EVENTS_SECRET: required when OUTBOUND_EVENTS_URL is set (every event is signed with it)',
+    ]);
+  }
+  const historyLimit = config.WORKFLOW_HISTORY_LIMIT;
+  const highImportanceEvents = eventList(config.HIGH_IMPORTANCE_EVENTS);
+  return {
+    nodeEnv: config.NODE_ENV,
+    logLevel: config.LOG_LEVEL,
+    http: {
+      port: config.PORT,
+      bodyLimits: { webhook: config.WEBHOOK_BODY_LIMIT, api: config.API_BODY_LIMIT, orders: config.ORDERS_BODY_LIMIT },
+      readinessTimeoutMs: config.READINESS_TIMEOUT,
+    },
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT,
+    database: { url: config.DATABASE_URL },
+    redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+    temporal: { ...temporalConnection(config, env), taskQueue: config.TEMPORAL_TASK_QUEUE },
+    worker: {
+      workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+      analyticsSchedules: config.ANALYTICS_SCHEDULES_ENABLED,
+      metricsPort: config.WORKER_METRICS_PORT,
+    },
+    tracing: { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
+    webhook: { secret: config.FRESHCHAT_WEBHOOK_SECRET, publicKey: config.FRESHCHAT_WEBHOOK_PUBLIC_KEY },
+    orders: { secret: config.ORDERS_WEBHOOK_SECRET, assistedWindowMs: config.ASSISTED_ORDER_WINDOW },
+    auth: { appJwtSecret: config.APP_JWT_SECRET, adminToken: config.ADMIN_API_TOKEN },
+    conversation: {
+      reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
+      silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
+      historyLimit,
+      weeklyReport: {
+        quietPeriodMs: config.WEEKLY_REPORT_QUIET_PERIOD,
+        idleTimeoutMs: config.WEEKLY_REPORT_IDLE_TIMEOUT,
+        historyLimit,
+      },
+    },
+    contextSync: {
+      quietPeriodMs: config.CONTEXT_SYNC_QUIET_PERIOD,
+      maxDelayMs: config.CONTEXT_SYNC_MAX_DELAY,
+      idleTimeoutMs: config.CONTEXT_SYNC_IDLE_TIMEOUT,
+      historyLimit,
+    },
+    userContext: { contextTtlMs: config.USER_CONTEXT_TTL, helpOfferWindowMs: config.HELP_OFFER_WINDOW },
+    friction: { enabled: config.FRICTION_DETECTION_ENABLED, highImportanceEvents },
+    channels: {
+      enabled: config.CHANNEL_ROUTING_ENABLED,
+      lowThreshold: config.CHANNEL_LOW_THRESHOLD,
+      highThreshold: config.CHANNEL_HIGH_THRESHOLD,
+      highImportanceEvents,
+    },
+    activities: {
+      tagProperties: config.FRESHCHAT_TAG_PROPERTIES,
+      assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
+      helpOfferWindowMs: config.HELP_OFFER_WINDOW,
+      agentHourlyRate: config.AGENT_HOURLY_RATE,
+      mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+      freshchat: { baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN },
+    },
+    sla: {
+      policyFile: config.SLA_POLICY_FILE,
+      businessHoursFile: config.BUSINESS_HOURS_FILE,
+      outbound: { url: config.OUTBOUND_EVENTS_URL, secret: config.OUTBOUND_EVENTS_SECRET },
+    },
+  };
+}
+
+/** Configuration from the environment (see infra/env-file.ts for .env), validated and mapped. */
+export const loadSettings = (env: NodeJS.ProcessEnv = process.env): Settings => settingsFrom(loadConfig(env), env);
+
+/** The API cannot accept any webhook without at least one verification scheme. */
+export function requireWebhookVerification(settings: Settings): void {
+  if (!settings.webhook.secret && !settings.webhook.publicKey) {
+    throw new ConfigError([
+      'FRESHCHAT_WEBHOOK_SECRET or FRESHCHAT_WEBHOOK_PUBLIC_KEY: set at least one, or every webhook is refused',
+    ]);
+  }
+}
