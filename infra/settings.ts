@@ -100,6 +100,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     orders: { secret: config.ORDERS_WEBHOOK_SECRET, assistedWindowMs: config.ASSISTED_ORDER_WINDOW },
     auth: { appJwtSecret: config.APP_JWT_SECRET, adminToken: config.ADMIN_API_TOKEN },
     conversation: {
+      slaTimers: config.SLA_TIMERS_ENABLED,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
       historyLimit,

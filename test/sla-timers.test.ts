@@ -26,6 +26,7 @@ beforeAll(async () => {
       : undefined,
   );
   system = await startTestSystem({
+    SLA_TIMERS_ENABLED: 'true',
     SLA_POLICY_FILE: 'test/fixtures/sla/fast-policies.json',
     FRESHCHAT_API_URL: freshchat.url,
     FRESHCHAT_API_TOKEN: 'test-token',

@@ -71,7 +71,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(reopenSignal, enqueue);
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
   // Response times and SLA timers run beside the loop (workflows/sla-timers.ts); runs started before them have none.
-  const sla = patched('sla-timers') ? startSlaTimers(input.carried?.sla, () => queue.length > 0) : null;
+  const sla =
+    input.settings.slaTimers !== false && patched('sla-timers')
+      ? startSlaTimers(input.carried?.sla, () => queue.length > 0)
+      : null;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
   // return it (one local activity fewer per new conversation: the worker's largest cost is each activation).
