@@ -18,9 +18,13 @@ import { logger } from './infra/logger';
 import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
-import { ensureSearchAttributes } from './infra/temporal';
+import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
+import { payloadDataConverter } from './infra/payload-codec';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 import { loadSlaConfig } from './infra/sla-config';
+import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
+import { createTokenBucket } from './infra/token-bucket';
+import { createConversationGateway } from './api/conversation-gateway';
 import { countActivityFailures } from './infra/worker-metrics';
 import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
 
@@ -29,29 +33,36 @@ export interface WorkerResources {
   pool: DatabasePool;
   redis: Redis;
   connection: NativeConnection;
+  /** Reconciliation delivers its repairs through this client (the API's gateway). */
+  temporalClient: Client;
   /** Tests pass a prebuilt bundle; production bundles `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Fault injection at the activity boundary (the tests and the chaos run); none in production. */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
   const { settings } = resources;
+  const keys = redisKeys(settings.redis.keyPrefix);
   const activities = createActivities({
     ...settings.activities,
     pool: resources.pool,
     redis: resources.redis,
-    keys: redisKeys(settings.redis.keyPrefix),
+    keys,
     logger,
     freshchat: createFreshchatClient(settings.activities.freshchat),
     // Validated here, so a worker with a broken policy or business-hours file does not start.
     slaConfig: loadSlaConfig(settings.sla),
     outbound: createOutboundEventSender(settings.sla.outbound),
+    reconciliation: reconciliationDeps(resources, keys.freshchatBucket),
   });
   const worker = await Worker.create({
     connection: resources.connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
     activities,
-    interceptors: { activity: [countActivityFailures] },
+    dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
+    interceptors: { activity: [countActivityFailures, ...(resources.interceptors?.activity ?? [])] },
     // SIGTERM: running activities get this long to finish before they are cancelled.
     shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
@@ -59,7 +70,41 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
       : { workflowsPath: require.resolve('./workflows') }),
   });
   if (settings.worker.analyticsSchedules) await ensureSchedules(settings.temporal);
+  if (settings.reconciliation.scheduleEnabled) await ensureReconciliationScheduleLogged(resources);
   return worker;
+}
+
+/** Freshchat requests of every reconciliation activity, in every worker process, draw on one Redis token bucket. */
+function reconciliationDeps(resources: WorkerResources, bucketKey: string) {
+  const { settings } = resources;
+  const bucket = createTokenBucket(resources.redis, bucketKey, {
+    capacity: settings.reconciliation.rateBurst,
+    perMinute: settings.reconciliation.rateLimitPerMinute,
+  });
+  const gateway = createConversationGateway(resources.temporalClient, settings);
+  return {
+    freshchat: createFreshchatClient({ ...settings.activities.freshchat, beforeRequest: () => bucket.take() }),
+    bucket,
+    retryAfterCapMs: settings.reconciliation.retryAfterCapMs,
+    deliver: gateway.deliver,
+  };
+}
+
+/** Like the analytics schedules: a failure is logged, not fatal. Without Freshchat's API there is nothing to do. */
+async function ensureReconciliationScheduleLogged({ settings, temporalClient }: WorkerResources): Promise<void> {
+  if (!settings.activities.freshchat.baseUrl || !settings.activities.freshchat.token) {
+    logger.warn('reconciliation schedule not created: FRESHCHAT_API_URL and FRESHCHAT_API_TOKEN are not both set');
+    return;
+  }
+  try {
+    const id = await ensureReconciliationSchedule(temporalClient, settings);
+    logger.info(
+      { schedule: id, everyMs: settings.reconciliation.intervalMs },
+      'reconciliation schedule created or updated',
+    );
+  } catch (error) {
+    logger.error({ err: error }, 'reconciliation schedule could not be created or updated');
+  }
 }
 
 /**
@@ -71,7 +116,11 @@ async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
     const connection = await Connection.connect(temporal.connection);
     try {
       const ids = await ensureAnalyticsSchedules(
-        new Client({ connection, namespace: temporal.namespace }),
+        new Client({
+          connection,
+          namespace: temporal.namespace,
+          dataConverter: payloadDataConverter(temporal.payloadKeys),
+        }),
         temporal.taskQueue,
       );
       logger.info({ schedules: ids }, 'analytics schedules created or updated');
@@ -96,7 +145,8 @@ const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
   silent: 'ERROR',
 };
 
-async function main(): Promise<void> {
+/** The worker process: migrate, then run until SIGINT/SIGTERM. `interceptors` only for the chaos run's faults. */
+export async function runWorkerProcess(interceptors?: WorkerResources['interceptors']): Promise<void> {
   const settings = loadSettings();
   const { metricsPort } = settings.worker;
   Runtime.install({
@@ -116,23 +166,26 @@ async function main(): Promise<void> {
   const redis = createRedis(settings.redis.url);
   const connection = await NativeConnection.connect(settings.temporal.connection);
   const codePath = settings.worker.workflowBundlePath;
+  const temporalClient = createTemporalClient(settings.temporal);
   const worker = await createWorker({
     settings,
     pool,
     redis,
     connection,
+    temporalClient,
     workflowBundle: codePath ? { codePath } : undefined,
+    interceptors,
   });
   logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');
   // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
   await worker.run();
-  await Promise.all([pool.end(), redis.quit(), connection.close()]);
+  await Promise.all([pool.end(), redis.quit(), connection.close(), temporalClient.connection.close()]);
   logger.info('worker stopped');
   process.exit(0);
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  runWorkerProcess().catch((error) => {
     logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
     process.exit(1);
   });

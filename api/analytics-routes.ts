@@ -4,12 +4,21 @@ import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
 import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/iso-week';
 import { renderReportCsv } from '../domain/report-csv';
 import { renderReportHtml } from '../domain/report-html';
+import {
+  copyStatement,
+  EXPORT_FORMATS,
+  exportSelect,
+  streamExport,
+  type ExportFormat,
+} from '../stores/incidence-export';
 import { adminOnly, type AuthSettings } from './auth';
 import { ApiError } from './errors';
 
 export interface AnalyticsApiDeps {
   pool: DatabasePool;
   auth: AuthSettings;
+  /** Exports hold a connection of their own for the whole COPY. */
+  databaseUrl: string;
 }
 
 export const MAX_DAILY_RANGE_DAYS = 366;
@@ -64,19 +73,41 @@ export function analyticsRouter(deps: AnalyticsApiDeps): Router {
     }
   });
 
+  router.get('/incidences.:format', async (ctx) => {
+    const format = ctx.params.format as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format))
+      throw new ApiError(
+        400,
+        'invalid_format',
+        `"${ctx.params.format}" is not one of ${EXPORT_FORMATS.join(', ')}`,
+        'format',
+      );
+    const { from, to } = dayRange(ctx.query);
+    const stream = await streamExport(deps.databaseUrl, copyStatement(exportSelect(from, to, format), format));
+    ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
+    ctx.set('content-disposition', `attachment; filename="incidences-${from}-${to}.${format}"`);
+    ctx.body = stream;
+  });
+
   router.get('/daily', async (ctx) => {
-    const from = dateParam(ctx.query.from, 'from');
-    const to = dateParam(ctx.query.to, 'to');
-    const days = daysBetween(from, to);
-    if (days < 1) throw new ApiError(400, 'invalid_range', `from (${from}) is after to (${to})`, 'from');
-    if (days > MAX_DAILY_RANGE_DAYS)
-      throw new ApiError(400, 'invalid_range', `at most ${MAX_DAILY_RANGE_DAYS} days at once; asked for ${days}`, 'to');
+    const { from, to, days } = dayRange(ctx.query);
     const rows = await readDaily(deps.pool, from, to);
     const present = new Set(rows.map((r) => r.date));
     const missing = Array.from({ length: days }, (_, i) => addDays(from, i)).filter((d) => !present.has(d));
     ctx.body = { from, to, timezone: 'Asia/Kolkata', days: rows, missing };
   });
   return router;
+}
+
+/** from and to (India-time days, inclusive), at most MAX_DAILY_RANGE_DAYS apart. */
+function dayRange(query: Record<string, string | string[] | undefined>) {
+  const from = dateParam(query.from, 'from');
+  const to = dateParam(query.to, 'to');
+  const days = daysBetween(from, to);
+  if (days < 1) throw new ApiError(400, 'invalid_range', `from (${from}) is after to (${to})`, 'from');
+  if (days > MAX_DAILY_RANGE_DAYS)
+    throw new ApiError(400, 'invalid_range', `at most ${MAX_DAILY_RANGE_DAYS} days at once; asked for ${days}`, 'to');
+  return { from, to, days };
 }
 
 function dateParam(value: string | string[] | undefined, name: string): string {

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { createAppContext, type AppContext } from '../use-cases/app-context';
 import { createUserContextStore } from '../stores/user-context-store';
 import {
@@ -17,9 +17,12 @@ import type { ApiDeps } from './app';
 import { authenticated, requireUser, type AuthSettings, type Caller } from './auth';
 import { ApiError } from './errors';
 import { jsonBody, validate } from './json-body';
+import { perUserRateLimit } from './rate-limits';
 
 export interface AppApiDeps {
   context: AppContext;
+  /** Per-user limits (429 + Retry-After); absent in unit wiring: no limit. */
+  limits?: { contextWrites: Middleware; frictionSignals: Middleware };
   auth: AuthSettings;
   bodyLimit: number;
   channelRules: ChannelRules;
@@ -53,25 +56,28 @@ async function storageErrors(ctx: Context, next: Next): Promise<void> {
 export function appApiRouter(deps: AppApiDeps): Router {
   const router = new Router({ prefix: '/api/v1' });
   const auth = authenticated(deps.auth);
+  const pass: Middleware = (_ctx, next) => next();
+  const writes = deps.limits?.contextWrites ?? pass;
+  const signals = deps.limits?.frictionSignals ?? pass;
   const body = <S extends Parameters<typeof jsonBody>[1]>(ctx: Context, schema: S) =>
     jsonBody(ctx, schema, deps.bodyLimit);
 
-  router.put('/context/:userId/screen', auth, storageErrors, async (ctx) => {
+  router.put('/context/:userId/screen', auth, writes, storageErrors, async (ctx) => {
     const userId = ownUser(ctx);
     ctx.body = { status: 'updated', ...(await deps.context.screen(userId, await body(ctx, screenBody))) };
   });
 
-  router.put('/context/:userId/cart', auth, storageErrors, async (ctx) => {
+  router.put('/context/:userId/cart', auth, writes, storageErrors, async (ctx) => {
     const userId = ownUser(ctx);
     ctx.body = { status: 'updated', ...(await deps.context.cart(userId, await body(ctx, cartBody))) };
   });
 
-  router.put('/context/:userId/profile', auth, storageErrors, async (ctx) => {
+  router.put('/context/:userId/profile', auth, writes, storageErrors, async (ctx) => {
     const userId = ownUser(ctx);
     ctx.body = { status: 'updated', ...(await deps.context.profile(userId, await body(ctx, profileBody))) };
   });
 
-  router.post('/context/:userId/friction-signal', auth, storageErrors, async (ctx) => {
+  router.post('/context/:userId/friction-signal', auth, signals, storageErrors, async (ctx) => {
     const userId = ownUser(ctx);
     ctx.body = await deps.context.signal(userId, await body(ctx, frictionSignalBody));
   });
@@ -102,5 +108,17 @@ export function appApiRouterFor(deps: Pick<ApiDeps, 'settings' | 'pool' | 'redis
     auth: settings.auth,
     bodyLimit: settings.http.bodyLimits.api,
     channelRules: settings.channels,
+    limits: {
+      contextWrites: perUserRateLimit(deps.redis, {
+        name: 'context writes',
+        perMinute: settings.rateLimits.contextWritesPerMinute,
+        keyPrefix: settings.redis.keyPrefix,
+      }),
+      frictionSignals: perUserRateLimit(deps.redis, {
+        name: 'friction signals',
+        perMinute: settings.rateLimits.frictionSignalsPerMinute,
+        keyPrefix: settings.redis.keyPrefix,
+      }),
+    },
   });
 }

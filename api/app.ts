@@ -11,9 +11,12 @@ import { createWebhookVerifier } from './webhooks/signature';
 import { freshchatWebhookRouter } from './webhooks/freshchat';
 import { ordersRouter } from './orders-routes';
 import { analyticsRouter } from './analytics-routes';
+import { overviewRouter } from './overview-routes';
 import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
+import { codecCors, codecRouter } from './codec-routes';
+import { freshchatIdentityRouter } from './freshchat-identity-routes';
 
 export interface ApiDeps {
   settings: Settings;
@@ -34,6 +37,7 @@ export function createApp(deps: ApiDeps): Koa {
   app.proxy = true;
   app.use(requestMetrics);
   app.use(jsonErrors);
+  app.use(codecCors(settings.codec.corsOrigins));
 
   const health = healthRouter({
     checks: dependencyChecks(deps),
@@ -56,9 +60,36 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth });
-  for (const router of [health, docsRouter(), webhooks, appApiRouterFor(deps), orders, analytics])
-    app.use(router.routes()).use(router.allowedMethods());
+  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth, databaseUrl: settings.database.url });
+  const overview = overviewRouter({
+    pool: deps.pool,
+    auth: settings.auth,
+    temporalUiUrl: settings.overview.temporalUiUrl,
+    namespace: settings.temporal.namespace,
+  });
+  const codec = codecRouter({
+    payloadKeys: settings.temporal.payloadKeys,
+    auth: settings.auth,
+    corsOrigins: settings.codec.corsOrigins,
+  });
+  const freshchatIdentity = freshchatIdentityRouter({
+    auth: settings.auth,
+    privateKey: settings.identityTokens.privateKey,
+    ttlMs: settings.identityTokens.ttlMs,
+    bodyLimit: settings.http.bodyLimits.api,
+  });
+  const routers = [
+    health,
+    docsRouter(),
+    webhooks,
+    appApiRouterFor(deps),
+    orders,
+    analytics,
+    overview,
+    codec,
+    freshchatIdentity,
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

@@ -9,6 +9,11 @@ export type Caller = { kind: 'user'; userId: string } | { kind: 'admin' };
 export interface AuthSettings {
   appJwtSecret?: string;
   adminToken?: string;
+  /** App tokens older than this (by `iat`) are refused, whatever their `exp`. */
+  maxTokenAgeSeconds?: number;
+  clockSkewSeconds?: number;
+  audience?: string;
+  issuer?: string;
 }
 
 const bearerOf = (ctx: Context): string => {
@@ -17,6 +22,8 @@ const bearerOf = (ctx: Context): string => {
   if (!match) throw new ApiError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
   return match[1]!;
 };
+
+const DEFAULT_MAX_TOKEN_AGE_SECONDS = 86_400;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
@@ -30,9 +37,15 @@ export async function identify(ctx: Context, settings: AuthSettings): Promise<Ca
   try {
     const { payload } = await jwtVerify(token, new TextEncoder().encode(settings.appJwtSecret), {
       algorithms: ['HS256'],
-      requiredClaims: ['sub', 'exp'],
+      requiredClaims: ['sub', 'exp', 'iat'],
+      maxTokenAge: settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+      clockTolerance: settings.clockSkewSeconds ?? 0,
+      ...(settings.audience ? { audience: settings.audience } : {}),
+      ...(settings.issuer ? { issuer: settings.issuer } : {}),
     });
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
+    const maxAge = (settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS) + (settings.clockSkewSeconds ?? 0);
+    if (payload.exp! - payload.iat! > maxAge) throw new Error('token lifetime is longer than the maximum token age');
     return { kind: 'user', userId: payload.sub };
   } catch (error) {
     throw new ApiError(401, 'invalid_token', `bearer token is not valid: ${(error as Error).message}`);
@@ -58,3 +71,21 @@ export function requireUser(caller: Caller, userId: string): void {
   if (caller.kind === 'admin') return;
   if (caller.userId !== userId) throw new ApiError(403, 'forbidden', `token subject does not match user ${userId}`);
 }
+
+/**
+ * Koa middleware for tools that cannot send a bearer header of their own choosing (the Temporal UI's codec
+ * calls): the admin token as a bearer token, or as the password of Basic authentication (a browser asks once).
+ */
+export const adminCredential = (settings: AuthSettings, realm: string) => async (ctx: Context, next: Next) => {
+  const header = ctx.get('authorization');
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  const given = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const token = given ?? bearer;
+  if (!settings.adminToken || !token || !sameSecret(token, settings.adminToken)) {
+    ctx.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
+    throw new ApiError(401, 'unauthenticated', 'the admin token is required (Bearer, or Basic with it as password)');
+  }
+  ctx.state.caller = { kind: 'admin' } satisfies Caller;
+  await next();
+};

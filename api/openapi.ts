@@ -255,6 +255,74 @@ export const OPERATIONS: DocumentedOperation[] = [
       401: { description: 'admin token missing or wrong', schema: errorBody },
     },
   },
+  {
+    method: 'get',
+    path: '/api/v1/analytics/incidences.{format}',
+    summary: 'One row per incidence started between two dates (India time), every field and metric; streamed',
+    tag: 'analytics',
+    security: 'admin',
+    params: z.object({ format: z.enum(['csv', 'ndjson']) }),
+    query: z.object({ from: z.string().date(), to: z.string().date() }),
+    responses: {
+      200: { description: 'the incidences, streamed', mediaType: 'text/csv' },
+      400: { description: 'bad format, dates or range', schema: errorBody },
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/overview',
+    summary: 'Live overview: open and unattended conversations, SLAs due soon, cart value at risk',
+    tag: 'analytics',
+    security: 'admin',
+    responses: {
+      200: 'the overview, each conversation with a link to its workflow in the Temporal UI',
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/overview.html',
+    summary: 'The live overview as a page',
+    tag: 'analytics',
+    security: 'admin',
+    responses: {
+      200: { description: 'the overview page', mediaType: 'text/html' },
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/freshchat/identity-token',
+    summary: "A short-lived RS256 identity token for the chat SDK's Freshchat user authentication",
+    tag: 'app',
+    security: 'appOrAdmin',
+    body: { schema: z.object({ freshchat_uuid: z.string().min(1).max(255) }), example: { freshchat_uuid: 'c7f1e0d4' } },
+    responses: {
+      200: 'the token and when it expires',
+      400: APP_ERRORS[400],
+      401: APP_ERRORS[401],
+      403: { description: 'the admin token gets no identity token', schema: errorBody },
+      503: { description: 'FRESHCHAT_JWT_PRIVATE_KEY is not configured', schema: errorBody },
+    },
+  },
+  ...(['decode', 'encode'] as const).map((step): DocumentedOperation => ({
+    method: 'post',
+    path: `/codec/${step}`,
+    summary: `Temporal codec server: ${step} payloads (the Temporal UI and CLI; admin token as Bearer or Basic password)`,
+    tag: 'temporal',
+    security: 'admin',
+    body: {
+      schema: z.object({ payloads: z.array(z.object({ metadata: z.record(z.string()), data: z.string() })) }),
+      example: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] },
+    },
+    responses: {
+      200: 'the payloads',
+      400: { description: 'malformed or undecodable payloads', schema: errorBody },
+      401: { description: 'admin token missing or wrong', schema: errorBody },
+      503: { description: 'TEMPORAL_PAYLOAD_KEYS is not set', schema: errorBody },
+    },
+  })),
 ];
 
 const SECURITY_SCHEMES = {

@@ -75,6 +75,11 @@ export function createApiClient(baseUrl: string, getToken: TokenSource, options:
       request<ContextAnswer>('POST', `${user(userId)}/friction-signal`, body),
     getContext: (userId: string) => request<UserContext>('GET', user(userId)),
     routeChannels: (body: ChannelRouteBody) => request<ChannelRoute>('POST', '/channel/route', body),
+    /** A short-lived token for the chat SDK's restoreUserWithIdToken / setUserWithIdToken (Freshchat user auth). */
+    freshchatIdentityToken: (freshchatUuid: string) =>
+      request<{ token: string; expires_at: string }>('POST', '/freshchat/identity-token', {
+        freshchat_uuid: freshchatUuid,
+      }),
   };
 }
 

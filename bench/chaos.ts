@@ -2,6 +2,8 @@
  * The chaos run: 10,000 webhook events over 1,000 conversations, 20% delivered twice and shuffled within each
  * conversation, while the worker is SIGKILLed and restarted and its database connections are cut. Exits
  * non-zero on any lost or duplicated event.
+ * With `--drop 0.1`, Freshchat's real payloads and 10% of the events never sent at all; after the deliveries one
+ * reconciliation pass against a fake Freshchat that knows every event must bring them in.
  *   npm run chaos -- --conversations 1000 --events 10 --duplicates 0.2 --connections 32 --cut-ms 5000 --seed 1
  * Scale-out mode: two worker and two API processes on one task queue; one of each SIGKILLed mid-run, not restarted.
  *   npm run chaos -- --scale-out --kill-api-at 0.45
@@ -25,11 +27,23 @@ async function main(): Promise<void> {
       cutDatabaseAt: flag('cut-at', 0.6),
       cutDatabaseForMs: flag('cut-ms', 5000),
       settleTimeoutMs: flag('settle-timeout-s', 600) * 1000,
+      dropShare: flag('drop', 0),
       scaleOut: process.argv.includes('--scale-out') ? { killApiAt: flag('kill-api-at', 0.45) } : undefined,
       log: (line) => console.log(`[chaos] ${line}`),
     });
-    const { verdict, ...run } = report;
+    const { verdict, reconciliation, ...run } = report;
     printCounts({ ...run, ...verdict });
+    if (reconciliation) {
+      const r = reconciliation;
+      printCounts({
+        'reconciliation: conversations checked': r.conversationsChecked,
+        'conversations discovered': r.conversationsDiscovered,
+        ...Object.fromEntries(Object.entries(r.repaired).map(([kind, n]) => [`${kind}s repaired`, n])),
+        'rate-limited answers': r.rateLimited,
+        'pass seconds': r.seconds,
+        error: r.error ?? 'none',
+      });
+    }
     console.log(verdict.ok ? 'zero loss, zero duplicates' : 'LOSS OR DUPLICATES: see the counts above');
     process.exitCode = verdict.ok ? 0 : 1;
   } finally {

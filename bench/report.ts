@@ -1,6 +1,7 @@
 /**
- * The weekly report's SQL against a large scratch database, beside the straightforward method (fetch every
- * row of the week into the process and count there), in the same run.
+ * The weekly report (with response times, SLAs met and commerce figures, read from day rollups) against a large
+ * scratch database, beside the straightforward method (fetch every row of the week into the process and count
+ * there, primary metrics only), in the same run. The cold report must take no longer than counting in Node.
  *   npm run bench:report -- --incidences 1000000 --orders 300000 --weeks 8 --runs 3
  * Creates a scratch database `slo_bench_<pid>_<random>` (bench/scratch.ts), migrated; bulk-loads with generate_series, runs ANALYZE,
  * times, and drops it (unless --keep).
@@ -11,14 +12,15 @@ import { Client } from 'pg';
 import { createPool, sql } from 'slonik';
 import { linkAssists } from '../stores/order-store';
 import { markRepeatFriction } from '../stores/repeat-friction-store';
-import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../stores/weekly-report-store';
+import { computeAndStoreWeeklyReport, computeWeeklyReport, daysOfWeek } from '../stores/weekly-report-store';
+import { refreshDays } from '../stores/report-days';
+import { periodFigures } from '../stores/report-figures';
 import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { loadConfig } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
+import { loadIncidences, loadOrders, loadResponses } from './report-data';
 import { scratchDatabase } from './scratch';
 import { flag } from './table';
-
-const USERS = 200_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -59,6 +61,15 @@ async function main(): Promise<void> {
       () => linkAssists(bulk, { orders: sql.fragment`TRUE`, incidences: sql.fragment`TRUE` }, 24 * 3_600_000),
       (n) => `${n} links`,
     );
+    await time('load response times + SLA targets', () => loadResponses(db));
+    // Statistics, as autovacuum keeps them on a live database (the rollups' plans depend on them).
+    await time('ANALYZE', () => db.query('ANALYZE'));
+    const spanDays = Array.from({ length: weeks }, (_, i) => addWeeks(reportWeek, i - weeks + 1)).flatMap(daysOfWeek);
+    await time(
+      'day rollups (the daily aggregation, every day of the span)',
+      () => refreshDays(bulk, spanDays, true),
+      (d) => `${d.length} days`,
+    );
     // What autovacuum does on a live database: statistics, and the visibility map that index-only scans rely on.
     await time('VACUUM ANALYZE', () => db.query('VACUUM ANALYZE'));
 
@@ -80,6 +91,9 @@ async function main(): Promise<void> {
     for (const week of [previousWeek(reportWeek), addWeeks(reportWeek, -4)])
       await computeAndStoreWeeklyReport(pool, week, config.AGENT_HOURLY_RATE);
     const steady = await timeReport();
+    const rawStart = performance.now();
+    const rawWeek = await periodFigures(pool, weekBounds(reportWeek));
+    const rawMs = performance.now() - rawStart;
     const prdMs: number[] = [];
     let prdNote = '';
     for (let i = 0; i < runs; i++) {
@@ -90,16 +104,22 @@ async function main(): Promise<void> {
     console.table(timings.map((t) => ({ step: t.step, ms: t.ms, note: t.note ?? '' })));
     console.table([
       {
-        method: 'report SQL, cold (week, previous week, baseline week, 8-week trend)',
+        method: 'whole report with new metrics, cold (no stored reports; 8 weeks of day rollups)',
         'first ms': Math.round(cold.ms[0]!),
         'median ms': Math.round(median(cold.ms)),
         result: cold.summary,
       },
       {
-        method: 'report SQL, steady state (previous weeks stored by the Monday runs)',
+        method: 'whole report, steady state (previous weeks stored by the Monday runs)',
         'first ms': Math.round(steady.ms[0]!),
         'median ms': Math.round(median(steady.ms)),
         result: steady.summary,
+      },
+      {
+        method: "the same week's figures counted from raw rows (no rollups; one run)",
+        'first ms': Math.round(rawMs),
+        'median ms': Math.round(rawMs),
+        result: `${rawWeek.closedIncidences} resolved, first response p50 ${rawWeek.support.firstResponse.calendar.p50Seconds} s`,
       },
       {
         method: "count in Node (fetch the week's rows; primary metrics only)",
@@ -108,14 +128,14 @@ async function main(): Promise<void> {
         result: prdNote,
       },
     ]);
-    const verdict = median(cold.ms) < 2000 ? 'OK' : 'TOO SLOW';
+    const verdict = median(cold.ms) <= median(prdMs) ? 'OK' : 'TOO SLOW';
     console.log(
       `machine: ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (other processes share the cores)`,
     );
     console.log(
-      `report ${reportWeek}: cold median ${Math.round(median(cold.ms))} ms, steady median ${Math.round(median(steady.ms))} ms over ${runs} runs (< 2000 ms required): ${verdict}`,
+      `report ${reportWeek}: cold median ${Math.round(median(cold.ms))} ms, steady median ${Math.round(median(steady.ms))} ms over ${runs} runs; counting in Node: median ${Math.round(median(prdMs))} ms (cold must not be slower): ${verdict}`,
     );
     if (verdict !== 'OK') process.exitCode = 1;
   } finally {
@@ -125,59 +145,6 @@ async function main(): Promise<void> {
     if (process.argv.includes('--keep')) console.error(`kept ${name}`);
     else await scratch.drop();
   }
-}
-
-/** Incidences spread evenly over the span: 10 % still open, the rest resolved after a skewed 0–4 h. */
-async function loadIncidences(db: Client, n: number, start: string, end: string): Promise<void> {
-  await db.query('SELECT setseed(0.42)');
-  await db.query(
-    `INSERT INTO incidences (conversation_id, user_id, stage, channel, trigger, app_screen, outcome, order_impact, issue_category,
-                             created_at, resolved_at, time_to_resolve_seconds)
-     SELECT 'bench-' || g, 'u' || (g % $4), 'PRE_ORDER', 'IN_APP_CHAT', 'USER_INITIATED',
-            (ARRAY['quote_summary','checkout','platter_customise','order_details','payment','menu'])[1 + g % 6],
-            outcome, CASE outcome WHEN 'IN_PROGRESS' THEN NULL WHEN 'CONVERTED' THEN 'PLACED' WHEN 'DROPPED' THEN 'LOST' ELSE 'NONE' END,
-            CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE (ARRAY['pricing','menu_customisation','delivery_time','order_change','payment','guest_count','venue','dietary','discount','tasting','invoice','other'])[1 + (g * 7) % 12] END,
-            created_at, CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE created_at + make_interval(secs => ttr) END,
-            CASE WHEN outcome = 'IN_PROGRESS' THEN NULL ELSE ttr END
-     FROM (
-       SELECT g, $2::timestamptz + random() * ($3::timestamptz - $2::timestamptz) AS created_at, (power(random(), 3) * 14400)::int AS ttr,
-              CASE WHEN g % 10 = 0 THEN 'IN_PROGRESS' WHEN g % 3 = 0 THEN 'CONVERTED' WHEN g % 7 = 0 THEN 'DROPPED' ELSE 'RESOLVED' END AS outcome
-       FROM generate_series(1, $1) AS g
-     ) s`,
-    [n, start, end, USERS],
-  );
-}
-
-/**
- * Orders: a third placed by a user within 12 h of one of their resolutions (assisted), the rest spread over the span;
- * 5 % later cancelled, 10 % modified; and one friction signal per five orders.
- */
-async function loadOrders(db: Client, n: number, start: string, end: string): Promise<void> {
-  const helped = Math.floor(n / 3);
-  await db.query(
-    `INSERT INTO orders (order_id, event, user_id, value, event_type, placed_at)
-     SELECT 'OA-' || row_number() OVER (), 'PLACED', user_id, 150000, 'WEDDING', resolved_at + random() * interval '12 hours'
-     FROM (SELECT user_id, resolved_at FROM incidences WHERE resolved_at IS NOT NULL AND resolved_at < $2::timestamptz - interval '12 hours'
-           ORDER BY hashtext(conversation_id) LIMIT $1) s`,
-    [helped, end],
-  );
-  await db.query(
-    `INSERT INTO orders (order_id, event, user_id, value, event_type, placed_at)
-     SELECT 'O-' || g, 'PLACED', 'u' || ((g * 13) % $4), 10000 + (g % 500) * 1000, 'WEDDING', $2::timestamptz + random() * ($3::timestamptz - $2::timestamptz)
-     FROM generate_series(1, $1) AS g`,
-    [n - helped, start, end, USERS],
-  );
-  await db.query(`INSERT INTO orders (order_id, event, user_id, value, event_type, placed_at)
-                  SELECT order_id, 'CANCELLED', user_id, value, event_type, placed_at FROM orders WHERE event = 'PLACED' AND hashtext(order_id) % 20 = 0`);
-  await db.query(`INSERT INTO orders (order_id, event, user_id, value, event_type, placed_at)
-                  SELECT order_id, 'MODIFIED', user_id, value + 500, event_type, placed_at FROM orders WHERE event = 'PLACED' AND hashtext(order_id) % 10 = 1`);
-  await db.query(
-    `INSERT INTO friction_signals (user_id, session_id, signal_type, screen, created_at)
-     SELECT 'u' || (g % $4), 's' || g, (ARRAY['INACTIVITY','BACK_NAV','PRICE_CHECK','PAYMENT_FAILURE'])[1 + g % 4], 'checkout',
-            $2::timestamptz + random() * ($3::timestamptz - $2::timestamptz)
-     FROM generate_series(1, $1 / 5) AS g`,
-    [n, start, end, USERS],
-  );
 }
 
 /** The straightforward method: load the week's incidences and orders, then count, average and rank in the process. */

@@ -24,7 +24,7 @@ const isoDate = z
 
 export const userIdParam = z.string().min(1).max(255);
 
-export const profileBody = z.object({
+const profileFields = z.object({
   name: label(200).optional(),
   email: z.string().trim().email().max(254).optional(),
   phone: z
@@ -44,8 +44,18 @@ export const profileBody = z.object({
     .optional(),
   past_order_count: z.number().int().nonnegative().max(1_000_000).optional(),
   lifetime_value: money.optional(),
-  freshchat_user_id: label(255).optional(),
 });
+/** The app cannot name its Freshchat user: the server learns it from Freshchat (docs/security.md). */
+export const profileBody = z.preprocess((value, ctx) => {
+  if (value !== null && typeof value === 'object' && 'freshchat_user_id' in value) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['freshchat_user_id'],
+      message: 'not accepted: the server learns the Freshchat user from Freshchat itself',
+    });
+  }
+  return value;
+}, profileFields);
 export type ProfileBody = z.infer<typeof profileBody>;
 export type ProfileInput = z.input<typeof profileBody>;
 
@@ -84,6 +94,8 @@ export type CartBody = z.input<typeof cartBody>;
 export type CartRequest = z.output<typeof cartBody>;
 
 export const KNOWN_SIGNALS = ['INACTIVITY', 'BACK_NAV', 'PRICE_CHECK', 'PAYMENT_FAILURE'] as const;
+/** How reports count every other signal type, so no user can grow or label their breakdown. */
+export const OTHER_SIGNAL = 'OTHER';
 
 /** Known signal types change the context; any other upper-case type is only logged (the app may add new ones). */
 export const frictionSignalBody = z.object({

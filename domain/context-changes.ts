@@ -1,6 +1,9 @@
 import type { StoredContext } from './user-context';
 
-/** What agents see in Freshchat (docs/decisions.md #17), plus the app user id for identity (#6). */
+/**
+ * What agents see in Freshchat (docs/decisions.md #17). No identity travels as a property: Freshchat knows the app
+ * user by reference_id, which only the verified identity token sets (docs/security.md).
+ */
 export const AGENT_VISIBLE_FIELDS = [
   'current_screen',
   'cart_value',
@@ -19,21 +22,18 @@ export interface SyncedContext {
   properties: AgentProperties;
 }
 
-/** Freshchat's id for the user when the app told us, else the app user id. */
-export const syncTarget = (userId: string, stored: StoredContext): string => stored.freshchat_user_id || userId;
-
 /** Freshchat user properties are strings; an absent field is sent as '' so a cleared value is cleared there too. */
-export function agentProperties(userId: string, stored: StoredContext): AgentProperties {
-  const properties: AgentProperties = { user_id: userId };
+export function agentProperties(stored: StoredContext): AgentProperties {
+  const properties: AgentProperties = {};
   for (const field of AGENT_VISIBLE_FIELDS) properties[field] = stored[field] ?? '';
   if (properties.cart_value === '') properties.cart_value = '0';
   if (properties.friction_score === '') properties.friction_score = '0';
   return properties;
 }
 
-/** Fields whose change calls for a sync: the agent-visible ones, and the Freshchat user id (a new target needs them all). */
+/** Fields whose change calls for a sync: the agent-visible ones. */
 export function changedAgentFields(before: StoredContext, after: StoredContext): string[] {
-  return [...AGENT_VISIBLE_FIELDS, 'freshchat_user_id'].filter((f) => (before[f] ?? '') !== (after[f] ?? ''));
+  return [...AGENT_VISIBLE_FIELDS].filter((f) => (before[f] ?? '') !== (after[f] ?? ''));
 }
 
 /** Whether a sync would tell Freshchat anything new. */

@@ -19,16 +19,7 @@ export interface ContextUpdate {
 
 const emptyUpdate = (): ContextUpdate => ({ set: {}, clear: [], setIfAbsent: {}, increment: {}, raiseTo: {} });
 
-const PROFILE_FIELDS = [
-  'name',
-  'email',
-  'phone',
-  'language',
-  'tier',
-  'past_order_count',
-  'lifetime_value',
-  'freshchat_user_id',
-] as const;
+const PROFILE_FIELDS = ['name', 'email', 'phone', 'language', 'tier', 'past_order_count', 'lifetime_value'] as const;
 
 function addProfile(update: ContextUpdate, profile: ProfileBody | undefined): ContextUpdate {
   for (const field of PROFILE_FIELDS) {

@@ -3,8 +3,12 @@ import { z } from 'zod';
 import { isCalendarInstant } from './calendar';
 import type { ConversationEvent, PayloadFormat, UserProperties } from './conversation-event';
 import type { Actor } from './incidence';
+import { withoutNulDeep } from './record-values';
 
-/** Limits that keep one webhook from carrying unbounded data into workflow history. */
+/**
+ * Limits that keep one webhook from carrying unbounded data into workflow history. Message text has none of its own:
+ * the whole message is kept, bounded by the webhook body limit (WEBHOOK_BODY_LIMIT).
+ */
 export const PAYLOAD_LIMITS = { idLength: 255, textLength: 20_000, tags: 50, tagLength: 100, properties: 100 } as const;
 
 export const KNOWN_ACTIONS = [
@@ -26,9 +30,11 @@ export class PayloadError extends Error {
 
 export type NormalisedWebhook = { status: 'event'; event: ConversationEvent } | { status: 'ignored'; action: string };
 
-const id = z.string().trim().min(1).max(PAYLOAD_LIMITS.idLength);
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'contains U+0000';
+const id = z.string().trim().min(1).max(PAYLOAD_LIMITS.idLength).refine(noNul, NUL_MESSAGE);
 const optionalId = z
-  .union([z.string().max(PAYLOAD_LIMITS.idLength), z.number(), z.null()])
+  .union([z.string().max(PAYLOAD_LIMITS.idLength).refine(noNul, NUL_MESSAGE), z.number(), z.null()])
   .optional()
   .transform((v) => (v === undefined || v === null || v === '' ? null : String(v)));
 /** A real instant PostgreSQL accepts too: ISO-8601 with a zone, a real calendar day, years 2000–2999. */
@@ -37,7 +43,7 @@ const isoTime = z
   .max(40)
   .datetime({ offset: true, message: 'not an ISO-8601 time with a zone' })
   .refine(isCalendarInstant, 'not a real calendar time');
-const text = z.string().max(PAYLOAD_LIMITS.textLength);
+const text = z.string();
 
 const envelope = z.object({ action: z.string().min(1).max(100) });
 
@@ -102,6 +108,9 @@ const specConversation = z.object({
   assigned_group_id: optionalId,
 });
 const specPayload = z.object({
+  // Optional in the simplified format: with an id, identical bodies are distinct events; with a time, it orders them.
+  event_id: optionalId,
+  event_time: isoTime.optional(),
   data: z.object({
     conversation: specConversation,
     user: specUser,
@@ -131,7 +140,7 @@ function joinText(message: z.infer<typeof realMessage>): string | null {
         p.part_type === undefined || p.part_type === 'text' ? p.properties?.text : undefined,
       );
   const texts = parts.filter((t): t is string => typeof t === 'string' && t !== '');
-  return texts.length ? texts.join('\n').slice(0, PAYLOAD_LIMITS.textLength) : null;
+  return texts.length ? texts.join('\n') : null;
 }
 
 function formatOf(data: unknown): PayloadFormat {
@@ -150,13 +159,12 @@ export function normaliseWebhook(body: unknown, rawBody: Buffer, receivedAt: str
   if (!(KNOWN_ACTIONS as readonly string[]).includes(action)) return { status: 'ignored', action };
   const data = (body as { data?: unknown }).data;
   if (!data || typeof data !== 'object') throw new PayloadError('data', 'required object');
-  return {
-    status: 'event',
-    event:
-      formatOf(data) === 'simplified'
-        ? fromSpec(action as KnownAction, body, rawBody, receivedAt)
-        : fromReal(action as KnownAction, body, receivedAt),
-  };
+  const event =
+    formatOf(data) === 'simplified'
+      ? fromSpec(action as KnownAction, body, rawBody, receivedAt)
+      : fromReal(action as KnownAction, body, receivedAt);
+  // Text and property values may carry U+0000 (valid JSON), which PostgreSQL refuses; ids with it were refused above.
+  return { status: 'event', event: withoutNulDeep(event) };
 }
 
 function fromReal(action: KnownAction, body: unknown, receivedAt: string): ConversationEvent {
@@ -231,14 +239,14 @@ function fromReal(action: KnownAction, body: unknown, receivedAt: string): Conve
 }
 
 function fromSpec(action: KnownAction, body: unknown, rawBody: Buffer, receivedAt: string): ConversationEvent {
-  const { data } = parse(specPayload, body, '');
+  const { data, event_id: eventId, event_time: eventTime } = parse(specPayload, body, '');
   const properties: UserProperties | null = data.user?.properties ?? null;
   const base = {
     format: 'simplified' as const,
     conversationId: data.conversation.id,
-    occurredAt: receivedAt,
-    // The simplified format has no event id: identical bodies are the same delivery.
-    eventKey: `${action}:sha256:${sha256(rawBody)}`,
+    occurredAt: eventTime ?? receivedAt,
+    // Without an event id, identical bodies are taken for one delivery (docs/record-guarantee.md).
+    eventKey: eventId ? `${action}:event:${eventId}` : `${action}:sha256:${sha256(rawBody)}`,
     actorId: null,
     freshchatUserId: null,
     userProperties: properties,

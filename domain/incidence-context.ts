@@ -1,4 +1,5 @@
 import type { IncidenceContext } from './incidence';
+import { CONTEXT_COLUMNS, fitsDecimal, withoutNul } from './record-values';
 
 type ContextFields = Omit<IncidenceContext, 'trigger' | 'freshchatUserId'>;
 export type PartialContext = Partial<ContextFields>;
@@ -7,7 +8,8 @@ export type PartialContext = Partial<ContextFields>;
 const present = (value: unknown): value is string | number | boolean =>
   value !== null && value !== undefined && !(typeof value === 'string' && value.trim() === '');
 
-const textOf = (value: unknown): string | undefined => (present(value) ? String(value).trim() : undefined);
+const textOf = (value: unknown): string | undefined =>
+  present(value) ? withoutNul(String(value)).trim() || undefined : undefined;
 
 const numberOf = (value: unknown): number | undefined => {
   if (!present(value)) return undefined;
@@ -20,8 +22,15 @@ const integerOf = (value: unknown): number | undefined => {
   return n === undefined ? undefined : Math.round(n);
 };
 
-/** Reads incidence context from user properties (webhook, Redis hash or Freshchat), in either spelling. */
-export function contextFromProperties(properties: Record<string, unknown> | null | undefined): PartialContext {
+/**
+ * Reads incidence context from user properties (webhook, Redis hash or Freshchat), in either spelling. Context is
+ * enrichment: a value its column cannot hold (the app sets these properties itself) is left out and its field named
+ * in `dropped`, never a reason to refuse the incidence.
+ */
+export function contextFromProperties(
+  properties: Record<string, unknown> | null | undefined,
+  dropped: string[] = [],
+): PartialContext {
   if (!properties) return {};
   const pick = (name: string) => properties[name] ?? properties[`cf_${name}`];
   const context: PartialContext = {
@@ -33,7 +42,32 @@ export function contextFromProperties(properties: Record<string, unknown> | null
     eventType: textOf(pick('event_type'))?.toUpperCase(),
     frictionScore: numberOf(pick('friction_score')),
   };
-  return Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as PartialContext;
+  const fitted = fitToColumns(context, dropped);
+  return Object.fromEntries(Object.entries(fitted).filter(([, v]) => v !== undefined)) as PartialContext;
+}
+
+const within = (text: string | null | undefined, length: number) =>
+  text === null || text === undefined || text.length <= length ? text : undefined;
+
+function fitToColumns(context: PartialContext, dropped: string[]): PartialContext {
+  const c = CONTEXT_COLUMNS;
+  const fitted: PartialContext = {
+    userId: within(context.userId, c.idLength),
+    orderId: within(context.orderId, c.idLength),
+    appScreen: within(context.appScreen, c.appScreenLength),
+    eventType: within(context.eventType, c.eventTypeLength),
+    cartValue: context.cartValue === undefined ? undefined : fitsDecimal(context.cartValue!, c.cartValueBelow),
+    frictionScore:
+      context.frictionScore === undefined ? undefined : fitsDecimal(context.frictionScore!, c.frictionScoreBelow),
+    guestCount:
+      context.guestCount === undefined || Math.abs(context.guestCount!) > c.guestCountMax
+        ? undefined
+        : context.guestCount,
+  };
+  for (const key of Object.keys(fitted) as Array<keyof PartialContext>) {
+    if (context[key] !== undefined && fitted[key] === undefined) dropped.push(key);
+  }
+  return fitted;
 }
 
 /** First source wins per field; fields no source has stay null. */

@@ -13,6 +13,23 @@ export interface IncidenceSnapshot {
   resolvedAt: string | null;
   lastStateChangeAt: string | null;
   reopenCount: number;
+  /** Freshchat's id of the user; with `userId` null, the app user is still to be looked up. */
+  freshchatUserId?: string | null;
+}
+
+/** What storing an event left in the database: whether it was new, and the incidence as stored either way. */
+export interface StoredChange {
+  stored: boolean;
+  snapshot: IncidenceSnapshot;
+}
+
+/** A close for silence, applied only while the incidence is still open and unchanged since `lastStateChangeAt`. */
+export interface SilenceClose {
+  incidenceId: string;
+  /** The last resolution or reopen the workflow saw (null: none); the close is keyed on it. */
+  lastStateChangeAt: string | null;
+  timelineKey: string;
+  at: string;
 }
 
 export interface TimelineEntry {
@@ -28,6 +45,8 @@ export interface TimelineEntry {
 export interface IncidenceChange {
   firstEventAt?: string;
   agentId?: string | null;
+  /** An assignment: agent and group follow the latest one by time (a null agent is a group queue). */
+  assignment?: { agentId: string | null; groupId: string | null; at: string };
   close?: {
     outcome: Exclude<Outcome, 'IN_PROGRESS'>;
     orderImpact: OrderImpact;

@@ -1,4 +1,5 @@
 /** The weekly report as CSV: one row per figure (section, name, this week, previous week, change, note). */
+import { supportCsvRows } from './support-html';
 import { METRIC_LABELS, METRIC_NAMES, type WeeklyReport } from './weekly-report';
 
 const cell = (v: string | number | null | undefined): string => {
@@ -54,6 +55,7 @@ export function renderReportCsv(report: WeeklyReport): string {
       null,
       `${p.totalOrders} orders, ${p.assistedOrders} assisted`,
     ]);
+  lines.push(...supportCsvRows(report));
   for (const r of report.recommendations) lines.push(['recommendation', r.rule, null, null, null, r.text]);
   return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
 }

@@ -3,6 +3,7 @@
  * (self-serve trend, time-to-resolve distribution, top reasons). Every text from data is escaped.
  */
 import { addDays, istDateOf } from './iso-week';
+import { renderSupportHtml } from './support-html';
 import { formatChange, formatMetric, escapeHtml as e } from './report-format';
 import { METRIC_LABELS, METRIC_NAMES, type Count, type TargetLevel, type WeeklyReport } from './weekly-report';
 
@@ -115,6 +116,7 @@ export function renderReportHtml(report: WeeklyReport): string {
 <table id="metrics"><tr><th></th><th>this week</th><th>previous</th><th>change</th></tr>${metricRows}</table>
 <h2>Targets</h2>
 <table id="targets"><tr><th></th><th>value</th><th>month 1</th><th>month 3</th></tr>${targets}</table>
+${renderSupportHtml(report)}
 <h2>Charts</h2>
 ${trendChart(report)}
 ${histogram(report)}

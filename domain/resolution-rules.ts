@@ -1,3 +1,4 @@
+import { recordTag } from './record-values';
 import type { Resolution } from './incidence';
 
 const OUTCOME_TAGS = new Set(['order_placed', 'dropped', 'lost']);
@@ -8,7 +9,7 @@ const OUTCOME_TAGS = new Set(['order_placed', 'dropped', 'lost']);
  * The issue category is the first tag that is not an outcome tag, else the first tag, else null.
  */
 export function resolutionFromTags(tags: readonly string[]): Resolution {
-  const cleaned = tags.map((t) => t.trim()).filter(Boolean);
+  const cleaned = tags.map(recordTag).filter(Boolean);
   const lower = cleaned.map((t) => t.toLowerCase());
   const issueCategory = cleaned.find((_, i) => !OUTCOME_TAGS.has(lower[i]!)) ?? cleaned[0] ?? null;
   if (lower.includes('order_placed')) return { outcome: 'CONVERTED', orderImpact: 'PLACED', issueCategory };
@@ -26,11 +27,6 @@ export function timeToResolveSeconds(firstEventAt: string, resolvedAt: string): 
   return Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 1000)) : 0;
 }
 
-/** Splits a tag property value such as "pricing, dropped" into tags. */
+/** Splits a tag property value such as "pricing, dropped" into tags (each as the record keeps it, at most 50). */
 export const splitTags = (value: unknown): string[] =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean)
-    : [];
+  typeof value === 'string' ? value.split(',').map(recordTag).filter(Boolean).slice(0, 50) : [];

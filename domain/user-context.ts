@@ -17,8 +17,6 @@ export interface UserProfile {
   /** null while the app has not told us: the first-time-user weight then does not apply. */
   past_order_count: number | null;
   lifetime_value: number | null;
-  /** Freshchat's own id for the user, the target of context sync; the app user id is used when absent. */
-  freshchat_user_id: string | null;
 }
 
 export interface UserContext extends UserProfile {
@@ -82,7 +80,6 @@ export function userContextOf(userId: string, stored: StoredContext, now: Date):
     tier: text(stored.tier),
     past_order_count: num(stored.past_order_count),
     lifetime_value: num(stored.lifetime_value),
-    freshchat_user_id: text(stored.freshchat_user_id),
     current_screen: text(stored.current_screen),
     session_id: text(stored.session_id),
     session_start: sessionStart,

@@ -6,6 +6,7 @@
 import type { Bounds } from './iso-week';
 import { ANALYTICS_TIMEZONE } from './iso-week';
 import { recommendationsFor, type Recommendation } from './recommendations';
+import type { SupportFigures } from './support-metrics';
 
 export interface Count {
   name: string;
@@ -35,12 +36,16 @@ export interface WeekFigures {
   totalTimeToResolveSeconds: number;
   /** Incidences resolved in the week whose user had another incidence of the same category in the 30 days before. */
   repeatFrictionIssues: number;
+  /** Events reconciliation delivered that the webhooks had lost (absent in reports stored before it existed). */
+  eventsRepaired?: number;
   topIssueCategories: Count[];
   topFrictionScreens: ScreenCount[];
   frictionSignals: Count[];
   outcomes: Count[];
   orderImpact: Count[];
   timeToResolveDistribution: Count[];
+  /** Response times, SLAs and commerce-linked figures (absent from reports stored before they existed). */
+  support: SupportFigures;
 }
 
 export interface Metric {
@@ -93,6 +98,7 @@ export const METRIC_NAMES = [
   'supportCost',
   'costPerAssistedOrder',
   'repeatFrictionIssues',
+  'eventsRepaired',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type Metrics = Record<MetricName, Metric>;
@@ -121,6 +127,8 @@ export interface WeeklyReport {
   targets: TargetProgress[];
   recommendations: Recommendation[];
   figures: WeekFigures;
+  /** This week's and the previous week's support figures, and what is at risk as the report is computed. */
+  support: { current: SupportFigures; previous: SupportFigures | null; cartValueAtRisk: CartValueAtRisk };
 }
 
 export const METRIC_LABELS: Record<MetricName, { label: string; unit: string }> = {
@@ -134,6 +142,7 @@ export const METRIC_LABELS: Record<MetricName, { label: string; unit: string }> 
   supportCost: { label: 'Support cost', unit: '₹' },
   costPerAssistedOrder: { label: 'Cost per assisted order', unit: '₹' },
   repeatFrictionIssues: { label: 'Repeat friction issues', unit: 'incidences' },
+  eventsRepaired: { label: 'Events repaired by reconciliation', unit: 'events' },
 };
 
 /** n / d as a metric: null with a reason when d is 0. */
@@ -175,6 +184,8 @@ export function metricsOf(f: WeekFigures, agentHourlyRate: number): Metrics {
         ? { value: null, reason: 'no assisted orders this week' }
         : { value: round(supportCost / f.assistedOrders) },
     repeatFrictionIssues: count(f.repeatFrictionIssues),
+    // Should stay near zero: every one is a webhook Freshchat delivered to nobody.
+    eventsRepaired: count(f.eventsRepaired ?? 0),
   };
 }
 
@@ -241,6 +252,13 @@ export function targetsOf(metrics: Metrics, repeatBaseline: number): TargetProgr
   ];
 }
 
+/** Open conversations when the report was computed, and their cart value (rupees). */
+export interface CartValueAtRisk {
+  openConversations: number;
+  value: number;
+  asOf: string;
+}
+
 export interface ReportInputs {
   isoWeek: string;
   bounds: Bounds;
@@ -253,6 +271,7 @@ export interface ReportInputs {
   trend: TrendPoint[];
   agentHourlyRate: number;
   computedAt: string;
+  cartValueAtRisk: CartValueAtRisk;
 }
 
 export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
@@ -288,6 +307,11 @@ export function buildWeeklyReport(input: ReportInputs): WeeklyReport {
     selfServeTrend: input.trend,
     targets: targetsOf(metrics, input.repeatBaseline),
     figures: input.current,
+    support: {
+      current: input.current.support,
+      previous: input.previous.support ?? null,
+      cartValueAtRisk: input.cartValueAtRisk,
+    },
   };
   return { ...report, recommendations: recommendationsFor(report) };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { secretProblems } from './secret-checks';
+import { securitySchema } from './security-settings';
 import { parseSize } from './size';
 
 /**
@@ -102,6 +104,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  // Where engineers open the Temporal UI (links from the live overview).
+  TEMPORAL_UI_URL: url(['http', 'https']).default('http://localhost:8233'),
   /** A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** History length past which every long-lived workflow (conversation, context sync, weekly report) continues as new. */
@@ -150,12 +154,23 @@ const schema = z.object({
   BUSINESS_HOURS_FILE: z.string().min(1).default('config/business-hours.json'),
   OUTBOUND_EVENTS_URL: url(['http', 'https']).optional(),
   OUTBOUND_EVENTS_SECRET: z.string().optional(),
+  // --- Reconciliation against Freshchat's REST API (docs/reconciliation.md).
+  RECONCILIATION_SCHEDULE_ENABLED: flag(true),
+  RECONCILIATION_INTERVAL: duration('15m'),
+  RECONCILIATION_LOOKBACK: duration('24h'),
+  RECONCILIATION_CATCHUP_WINDOW: duration('1d'),
+  RECONCILIATION_BATCH_SIZE: z.coerce.number({ message: 'expected a number' }).int().min(1).max(500).default(20),
+  FRESHCHAT_RATE_LIMIT: z.coerce.number({ message: 'expected a number' }).positive().default(60),
+  FRESHCHAT_RATE_BURST: z.coerce.number({ message: 'expected a number' }).int().min(1).default(10),
+  FRESHCHAT_RETRY_AFTER_CAP: duration('60s'),
 });
 
-export type Config = z.infer<typeof schema>;
+const withSecurity = schema.merge(securitySchema);
+
+export type Config = z.infer<typeof withSecurity>;
 
 /** Every variable the server reads (.env.example documents each). */
-export const CONFIG_VARIABLES = Object.keys(schema.shape).filter((name) => name !== 'CONVERSATION_HISTORY_LIMIT');
+export const CONFIG_VARIABLES = Object.keys(withSecurity.shape).filter((name) => name !== 'CONVERSATION_HISTORY_LIMIT');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -171,9 +186,11 @@ const withoutEmpty = (env: NodeJS.ProcessEnv): Record<string, string> =>
 
 /** Reads and validates configuration; throws ConfigError naming every missing or malformed variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(withoutEmpty(env));
+  const parsed = withSecurity.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const secrets = secretProblems(parsed.data);
+  if (secrets.length > 0) throw new ConfigError(secrets);
   return parsed.data;
 }

@@ -4,5 +4,9 @@ export const redisKeys = (prefix: string) => ({
   userContext: (userId: string) => `${prefix}context:${userId}`,
   /** When the API offered this user help (docs/decisions.md #14): offer times (ms), kept a day past the window. */
   helpOffers: (userId: string) => `${prefix}help-offers:${userId}`,
+  /** HASH: the token bucket (and Retry-After pause) every reconciliation activity draws Freshchat requests from. */
+  freshchatBucket: `${prefix}freshchat:reconciliation-bucket`,
+  /** STRING: the Freshchat user id whose reference_id is this app user, learned from Freshchat, never from the app. */
+  freshchatUser: (userId: string) => `${prefix}freshchat-user:${userId}`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -8,6 +8,8 @@ import type { UserContextStoreSettings } from '../stores/user-context-store';
 import { ConfigError, loadConfig, type Config } from './config';
 import { temporalConnection } from './temporal-connection';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { KeyObject } from 'node:crypto';
+import { webhookSchemesOf, type PayloadKey } from './security-settings';
 
 export interface TemporalSettings {
   address: string;
@@ -15,6 +17,8 @@ export interface TemporalSettings {
   taskQueue: string;
   /** Address, TLS (server CA, client certificate), API key and gRPC metadata, for Connection and NativeConnection. */
   connection: NativeConnectionOptions & { address: string };
+  /** TEMPORAL_PAYLOAD_KEYS: payloads are encrypted with the first, decrypted with any (docs/security.md). */
+  payloadKeys: PayloadKey[];
 }
 
 /** What the worker's activities need besides connections (infra/settings.ts is their only source). */
@@ -47,9 +51,18 @@ export interface Settings {
   temporal: TemporalSettings;
   worker: { workflowBundlePath?: string; analyticsSchedules: boolean; metricsPort?: number };
   tracing: { otlpEndpoint?: string };
+  /** Keys of the webhook schemes in force only (FRESHCHAT_WEBHOOK_SCHEMES). */
   webhook: { secret?: string; publicKey?: string };
+  /** The codec server for the Temporal UI: browser origins allowed to call it. */
+  codec: { corsOrigins: string[] };
+  /** Freshchat identity tokens for the chat SDK; no key: the endpoint answers 503. */
+  identityTokens: { privateKey?: KeyObject; ttlMs: number };
+  /** Per-user requests a minute; 0: no limit. */
+  rateLimits: { frictionSignalsPerMinute: number; contextWritesPerMinute: number };
   orders: { secret?: string; assistedWindowMs: number };
   auth: AuthSettings;
+  /** The live overview links each conversation to its workflow in the Temporal UI at this address. */
+  overview: { temporalUiUrl: string };
   conversation: ConversationSettings;
   contextSync: ContextSyncSettings;
   userContext: UserContextStoreSettings;
@@ -58,6 +71,20 @@ export interface Settings {
   activities: ActivitySettings;
   /** Response times and SLAs: the files the worker validates at start, and where signed events go. */
   sla: { policyFile: string; businessHoursFile: string; outbound: { url?: string; secret?: string } };
+  reconciliation: ReconciliationSettings;
+}
+
+/** Reconciliation against Freshchat's REST API (docs/reconciliation.md). */
+export interface ReconciliationSettings {
+  scheduleEnabled: boolean;
+  intervalMs: number;
+  lookbackMs: number;
+  catchupWindowMs: number;
+  batchSize: number;
+  /** The Redis token bucket every reconciliation request draws on. */
+  rateLimitPerMinute: number;
+  rateBurst: number;
+  retryAfterCapMs: number;
 }
 
 /**
@@ -89,16 +116,37 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT,
     database: { url: config.DATABASE_URL },
     redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
-    temporal: { ...temporalConnection(config, env), taskQueue: config.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      ...temporalConnection(config, env),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+    },
     worker: {
       workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
       analyticsSchedules: config.ANALYTICS_SCHEDULES_ENABLED,
       metricsPort: config.WORKER_METRICS_PORT,
     },
     tracing: { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
-    webhook: { secret: config.FRESHCHAT_WEBHOOK_SECRET, publicKey: config.FRESHCHAT_WEBHOOK_PUBLIC_KEY },
+    webhook: {
+      secret: webhookSchemesOf(config).includes('hmac') ? config.FRESHCHAT_WEBHOOK_SECRET : undefined,
+      publicKey: webhookSchemesOf(config).includes('rsa') ? config.FRESHCHAT_WEBHOOK_PUBLIC_KEY : undefined,
+    },
+    codec: { corsOrigins: config.CODEC_CORS_ORIGINS },
+    identityTokens: { privateKey: config.FRESHCHAT_JWT_PRIVATE_KEY, ttlMs: config.FRESHCHAT_IDENTITY_TOKEN_TTL },
+    rateLimits: {
+      frictionSignalsPerMinute: config.RATE_LIMIT_FRICTION_SIGNALS,
+      contextWritesPerMinute: config.RATE_LIMIT_CONTEXT_WRITES,
+    },
     orders: { secret: config.ORDERS_WEBHOOK_SECRET, assistedWindowMs: config.ASSISTED_ORDER_WINDOW },
-    auth: { appJwtSecret: config.APP_JWT_SECRET, adminToken: config.ADMIN_API_TOKEN },
+    auth: {
+      appJwtSecret: config.APP_JWT_SECRET,
+      adminToken: config.ADMIN_API_TOKEN,
+      maxTokenAgeSeconds: Math.floor(config.APP_JWT_MAX_AGE / 1000),
+      clockSkewSeconds: Math.floor(config.APP_JWT_CLOCK_SKEW / 1000),
+      audience: config.APP_JWT_AUDIENCE,
+      issuer: config.APP_JWT_ISSUER,
+    },
+    overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
@@ -136,6 +184,16 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       policyFile: config.SLA_POLICY_FILE,
       businessHoursFile: config.BUSINESS_HOURS_FILE,
       outbound: { url: config.OUTBOUND_EVENTS_URL, secret: config.OUTBOUND_EVENTS_SECRET },
+    },
+    reconciliation: {
+      scheduleEnabled: config.RECONCILIATION_SCHEDULE_ENABLED,
+      intervalMs: config.RECONCILIATION_INTERVAL,
+      lookbackMs: config.RECONCILIATION_LOOKBACK,
+      catchupWindowMs: config.RECONCILIATION_CATCHUP_WINDOW,
+      batchSize: config.RECONCILIATION_BATCH_SIZE,
+      rateLimitPerMinute: config.FRESHCHAT_RATE_LIMIT,
+      rateBurst: config.FRESHCHAT_RATE_BURST,
+      retryAfterCapMs: config.FRESHCHAT_RETRY_AFTER_CAP,
     },
   };
 }

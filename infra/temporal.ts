@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { payloadDataConverter } from './payload-codec';
 import type { TemporalSettings } from './settings';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
@@ -14,11 +15,13 @@ export const TEMPORAL_HANDOFF_DEADLINE_MS = 5000;
  * Temporal is still down, and reconnects by itself once it is up.
  */
 export function createTemporalClient(
-  settings: Pick<TemporalSettings, 'address' | 'namespace'> & Partial<Pick<TemporalSettings, 'connection'>>,
+  settings: Pick<TemporalSettings, 'address' | 'namespace'> &
+    Partial<Pick<TemporalSettings, 'connection' | 'payloadKeys'>>,
 ): Client {
   return new Client({
     connection: Connection.lazy(settings.connection ?? { address: settings.address }),
     namespace: settings.namespace,
+    dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
   });
 }
 

@@ -9,6 +9,7 @@ cd "$root"
 mkdir -p .data .run
 
 [ -f .env ] || { cp .env.example .env; echo "created .env from .env.example"; }
+bash scripts/ensure-secrets.sh .env
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
@@ -35,7 +36,7 @@ start() { # name, command...
 temporal_bin="$(bash scripts/setup-temporal.sh)"
 read -r -a search_attributes <<<"$(node -e 'console.log(require("./dist/domain/search-attributes").devServerSearchAttributeFlags().join(" "))')"
 start temporal "$temporal_bin" server start-dev --ip 127.0.0.1 --port "$temporal_port" --ui-port 8233 \
-  --db-filename .data/temporal.db --log-level warn "${search_attributes[@]}"
+  --ui-codec-endpoint "http://127.0.0.1:$PORT/codec" --db-filename .data/temporal.db --log-level warn "${search_attributes[@]}"
 wait_for temporal "\"$temporal_bin\" operator cluster health --address 127.0.0.1:$temporal_port"
 
 node dist/scripts/migrate.js
@@ -46,7 +47,8 @@ wait_for api "curl -fsS http://127.0.0.1:$PORT/health"
 cat <<MSG
 Support-led ordering is running:
   API          http://127.0.0.1:$PORT   (webhook: POST /webhooks/freshchat)
-  Temporal UI  http://127.0.0.1:8233
+  Temporal UI  http://127.0.0.1:8233   (payloads decrypted by http://127.0.0.1:$PORT/codec: see docs/security.md)
+  Secrets      .env (generated on first start; the README's examples read them from there)
   Temporal     $temporal_address (namespace $namespace, task queue $task_queue)
   Logs         .run/*.log      Stop: npm run down
 MSG

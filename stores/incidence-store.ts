@@ -1,8 +1,16 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
-import type { IncidenceContext } from '../domain/incidence';
+import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '../domain/incidence';
+import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/record-values';
 import { stageOf } from '../domain/incidence';
-import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
+import type {
+  IncidenceChange,
+  IncidenceSnapshot,
+  SilenceClose,
+  StoredChange,
+  TimelineEntry,
+} from '../domain/incidence-snapshot';
+import { linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
@@ -20,11 +28,12 @@ const snapshotRow = z.object({
   resolved_at: nullableIso,
   last_state_change_at: nullableIso,
   reopen_count: z.number(),
+  freshchat_user_id: z.string().nullable(),
 });
 
 const SNAPSHOT_COLUMNS = sql.fragment`
   id, user_id, stage, outcome, agent_id, cart_value::float8 AS cart_value, event_type,
-  created_at, resolved_at, last_state_change_at, reopen_count`;
+  created_at, resolved_at, last_state_change_at, reopen_count, freshchat_user_id`;
 
 const toSnapshot = (row: z.infer<typeof snapshotRow>): IncidenceSnapshot => ({
   incidenceId: row.id,
@@ -38,6 +47,7 @@ const toSnapshot = (row: z.infer<typeof snapshotRow>): IncidenceSnapshot => ({
   resolvedAt: row.resolved_at,
   lastStateChangeAt: row.last_state_change_at,
   reopenCount: row.reopen_count,
+  freshchatUserId: row.freshchat_user_id,
 });
 
 export async function loadIncidence(pool: DatabasePool, conversationId: string): Promise<IncidenceSnapshot | null> {
@@ -81,28 +91,150 @@ export async function upsertIncidence(
 }
 
 /**
- * Stores one timeline entry and, only if it is new, the incidence change it implies, in one
- * transaction: a redelivered event changes nothing. Returns whether the entry was new.
+ * Fills in the app user of an incidence created while Freshchat could not say who it was, with the context that
+ * came with it, and re-decides what depends on the user (assist links, repeat friction, help-offer trigger).
+ * Only while the user is still unknown; returns the incidence as stored.
+ */
+export async function fillInUser(
+  pool: DatabasePool,
+  incidenceId: string,
+  context: IncidenceContext,
+  assistedOrderWindowMs: number,
+): Promise<IncidenceSnapshot> {
+  return pool.transaction(async (tx) => {
+    const filled = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+      UPDATE incidences SET
+        user_id = ${context.userId},
+        trigger = CASE WHEN ${context.trigger} = 'SYSTEM_INITIATED' THEN 'SYSTEM_INITIATED' ELSE trigger END,
+        order_id = COALESCE(order_id, ${context.orderId}),
+        stage = CASE WHEN COALESCE(order_id, ${context.orderId}) IS NULL THEN 'PRE_ORDER' ELSE 'POST_ORDER' END,
+        app_screen = COALESCE(app_screen, ${context.appScreen}),
+        cart_value = COALESCE(cart_value, ${context.cartValue}),
+        guest_count = COALESCE(guest_count, ${context.guestCount}),
+        event_type = COALESCE(event_type, ${context.eventType}),
+        friction_score = COALESCE(friction_score, ${context.frictionScore}),
+        updated_at = NOW()
+      WHERE id = ${incidenceId} AND user_id IS NULL AND ${context.userId}::text IS NOT NULL
+      RETURNING id`);
+    if (filled) {
+      await linkAssistsOfIncidence(tx, incidenceId, assistedOrderWindowMs);
+      await markRepeatFrictionAround(tx, incidenceId);
+    }
+    return snapshotOf(tx, incidenceId);
+  });
+}
+
+/**
+ * Stores one timeline entry and, only if it is new, the incidence change it implies, with the assist links and
+ * repeat-friction flag a close decides, in one transaction: a redelivered event changes nothing. Returns whether
+ * the entry was new and the incidence as stored, so a retry whose first attempt committed unseen still tells the
+ * workflow what is stored.
  */
 export async function applyIncidenceChange(
   pool: DatabasePool,
   input: { incidenceId: string; timeline: TimelineEntry; change: IncidenceChange },
-): Promise<boolean> {
+  assistedOrderWindowMs: number,
+): Promise<StoredChange> {
   return pool.transaction(async (tx) => {
-    const { incidenceId, timeline } = input;
-    const inserted = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
-      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
-      VALUES (${incidenceId}, ${timeline.eventKey}, ${timeline.eventType}, ${timeline.actor}, ${timeline.content},
-              ${sql.jsonb(timeline.metadata as never)}, ${timeline.occurredAt}::timestamptz)
-      ON CONFLICT (incidence_id, event_key) DO NOTHING
-      RETURNING id`);
-    if (!inserted) return false;
-    await updateIncidence(tx, incidenceId, input.change);
-    // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
-    if (input.change.close || input.change.timeToResolveSeconds !== undefined)
-      await markRepeatFrictionAround(tx, incidenceId);
-    return true;
+    const { incidenceId, change } = input;
+    const stored = await insertTimeline(tx, incidenceId, input.timeline);
+    if (stored) {
+      await updateIncidence(tx, incidenceId, change);
+      // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
+      if (change.close || change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
+      // With its resolution time known, orders of the user already reported within the window get linked.
+      if (change.close) await linkAssistsOfIncidence(tx, incidenceId, assistedOrderWindowMs);
+    }
+    return { stored, snapshot: await snapshotOf(tx, incidenceId) };
   });
+}
+
+/**
+ * Closes an incidence for silence, only if it is still open and its last state change is the one the workflow saw:
+ * a resolution or reopen stored meanwhile (even one whose result the workflow never received) wins. The close is
+ * provisional: it leaves `last_state_change_at` alone, so a real resolution or reopen that arrives late still applies.
+ */
+export async function closeForSilence(
+  pool: DatabasePool,
+  close: SilenceClose,
+  assistedOrderWindowMs: number,
+): Promise<StoredChange> {
+  return pool.transaction(async (tx) => {
+    const closed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+      UPDATE incidences SET
+        outcome = 'DROPPED', order_impact = 'NONE', resolution_type = 'WENT_SILENT',
+        resolved_at = ${close.at}::timestamptz, time_to_resolve_seconds = NULL, updated_at = NOW()
+      WHERE id = ${close.incidenceId} AND outcome = 'IN_PROGRESS'
+        AND date_trunc('milliseconds', last_state_change_at)
+            IS NOT DISTINCT FROM date_trunc('milliseconds', ${close.lastStateChangeAt}::timestamptz)
+      RETURNING id`);
+    if (closed) {
+      await insertTimeline(tx, close.incidenceId, {
+        eventKey: close.timelineKey,
+        eventType: 'WENT_SILENT',
+        actor: 'SYSTEM',
+        content: null,
+        metadata: {},
+        occurredAt: close.at,
+      });
+      await markRepeatFrictionAround(tx, close.incidenceId);
+      await linkAssistsOfIncidence(tx, close.incidenceId, assistedOrderWindowMs);
+    }
+    return { stored: closed !== null, snapshot: await snapshotOf(tx, close.incidenceId) };
+  });
+}
+
+/**
+ * Applies the tags read after a real-format resolution was stored: outcome, impact and category follow them, while
+ * the incidence is still closed by that resolution (a reopen or a later resolution since then wins). `tags` null:
+ * Freshchat never gave them; the resolution stands without them and says so. Returns the outcome it stored, or null when the incidence had moved on.
+ */
+export async function applyResolutionTags(
+  pool: DatabasePool,
+  input: {
+    incidenceId: string;
+    eventKey: string;
+    resolvedAt: string;
+    resolution: Resolution | null;
+    tags: string[] | null;
+  },
+): Promise<Outcome | null> {
+  return pool.transaction(async (tx) => {
+    const r = input.resolution;
+    const updated = await tx.maybeOne(sql.type(z.object({ outcome: z.enum(OUTCOMES) }))`
+      UPDATE incidences SET
+        outcome = COALESCE(${r?.outcome ?? null}, outcome),
+        order_impact = COALESCE(${r?.orderImpact ?? null}, order_impact),
+        issue_category = COALESCE(${r?.issueCategory ?? null}, issue_category),
+        resolution_type = ${r ? null : TAGS_UNAVAILABLE},
+        updated_at = NOW()
+      WHERE id = ${input.incidenceId} AND resolution_type = ${TAGS_PENDING}
+        AND date_trunc('milliseconds', resolved_at) = date_trunc('milliseconds', ${input.resolvedAt}::timestamptz)
+      RETURNING outcome`);
+    if (!updated) return null;
+    if (input.tags)
+      await tx.query(sql.unsafe`
+        UPDATE incidence_timeline SET metadata = COALESCE(metadata, '{}'::jsonb) || ${sql.jsonb({ tags: input.tags })}
+        WHERE incidence_id = ${input.incidenceId} AND event_key = ${input.eventKey}`);
+    await markRepeatFrictionAround(tx, input.incidenceId);
+    return updated.outcome;
+  });
+}
+
+async function insertTimeline(tx: DatabaseTransactionConnection, incidenceId: string, timeline: TimelineEntry) {
+  const inserted = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
+    INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
+    VALUES (${incidenceId}, ${timeline.eventKey}, ${timeline.eventType}, ${timeline.actor}, ${timeline.content},
+            ${sql.jsonb(timeline.metadata as never)}, ${timeline.occurredAt}::timestamptz)
+    ON CONFLICT (incidence_id, event_key) DO NOTHING
+    RETURNING id`);
+  return inserted !== null;
+}
+
+async function snapshotOf(tx: DatabaseTransactionConnection, incidenceId: string): Promise<IncidenceSnapshot> {
+  return toSnapshot(
+    await tx.one(sql.type(snapshotRow)`SELECT ${SNAPSHOT_COLUMNS} FROM incidences WHERE id = ${incidenceId}`),
+  );
 }
 
 async function updateIncidence(
@@ -112,7 +244,15 @@ async function updateIncidence(
 ): Promise<void> {
   const sets = [sql.fragment`updated_at = NOW()`];
   if (change.firstEventAt) sets.push(sql.fragment`created_at = LEAST(created_at, ${change.firstEventAt}::timestamptz)`);
-  if (change.agentId) sets.push(sql.fragment`agent_id = ${change.agentId}`);
+  if (change.assignment) {
+    const a = change.assignment;
+    const latest = sql.fragment`(assigned_at IS NULL OR assigned_at <= ${a.at}::timestamptz)`;
+    sets.push(
+      sql.fragment`agent_id = CASE WHEN ${latest} THEN ${a.agentId} ELSE agent_id END`,
+      sql.fragment`group_id = CASE WHEN ${latest} THEN ${a.groupId} ELSE group_id END`,
+      sql.fragment`assigned_at = GREATEST(assigned_at, ${a.at}::timestamptz)`,
+    );
+  } else if (change.agentId) sets.push(sql.fragment`agent_id = ${change.agentId}`);
   if (change.timeToResolveSeconds !== undefined)
     sets.push(sql.fragment`time_to_resolve_seconds = ${change.timeToResolveSeconds}`);
   if (change.close) {

@@ -1,6 +1,8 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { Bounds } from '../domain/iso-week';
+import { repairsIn } from './reconciliation-store';
+import { KNOWN_SIGNALS, OTHER_SIGNAL } from '../domain/app-requests';
 import {
   TIME_TO_RESOLVE_BUCKETS,
   type Count,
@@ -8,26 +10,26 @@ import {
   type TrendPoint,
   type WeekFigures,
 } from '../domain/weekly-report';
+import { TOP_CATEGORIES, TOP_SCREENS } from '../domain/report-rollup';
+import { range, resolvedIn } from './report-sql';
+import { supportFiguresRaw } from './support-figures';
 
 /**
- * The report's raw figures for a period, counted by PostgreSQL (a handful of aggregate statements over indexed
- * ranges; no row reaches Node). Each figure is defined in docs/metrics.md.
+ * The report's raw figures for a period, counted by PostgreSQL from the rows themselves (a handful of aggregate
+ * statements over indexed ranges; no row reaches Node). Reports read day rollups (stores/report-days.ts); these are
+ * what the rollups must reproduce. Each figure is defined in docs/metrics.md.
  */
-const TOP_CATEGORIES = 10;
-const TOP_SCREENS = 5;
 
 const countRow = z.object({ name: z.string(), count: z.number() });
 const num = z.number();
 const nullableNum = z.number().nullable();
 
-const range = (column: string, b: Bounds) =>
-  sql.fragment`${sql.identifier([column])} >= ${b.start}::timestamptz AND ${sql.identifier([column])} < ${b.end}::timestamptz`;
-const resolvedIn = (b: Bounds) => sql.fragment`${range('resolved_at', b)} AND outcome <> 'IN_PROGRESS'`;
-
 export interface OrderFigures {
   total: number;
   cancelled: number;
   assisted: number;
+  /** Value of the assisted orders, in paise (exact through sums). */
+  assistedValuePaise: number;
 }
 
 export async function orderFigures(db: CommonQueryMethods, b: Bounds): Promise<OrderFigures> {
@@ -74,7 +76,7 @@ async function resolutionFigures(db: CommonQueryMethods, b: Bounds) {
     SELECT count(*)::int AS closed,
            count(*) FILTER (WHERE outcome = 'CONVERTED')::int AS converted,
            count(*) FILTER (WHERE repeat_friction)::int AS repeats,
-           avg(ttr)::float8 AS avg,
+           (sum(ttr)::float8 / NULLIF(count(ttr), 0)) AS avg,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ttr)::float8 AS median,
            COALESCE(sum(ttr), 0)::float8 AS total,
            ARRAY[${sql.join(buckets, sql.fragment`, `)}] AS buckets,
@@ -129,10 +131,15 @@ async function startFigures(db: CommonQueryMethods, b: Bounds) {
   };
 }
 
+/** Known signal types by name; any other type the app sent is counted as OTHER. */
 const frictionSignals = (db: CommonQueryMethods, b: Bounds) =>
   db.any(sql.type(countRow)`
-    SELECT signal_type AS name, count(*)::int AS count FROM friction_signals WHERE ${range('created_at', b)}
-    GROUP BY signal_type ORDER BY count(*) DESC, signal_type`);
+    SELECT name, count(*)::int AS count FROM (
+      SELECT CASE WHEN signal_type = ANY(${sql.array([...KNOWN_SIGNALS], 'text')}) THEN signal_type
+                  ELSE ${OTHER_SIGNAL} END AS name
+      FROM friction_signals WHERE ${range('created_at', b)}
+    ) s
+    GROUP BY name ORDER BY count(*) DESC, name`);
 
 /** Every raw figure of a period (a week or a day). */
 export async function periodFigures(
@@ -156,6 +163,7 @@ export async function periodFigures(
     medianTimeToResolveSeconds: resolved.median,
     totalTimeToResolveSeconds: resolved.total,
     repeatFrictionIssues: resolved.repeats,
+    eventsRepaired: await repairsIn(db, b),
     topIssueCategories: resolved.categories,
     topFrictionScreens: started.screens,
     frictionSignals: [...(await frictionSignals(db, b))],
@@ -165,6 +173,7 @@ export async function periodFigures(
       name: bucket.name,
       count: resolved.buckets[i] ?? 0,
     })),
+    support: await supportFiguresRaw(db, b, orders),
   };
 }
 
@@ -178,11 +187,12 @@ export async function orderFiguresByPeriod(db: CommonQueryMethods, periods: Boun
   const from = periods[0]!.start;
   const to = periods[periods.length - 1]!.end;
   const length = (Date.parse(periods[0]!.end) - Date.parse(from)) / 1000;
-  const rows = await db.any(sql.type(z.object({ period: num, total: num, cancelled: num, assisted: num }))`
+  const rows = await db.any(sql.type(z.object({ period: num, total: num, cancelled: num, assisted: num, value: num }))`
     SELECT floor(extract(epoch FROM o.placed_at - ${from}::timestamptz) / ${length})::int AS period,
            count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL)::int AS total,
            count(*) FILTER (WHERE o.event = 'CANCELLED')::int AS cancelled,
-           count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL AND o.order_id IN (SELECT order_id FROM order_assists))::int AS assisted
+           count(*) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL AND o.order_id IN (SELECT order_id FROM order_assists))::int AS assisted,
+           COALESCE(sum(round(o.value * 100)) FILTER (WHERE o.event = 'PLACED' AND c.order_id IS NULL AND o.order_id IN (SELECT order_id FROM order_assists)), 0)::float8 AS value
     FROM orders o
     LEFT JOIN orders c ON c.order_id = o.order_id AND c.event = 'CANCELLED' AND o.event = 'PLACED'
     WHERE o.placed_at >= ${from}::timestamptz AND o.placed_at < ${to}::timestamptz AND o.event IN ('PLACED', 'CANCELLED')
@@ -190,7 +200,12 @@ export async function orderFiguresByPeriod(db: CommonQueryMethods, periods: Boun
   const byIndex = new Map(rows.map((r) => [r.period, r]));
   return periods.map((_, i) => {
     const r = byIndex.get(i);
-    return { total: r?.total ?? 0, cancelled: r?.cancelled ?? 0, assisted: r?.assisted ?? 0 };
+    return {
+      total: r?.total ?? 0,
+      cancelled: r?.cancelled ?? 0,
+      assisted: r?.assisted ?? 0,
+      assistedValuePaise: r?.value ?? 0,
+    };
   });
 }
 

@@ -1,21 +1,32 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { addWeeks, dayBounds, previousWeek, weekBounds } from '../domain/iso-week';
+import { addDays, addWeeks, dayBounds, istDateOf, previousWeek, weekBounds } from '../domain/iso-week';
+import { figuresOfDays, type DayRollup } from '../domain/report-rollup';
+import type { SupportFigures } from '../domain/support-metrics';
 import { buildWeeklyReport, type WeekFigures, type WeeklyReport } from '../domain/weekly-report';
 import { renderReportHtml } from '../domain/report-html';
 import { linkAssists } from './order-store';
-import { orderFiguresByPeriod, periodFigures, repeatFrictionIssues, trendPoint } from './report-figures';
+import { trendPoint, type OrderFigures } from './report-figures';
+import { readDays, refreshDays } from './report-days';
+import { cartValueAtRisk } from './overview-store';
 
 /** Weeks in the self-serve trend (at least 2: the last two are the report's week and the one before). */
 export const TREND_WEEKS = 8;
 /** The repeat-friction target compares with the same figure this many weeks earlier. */
 export const REPEAT_BASELINE_WEEKS = 4;
 
+/** The seven India-time days of an ISO week. */
+export const daysOfWeek = (isoWeek: string): string[] => {
+  const monday = istDateOf(weekBounds(isoWeek).start);
+  return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+};
+
 /**
- * Computes a week's report from the database, in one read-only snapshot (no row is loaded into Node).
- * The previous week and the repeat-friction baseline week come from their stored reports when those were computed
- * after the week ended (final: the Monday run stores them), so week-over-week compares with the figures people
- * were sent; otherwise they are computed here too. Orders of all eight trend weeks are always counted live.
+ * Computes a week's report from the day rollups (stores/report-days.ts): stale or missing days of the eight trend
+ * weeks are counted again and stored first, then everything is read in one read-only snapshot (a day that turned
+ * stale meanwhile is counted in that snapshot). The previous week and the repeat-friction baseline week come from
+ * their stored reports when those were computed after the week ended (final: the Monday run stores them), so
+ * week-over-week compares with the figures people were sent. Orders of all eight trend weeks are always live.
  */
 export async function computeWeeklyReport(
   pool: DatabasePool,
@@ -23,35 +34,37 @@ export async function computeWeeklyReport(
   agentHourlyRate: number,
   now = new Date(),
 ): Promise<WeeklyReport> {
+  const previousIsoWeek = previousWeek(isoWeek);
+  const baselineWeek = addWeeks(isoWeek, -REPEAT_BASELINE_WEEKS);
+  const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(isoWeek, i - TREND_WEEKS + 1));
+  await refreshDays(pool, weeks.flatMap(daysOfWeek));
   return pool.transaction(async (tx) => {
     await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
-    // A week's resolutions are aggregated in memory several ways: keep them off temporary files.
-    await tx.query(sql.unsafe`SET LOCAL work_mem = '64MB'`);
-    // Large row estimates switch JIT on, which costs more (≈130 ms a statement) than these short scans gain from it.
     await tx.query(sql.unsafe`SET LOCAL jit = off`);
-    const bounds = weekBounds(isoWeek);
-    const previousIsoWeek = previousWeek(isoWeek);
-    const baselineWeek = addWeeks(isoWeek, -REPEAT_BASELINE_WEEKS);
-    const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(isoWeek, i - TREND_WEEKS + 1));
-    const orders = await orderFiguresByPeriod(tx, weeks.map(weekBounds));
-    const trend = weeks.map((w, i) => trendPoint(w, orders[i]!));
-    const current = await periodFigures(tx, bounds, orders[TREND_WEEKS - 1]);
+    const earlier = await readDays(tx, weeks.slice(0, -2).flatMap(daysOfWeek), 'orders');
+    const recent = await readDays(tx, [previousIsoWeek, isoWeek].flatMap(daysOfWeek));
+    const days = [...earlier, ...recent];
+    const weekDays = (i: number) => days.slice(i * 7, i * 7 + 7);
+    const trend = weeks.map((w, i) => trendPoint(w, ordersOfDays(weekDays(i))));
+    const current = figuresOfDays(weekDays(TREND_WEEKS - 1));
     const final = await finalFigures(tx, [previousIsoWeek, baselineWeek]);
-    const previousOrders = orders[TREND_WEEKS - 2]!;
     const storedPrevious = final.get(previousIsoWeek);
+    const counted = figuresOfDays(weekDays(TREND_WEEKS - 2));
     const previous = storedPrevious
       ? {
           ...storedPrevious,
-          totalOrders: previousOrders.total,
-          cancelledOrders: previousOrders.cancelled,
-          assistedOrders: previousOrders.assisted,
+          totalOrders: counted.totalOrders,
+          cancelledOrders: counted.cancelledOrders,
+          assistedOrders: counted.assistedOrders,
+          support: storedPrevious.support ?? counted.support,
         }
-      : await periodFigures(tx, weekBounds(previousIsoWeek), previousOrders);
+      : counted;
+    const baselineDays = weekDays(TREND_WEEKS - 1 - REPEAT_BASELINE_WEEKS);
     const repeatBaseline =
-      final.get(baselineWeek)?.repeatFrictionIssues ?? (await repeatFrictionIssues(tx, weekBounds(baselineWeek)));
+      final.get(baselineWeek)?.repeatFrictionIssues ?? baselineDays.reduce((s, d) => s + d.repeats, 0);
     return buildWeeklyReport({
       isoWeek,
-      bounds,
+      bounds: weekBounds(isoWeek),
       previousIsoWeek,
       current,
       previous,
@@ -60,9 +73,22 @@ export async function computeWeeklyReport(
       trend,
       agentHourlyRate,
       computedAt: now.toISOString(),
+      cartValueAtRisk: await cartValueAtRisk(tx, now),
     });
   });
 }
+
+/** The order figures of a run of days. */
+const ordersOfDays = (days: DayRollup[]): OrderFigures =>
+  days.reduce(
+    (s, d) => ({
+      total: s.total + d.orders.total,
+      cancelled: s.cancelled + d.orders.cancelled,
+      assisted: s.assisted + d.orders.assisted,
+      assistedValuePaise: s.assistedValuePaise + d.orders.assistedValuePaise,
+    }),
+    { total: 0, cancelled: 0, assisted: 0, assistedValuePaise: 0 },
+  );
 
 /** Figures of stored reports that were computed after their week had ended, by week. */
 async function finalFigures(db: CommonQueryMethods, isoWeeks: string[]): Promise<Map<string, WeekFigures>> {
@@ -152,6 +178,8 @@ export interface DailyRow {
   top_issue_categories: Array<{ name: string; count: number }>;
   top_friction_screens: Array<{ name: string; count: number }>;
   computed_at: string;
+  /** Response times, SLAs and commerce figures of the day (null for a day aggregated before they existed). */
+  support: SupportFigures | null;
 }
 
 /**
@@ -169,17 +197,20 @@ export async function aggregateDay(pool: DatabasePool, date: string, assistedWin
     },
     assistedWindowMs,
   );
-  const f = await periodFigures(pool, bounds);
+  await refreshDays(pool, [date], true);
+  const f = figuresOfDays(await readDays(pool, [date]));
   await pool.query(sql.unsafe`
     INSERT INTO analytics_daily (date, total_orders, orders_without_help, orders_with_help, total_incidences,
-                                 avg_time_to_resolve_seconds, top_issue_categories, top_friction_screens, computed_at)
+                                 avg_time_to_resolve_seconds, top_issue_categories, top_friction_screens, support, computed_at)
     VALUES (${date}::date, ${f.totalOrders}, ${f.totalOrders - f.assistedOrders}, ${f.assistedOrders}, ${f.incidences},
             ${f.avgTimeToResolveSeconds === null ? null : Math.round(f.avgTimeToResolveSeconds)},
-            ${sql.jsonb(f.topIssueCategories as never)}, ${sql.jsonb(f.topFrictionScreens.map((s) => ({ name: s.name, count: s.count })) as never)}, NOW())
+            ${sql.jsonb(f.topIssueCategories as never)},
+            ${sql.jsonb(f.topFrictionScreens.map((s) => ({ name: s.name, count: s.count })) as never)},
+            ${sql.jsonb(f.support as never)}, NOW())
     ON CONFLICT (date) DO UPDATE SET total_orders = EXCLUDED.total_orders, orders_without_help = EXCLUDED.orders_without_help,
       orders_with_help = EXCLUDED.orders_with_help, total_incidences = EXCLUDED.total_incidences,
       avg_time_to_resolve_seconds = EXCLUDED.avg_time_to_resolve_seconds, top_issue_categories = EXCLUDED.top_issue_categories,
-      top_friction_screens = EXCLUDED.top_friction_screens, computed_at = NOW()`);
+      top_friction_screens = EXCLUDED.top_friction_screens, support = EXCLUDED.support, computed_at = NOW()`);
   return (await readDaily(pool, date, date))[0]!;
 }
 
@@ -193,6 +224,7 @@ const dailyRow = z.object({
   top_issue_categories: z.array(z.object({ name: z.string(), count: z.number() })),
   top_friction_screens: z.array(z.object({ name: z.string(), count: z.number() })),
   computed_at: z.string(),
+  support: z.any().nullable(),
 });
 
 export async function readDaily(pool: Pick<DatabasePool, 'any'>, from: string, to: string): Promise<DailyRow[]> {
@@ -200,7 +232,7 @@ export async function readDaily(pool: Pick<DatabasePool, 'any'>, from: string, t
     SELECT to_char(date, 'YYYY-MM-DD') AS date, COALESCE(total_orders, 0) AS total_orders, COALESCE(orders_without_help, 0) AS orders_without_help,
            COALESCE(orders_with_help, 0) AS orders_with_help, COALESCE(total_incidences, 0) AS total_incidences, avg_time_to_resolve_seconds,
            COALESCE(top_issue_categories, '[]'::jsonb) AS top_issue_categories, COALESCE(top_friction_screens, '[]'::jsonb) AS top_friction_screens,
-           to_json(computed_at)#>>'{}' AS computed_at
+           to_json(computed_at)#>>'{}' AS computed_at, support
     FROM analytics_daily WHERE date >= ${from}::date AND date <= ${to}::date ORDER BY date`);
-  return [...rows];
+  return rows.map((row) => ({ ...row, support: row.support as SupportFigures | null }));
 }

@@ -29,7 +29,8 @@ const incidenceWhenWritten = (conversationId: string) =>
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startTestSystem();
+  // Bursts of hundreds of requests per user test atomicity, not abuse (test/rate-limits.test.ts tests the limits).
+  system = await startTestSystem({ RATE_LIMIT_CONTEXT_WRITES: '0', RATE_LIMIT_FRICTION_SIGNALS: '0' });
 });
 afterAll(async () => {
   await system?.stop();

@@ -113,7 +113,11 @@ const ENDPOINTS: Endpoint[] = [
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startTestSystem({ ORDERS_WEBHOOK_SECRET: ORDERS_SECRET }, { worker: false });
+  // Generated inputs come from one user, far faster than a person: the rate limits are tested on their own.
+  system = await startTestSystem(
+    { ORDERS_WEBHOOK_SECRET: ORDERS_SECRET, RATE_LIMIT_CONTEXT_WRITES: '0', RATE_LIMIT_FRICTION_SIGNALS: '0' },
+    { worker: false },
+  );
 });
 afterAll(() => system?.stop());
 

@@ -1,5 +1,6 @@
 import { runChaos } from '../bench/chaos/run';
 import { chaosPlan } from '../bench/chaos/plan';
+import { realChaosPlan } from '../bench/chaos/real-plan';
 import { judge } from '../bench/chaos/verify';
 
 // The shortened chaos run: the same code as `npm run chaos`, smaller, on the test run's dev server.
@@ -65,6 +66,41 @@ test('scale-out: two workers and two APIs, one of each SIGKILLed mid-run, with z
   });
 }, 240_000);
 
+// The reconciliation chaos run, short: Freshchat's real payloads, 10% of the events never sent, one pass.
+test('events never delivered are brought in by one reconciliation pass, with zero loss and zero duplicates', async () => {
+  const report = await runChaos({
+    temporalAddress: process.env.TEMPORAL_TEST_ADDRESS!,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    conversations: 30,
+    eventsPerConversation: 8,
+    duplicateShare: 0.2,
+    dropShare: 0.1,
+    seed: 11,
+    concurrency: 4,
+    // No kill and no cut here (the run above has them): this one is about lost deliveries.
+    killWorkerAt: 2,
+    cutDatabaseAt: 2,
+    cutDatabaseForMs: 0,
+    settleTimeoutMs: 120_000,
+    log: () => undefined,
+  });
+  expect(report.droppedEvents).toBeGreaterThan(5);
+  expect(report.reconciliation).toMatchObject({ error: null, stoppedAt: null });
+  const r = report.reconciliation!;
+  expect(r.repaired.message + r.repaired.assignment + r.repaired.resolution).toBe(report.droppedEvents);
+  expect(report.verdict).toMatchObject({
+    conversations: 30,
+    incidences: 30,
+    distinctEvents: 240,
+    timelineRows: 240,
+    missingEvents: 0,
+    duplicateEvents: 0,
+    unexpectedEvents: 0,
+    wrongOutcomes: 0,
+    ok: true,
+  });
+}, 240_000);
+
 describe('the chaos verdict', () => {
   const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });
   const perfect = () => {
@@ -98,5 +134,31 @@ describe('the chaos verdict', () => {
     const missing = perfect();
     missing.incidences.pop();
     expect(judge(plan, missing.incidences, missing.timeline)).toMatchObject({ ok: false, missingIncidences: 1 });
+  });
+});
+
+describe('the chaos verdict with reconciliation', () => {
+  const plan = realChaosPlan({
+    runId: 'y',
+    conversations: 2,
+    eventsPerConversation: 4,
+    duplicateShare: 0,
+    dropShare: 0.5,
+    seed: 3,
+  });
+  const [id, expected] = [...plan.conversations][0]!;
+  const all = () =>
+    [...plan.conversations].flatMap(([c, e]) =>
+      [...e.eventKeys].map((event_key) => ({ conversation_id: c, event_key, copies: 1 })),
+    );
+  const incidences = [...plan.conversations].map(([c, e]) => ({ conversation_id: c, outcome: e.outcome as string }));
+  const [assignmentKey, repairKey] = [...expected.repairKeys!][0]!;
+
+  test('an assignment repaired under its own key counts as present; under both keys, as a duplicate', () => {
+    expect(plan.droppedEvents).toBeGreaterThan(0);
+    const repaired = all().map((r) => (r.event_key === assignmentKey ? { ...r, event_key: repairKey } : r));
+    expect(judge(plan, incidences, repaired)).toMatchObject({ ok: true, missingEvents: 0, unexpectedEvents: 0 });
+    const both = [...all(), { conversation_id: id, event_key: repairKey, copies: 1 }];
+    expect(judge(plan, incidences, both)).toMatchObject({ ok: false, duplicateEvents: 1 });
   });
 });

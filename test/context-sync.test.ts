@@ -7,6 +7,7 @@ import { contextSyncWorkflowId } from '../domain/context-sync-settings';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal, contextSyncStateQuery } from '../workflows/signals';
 import { createTemporalClient } from '../infra/temporal';
+import { redisKeys } from '../infra/redis-keys';
 import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat, type RecordedRequest } from './support/fake-freshchat';
@@ -44,7 +45,9 @@ async function putJson(baseUrl: string, path: string, token: string, body: unkno
   return { status: res.status, ms: performance.now() - started };
 }
 
+/** An app user whom Freshchat knows by reference_id (its Freshchat id is the same string, to keep paths short). */
 async function appUser(userId = newUser(), baseUrl = system.baseUrl) {
+  freshchat.users.set(userId, { id: userId, reference_id: userId, properties: [] });
   const token = await appToken(userId);
   return {
     userId,
@@ -85,7 +88,6 @@ test('a burst of navigation becomes a few PUTs carrying the final values', async
     const last = putsFor(user.userId).at(-1);
     expect(last).toBeDefined();
     expect(propertiesOf(last!)).toEqual({
-      user_id: user.userId,
       current_screen: 'SCREEN_29',
       cart_value: '185000',
       guest_count: '350',
@@ -144,23 +146,24 @@ test('Freshchat answering 500, then 429 with Retry-After: retried and delivered;
   expect((await syncState(user.userId)).syncs).toBe(1);
 });
 
-test('the Freshchat user id from the profile becomes the sync target, and gets the whole context', async () => {
-  const user = await appUser();
-  await user.screen('GUEST_COUNT');
-  await eventually(async () => expect(putsFor(user.userId)).toHaveLength(1));
+test('the sync writes to the Freshchat user whose reference_id is the app user, found once and remembered', async () => {
+  const userId = newUser();
   const freshchatUserId = randomUUID();
-  await user.profile({ freshchat_user_id: freshchatUserId });
+  freshchat.users.set(freshchatUserId, { id: freshchatUserId, reference_id: userId, properties: [] });
+  const token = await appToken(userId);
+  const screen = (screen_name: string) =>
+    putJson(system.baseUrl, `/api/v1/context/${userId}/screen`, token, { screen_name });
+  await screen('GUEST_COUNT');
   await eventually(async () =>
-    expect(propertiesOf(putsFor(freshchatUserId).at(-1)!)).toMatchObject({
-      user_id: user.userId,
-      current_screen: 'GUEST_COUNT',
-    }),
+    expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('GUEST_COUNT'),
   );
-  await user.screen('MENU_BROWSE');
+  await screen('MENU_BROWSE');
   await eventually(async () =>
     expect(propertiesOf(putsFor(freshchatUserId).at(-1)!).current_screen).toBe('MENU_BROWSE'),
   );
-  expect(putsFor(user.userId)).toHaveLength(1);
+  const lookups = freshchat.requests.filter((r) => r.path === `/users?reference_id=${userId}`);
+  expect(lookups).toHaveLength(1);
+  expect(putsFor(userId)).toHaveLength(0);
 });
 
 test('Freshchat down (connection refused) or Temporal unreachable never fails the app request', async () => {
@@ -229,6 +232,10 @@ test('a real-format conversation takes its context from Redis when Freshchat pro
     expect(found).not.toBeNull();
     return found!;
   });
+  // The webhook taught the server who this app user is in Freshchat.
+  expect(await system.redis.get(redisKeys(system.config.REDIS_KEY_PREFIX).freshchatUser(user.userId))).toBe(
+    freshchatUserId,
+  );
   expect(row).toMatchObject({
     user_id: user.userId,
     freshchat_user_id: freshchatUserId,

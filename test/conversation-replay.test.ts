@@ -48,3 +48,31 @@ test('a conversation with first- and next-response breaches replays with the cur
   expect(run.stdout.trim()).toBe('replayed 92 events');
   expect(run.status).toBe(0);
 });
+
+// Recorded with the workflow as it was before the record guarantee: a message, an assignment, a real-format resolution
+// whose tags were read before it was applied, a reopen, a close for silence and the reopen window. Today's code takes
+// the old paths for it (no 'incidence-record-guarantee' marker): the blocking tag lookup, the unguarded silence close.
+// Recorded on the replay worker's task queue name ('fake_replay_queue-0'): the weekly report's workflow id holds it.
+const SILENCE_HISTORY = path.join(
+  __dirname,
+  'fixtures',
+  'histories',
+  'conversation-closed-for-silence-before-record-guarantee.pb',
+);
+
+test('a conversation closed for silence before the record guarantee replays with the current workflow code', () => {
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(__dirname, 'support', 'replay-history.ts'),
+      process.env.TEST_WORKFLOW_BUNDLE!,
+      SILENCE_HISTORY,
+      'conversation-c-rec',
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 57 events');
+  expect(run.status).toBe(0);
+});

@@ -233,18 +233,22 @@ test('an event the store already had (a workflow task lost after storing it) sti
     },
     now,
   );
-  await applyIncidenceChange(system.pool, {
-    incidenceId: incidence.incidenceId,
-    timeline: {
-      eventKey: 'message:already-stored-1',
-      eventType: 'MESSAGE',
-      actor: 'USER',
-      content: 'Hello?',
-      metadata: { message_type: 'normal' },
-      occurredAt: now,
+  await applyIncidenceChange(
+    system.pool,
+    {
+      incidenceId: incidence.incidenceId,
+      timeline: {
+        eventKey: 'message:already-stored-1',
+        eventType: 'MESSAGE',
+        actor: 'USER',
+        content: 'Hello?',
+        metadata: { message_type: 'normal' },
+        occurredAt: now,
+      },
+      change: { firstEventAt: now },
     },
-    change: { firstEventAt: now },
-  });
+    system.settings.orders.assistedWindowMs,
+  );
   const body = JSON.parse(fixtureFor('simplified-message_create.json', WEDDING_ID, id));
   body.data.message.id = 'already-stored-1';
   await post(JSON.stringify(body));

@@ -22,3 +22,22 @@ test('the API refuses to start without any webhook verification scheme', () => {
   expect(run.status).toBe(1);
   expect(run.stdout + run.stderr).toMatch(/FRESHCHAT_WEBHOOK_SECRET or FRESHCHAT_WEBHOOK_PUBLIC_KEY/);
 });
+
+test('in production, the API and the worker refuse development and short secrets, naming each variable', () => {
+  const env = {
+    NODE_ENV: 'production',
+    FRESHCHAT_WEBHOOK_SECRET: 'dev-only-change-me',
+    APP_JWT_SECRET: 'dev-only-app-jwt-secret-change-me',
+    ADMIN_API_TOKEN: 'short',
+  };
+  for (const entry of ['api/server.ts', 'worker.ts']) {
+    const run = start(entry, env);
+    const output = run.stdout + run.stderr;
+    expect(run.status).toBe(1);
+    expect(output).toMatch(/APP_JWT_SECRET: a development value/);
+    expect(output).toMatch(/ADMIN_API_TOKEN: shorter than 32 bytes/);
+    expect(output).toMatch(/ORDERS_WEBHOOK_SECRET: missing/);
+    expect(output).toMatch(/TEMPORAL_PAYLOAD_KEYS: missing/);
+    expect(output).toMatch(/FRESHCHAT_WEBHOOK_SECRET: a development value/);
+  }
+});

@@ -113,6 +113,9 @@ beforeAll(async () => {
   await insertFrictionSignal(pool, { user_id: 'K', signal_type: 'INACTIVITY', created_at: '2026-11-28T09:00:00Z' });
   await insertFrictionSignal(pool, { user_id: 'C', signal_type: 'INACTIVITY', created_at: '2026-11-29T18:40:00Z' }); // W49
   await insertFrictionSignal(pool, { user_id: 'L', signal_type: 'BACK_NAV', created_at: '2026-11-17T09:00:00Z' }); // W47
+  // Types the app made up: counted together as OTHER, never as rows of their own.
+  for (const type of ['SPAM_1', 'SPAM_2', 'RAGE_TAP'])
+    await insertFrictionSignal(pool, { user_id: 'K', signal_type: type, created_at: '2026-11-27T09:00:00Z' });
 
   report = await computeWeeklyReport(pool, '2026-W48', 150);
 });
@@ -166,6 +169,7 @@ test('breakdowns', () => {
     ['platter_customise', 1, 'menu', 1],
   ]);
   expect(report.frictionSignals).toEqual([
+    { name: 'OTHER', count: 3, previous: 0, change: 3 },
     { name: 'BACK_NAV', count: 2, previous: 1, change: 1 },
     { name: 'INACTIVITY', count: 1, previous: 0, change: 1 },
   ]);

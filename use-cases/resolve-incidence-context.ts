@@ -4,7 +4,9 @@ import type { IncidenceContext } from '../domain/incidence';
 import { contextFromProperties, mergeContexts, type PartialContext } from '../domain/incidence-context';
 import type { RedisKeys } from '../infra/redis-keys';
 import type { Logger } from '../infra/logger';
+import { recordId } from '../domain/record-values';
 import { propertyMap, type FreshchatClient } from '../clients/freshchat-client';
+import { createFreshchatIdentityStore } from '../stores/freshchat-identity-store';
 
 export interface ContextDeps {
   redis: Redis;
@@ -24,34 +26,53 @@ export async function resolveIncidenceContext(
   deps: ContextDeps,
   conversationId: string,
   event: ConversationEvent,
+  options: { failOnLookupError?: boolean } = {},
 ): Promise<IncidenceContext> {
-  const fromWebhook = contextFromProperties(event.userProperties);
+  const dropped: string[] = [];
+  const fromWebhook = contextFromProperties(event.userProperties, dropped);
   let freshchatUserId = event.freshchatUserId;
   let fromFreshchat: PartialContext = {};
   let appUserId = fromWebhook.userId ?? null;
 
   if (!appUserId) {
     try {
-      freshchatUserId ??= (await deps.freshchat.getConversation(conversationId))?.user_id ?? null;
+      freshchatUserId ??= recordId((await deps.freshchat.getConversation(conversationId))?.user_id);
       if (freshchatUserId) {
         const user = await deps.freshchat.getUser(freshchatUserId);
-        fromFreshchat = contextFromProperties(propertyMap(user?.properties));
-        // docs/decisions.md #6: the app's user id is reference_id, else the user_id property, else Freshchat's id.
-        appUserId = user?.reference_id || fromFreshchat.userId || freshchatUserId;
+        // docs/decisions.md #6: identity is reference_id only, never a property (the app sets those with setUserProperties).
+        const { userId: _claimed, ...properties } = contextFromProperties(propertyMap(user?.properties), dropped);
+        fromFreshchat = properties;
+        const referenceId = recordId(user?.reference_id);
+        appUserId = referenceId || freshchatUserId;
+        if (referenceId) await learnIdentity(deps, referenceId, freshchatUserId);
       }
     } catch (error) {
+      if (options.failOnLookupError) throw error;
+      // The app user stays unknown (never Freshchat's id in its place); a retrying step looks it up later.
       deps.logger.warn(
         { conversationId, err: (error as Error).message },
         'Freshchat lookup failed; incidence keeps the context it has',
       );
-      appUserId = freshchatUserId;
     }
   }
 
-  const fromRedis = appUserId ? contextFromProperties(await deps.redis.hgetall(deps.keys.userContext(appUserId))) : {};
+  const fromRedis = appUserId
+    ? contextFromProperties(await deps.redis.hgetall(deps.keys.userContext(appUserId)), dropped)
+    : {};
+  if (dropped.length)
+    deps.logger.warn({ conversationId, fields: dropped }, 'context values too large for the record were left out');
   const merged = mergeContexts({ ...fromWebhook, userId: appUserId ?? undefined }, fromRedis, fromFreshchat);
   const helpOffered = merged.userId ? await offeredHelpBefore(deps, merged.userId, event.occurredAt) : false;
   return { ...merged, freshchatUserId, trigger: helpOffered ? 'SYSTEM_INITIATED' : 'USER_INITIATED' };
+}
+
+/** Remembers which Freshchat user the app user is, for the context sync; a failure only costs a later lookup. */
+async function learnIdentity(deps: ContextDeps, userId: string, freshchatUserId: string): Promise<void> {
+  try {
+    await createFreshchatIdentityStore(deps.redis, deps.keys).remember(userId, freshchatUserId);
+  } catch (error) {
+    deps.logger.warn({ err: (error as Error).message }, 'Freshchat identity not remembered');
+  }
 }
 
 /** Whether the API offered this user help within the window before the conversation's event (not before now). */

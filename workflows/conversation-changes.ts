@@ -1,7 +1,7 @@
 import type { ConversationEvent } from '../domain/conversation-event';
-import { isCurrentStateChange, type ConversationState } from '../domain/conversation-state';
+import { isCurrentStateChange, withSnapshot, type ConversationState } from '../domain/conversation-state';
 import type { Resolution } from '../domain/incidence';
-import type { IncidenceChange, TimelineEntry } from '../domain/incidence-snapshot';
+import type { IncidenceChange, SilenceClose, StoredChange, TimelineEntry } from '../domain/incidence-snapshot';
 import { timeToResolveSeconds } from '../domain/resolution-rules';
 
 /** The timeline row an event becomes. */
@@ -56,7 +56,7 @@ export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
 export function incidenceChangeOf(
   state: ConversationState,
   event: ConversationEvent,
-  resolution: Resolution | null,
+  resolution: (Resolution & { resolutionType?: string | null }) | null,
 ): IncidenceChange {
   const firstEventAt =
     state.firstEventAt === null || Date.parse(event.occurredAt) < Date.parse(state.firstEventAt)
@@ -65,11 +65,16 @@ export function incidenceChangeOf(
   const change: IncidenceChange = { firstEventAt };
   if (state.resolvedAt && firstEventAt !== state.firstEventAt)
     change.timeToResolveSeconds = timeToResolveSeconds(firstEventAt, state.resolvedAt);
-  if (event.kind === 'assignment') change.agentId = event.agentId;
+  if (event.kind === 'assignment') {
+    change.agentId = event.agentId;
+    change.assignment = { agentId: event.agentId, groupId: event.groupId, at: event.occurredAt };
+  }
   if (event.kind === 'resolution' && resolution && isCurrentStateChange(state, event.occurredAt)) {
     change.close = {
-      ...resolution,
-      resolutionType: null,
+      outcome: resolution.outcome,
+      orderImpact: resolution.orderImpact,
+      issueCategory: resolution.issueCategory,
+      resolutionType: resolution.resolutionType ?? null,
       resolvedAt: event.occurredAt,
       timeToResolveSeconds: timeToResolveSeconds(firstEventAt, event.occurredAt),
     };
@@ -96,4 +101,25 @@ export function applyChange(state: ConversationState, change: IncidenceChange): 
     next.lastStateChangeAt = change.reopen.at;
   }
   return next;
+}
+
+/** The workflow's state after storing an event: what the database holds, duplicate or not. */
+export function stateAfterStoring(state: ConversationState, result: StoredChange): ConversationState {
+  const next = withSnapshot(state, result.snapshot);
+  return result.stored
+    ? { ...next, eventsApplied: state.eventsApplied + 1 }
+    : { ...next, duplicatesSkipped: state.duplicatesSkipped + 1 };
+}
+
+/**
+ * The close for silence of an open conversation: keyed on the last state change it saw (so a retry finds its own
+ * row, not a new one), and applied only if the incidence is still open and unchanged since then.
+ */
+export function silenceCloseOf(state: ConversationState, at: string): SilenceClose {
+  return {
+    incidenceId: state.incidenceId!,
+    lastStateChangeAt: state.lastStateChangeAt,
+    timelineKey: `went_silent:${state.lastStateChangeAt ?? state.firstEventAt ?? at}`,
+    at,
+  };
 }

@@ -6,6 +6,7 @@ import {
   proxyActivities,
   patched,
   proxyLocalActivities,
+  setDefaultSignalHandler,
   setHandler,
   upsertSearchAttributes,
   log,
@@ -18,12 +19,20 @@ import {
   type ConversationSettings,
   type ConversationState,
 } from '../domain/conversation-state';
-import type { Resolution } from '../domain/incidence';
+import type { Outcome, Resolution } from '../domain/incidence';
 import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
-import { applyChange, incidenceChangeOf, timelineEntryOf } from './conversation-changes';
-import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, stateQuery } from './signals';
+import {
+  applyChange,
+  incidenceChangeOf,
+  silenceCloseOf,
+  stateAfterStoring,
+  timelineEntryOf,
+} from './conversation-changes';
+import { deadLetter, fillInResolutionTags, isDataRejection, lookUpUserLater, storeStep } from './record-steps';
+import { TAGS_PENDING } from '../domain/record-values';
+import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
 import { startSlaTimers, type CarriedSla } from './sla-timers';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
@@ -52,6 +61,30 @@ export interface ConversationInput {
 const RECENT_KEYS_KEPT = 500;
 
 /**
+ * Runs from this patch on keep the record true under faults: the state follows what is stored, database steps wait
+ * out outages without growing the history, refused events are dead-lettered, resolution tags and a user Freshchat
+ * could not name are filled in beside the loop, and a silence close never overwrites a stored state change.
+ */
+const RECORD_GUARANTEE = 'incidence-record-guarantee';
+
+/** Work beside the loop: tag lookups (bounded; awaited before the run ends or continues) and user lookups. */
+interface FollowUps {
+  handOffs: Promise<void>[];
+  userLookups: Promise<void>[];
+  settings: ConversationSettings;
+  /** Outcomes read from tags, by the resolution time they belong to. */
+  tagOutcomes: Map<string, Outcome>;
+  /** Called when a resolution's tags changed its stored outcome. */
+  onTagOutcome(): void;
+}
+
+/** The state with a resolution's tag outcome, while the conversation is still closed by that resolution. */
+function withTagOutcome(state: ConversationState, tagOutcomes: Map<string, Outcome>): ConversationState {
+  const outcome = state.resolvedAt === null ? undefined : tagOutcomes.get(state.resolvedAt);
+  return outcome && state.outcome !== 'IN_PROGRESS' ? { ...state, outcome } : state;
+}
+
+/**
  * One long-lived workflow per Freshchat conversation. Signals queue events; the loop applies them in
  * arrival order through activities (the database's unique event key makes redelivery harmless),
  * waits for a reopen after resolution, closes silent conversations, and continues as new before
@@ -64,7 +97,21 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const enqueue = (event: ConversationEvent) => void queue.push(event);
   // Hand-offs to the weekly report run beside the loop (they never delay the next event); awaited before the run ends.
   const handOffs: Promise<void>[] = [];
+  const followUps: FollowUps = {
+    handOffs,
+    userLookups: [],
+    settings: input.settings,
+    tagOutcomes: new Map(),
+    onTagOutcome: () => {
+      state = withTagOutcome(state, followUps.tagOutcomes);
+      publishSearchAttributes(state);
+    },
+  };
 
+  // Signals that arrived with the start, before any handler existed, are taken in arrival order: named handlers
+  // alone would take them grouped by kind (a reopen after the resolution that followed it).
+  if (patched(RECORD_GUARANTEE))
+    setDefaultSignalHandler((name, event) => void (isEventSignal(name) && enqueue(event as ConversationEvent)));
   setHandler(messageSignal, enqueue);
   setHandler(assignmentSignal, enqueue);
   setHandler(resolutionSignal, enqueue);
@@ -91,12 +138,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
         continue;
       }
-      const applied = await applyEvent(state, event);
-      state = applied.state;
-      sla?.observe(state, timelineEntryOf(event));
+      const applied = await applyEvent(state, event, followUps);
+      // A tag outcome stored while this event was applied may be newer than the snapshot it returned.
+      state = withTagOutcome(applied.state, followUps.tagOutcomes);
+      // A dead-lettered event is not on the timeline: it moves no response clock.
+      if (!applied.deadLettered) sla?.observe(state, timelineEntryOf(event));
       if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
-      rememberKey(recentKeys, event.eventKey);
-      publishSearchAttributes(state);
+      // A dead-lettered event is not remembered: its replay must be applied.
+      if (!applied.deadLettered) rememberKey(recentKeys, event.eventKey);
+      publishSearchAttributes(state, event);
     }
 
     if (shouldContinueAsNew(input.settings.historyLimit)) {
@@ -118,11 +168,18 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const woke = await condition(() => queue.length > 0, timeout);
     if (woke) continue;
     if (!open) {
-      await Promise.all(handOffs);
+      await Promise.all([...handOffs, ...followUps.userLookups]);
       await sla?.idle();
+      if (queue.length > 0 && patched(RECORD_GUARANTEE)) continue;
       return state;
     }
     const closed = await closeSilentConversation(state);
+    if (closed.nothingStored) {
+      await Promise.all([...handOffs, ...followUps.userLookups]);
+      await sla?.idle();
+      if (queue.length > 0) continue;
+      return state;
+    }
     state = closed.state;
     if (closed.closedAt)
       sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
@@ -140,9 +197,73 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 interface AppliedEvent {
   state: ConversationState;
   closedAt: string | null;
+  /** PostgreSQL refused the event's data: it is in the dead-letter table. */
+  deadLettered?: boolean;
+  /** A silence close found no incidence to close (every event so far was dead-lettered). */
+  nothingStored?: boolean;
 }
 
-async function applyEvent(state: ConversationState, event: ConversationEvent): Promise<AppliedEvent> {
+async function applyEvent(
+  state: ConversationState,
+  event: ConversationEvent,
+  followUps: FollowUps,
+): Promise<AppliedEvent> {
+  if (!patched(RECORD_GUARANTEE)) return applyEventBeforeGuarantee(state, event);
+  try {
+    return await applyEventToRecord(state, event, followUps);
+  } catch (error) {
+    if (!isDataRejection(error)) throw error;
+    await deadLetter(event, error);
+    return { state, closedAt: null, deadLettered: true };
+  }
+}
+
+/**
+ * Stores the event and takes the incidence as stored for the state, duplicate or not: a change whose result was lost
+ * (committed, then a timeout, a cut connection or a killed worker) is seen on the retry.
+ */
+async function applyEventToRecord(
+  state: ConversationState,
+  event: ConversationEvent,
+  followUps: FollowUps,
+): Promise<AppliedEvent> {
+  if (state.incidenceId === null || (state.userId === null && carriesUser(event))) {
+    const snapshot = await storeStep('ensureIncidence', { conversationId: state.conversationId, event });
+    state = withSnapshot(state, snapshot);
+    if (snapshot.userId === null && snapshot.freshchatUserId && followUps.userLookups.length === 0)
+      followUps.userLookups.push(lookUpUserLater(state.conversationId));
+  }
+  // Real-format tags live in Freshchat: the resolution is applied now and its tags when Freshchat gives them.
+  const tagsLater = event.kind === 'resolution' && event.tags === null;
+  const resolution =
+    event.kind !== 'resolution'
+      ? null
+      : tagsLater
+        ? { ...resolutionFromTags([]), resolutionType: TAGS_PENDING }
+        : resolutionFromTags(event.tags ?? []);
+  const change = incidenceChangeOf(state, event, resolution);
+  const result = await storeStep('applyIncidenceChange', {
+    incidenceId: state.incidenceId!,
+    timeline: timelineEntryOf(event),
+    change,
+  });
+  const closedAt = change.close?.resolvedAt ?? null;
+  if (tagsLater && closedAt) {
+    const tags = { conversationId: state.conversationId, incidenceId: state.incidenceId!, eventKey: event.eventKey };
+    const report = followUps.settings.weeklyReport;
+    followUps.handOffs.push(
+      fillInResolutionTags({ ...tags, resolvedAt: closedAt }).then((outcome) => {
+        if (!outcome) return undefined;
+        followUps.tagOutcomes.set(new Date(closedAt).toISOString(), outcome);
+        followUps.onTagOutcome();
+        return handOffToWeeklyReport(closedAt, report);
+      }),
+    );
+  }
+  return { state: stateAfterStoring(state, result), closedAt };
+}
+
+async function applyEventBeforeGuarantee(state: ConversationState, event: ConversationEvent): Promise<AppliedEvent> {
   if (state.incidenceId === null || (state.userId === null && carriesUser(event))) {
     const snapshot = await store.ensureIncidence({ conversationId: state.conversationId, event });
     state = withSnapshot(state, snapshot);
@@ -179,6 +300,7 @@ async function resolutionOf(event: Extract<ConversationEvent, { kind: 'resolutio
 }
 
 async function closeSilentConversation(state: ConversationState): Promise<AppliedEvent> {
+  if (patched(RECORD_GUARANTEE)) return closeSilentIfUnchanged(state);
   const now = new Date().toISOString(); // workflow time: deterministic on replay
   const change = {
     close: {
@@ -206,12 +328,32 @@ async function closeSilentConversation(state: ConversationState): Promise<Applie
   return { state: stored ? applyChange(state, change) : state, closedAt: now };
 }
 
+/** The silence close, guarded in SQL: a state change stored meanwhile (even one this run never saw) wins. */
+async function closeSilentIfUnchanged(state: ConversationState): Promise<AppliedEvent> {
+  if (state.incidenceId === null) return { state, closedAt: null, nothingStored: true };
+  const now = new Date().toISOString(); // workflow time: deterministic on replay
+  log.info('conversation went silent', { conversationId: state.conversationId });
+  try {
+    const result = await storeStep('closeForSilence', silenceCloseOf(state, now));
+    const next = withSnapshot(state, result.snapshot);
+    if (!result.stored) return { state: next, closedAt: null };
+    return { state: { ...next, eventsApplied: state.eventsApplied + 1 }, closedAt: now };
+  } catch (error) {
+    if (!isDataRejection(error)) throw error;
+    log.error('silence close refused by the database', { error: (error as Error).message });
+    return { state, closedAt: null, nothingStored: true };
+  }
+}
+
+const EVENT_SIGNALS = new Set<string>(Object.values(SIGNAL_BY_KIND).map((s) => s.name));
+const isEventSignal = (name: string): boolean => EVENT_SIGNALS.has(name);
+
 function rememberKey(keys: Set<string>, key: string): void {
   keys.add(key);
   if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
 }
 
-function publishSearchAttributes(state: ConversationState): void {
+function publishSearchAttributes(state: ConversationState, event?: ConversationEvent): void {
   const pairs: Array<[keyof typeof SEARCH_ATTRIBUTES, string | number | null]> = [
     ['userId', state.userId],
     ['stage', state.stage],
@@ -220,9 +362,11 @@ function publishSearchAttributes(state: ConversationState): void {
     ['cartValue', state.cartValue],
     ['eventType', state.eventType],
   ];
-  upsertSearchAttributes(
-    pairs
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => ({ key: SEARCH_ATTRIBUTES[k], value: v }) as SearchAttributeUpdatePair),
-  );
+  const updates = pairs
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => ({ key: SEARCH_ATTRIBUTES[k], value: v }) as SearchAttributeUpdatePair);
+  // An assignment back to a group queue leaves no agent: AgentId is removed, not left at the previous agent.
+  if (event?.kind === 'assignment' && state.agentId === null && patched(RECORD_GUARANTEE))
+    updates.push({ key: SEARCH_ATTRIBUTES.agentId, value: null });
+  upsertSearchAttributes(updates);
 }

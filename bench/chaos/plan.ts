@@ -2,14 +2,24 @@ import { createHash } from 'node:crypto';
 
 /** What the chaos run sends, and what PostgreSQL must hold afterwards. */
 export interface ChaosPlan {
+  /** The simplified format (HMAC) or Freshchat's real one (RSA), which reconciliation can repair. */
+  format: 'simplified' | 'real';
   deliveries: string[];
   conversations: Map<string, ExpectedConversation>;
   distinctEvents: number;
+  /** Distinct events never delivered (reconciliation must bring them in). */
+  droppedEvents: number;
+  /** Everything Freshchat knows, delivered or not, with each conversation's custom properties. */
+  freshchat?: { events: Array<{ body: Record<string, unknown>; properties: Record<string, string> }> };
 }
 
 export interface ExpectedConversation {
   eventKeys: Set<string>;
+  /** A webhook key → the key a repair of that event carries instead (an assignment read from the REST API). */
+  repairKeys?: Map<string, string>;
   outcome: 'CONVERTED' | 'DROPPED' | 'RESOLVED' | 'IN_PROGRESS';
+  /** Lifecycle plans: the rest of the final state (resolvedAt null: closed for silence, at a time not known ahead). */
+  final?: { resolvedAt: string | null; reopenCount: number; resolutionType: string | null };
 }
 
 export interface PlanOptions {
@@ -18,6 +28,11 @@ export interface PlanOptions {
   eventsPerConversation: number;
   duplicateShare: number;
   seed: number;
+  /**
+   * Whole lifecycles instead: resolutions, reopens and silence, with event ids and times (the simplified format's
+   * optional fields), delivered in order per conversation; judged after the silence and reopen windows.
+   */
+  lifecycle?: boolean;
 }
 
 /** A small seeded generator (mulberry32), so a failing run can be replayed with the same --seed. */
@@ -32,7 +47,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
+export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
@@ -40,7 +55,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   return items;
 }
 
-const ENDINGS = [
+export const ENDINGS = [
   { tags: ['pricing', 'order_placed'], outcome: 'CONVERTED' },
   { tags: ['delivery_slot', 'dropped'], outcome: 'DROPPED' },
   { tags: ['menu_question'], outcome: 'RESOLVED' },
@@ -90,6 +105,66 @@ function conversationEvents(conversationId: string, index: number, count: number
   return { bodies, expected: { eventKeys, outcome: ending.outcome } };
 }
 
+type Step = { action: 'conversation_resolution'; tags: string[] } | { action: 'conversation_reopen' };
+const LIFECYCLES: Array<{ steps: Step[]; outcome: ExpectedConversation['outcome']; reopens: number }> = [
+  { steps: [{ action: 'conversation_resolution', tags: ['order_placed'] }], outcome: 'CONVERTED', reopens: 0 },
+  {
+    steps: [
+      { action: 'conversation_resolution', tags: ['pricing'] },
+      { action: 'conversation_reopen' },
+      { action: 'conversation_resolution', tags: ['pricing', 'order_placed'] },
+    ],
+    outcome: 'CONVERTED',
+    reopens: 1,
+  },
+  { steps: [], outcome: 'DROPPED', reopens: 0 },
+  {
+    steps: [{ action: 'conversation_resolution', tags: ['menu_question'] }, { action: 'conversation_reopen' }],
+    outcome: 'DROPPED',
+    reopens: 1,
+  },
+];
+
+/** One conversation's whole life in order: messages, then its state changes (or silence), each with an id and time. */
+function lifecycleEvents(conversationId: string, index: number, count: number) {
+  const life = LIFECYCLES[index % LIFECYCLES.length]!;
+  const start = Date.parse('2026-03-02T04:30:00Z') + index * 1000;
+  const at = (n: number) => new Date(start + n * 60_000).toISOString();
+  const user = { properties: { user_id: `usr_chaos_${index}`, cart_value: 10_000 + index, event_type: 'WEDDING' } };
+  const conversation = { id: conversationId };
+  const bodies: string[] = [];
+  const eventKeys = new Set<string>();
+  for (let m = 0; m < Math.max(1, count - life.steps.length); m++) {
+    const id = `${conversationId}-m${m}`;
+    const message = { id, actor_type: m % 2 === 0 ? 'user' : 'agent', text: `message ${m} of ${conversationId}` };
+    bodies.push(JSON.stringify({ action: 'message_create', event_time: at(m), data: { conversation, user, message } }));
+    eventKeys.add(`message:${id}`);
+  }
+  let resolvedAt: string | null = null;
+  life.steps.forEach((step, k) => {
+    const eventId = `${conversationId}-s${k}`;
+    const time = at(count + k);
+    const tags = step.action === 'conversation_resolution' ? step.tags.map((name) => ({ name })) : undefined;
+    resolvedAt = step.action === 'conversation_resolution' ? time : null;
+    bodies.push(
+      JSON.stringify({
+        action: step.action,
+        event_id: eventId,
+        event_time: time,
+        data: { conversation: { ...conversation, tags }, user },
+      }),
+    );
+    eventKeys.add(`${step.action}:event:${eventId}`);
+  });
+  const silent = life.outcome === 'DROPPED';
+  const final = {
+    resolvedAt: silent ? null : resolvedAt,
+    reopenCount: life.reopens,
+    resolutionType: silent ? 'WENT_SILENT' : null,
+  };
+  return { bodies, expected: { eventKeys, outcome: life.outcome, final } };
+}
+
 /**
  * Every conversation's events shuffled, a share of them delivered twice (the copy at a random later
  * point, as a Freshchat retry would be), and conversations interleaved.
@@ -100,12 +175,25 @@ export function chaosPlan(options: PlanOptions): ChaosPlan {
   const perConversation: string[][] = [];
   for (let i = 0; i < options.conversations; i++) {
     const id = `chaos-${options.runId}-${i}`;
-    const { bodies, expected } = conversationEvents(id, i, options.eventsPerConversation);
+    const { bodies, expected } = options.lifecycle
+      ? lifecycleEvents(id, i, options.eventsPerConversation)
+      : conversationEvents(id, i, options.eventsPerConversation);
     conversations.set(id, expected);
     const withCopies = bodies.flatMap((b) => (random() < options.duplicateShare ? [b, b] : [b]));
-    perConversation.push(shuffle(withCopies, random));
+    perConversation.push(options.lifecycle ? withCopies : shuffle(withCopies, random));
   }
-  // Interleave: repeatedly take the next event of a random conversation, keeping each one's shuffled order.
+  const distinctEvents = [...conversations.values()].reduce((n, c) => n + c.eventKeys.size, 0);
+  return {
+    format: 'simplified',
+    deliveries: interleave(perConversation, random),
+    conversations,
+    distinctEvents,
+    droppedEvents: 0,
+  };
+}
+
+/** Repeatedly takes the next event of a random conversation, keeping each one's shuffled order. */
+export function interleave(perConversation: string[][], random: () => number): string[] {
   const deliveries: string[] = [];
   const open = perConversation.filter((q) => q.length > 0);
   while (open.length > 0) {
@@ -113,6 +201,5 @@ export function chaosPlan(options: PlanOptions): ChaosPlan {
     deliveries.push(open[k]!.shift()!);
     if (open[k]!.length === 0) open.splice(k, 1);
   }
-  const distinctEvents = [...conversations.values()].reduce((n, c) => n + c.eventKeys.size, 0);
-  return { deliveries, conversations, distinctEvents };
+  return deliveries;
 }

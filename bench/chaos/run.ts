@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
@@ -11,7 +11,10 @@ import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, waitForHttp } from '../scratch';
 import { FaultProxy } from './fault-proxy';
+import { describePass, type ReconciliationSummary } from '../../domain/reconciliation-pass';
 import { chaosPlan, type PlanOptions } from './plan';
+import { realChaosPlan } from './real-plan';
+import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';
 import { verifyChaos, type ChaosVerdict } from './verify';
 import { settingsFrom } from '../../infra/settings';
 
@@ -29,6 +32,11 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
    * restarted) mid-run; deliveries refused by the dead API go to the other, as a load balancer would send them.
    */
   scaleOut?: { killApiAt: number };
+  /**
+   * Share of distinct events never delivered (Freshchat's real format; 0: the simplified format). One
+   * reconciliation pass then has to bring them in.
+   */
+  dropShare?: number;
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -46,16 +54,21 @@ export interface ChaosReport {
   databaseCuts: number;
   sendSeconds: number;
   settleSeconds: number;
+  droppedEvents: number;
+  /** The reconciliation pass of a run with dropped deliveries. */
+  reconciliation?: ReconciliationSummary & { seconds: number };
 }
 
 /** Sends the plan through the real API while the worker is killed and its database cut, then judges PostgreSQL. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const runId = randomBytes(4).toString('hex');
-  const plan = chaosPlan({ ...options, runId });
+  const dropShare = options.dropShare ?? 0;
+  const plan = dropShare > 0 ? realChaosPlan({ ...options, runId, dropShare }) : chaosPlan({ ...options, runId });
+  const signing = signingFor(plan);
+  const freshchat = await freshchatFor(plan);
   const db = await scratchDatabase('slo_chaos');
   const proxy = new FaultProxy({ host: '127.0.0.1', port: Number(new URL(db.url).port || 5432) });
   const proxyUrl = Object.assign(new URL(db.url), { port: String(await proxy.start()) }).toString();
-  const secret = randomBytes(16).toString('hex');
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
   const scaleOut = options.scaleOut;
@@ -65,6 +78,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
     WORKFLOW_BUNDLE_PATH: bundlePath,
+    ...freshchat.env,
   };
   const workers = Array.from({ length: scaleOut ? 2 : 1 }, (_, i) =>
     superviseWorker(workerEnv, options.log, { name: `worker ${i + 1}`, restart: !scaleOut }),
@@ -73,7 +87,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    FRESHCHAT_WEBHOOK_SECRET: secret,
+    ...signing.env,
     REDIS_KEY_PREFIX: `slo-chaos:${runId}:`,
   };
   const apis = scaleOut
@@ -101,18 +115,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const redeliveries = await deliver(
       apis.map((a) => a.url),
       plan.deliveries,
-      secret,
+      signing.sign,
       options.concurrency,
       (sent) => faults.filter((f) => f.at === sent).forEach((f) => f.run()),
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
     await cutDone;
+    const delivered = plan.distinctEvents - plan.droppedEvents;
     options.log(
-      `sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${plan.distinctEvents} events in PostgreSQL`,
+      `sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${delivered} events in PostgreSQL`,
     );
     const settleStart = performance.now();
-    await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
+    await settle(db.url, `chaos-${runId}-`, delivered, options.settleTimeoutMs, options.log);
     const settleSeconds = (performance.now() - settleStart) / 1000;
+    let reconciliation: ChaosReport['reconciliation'];
+    if (plan.droppedEvents > 0) {
+      options.log(`${plan.droppedEvents} events were never delivered; one reconciliation pass`);
+      const passStart = performance.now();
+      const summary = await reconciliationPass(options.temporalAddress, taskQueue);
+      reconciliation = { ...summary, seconds: (performance.now() - passStart) / 1000 };
+      options.log(`reconciliation: ${describePass(summary)}`);
+      await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
+    }
     const verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
     return {
       verdict,
@@ -126,11 +150,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       databaseCuts: proxy.cuts,
       sendSeconds,
       settleSeconds,
+      droppedEvents: plan.droppedEvents,
+      reconciliation,
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await Promise.all(apis.map((a) => a.stop()));
     await proxy.stop();
+    await freshchat.stop();
     await db.drop();
   }
 }
@@ -212,7 +239,11 @@ async function startApi(env: Record<string, string>) {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
   const pool = await createDatabasePool(config.DATABASE_URL, 2);
   const redis = createRedis(config.REDIS_URL);
-  const temporal = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const app = createApp({
     settings: settingsFrom(config),
     conversations: createConversationGateway(temporal, settingsFrom(config)),
@@ -238,7 +269,7 @@ async function startApi(env: Record<string, string>) {
 async function deliver(
   baseUrls: string[],
   deliveries: string[],
-  secret: string,
+  sign: (body: string) => string,
   concurrency: number,
   onSent: (sent: number) => void,
 ): Promise<number> {
@@ -247,7 +278,7 @@ async function deliver(
   let redeliveries = 0;
   let turn = 0;
   const post = async (body: string) => {
-    const signature = createHmac('sha256', secret).update(body).digest('hex');
+    const signature = sign(body);
     // Round robin over the APIs; a refused or failed delivery is sent again to the next one.
     for (let api = turn++; ; api++) {
       const status = await fetch(`${baseUrls[api % baseUrls.length]}/webhooks/freshchat`, {

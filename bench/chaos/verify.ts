@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { ChaosPlan } from './plan';
+import type { ChaosPlan, ExpectedConversation } from './plan';
 
 export interface ChaosVerdict {
   conversations: number;
@@ -11,6 +11,8 @@ export interface ChaosVerdict {
   duplicateEvents: number;
   unexpectedEvents: number;
   wrongOutcomes: number;
+  /** Lifecycle plans: conversations whose resolved_at, reopen count or resolution type is not the planned one. */
+  wrongStates: number;
   /** Zero loss and zero duplicates. */
   ok: boolean;
 }
@@ -24,8 +26,9 @@ export async function verifyChaos(
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const incidences = await db.query<{ conversation_id: string; outcome: string }>(
-      'SELECT conversation_id, outcome FROM incidences WHERE conversation_id LIKE $1',
+    const incidences = await db.query<IncidenceRow>(
+      `SELECT conversation_id, outcome, to_json(resolved_at)#>>'{}' AS resolved_at, reopen_count, resolution_type
+       FROM incidences WHERE conversation_id LIKE $1`,
       [`${conversationPrefix}%`],
     );
     const timeline = await db.query<{ conversation_id: string; event_key: string; copies: number }>(
@@ -40,25 +43,60 @@ export async function verifyChaos(
   }
 }
 
+type IncidenceRow = {
+  conversation_id: string;
+  outcome: string;
+  resolved_at?: string | null;
+  reopen_count?: number;
+  resolution_type?: string | null;
+};
+
+/** Whether a row holds the planned final state (resolved_at null in the plan: closed for silence, at any time). */
+function finalStateHolds(final: NonNullable<ExpectedConversation['final']>, row: IncidenceRow): boolean {
+  const resolvedAtHolds =
+    final.resolvedAt === null
+      ? row.resolved_at !== null && row.resolved_at !== undefined
+      : Date.parse(row.resolved_at ?? '') === Date.parse(final.resolvedAt);
+  return (
+    resolvedAtHolds && row.reopen_count === final.reopenCount && (row.resolution_type ?? null) === final.resolutionType
+  );
+}
+
 export function judge(
   plan: ChaosPlan,
-  incidences: Array<{ conversation_id: string; outcome: string }>,
+  incidences: IncidenceRow[],
   timeline: Array<{ conversation_id: string; event_key: string; copies: number }>,
 ): ChaosVerdict {
   const outcomeOf = new Map(incidences.map((r) => [r.conversation_id, r.outcome]));
+  const rowOf = new Map(incidences.map((r) => [r.conversation_id, r]));
+  let wrongStates = 0;
   const seen = new Map<string, number>(timeline.map((r) => [`${r.conversation_id} ${r.event_key}`, r.copies]));
   let missingEvents = 0;
   let wrongOutcomes = 0;
   let missingIncidences = 0;
+  let twiceUnderTwoKeys = 0;
   for (const [id, expected] of plan.conversations) {
     if (!outcomeOf.has(id)) missingIncidences++;
     else if (outcomeOf.get(id) !== expected.outcome) wrongOutcomes++;
-    for (const key of expected.eventKeys) if (!seen.has(`${id} ${key}`)) missingEvents++;
+    else if (expected.final && !finalStateHolds(expected.final, rowOf.get(id)!)) wrongStates++;
+    for (const key of expected.eventKeys) {
+      const repairKey = expected.repairKeys?.get(key);
+      const copies = [key, repairKey].filter((k) => k !== undefined && seen.has(`${id} ${k}`)).length;
+      if (copies === 0) missingEvents++;
+      // Both the webhook's key and a repair's key for one event: the event is in the timeline twice.
+      if (copies === 2) twiceUnderTwoKeys++;
+    }
   }
-  const duplicateEvents = timeline.reduce((n, r) => n + (r.copies - 1), 0);
-  const unexpectedEvents = timeline.filter(
-    (r) => !plan.conversations.get(r.conversation_id)?.eventKeys.has(r.event_key),
-  ).length;
+  const duplicateEvents = timeline.reduce((n, r) => n + (r.copies - 1), 0) + twiceUnderTwoKeys;
+  const expectedKey = (r: { conversation_id: string; event_key: string }) => {
+    const expected = plan.conversations.get(r.conversation_id);
+    if (expected?.final && r.event_key.startsWith('went_silent:')) return true;
+    return (
+      !!expected &&
+      (expected.eventKeys.has(r.event_key) || [...(expected.repairKeys?.values() ?? [])].includes(r.event_key))
+    );
+  };
+  const unexpectedEvents = timeline.filter((r) => !expectedKey(r)).length;
   const verdict = {
     conversations: plan.conversations.size,
     incidences: incidences.length,
@@ -69,9 +107,10 @@ export function judge(
     duplicateEvents,
     unexpectedEvents,
     wrongOutcomes,
+    wrongStates,
   };
   const ok =
     incidences.length === plan.conversations.size &&
-    missingIncidences + missingEvents + duplicateEvents + unexpectedEvents + wrongOutcomes === 0;
+    missingIncidences + missingEvents + duplicateEvents + unexpectedEvents + wrongOutcomes + wrongStates === 0;
   return { ...verdict, ok };
 }

@@ -60,11 +60,39 @@ export function fakeIncidences(options: { tags?: string[] | null } = {}) {
       const entries = timelines.get(incidenceId)!;
       const stored = !entries.some((e) => e.eventKey === timeline.eventKey);
       changes.push({ eventKey: timeline.eventKey, change, stored });
-      if (!stored) return false;
-      entries.push(timeline);
       const [conversationId, snapshot] = [...incidences].find(([, s]) => s.incidenceId === incidenceId)!;
+      if (!stored) return { stored, snapshot };
+      entries.push(timeline);
       incidences.set(conversationId, applied(snapshot, change));
-      return true;
+      return { stored, snapshot: incidences.get(conversationId)! };
+    },
+    async closeForSilence({ incidenceId, lastStateChangeAt, timelineKey, at: closedAt }) {
+      calls.push('closeForSilence');
+      const [conversationId, snapshot] = [...incidences].find(([, s]) => s.incidenceId === incidenceId)!;
+      const unchanged = snapshot.outcome === 'IN_PROGRESS' && snapshot.lastStateChangeAt === lastStateChangeAt;
+      changes.push({ eventKey: timelineKey, change: {}, stored: unchanged });
+      if (!unchanged) return { stored: false, snapshot };
+      timelines.get(incidenceId)!.push({
+        eventKey: timelineKey,
+        eventType: 'WENT_SILENT',
+        actor: 'SYSTEM',
+        content: null,
+        metadata: {},
+        occurredAt: closedAt,
+      });
+      incidences.set(conversationId, { ...snapshot, outcome: 'DROPPED', resolvedAt: closedAt });
+      return { stored: true, snapshot: incidences.get(conversationId)! };
+    },
+    async applyResolutionTags() {
+      calls.push('applyResolutionTags');
+      return null;
+    },
+    async resolveIncidenceUser(conversationId) {
+      calls.push('resolveIncidenceUser');
+      return incidences.get(conversationId) ?? null;
+    },
+    async deadLetter() {
+      calls.push('deadLetter');
     },
     async fetchResolutionTags() {
       calls.push('fetchResolutionTags');
@@ -95,7 +123,7 @@ export function fakeIncidences(options: { tags?: string[] | null } = {}) {
 function applied(snapshot: IncidenceSnapshot, change: IncidenceChange): IncidenceSnapshot {
   const next = { ...snapshot };
   if (change.firstEventAt) next.createdAt = change.firstEventAt;
-  if (change.agentId) next.agentId = change.agentId;
+  if (change.assignment) next.agentId = change.assignment.agentId;
   if (change.close) Object.assign(next, { outcome: change.close.outcome, resolvedAt: change.close.resolvedAt });
   if (change.close) next.lastStateChangeAt = change.close.resolvedAt;
   if (change.reopen) {

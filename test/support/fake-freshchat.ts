@@ -8,17 +8,34 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+/** `raw` is sent as is (not as JSON), for answers that are not JSON. */
+type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
 type Route = (request: RecordedRequest) => Reply | undefined;
+
+type Json = Record<string, any>;
 
 /**
  * A small real HTTP server standing in for Freshchat's REST API v2 (we do not run Freshchat).
  * Serve users and conversations by id, queue failures (500, 429) ahead of answers, and read back requests.
+ * It also keeps what Freshchat itself would know: `learn` a real-format webhook and the conversation, its messages
+ * (paged, newest first, with resolution and reopen marker messages carrying `meta_data`) and the user's conversation
+ * list follow, whether or not the webhook ever reached us.
  */
 export class FakeFreshchat {
   readonly requests: RecordedRequest[] = [];
   readonly users = new Map<string, unknown>();
   readonly conversations = new Map<string, unknown>();
+  /** Every message of a conversation, in the order learned (served newest first). */
+  readonly messages = new Map<string, Json[]>();
+  readonly userConversations = new Map<string, string[]>();
+  /** Messages per page unless the request asks for fewer. */
+  pageSize = 50;
+  /** Serve messages in a scrambled order (not newest first), so pages overlap in time. */
+  scrambleMessages = false;
+  /** Every request answers 503 while set. */
+  down = false;
+  /** When each conversation's assignment and state (resolved / reopened) last changed: only later changes apply. */
+  private readonly changedAt = new Map<string, { assignment: number; state: number }>();
   private readonly failures: Reply[] = [];
   private readonly routes: Route[] = [];
   private server?: Server;
@@ -26,6 +43,73 @@ export class FakeFreshchat {
 
   failNext(...replies: Reply[]): void {
     this.failures.push(...replies);
+  }
+
+  /** The next `count` requests answer 429 with this Retry-After (seconds). */
+  rateLimit(count: number, retryAfterSeconds: number): void {
+    const reply = {
+      status: 429,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      body: { code: 429, status: 'TOO_MANY_REQUESTS', message: 'rate limited' },
+    };
+    this.failNext(...Array.from({ length: count }, () => reply));
+  }
+
+  /** Freshchat's side of a real-format webhook (parsed body). */
+  learn(body: Json, conversationProperties: Json = {}): void {
+    const time: string = body.action_time;
+    const data = body.data ?? {};
+    const ref =
+      data.message ?? data.assignment?.conversation ?? data.resolve?.conversation ?? data.reopen?.conversation;
+    const conversationId: string = ref.conversation_id;
+    const conversation = (this.conversations.get(conversationId) as Json | undefined) ?? {
+      conversation_id: conversationId,
+      status: 'new',
+      properties: {},
+      created_time: time,
+      updated_time: time,
+    };
+    conversation.properties = { ...conversation.properties, ...conversationProperties };
+    this.conversations.set(conversationId, conversation);
+    const list = this.messages.get(conversationId) ?? [];
+    this.messages.set(conversationId, list);
+    const at = Date.parse(time);
+    const changed = this.changedAt.get(conversationId) ?? { assignment: 0, state: 0 };
+    this.changedAt.set(conversationId, changed);
+    const marker = (kind: 'isResolved' | 'isReopen') =>
+      list.push({
+        id: `${kind}-${conversationId}-${time}`,
+        conversation_id: conversationId,
+        actor_type: body.actor?.actor_type ?? 'system',
+        actor_id: body.actor?.actor_id ?? null,
+        message_type: 'system',
+        created_time: time,
+        message_parts: [
+          { text: { content: kind === 'isResolved' ? 'Conversation resolved' : 'Conversation reopened' } },
+        ],
+        meta_data: { [kind]: true },
+      });
+    if (data.message) {
+      if (!list.some((m) => m.id === data.message.id)) list.push(data.message);
+      const userId: string | undefined = data.message.user_id;
+      if (userId) {
+        conversation.user_id = userId;
+        const known = this.userConversations.get(userId) ?? [];
+        if (!known.includes(conversationId)) this.userConversations.set(userId, [...known, conversationId]);
+      }
+    } else if (data.assignment && at >= changed.assignment) {
+      changed.assignment = at;
+      conversation.assigned_agent_id = data.assignment.to_agent_id || null;
+      conversation.assigned_group_id = data.assignment.to_group_id || null;
+      if (conversation.status !== 'resolved') conversation.status = 'assigned';
+    } else if (data.resolve || data.reopen) {
+      marker(data.resolve ? 'isResolved' : 'isReopen');
+      if (at >= changed.state) {
+        changed.state = at;
+        conversation.status = data.resolve ? 'resolved' : 'reopened';
+      }
+    }
+    if (at >= Date.parse(conversation.updated_time)) conversation.updated_time = time;
   }
 
   route(route: Route): void {
@@ -43,7 +127,7 @@ export class FakeFreshchat {
       this.requests.push(recorded);
       const reply = this.failures.shift() ?? this.answer(recorded);
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      res.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v2`;
@@ -55,17 +139,59 @@ export class FakeFreshchat {
   }
 
   private answer(request: RecordedRequest): Reply {
+    if (this.down) return { status: 503, body: { code: 503, status: 'SERVICE_UNAVAILABLE', message: 'down' } };
     for (const route of this.routes) {
       const reply = route(request);
       if (reply) return reply;
     }
-    const [, kind, id] = request.path.split('?')[0]!.split('/').map(decodeURIComponent);
+    const [pathname, query] = request.path.split('?') as [string, string | undefined];
+    const [, kind, id, sub] = pathname.split('/').map(decodeURIComponent);
+    const reference = new URLSearchParams(query ?? '').get('reference_id');
+    if (request.method === 'GET' && kind === 'users' && !id && reference !== null) {
+      const users = [...this.users.values()].filter((u) => (u as { reference_id?: string }).reference_id === reference);
+      return { status: 200, body: { users } };
+    }
+    if (request.method === 'GET' && sub) return pageOf(this, kind, id!, sub, new URLSearchParams(query));
     const store = kind === 'users' ? this.users : kind === 'conversations' ? this.conversations : undefined;
     if (request.method === 'GET' && store && id && store.has(id)) return { status: 200, body: store.get(id) };
     if (request.method === 'PUT' && kind === 'users') return { status: 200, body: request.body };
     return { status: 404, body: { code: 404, status: 'NOT_FOUND', message: 'not found' } };
   }
 }
+
+/** Freshchat's paged lists: a conversation's messages (`link.href` to the next page), a user's conversations. */
+function pageOf(fake: FakeFreshchat, kind: string | undefined, id: string, sub: string, query: URLSearchParams): Reply {
+  const page = Math.max(1, Number(query.get('page') ?? 1));
+  const size = Math.min(fake.pageSize, Number(query.get('items_per_page') ?? fake.pageSize));
+  const notFound = { status: 404, body: { code: 404, status: 'NOT_FOUND', message: 'not found' } };
+  if (kind === 'conversations' && sub === 'messages') {
+    const all = fake.messages.get(id);
+    if (!all) return notFound;
+    const ordered = fake.scrambleMessages ? scramble(all) : [...all].sort(newestFirst);
+    const messages = ordered.slice((page - 1) * size, page * size);
+    const more = page * size < ordered.length;
+    const href = `/v2/conversations/${encodeURIComponent(id)}/messages?page=${page + 1}&items_per_page=${size}`;
+    return { status: 200, body: more ? { messages, link: { rel: 'next_page', href } } : { messages } };
+  }
+  if (kind === 'users' && sub === 'conversations') {
+    const all = fake.userConversations.get(id);
+    if (!all) return notFound;
+    const conversations = all.slice((page - 1) * size, page * size).map((c) => ({ id: c }));
+    return {
+      status: 200,
+      body: { conversations, pagination: { total_items: all.length, total_pages: Math.ceil(all.length / size) } },
+    };
+  }
+  return notFound;
+}
+
+const newestFirst = (a: Json, b: Json) => Date.parse(b.created_time) - Date.parse(a.created_time);
+
+/** A fixed shuffle (odd positions first, then even ones reversed): old and new messages on every page. */
+const scramble = (messages: Json[]): Json[] => {
+  const sorted = [...messages].sort(newestFirst);
+  return [...sorted.filter((_, i) => i % 2 === 1), ...sorted.filter((_, i) => i % 2 === 0).reverse()];
+};
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];

@@ -39,6 +39,8 @@ export async function postWebhook(
 
 export const APP_JWT_SECRET = 'test-app-jwt-secret-0123456789abcdef';
 export const ADMIN_API_TOKEN = 'test-admin-token';
+/** Two payload keys, as after a rotation: `current` encrypts, both decrypt. */
+export const TEST_PAYLOAD_KEYS = `current:${Buffer.alloc(32, 7).toString('base64')},previous:${Buffer.alloc(32, 9).toString('base64')}`;
 
 /** An app token for `userId` (HS256, as the app's auth service issues them). */
 export async function appToken(userId: string, secret = APP_JWT_SECRET, expiresIn = '1h'): Promise<string> {

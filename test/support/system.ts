@@ -11,9 +11,10 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
-import { createWorker } from '../../worker';
+import { payloadDataConverter } from '../../infra/payload-codec';
+import { createWorker, type WorkerResources } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
-import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY } from './signing';
+import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY, TEST_PAYLOAD_KEYS } from './signing';
 import { ORDERS_SECRET } from './analytics';
 import { settingsFrom, type Settings } from '../../infra/settings';
 
@@ -36,7 +37,7 @@ export interface TestSystem {
  */
 export async function startTestSystem(
   env: Record<string, string> = {},
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; interceptors?: WorkerResources['interceptors'] } = {},
 ): Promise<TestSystem> {
   const runId = testRunId();
   const database = await createTestDatabase();
@@ -48,6 +49,9 @@ export async function startTestSystem(
     TEMPORAL_TASK_QUEUE: `test-${runId}`,
     FRESHCHAT_WEBHOOK_SECRET: HMAC_SECRET,
     FRESHCHAT_WEBHOOK_PUBLIC_KEY: RSA_PUBLIC_KEY,
+    FRESHCHAT_WEBHOOK_SCHEMES: 'rsa,hmac',
+    // Every test runs with encrypted payloads, as production does.
+    TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     PORT: '0',
     APP_JWT_SECRET,
     ADMIN_API_TOKEN,
@@ -56,6 +60,7 @@ export async function startTestSystem(
     ANALYTICS_SCHEDULES_ENABLED: 'false',
     // Fixtures carry past times: any SLA would be breached at once. SLA tests give a policy file of their own.
     SLA_POLICY_FILE: 'test/fixtures/sla/no-policies.json',
+    RECONCILIATION_SCHEDULE_ENABLED: 'false',
     ...env,
   });
   const settings = settingsFrom(config);
@@ -64,8 +69,13 @@ export async function startTestSystem(
   const client = new Client({
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
     namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: payloadDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
   });
-  const apiClient = createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const apiClient = createTemporalClient({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+  });
   const contextSync = createContextSyncGateway(apiClient, settings);
   const app = createApp({
     settings,
@@ -100,7 +110,9 @@ export async function startTestSystem(
         pool,
         redis,
         connection: nativeConnection,
+        temporalClient: apiClient,
         workflowBundle: codePath ? { codePath } : undefined,
+        interceptors: options.interceptors,
       });
       running = worker.run();
     },

@@ -1,6 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { payloadDataConverter } from '../../infra/payload-codec';
+import { loadConfig } from '../../infra/config';
 import { testRunId } from './database';
+import { TEST_PAYLOAD_KEYS } from './signing';
 
 /**
  * Workflow tests with mocked activities, on the dev server the suite already runs (Temporal samples' pattern): the
@@ -16,7 +19,11 @@ export interface WorkflowHarness {
 export async function workflowHarness(): Promise<WorkflowHarness> {
   const address = process.env.TEMPORAL_TEST_ADDRESS ?? '127.0.0.1:7233';
   const native = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  // Payloads are encrypted here too, as in production and in the system tests.
+  const dataConverter = payloadDataConverter(
+    loadConfig({ TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS }).TEMPORAL_PAYLOAD_KEYS,
+  );
+  const client = new Client({ connection: await Connection.connect({ address }), dataConverter });
   return {
     client,
     async withWorker(activities, body) {
@@ -26,6 +33,7 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
         taskQueue,
         workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
         activities,
+        dataConverter,
       });
       return worker.runUntil(body(taskQueue));
     },

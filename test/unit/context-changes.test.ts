@@ -1,18 +1,18 @@
-import { agentProperties, changedAgentFields, needsSync, syncTarget } from '../../domain/context-changes';
+import { agentProperties, changedAgentFields, needsSync } from '../../domain/context-changes';
 import { cartUpdate, screenUpdate, signalUpdate, withSession } from '../../domain/context-updates';
 import { cartBody, frictionSignalBody, screenBody } from '../../domain/app-requests';
 import { userContextOf } from '../../domain/user-context';
 
-test('agent properties are strings; absent fields are empty so Freshchat clears them', () => {
+test('agent properties are strings; absent fields are empty so Freshchat clears them; no identity property', () => {
   expect(
-    agentProperties('usr_1', {
+    agentProperties({
+      user_id: 'usr_1',
       current_screen: 'CHECKOUT',
       cart_value: '185000',
       guest_count: '350',
       back_navigation_count: '4',
     }),
   ).toEqual({
-    user_id: 'usr_1',
     current_screen: 'CHECKOUT',
     cart_value: '185000',
     guest_count: '350',
@@ -35,17 +35,16 @@ test('only agent-visible fields count as changes', () => {
     'friction_score',
   ]);
   expect(changedAgentFields({ guest_count: '10' }, {})).toEqual(['guest_count']);
-  expect(changedAgentFields({}, { freshchat_user_id: 'fc-1' })).toEqual(['freshchat_user_id']);
+  expect(changedAgentFields({}, { freshchat_user_id: 'fc-1', user_id: 'usr_2' })).toEqual([]);
 });
 
 test('needsSync compares with what was last sent, and where', () => {
-  const properties = agentProperties('u', { cart_value: '10' });
+  const properties = agentProperties({ cart_value: '10' });
   const next = { target: 'u', properties };
   expect(needsSync(null, next)).toBe(true);
   expect(needsSync({ target: 'u', properties: { ...properties } }, next)).toBe(false);
   expect(needsSync({ target: 'u', properties: { ...properties, cart_value: '11' } }, next)).toBe(true);
   expect(needsSync({ target: 'fc-1', properties: { ...properties } }, next)).toBe(true);
-  expect([syncTarget('u', {}), syncTarget('u', { freshchat_user_id: 'fc-1' })]).toEqual(['u', 'fc-1']);
 });
 
 test('a screen update: new screen, back navigation counted, time on the screen left', () => {

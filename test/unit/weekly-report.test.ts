@@ -3,6 +3,7 @@ import { growingCategories, recommendationsFor, targetMissed, topFrictionScreen 
 import { weekBounds } from '../../domain/iso-week';
 import { renderReportCsv } from '../../domain/report-csv';
 import { renderReportHtml } from '../../domain/report-html';
+import { figuresOfDays } from '../../domain/report-rollup';
 
 const empty: WeekFigures = {
   totalOrders: 0,
@@ -21,7 +22,9 @@ const empty: WeekFigures = {
   outcomes: [],
   orderImpact: [],
   timeToResolveDistribution: [],
+  support: figuresOfDays([]).support,
 };
+const cartValueAtRisk = { openConversations: 0, value: 0, asOf: '2026-11-30T01:30:00.000Z' };
 
 const build = (current: WeekFigures, previous: WeekFigures = empty, repeatBaseline = 0) =>
   buildWeeklyReport({
@@ -34,6 +37,7 @@ const build = (current: WeekFigures, previous: WeekFigures = empty, repeatBaseli
     trend: [],
     agentHourlyRate: 150,
     computedAt: '2026-11-30T01:30:00.000Z',
+    cartValueAtRisk,
   });
 
 describe('report maths', () => {
@@ -223,6 +227,7 @@ describe('renderings of an empty week', () => {
     ],
     agentHourlyRate: 150,
     computedAt: '2026-11-30T01:30:00.000Z',
+    cartValueAtRisk,
   });
 
   test('HTML: three charts saying there is no data, dashes for unknown values, no NaN', () => {
@@ -243,5 +248,19 @@ describe('renderings of an empty week', () => {
     expect(csv).toContain('metric,Self-serve rate (%),,,,no orders were placed this week');
     expect(csv).toContain(`issue_category,"'=HYPERLINK(""x"")",1,0,1,`);
     expect(csv).not.toMatch(/NaN|null|undefined/);
+  });
+
+  test('response times, SLAs and commerce: dashes and zeros, not NaN; a stored report without them still renders', () => {
+    const html = renderReportHtml(report);
+    expect(html).toContain('id="response-times"');
+    expect(html).toContain('No SLA settled.');
+    expect(html).toContain('Cart value at risk now (0 open, 2026-11-30T01:30:00.000Z)');
+    const csv = renderReportCsv(report);
+    expect(csv).toContain('sla_met,overall,,,,');
+    expect(csv).toContain('commerce,revenue rescued,0,0,,');
+    expect(csv).toContain('first_response_distribution,< 1 min,0,,,');
+    const older = { ...report, support: undefined } as unknown as typeof report;
+    expect(renderReportHtml(older)).not.toContain('response-times');
+    expect(renderReportCsv(older)).not.toContain('sla_met');
   });
 });

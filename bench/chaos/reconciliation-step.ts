@@ -1,0 +1,51 @@
+import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { ReconciliationSummary } from '../../domain/reconciliation-pass';
+import { loadSettings } from '../../infra/settings';
+import { runManualPass } from '../../infra/reconciliation-schedule';
+import { FakeFreshchat } from '../../test/support/fake-freshchat';
+import type { ChaosPlan } from './plan';
+
+/** How the run signs its deliveries, and what the API needs to verify them: HMAC (simplified) or RSA (real). */
+export function signingFor(plan: ChaosPlan): { env: Record<string, string>; sign(body: string): string } {
+  if (plan.format === 'simplified') {
+    const secret = randomBytes(16).toString('hex');
+    return {
+      env: { FRESHCHAT_WEBHOOK_SECRET: secret },
+      sign: (body) => createHmac('sha256', secret).update(body).digest('hex'),
+    };
+  }
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    env: { FRESHCHAT_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    sign: (body) => sign('sha256', Buffer.from(body), privateKey).toString('base64'),
+  };
+}
+
+/** A fake Freshchat that knows every event of the plan, delivered or not; the worker reads it. */
+export async function freshchatFor(plan: ChaosPlan): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  if (!plan.freshchat) return { env: {}, stop: async () => undefined };
+  const freshchat = await new FakeFreshchat().start();
+  for (const { body, properties } of plan.freshchat.events) freshchat.learn(body, properties);
+  return {
+    env: {
+      FRESHCHAT_API_URL: freshchat.url,
+      FRESHCHAT_API_TOKEN: 'chaos',
+      RECONCILIATION_SCHEDULE_ENABLED: 'false',
+      FRESHCHAT_RATE_LIMIT: '100000',
+      FRESHCHAT_RATE_BURST: '200',
+    },
+    stop: () => freshchat.stop(),
+  };
+}
+
+/** One manual reconciliation pass on the run's task queue, as `npm run reconcile` runs it. */
+export async function reconciliationPass(temporalAddress: string, taskQueue: string): Promise<ReconciliationSummary> {
+  const settings = loadSettings({ ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
+  const connection = await Connection.connect({ address: temporalAddress });
+  try {
+    return await runManualPass(new Client({ connection, namespace: settings.temporal.namespace }), settings);
+  } finally {
+    await connection.close();
+  }
+}

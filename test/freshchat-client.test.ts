@@ -1,0 +1,34 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { createFreshchatClient } from '../clients/freshchat-client';
+import { FakeFreshchat } from './support/fake-freshchat';
+
+const freshchat = new FakeFreshchat();
+beforeAll(() => freshchat.start());
+afterAll(() => freshchat.stop());
+
+const failureOf = async (promise: Promise<unknown>): Promise<ApplicationFailure> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ApplicationFailure;
+  }
+  throw new Error('expected a failure');
+};
+
+test('Retry-After is honoured up to a minute, not for a day', async () => {
+  const client = createFreshchatClient({ baseUrl: freshchat.url, token: 't' });
+  freshchat.failNext(
+    { status: 429, headers: { 'retry-after': '86400' } },
+    { status: 503, headers: { 'retry-after': '5' } },
+  );
+  const capped = await failureOf(client.getConversation('c-1'));
+  expect(capped).toMatchObject({ type: 'FreshchatUnavailable', nonRetryable: false });
+  expect(Number(capped.nextRetryDelay)).toBe(60_000);
+  expect(Number((await failureOf(client.getConversation('c-1'))).nextRetryDelay)).toBe(5_000);
+});
+
+test('a 200 that is not JSON is not retryable', async () => {
+  const client = createFreshchatClient({ baseUrl: freshchat.url, token: 't' });
+  freshchat.failNext({ status: 200, raw: '<html>maintenance</html>' });
+  expect(await failureOf(client.getUser('u-1'))).toMatchObject({ type: 'FreshchatBadAnswer', nonRetryable: true });
+});

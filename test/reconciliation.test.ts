@@ -1,0 +1,347 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation-pass';
+import {
+  ensureReconciliationSchedule,
+  reconciliationInput,
+  reconciliationScheduleId,
+} from '../infra/reconciliation-schedule';
+import { isoWeekOf } from '../domain/iso-week';
+import { passById } from '../stores/reconciliation-store';
+import { computeAndStoreWeeklyReport, readWeeklyReport } from '../stores/weekly-report-store';
+import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
+import { incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
+import { eventually } from './support/eventually';
+import { FakeFreshchat } from './support/fake-freshchat';
+import {
+  minutesAfter,
+  realAssignment,
+  realMessage,
+  realReopen,
+  realResolution,
+  type RealWebhook,
+} from './support/freshchat-events';
+import { postWebhook } from './support/signing';
+import { startTestSystem, type TestSystem } from './support/system';
+
+let system: TestSystem;
+let freshchat: FakeFreshchat;
+
+beforeAll(async () => {
+  freshchat = await new FakeFreshchat().start();
+  system = await startTestSystem({
+    FRESHCHAT_API_URL: freshchat.url,
+    FRESHCHAT_API_TOKEN: 'test-token',
+    // A 429 asking for an hour is cut to this.
+    FRESHCHAT_RETRY_AFTER_CAP: '1s',
+    FRESHCHAT_RATE_LIMIT: '60000',
+    FRESHCHAT_RATE_BURST: '100',
+  });
+});
+afterAll(async () => {
+  await system?.stop();
+  await freshchat?.stop();
+});
+beforeEach(() => {
+  freshchat.down = false;
+  freshchat.pageSize = 50;
+  freshchat.scrambleMessages = false;
+});
+
+const BASE = '2026-11-20T09:00:00.000Z';
+
+/** Freshchat learns every event; only those not dropped are delivered, and the record is waited for. */
+async function happen(events: RealWebhook[], dropped: RealWebhook[] = [], properties: Record<string, string> = {}) {
+  for (const event of events) freshchat.learn(event, properties);
+  const delivered = events.filter((e) => !dropped.includes(e));
+  for (const event of delivered) expect((await postWebhook(system.baseUrl, JSON.stringify(event))).status).toBe(200);
+  const conversationIds = [...new Set(delivered.map(conversationOf))];
+  await eventually(async () => {
+    const rows = (await Promise.all(conversationIds.map((id) => timelineOf(system.pool, id)))).flat();
+    expect(rows.length).toBe(delivered.length);
+  });
+}
+
+const conversationOf = (event: RealWebhook): string =>
+  event.data.message?.conversation_id ??
+  (event.data.assignment ?? event.data.resolve ?? event.data.reopen).conversation.conversation_id;
+
+async function pass(overrides: Partial<ReconciliationInput> = {}): Promise<ReconciliationSummary> {
+  return system.client.workflow.execute<typeof reconciliationWorkflow>('reconciliationWorkflow', {
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    workflowId: `reconciliation-test-${randomUUID()}`,
+    args: [{ ...reconciliationInput(system.settings, 'MANUAL'), ...overrides }],
+  });
+}
+
+/** Passes until one repairs nothing (the workflows apply repairs asynchronously, so a pass may see them pending). */
+async function settledPass(): Promise<ReconciliationSummary> {
+  return eventually(async () => {
+    const summary = await pass();
+    expect(summary).toMatchObject({ eventsRepaired: 0, error: null });
+    return summary;
+  }, 30_000);
+}
+
+const keysOf = async (conversationId: string) =>
+  (await timelineOf(system.pool, conversationId)).map((t) => t.event_key);
+
+function conversation(messages = 2) {
+  const id = uniqueConversationId();
+  const userId = `fc-user-${randomUUID()}`;
+  const events = Array.from({ length: messages }, (_, i) =>
+    realMessage({
+      conversationId: id,
+      id: `msg-${id}-${i}`,
+      userId,
+      at: minutesAfter(BASE, i),
+      text: `message ${i}`,
+      actor: i % 2 ? 'agent' : 'user',
+    }),
+  );
+  return { id, userId, events };
+}
+
+test('a lost resolution is filled in with the key the webhook would have had; the next pass repairs nothing', async () => {
+  const c = conversation(3);
+  const resolution = realResolution({ conversationId: c.id, at: minutesAfter(BASE, 10) });
+  await happen([...c.events, resolution], [resolution], { cf_tags: 'order_placed' });
+  expect(await incidenceOf(system.pool, c.id)).toMatchObject({ outcome: 'IN_PROGRESS' });
+
+  const summary = await pass();
+  expect(summary).toMatchObject({ error: null, stoppedAt: null, repaired: { resolution: 1, message: 0 } });
+  const row = await eventually(async () => {
+    const r = await incidenceOf(system.pool, c.id);
+    expect(r).toMatchObject({ outcome: 'CONVERTED', order_impact: 'PLACED' });
+    return r!;
+  });
+  // The resolution time is the marker message's time, so time to resolve runs from the first message to it.
+  expect(row.time_to_resolve_seconds).toBe(600);
+  expect(await keysOf(c.id)).toContain(`conversation_resolution:${c.id}:${resolution.action_time}`);
+  await settledPass();
+  // A late redelivery of the lost webhook is a duplicate, not a second resolution.
+  expect((await postWebhook(system.baseUrl, JSON.stringify(resolution))).status).toBe(200);
+  await eventually(async () =>
+    expect((await timelineOf(system.pool, c.id)).filter((t) => t.event_type === 'RESOLVED')).toHaveLength(1),
+  );
+});
+
+test('a lost reopen reopens the incidence; a lost assignment and lost messages are filled in', async () => {
+  const c = conversation(2);
+  const assignment = realAssignment({ conversationId: c.id, agentId: 'agent-42', at: minutesAfter(BASE, 1) });
+  const resolution = realResolution({ conversationId: c.id, at: minutesAfter(BASE, 5) });
+  const reopen = realReopen({ conversationId: c.id, at: minutesAfter(BASE, 60), userId: c.userId });
+  const late = realMessage({
+    conversationId: c.id,
+    id: `msg-${c.id}-late`,
+    userId: c.userId,
+    at: minutesAfter(BASE, 61),
+    text: 'again',
+  });
+  await happen([...c.events, assignment, resolution, reopen, late], [assignment, reopen, late]);
+  expect(await incidenceOf(system.pool, c.id)).toMatchObject({ outcome: 'RESOLVED', reopen_count: 0, agent_id: null });
+
+  const summary = await pass();
+  expect(summary.repaired).toEqual({ message: 1, assignment: 1, resolution: 0, reopen: 1 });
+  await eventually(async () =>
+    expect(await incidenceOf(system.pool, c.id)).toMatchObject({
+      outcome: 'IN_PROGRESS',
+      reopen_count: 1,
+      agent_id: 'agent-42',
+      resolved_at: null,
+    }),
+  );
+  const keys = await keysOf(c.id);
+  expect(keys).toEqual(
+    expect.arrayContaining([`conversation_reopen:${c.id}:${reopen.action_time}`, `message:msg-${c.id}-late`]),
+  );
+  await settledPass();
+});
+
+test('a conversation never delivered at all is discovered through its user and gets its incidence', async () => {
+  const known = conversation(1);
+  await happen(known.events);
+  const lost = { id: uniqueConversationId() };
+  const lostEvents = [
+    realMessage({
+      conversationId: lost.id,
+      id: `msg-${lost.id}-0`,
+      userId: known.userId,
+      at: minutesAfter(BASE, 30),
+      text: 'hello again',
+    }),
+    realMessage({
+      conversationId: lost.id,
+      id: `msg-${lost.id}-1`,
+      userId: known.userId,
+      at: minutesAfter(BASE, 31),
+      text: 'hi',
+      actor: 'agent',
+    }),
+    realResolution({ conversationId: lost.id, at: minutesAfter(BASE, 40) }),
+  ];
+  await happen(lostEvents, lostEvents, { cf_tags: 'menu_question, dropped' });
+  expect(await incidenceOf(system.pool, lost.id)).toBeNull();
+
+  const summary = await pass();
+  expect(summary).toMatchObject({ conversationsDiscovered: 1, repaired: { message: 2, resolution: 1 }, error: null });
+  await eventually(async () =>
+    expect(await incidenceOf(system.pool, lost.id)).toMatchObject({
+      outcome: 'DROPPED',
+      issue_category: 'menu_question',
+      freshchat_user_id: known.userId,
+      created_at: expect.stringMatching(/^2026-11-20T09:30:00/),
+    }),
+  );
+  expect(await keysOf(lost.id)).toHaveLength(3);
+  await settledPass();
+});
+
+test('messages out of order across pages all land, and the incidence starts at the earliest', async () => {
+  freshchat.pageSize = 2;
+  freshchat.scrambleMessages = true;
+  const c = conversation(7);
+  const [delivered] = c.events.slice(4);
+  await happen(
+    c.events,
+    c.events.filter((e) => e !== delivered),
+  );
+  const summary = await pass();
+  expect(summary.repaired.message).toBe(6);
+  await eventually(async () => expect(await keysOf(c.id)).toHaveLength(7));
+  expect((await incidenceOf(system.pool, c.id))!.created_at).toMatch(/^2026-11-20T09:00:00/);
+  // Every page was read: 4 pages of 2.
+  expect(freshchat.requests.filter((r) => r.path.startsWith(`/conversations/${c.id}/messages`))).toHaveLength(4);
+  await settledPass();
+});
+
+test('a 429 storm during a pass is waited out (Retry-After capped) and the pass still repairs everything', async () => {
+  const c = conversation(3);
+  await happen(c.events, [c.events[1]!]);
+  freshchat.rateLimit(6, 3600);
+  const summary = await pass();
+  expect(summary).toMatchObject({ error: null, rateLimited: 6, repaired: { message: 1 } });
+  await eventually(async () => expect(await keysOf(c.id)).toHaveLength(3));
+  const stored = await passById(system.pool, summary.passId);
+  expect(stored).toMatchObject({ rateLimited: 6, eventsRepaired: 1 });
+});
+
+test('Freshchat down during a pass: the error is recorded, the half-read conversation is unchanged, the next pass repairs it', async () => {
+  freshchat.pageSize = 2;
+  const c = conversation(6);
+  await happen(c.events, [c.events[0]!]);
+  const before = await keysOf(c.id);
+  // Freshchat answers the conversation and its first page of messages, then goes down.
+  let served = 0;
+  freshchat.route((request) => {
+    if (!request.path.startsWith(`/conversations/${c.id}`)) return undefined;
+    return ++served > 2
+      ? { status: 503, body: { code: 503, status: 'SERVICE_UNAVAILABLE', message: 'down' } }
+      : undefined;
+  });
+  const failed = await pass();
+  expect(failed.error).toMatch(/Freshchat unreachable.*503/);
+  expect(failed.finishedAt).not.toBeNull();
+  expect(await keysOf(c.id)).toEqual(before);
+  expect((await passById(system.pool, failed.passId))?.error).toBe(failed.error);
+
+  freshchat.down = true;
+  const down = await pass();
+  expect(down).toMatchObject({ eventsRepaired: 0, conversationsChecked: 0 });
+  expect(down.error).toMatch(/503/);
+
+  served = -1_000_000;
+  freshchat.down = false;
+  expect((await pass()).repaired.message).toBe(1);
+  await eventually(async () => expect(await keysOf(c.id)).toHaveLength(6));
+});
+
+test('a scheduled pass that runs out of time stops at its cursor; the next resumes there and finishes the sweep', async () => {
+  await settledPass();
+  const lost = [conversation(2), conversation(2), conversation(2)];
+  for (const c of lost) await happen(c.events, [c.events[1]!]);
+  const open = await system.pool.oneFirst(
+    sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM incidences`,
+  );
+
+  // A budget of 1 ms: the pass stops after its first batch.
+  const scheduled = { ...reconciliationInput(system.settings, 'SCHEDULE'), batchSize: 2, spreadMs: 0, budgetMs: 1 };
+  const passes: ReconciliationSummary[] = [];
+  for (let i = 0; i < 40; i++) {
+    const summary = await pass(scheduled);
+    passes.push(summary);
+    if (summary.stoppedAt === null) break;
+  }
+  expect(passes.length).toBeGreaterThan(2);
+  expect(passes[0]!.resumedFrom).toBe('conversations:');
+  for (let i = 1; i < passes.length; i++) expect(passes[i]!.resumedFrom).toBe(passes[i - 1]!.stoppedAt);
+  expect(passes.every((p) => p.error === null)).toBe(true);
+  // Every conversation in the window was checked exactly once over the sweep, and every lost message repaired.
+  expect(passes.reduce((n, p) => n + p.conversationsChecked, 0)).toBe(open);
+  expect(passes.reduce((n, p) => n + p.repaired.message, 0)).toBe(3);
+  for (const c of lost) await eventually(async () => expect(await keysOf(c.id)).toHaveLength(2));
+  // The sweep is complete: the next scheduled pass starts from the beginning.
+  expect((await pass(scheduled)).resumedFrom).toBe('conversations:');
+});
+
+test('the schedule runs a pass every 15 minutes, catching up missed ones, spread over the interval', async () => {
+  const id = reconciliationScheduleId(system.config.TEMPORAL_TASK_QUEUE);
+  try {
+    expect(await ensureReconciliationSchedule(system.client, system.settings)).toBe(id);
+    expect(await ensureReconciliationSchedule(system.client, system.settings)).toBe(id); // a restart updates in place
+    const schedule = await system.client.schedule.getHandle(id).describe();
+    expect(schedule.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
+    expect(schedule.policies).toMatchObject({ overlap: 'BUFFER_ONE', catchupWindow: 24 * 3_600_000 });
+    expect(schedule.action).toMatchObject({ workflowType: 'reconciliationWorkflow' });
+    expect((schedule.action as { args: unknown[] }).args[0]).toMatchObject({
+      trigger: 'SCHEDULE',
+      spreadMs: 12 * 60_000,
+      budgetMs: 15 * 60_000,
+    });
+  } finally {
+    await system.client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
+  }
+});
+
+test('npm run reconcile runs one pass through the worker and prints what it repaired', async () => {
+  const c = conversation(2);
+  await happen(c.events, [c.events[1]!]);
+  const root = path.resolve(__dirname, '..');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/reconcile.ts', '--lookback', '1h'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: system.config.DATABASE_URL,
+        TEMPORAL_ADDRESS: system.config.TEMPORAL_ADDRESS,
+        TEMPORAL_TASK_QUEUE: system.config.TEMPORAL_TASK_QUEUE,
+      },
+    },
+  );
+  expect(stdout).toMatch(/repaired 1 events \(1 message, 0 assignments, 0 resolutions, 0 reopens\).*complete/);
+  expect(stdout).toContain(c.id);
+  await eventually(async () => expect(await keysOf(c.id)).toHaveLength(2));
+}, 60_000);
+
+test('the weekly report shows how many events reconciliation repaired in the week', async () => {
+  const week = isoWeekOf(Date.now());
+  const repaired = await system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT sum(messages_repaired + assignments_repaired + resolutions_repaired + reopens_repaired)::int AS n
+    FROM reconciliation_passes`);
+  expect(repaired).toBeGreaterThan(10);
+  await computeAndStoreWeeklyReport(system.pool, week, 150);
+  const stored = await readWeeklyReport(system.pool, week);
+  expect(stored?.report.metrics.eventsRepaired).toEqual({ value: repaired });
+  // The week before had no passes.
+  expect(stored?.report.previousWeek.metrics.eventsRepaired).toEqual({ value: 0 });
+  expect(stored?.html).toContain('Events repaired by reconciliation');
+});
