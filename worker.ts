@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
 import { createFreshchatClient } from './clients/freshchat-client';
+import { createOutboundEventSender } from './clients/outbound-events';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
 import { ensureDatabase, migrate } from './infra/migrator';
@@ -20,6 +21,7 @@ import { redisKeys } from './infra/redis-keys';
 import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
 import { payloadDataConverter } from './infra/payload-codec';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
+import { loadSlaConfig } from './infra/sla-config';
 import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
 import { createTokenBucket } from './infra/token-bucket';
 import { createConversationGateway } from './api/conversation-gateway';
@@ -52,6 +54,9 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     keys,
     logger,
     freshchat: createFreshchatClient(settings.activities.freshchat),
+    // Validated here, so a worker with a broken policy or business-hours file does not start.
+    slaConfig: loadSlaConfig(settings.sla),
+    outbound: createOutboundEventSender(settings.sla.outbound),
     reconciliation: reconciliationDeps(resources, keys.freshchatBucket),
   });
   const worker = await Worker.create({

@@ -1,5 +1,6 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { conversationWorkflowId, type ConversationEvent } from '../domain/conversation-event';
+import { conversationStaticSummary } from '../domain/conversation-summary';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
 import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
@@ -24,6 +25,7 @@ export function createConversationGateway(client: Client, settings: Pick<Setting
               signal: SIGNAL_BY_KIND[event.kind] as never,
               signalArgs: [event],
               workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+              staticSummary: conversationStaticSummary(event.conversationId),
             }),
           );
         await apiMetrics.timeHandoff('conversation', handoff);

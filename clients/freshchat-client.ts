@@ -37,6 +37,10 @@ export interface FreshchatClient {
   findUserByReference(referenceId: string): Promise<FreshchatUser | null>;
   /** false when Freshchat does not know the user (404). */
   updateUserProperties(userId: string, properties: Record<string, string>): Promise<boolean>;
+  /** A private note (agents see it, the customer never does); false when the conversation is unknown (404). */
+  addPrivateNote(conversationId: string, actorId: string, text: string): Promise<boolean>;
+  /** Hands the conversation to a group (e.g. a priority group); false when the conversation is unknown (404). */
+  assignToGroup(conversationId: string, groupId: string): Promise<boolean>;
   /** A page of messages: the first when `next` is absent, else the page a previous answer linked to. */
   listMessages(conversationId: string, next?: string): Promise<FreshchatMessagePage | null>;
   listUserConversations(userId: string, page: number): Promise<FreshchatConversationPage | null>;
@@ -149,6 +153,22 @@ export function createFreshchatClient(options: {
     updateUserProperties: async (userId, properties) => {
       const answer = await call('PUT', `/users/${pathSegment(userId)}`, {
         properties: Object.entries(properties).map(([name, value]) => ({ name, value })),
+      });
+      return answer !== null;
+    },
+    addPrivateNote: async (conversationId, actorId, text) => {
+      const answer = await call('POST', `/conversations/${encodeURIComponent(conversationId)}/messages`, {
+        message_parts: [{ text: { content: text } }],
+        message_type: 'private',
+        actor_type: 'agent',
+        actor_id: actorId,
+      });
+      return answer !== null;
+    },
+    assignToGroup: async (conversationId, groupId) => {
+      const answer = await call('PUT', `/conversations/${encodeURIComponent(conversationId)}`, {
+        status: 'assigned',
+        assigned_group_id: groupId,
       });
       return answer !== null;
     },

@@ -4,6 +4,8 @@ import type { WeeklyReportSettings } from './weekly-report';
 
 /** Tunables passed to every conversation run (workflows cannot read the environment). */
 export interface ConversationSettings {
+  /** SLA timers and response times (SLA_TIMERS_ENABLED); absent in runs started before the setting (on). */
+  slaTimers?: boolean;
   /** How long a resolved conversation waits for a reopen before its run completes. */
   reopenWindowMs: number;
   /** How long an open conversation may stay silent before it is closed as WENT_SILENT. */

@@ -13,7 +13,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 export type OrderImpact = (typeof ORDER_IMPACTS)[number];
 export type Actor = (typeof ACTORS)[number];
 
-export type TimelineEventType = 'MESSAGE' | 'AGENT_ASSIGNED' | 'RESOLVED' | 'REOPENED' | 'WENT_SILENT';
+export type TimelineEventType = 'MESSAGE' | 'AGENT_ASSIGNED' | 'RESOLVED' | 'REOPENED' | 'WENT_SILENT' | 'SLA_BREACHED';
 
 /** What we know about the customer when an incidence starts (from the webhook, Redis or Freshchat). */
 export interface IncidenceContext {

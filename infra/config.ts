@@ -155,6 +155,12 @@ const schema = z.object({
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   REPORT_RECIPIENTS: list,
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
+  // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
+  SLA_TIMERS_ENABLED: flag(false),
+  SLA_POLICY_FILE: z.string().min(1).default('config/sla-policies.json'),
+  BUSINESS_HOURS_FILE: z.string().min(1).default('config/business-hours.json'),
+  OUTBOUND_EVENTS_URL: url(['http', 'https']).optional(),
+  OUTBOUND_EVENTS_SECRET: z.string().optional(),
   // --- Reconciliation against Freshchat's REST API (docs/reconciliation.md).
   RECONCILIATION_SCHEDULE_ENABLED: flag(true),
   RECONCILIATION_INTERVAL: duration('15m'),

@@ -10,6 +10,8 @@ export interface SecretSources extends SecuritySettings {
   ORDERS_WEBHOOK_SECRET?: string;
   FRESHCHAT_WEBHOOK_SECRET?: string;
   FRESHCHAT_WEBHOOK_PUBLIC_KEY?: string;
+  OUTBOUND_EVENTS_URL?: string;
+  OUTBOUND_EVENTS_SECRET?: string;
 }
 
 /** Development and test may run on generated or example secrets; every other environment may not. */
@@ -43,6 +45,8 @@ export function secretProblems(config: SecretSources): string[] {
     ['ORDERS_WEBHOOK_SECRET', config.ORDERS_WEBHOOK_SECRET],
   ];
   if (schemes.includes('hmac')) secrets.push(['FRESHCHAT_WEBHOOK_SECRET', config.FRESHCHAT_WEBHOOK_SECRET]);
+  // Outbound events are signed with it: a receiver trusts whatever carries a valid signature.
+  if (config.OUTBOUND_EVENTS_URL) secrets.push(['OUTBOUND_EVENTS_SECRET', config.OUTBOUND_EVENTS_SECRET]);
   for (const [name, value] of secrets) {
     const problem = secretProblem(name, value);
     if (problem && !problems.some((p) => p.startsWith(`${name}:`))) problems.push(problem);

@@ -79,6 +79,8 @@ export interface Settings {
   friction: FrictionSettings;
   channels: ChannelRules;
   activities: ActivitySettings;
+  /** Response times and SLAs: the files the worker validates at start, and where signed events go. */
+  sla: { policyFile: string; businessHoursFile: string; outbound: { url?: string; secret?: string } };
   reconciliation: ReconciliationSettings;
 }
 
@@ -103,6 +105,12 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
   if (config.CHANNEL_LOW_THRESHOLD > config.CHANNEL_HIGH_THRESHOLD) {
     throw new ConfigError([
       `CHANNEL_LOW_THRESHOLD (${config.CHANNEL_LOW_THRESHOLD}) must not exceed CHANNEL_HIGH_THRESHOLD (${config.CHANNEL_HIGH_THRESHOLD})`,
+    ]);
+  }
+  // Outbound events are signed: a URL without a secret is a mistake, not a reason to send unsigned.
+  if (config.OUTBOUND_EVENTS_URL && !config.OUTBOUND_EVENTS_SECRET) {
+    throw new ConfigError([
+      'OUTBOUND_EVENTS_SECRET: required when OUTBOUND_EVENTS_URL is set (every event is signed with it)',
     ]);
   }
   const historyLimit = config.WORKFLOW_HISTORY_LIMIT;
@@ -155,6 +163,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     },
     overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
     conversation: {
+      slaTimers: config.SLA_TIMERS_ENABLED,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
       historyLimit,
@@ -185,6 +194,11 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       agentHourlyRate: config.AGENT_HOURLY_RATE,
       mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
       freshchat: { baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN },
+    },
+    sla: {
+      policyFile: config.SLA_POLICY_FILE,
+      businessHoursFile: config.BUSINESS_HOURS_FILE,
+      outbound: { url: config.OUTBOUND_EVENTS_URL, secret: config.OUTBOUND_EVENTS_SECRET },
     },
     reconciliation: {
       scheduleEnabled: config.RECONCILIATION_SCHEDULE_ENABLED,

@@ -25,6 +25,12 @@ export function createTemporalClient(
   });
 }
 
+const INDEXED_TYPE = {
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+} as const;
+
 /** Registers our custom search attributes in the namespace; already-registered ones are left alone. */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
@@ -35,9 +41,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     searchAttributes: Object.fromEntries(
       missing.map((k) => [
         k.name,
-        k.type === SearchAttributeType.DOUBLE
-          ? IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE
-          : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        INDEXED_TYPE[k.type as keyof typeof INDEXED_TYPE] ?? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });

@@ -29,6 +29,26 @@ test('a conversation resolved before the weekly-report hand-off existed replays 
   expect(run.status).toBe(0);
 });
 
+// Recorded with SLA timers (patched 'sla-timers'), while running: a wedding customer's first response breached (a
+// timer, a stored breach, escalation and outbound-event delivery workflows), answered, then a next response breached.
+// Changes to the conversation workflow must keep replaying it.
+test('a conversation with first- and next-response breaches replays with the current workflow code', () => {
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(__dirname, 'support', 'replay-history.ts'),
+      process.env.TEST_WORKFLOW_BUNDLE!,
+      path.join(__dirname, 'fixtures', 'histories', 'conversation-sla-first-and-next-response-breached.pb'),
+      'conversation-5c8eb9de-1356-4ee3-96c2-e0ebd21ee1d0',
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 92 events');
+  expect(run.status).toBe(0);
+});
+
 // Recorded with the workflow as it was before the record guarantee: a message, an assignment, a real-format resolution
 // whose tags were read before it was applied, a reopen, a close for silence and the reopen window. Today's code takes
 // the old paths for it (no 'incidence-record-guarantee' marker): the blocking tag lookup, the unguarded silence close.

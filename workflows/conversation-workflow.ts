@@ -34,6 +34,7 @@ import { deadLetter, fillInResolutionTags, isDataRejection, lookUpUserLater, sto
 import { TAGS_PENDING } from '../domain/record-values';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
+import { startSlaTimers, type CarriedSla } from './sla-timers';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -54,7 +55,7 @@ export interface ConversationInput {
   conversationId: string;
   settings: ConversationSettings;
   /** Present when a run continues as new: what the previous run knew and had still queued. */
-  carried?: { state: ConversationState; queue: ConversationEvent[]; recentKeys: string[] };
+  carried?: { state: ConversationState; queue: ConversationEvent[]; recentKeys: string[]; sla?: CarriedSla };
 }
 
 const RECENT_KEYS_KEPT = 500;
@@ -116,6 +117,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(resolutionSignal, enqueue);
   setHandler(reopenSignal, enqueue);
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
+  // Response times and SLA timers run beside the loop (workflows/sla-timers.ts); runs started before them have none.
+  const sla =
+    input.settings.slaTimers !== false && patched('sla-timers')
+      ? startSlaTimers(input.carried?.sla, () => queue.length > 0)
+      : null;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
   // return it (one local activity fewer per new conversation: the worker's largest cost is each activation).
@@ -135,6 +141,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       const applied = await applyEvent(state, event, followUps);
       // A tag outcome stored while this event was applied may be newer than the snapshot it returned.
       state = withTagOutcome(applied.state, followUps.tagOutcomes);
+      // A dead-lettered event is not on the timeline: it moves no response clock.
+      if (!applied.deadLettered) sla?.observe(state, timelineEntryOf(event));
       if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
       // A dead-lettered event is not remembered: its replay must be applied.
       if (!applied.deadLettered) rememberKey(recentKeys, event.eventKey);
@@ -144,11 +152,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (shouldContinueAsNew(input.settings.historyLimit)) {
       await condition(allHandlersFinished);
       await Promise.all(handOffs);
+      await sla?.idle();
       if (queue.length === 0) {
         await continueAsNew<typeof conversationWorkflow>({
           conversationId: input.conversationId,
           settings: input.settings,
-          carried: { state, queue, recentKeys: [...recentKeys] },
+          carried: { state, queue, recentKeys: [...recentKeys], ...(sla && { sla: sla.carry() }) },
         });
       }
       continue;
@@ -160,16 +169,20 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (woke) continue;
     if (!open) {
       await Promise.all([...handOffs, ...followUps.userLookups]);
+      await sla?.idle();
       if (queue.length > 0 && patched(RECORD_GUARANTEE)) continue;
       return state;
     }
     const closed = await closeSilentConversation(state);
     if (closed.nothingStored) {
       await Promise.all([...handOffs, ...followUps.userLookups]);
+      await sla?.idle();
       if (queue.length > 0) continue;
       return state;
     }
     state = closed.state;
+    if (closed.closedAt)
+      sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
     if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
     publishSearchAttributes(state);
   }

@@ -1,5 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { ConversationActivities } from '../../activities/conversation-activities';
+import type { SlaActivities } from '../../activities/sla-activities';
+import { ALWAYS_OPEN } from '../../domain/business-hours';
+import type { SlaProgress } from '../../stores/sla-store';
 import {
   conversationWorkflowId,
   type ConversationEvent,
@@ -100,8 +103,15 @@ export function fakeIncidences(options: { tags?: string[] | null } = {}) {
     reportedWeeks.push(isoWeek);
     return { isoWeek };
   };
+  // SLA timers run beside the loop in every new run: no policy here, so they only store response times.
+  const slaProgress: SlaProgress[] = [];
+  const sla: Pick<SlaActivities, 'planSla' | 'recordSlaProgress'> = {
+    planSla: async () => ({ policy: null, hours: ALWAYS_OPEN, outbound: false }),
+    recordSlaProgress: async (progress) => void slaProgress.push(progress),
+  };
   return {
-    activities: { ...activities, computeWeeklyReport },
+    activities: { ...activities, ...sla, computeWeeklyReport },
+    slaProgress,
     calls,
     reportedWeeks,
     changes,

@@ -58,6 +58,8 @@ export async function startTestSystem(
     ORDERS_WEBHOOK_SECRET: ORDERS_SECRET,
     // Schedules live on the shared dev server; only the schedule test turns them on (and deletes them).
     ANALYTICS_SCHEDULES_ENABLED: 'false',
+    // Fixtures carry past times: any SLA would be breached at once. SLA tests give a policy file of their own.
+    SLA_POLICY_FILE: 'test/fixtures/sla/no-policies.json',
     RECONCILIATION_SCHEDULE_ENABLED: 'false',
     ...env,
   });

@@ -27,6 +27,14 @@ test('production starts with strong secrets of its own', () => {
   expect(problemsOf(production)).toEqual([]);
 });
 
+test('production refuses a short outbound-events signing secret, and takes a strong one', () => {
+  const outbound = { ...production, OUTBOUND_EVENTS_URL: 'https://events.example.com/hook' };
+  expect(problemsOf({ ...outbound, OUTBOUND_EVENTS_SECRET: 'short' })).toEqual([
+    expect.stringMatching(/^OUTBOUND_EVENTS_SECRET: shorter than 32 bytes/),
+  ]);
+  expect(problemsOf({ ...outbound, OUTBOUND_EVENTS_SECRET: strong('d') })).toEqual([]);
+});
+
 test('production refuses a missing, development or short secret, naming each variable', () => {
   const problems = problemsOf({
     ...production,

@@ -1,0 +1,70 @@
+import { ALWAYS_OPEN } from '../../domain/business-hours';
+import { initialConversationState } from '../../domain/conversation-state';
+import { conversationDetails } from '../../domain/conversation-summary';
+import { outboundEventOf } from '../../domain/outbound-event';
+import { initialResponseClock } from '../../domain/response-clock';
+import { emptySlaBook, type SlaBook } from '../../domain/sla';
+
+const state = {
+  ...initialConversationState('c-1'),
+  incidenceId: 'inc-1',
+  userId: 'usr_8F3K2Q',
+  cartValue: 185000,
+  eventType: 'WEDDING',
+  stage: 'PRE_ORDER' as const,
+  agentId: 'priya',
+};
+const book: SlaBook = {
+  ...emptySlaBook(ALWAYS_OPEN),
+  policy: {
+    name: 'wedding-high-value',
+    thresholds: { FIRST_RESPONSE: 120 },
+    hours: 'calendar',
+    escalation: { action: 'NONE' },
+  },
+  active: [
+    {
+      target: 'FIRST_RESPONSE',
+      startedAt: '2026-01-20T04:00:00.000Z',
+      policy: 'wedding-high-value',
+      dueAt: '2026-01-20T04:02:00.000Z',
+      status: 'ACTIVE',
+      settledAt: null,
+    },
+  ],
+};
+
+test('the Temporal UI details name the customer, cart, stage, agent, waiting time and SLA due times', () => {
+  const details = conversationDetails(
+    state,
+    { ...initialResponseClock(), waitingSince: '2026-01-20T04:00:00.000Z' },
+    book,
+  );
+  expect(details.split('\n')).toEqual([
+    '**Customer** usr_8F3K2Q · **Cart** ₹1,85,000 · **Event** WEDDING',
+    '**Stage** PRE_ORDER · **Outcome** IN_PROGRESS · **Agent** priya · **Reopens** 0',
+    '**Customer waiting since** 2026-01-20T04:00:00.000Z',
+    '**SLA** wedding-high-value (calendar hours): ACTIVE',
+    '- first response due 2026-01-20T04:02:00.000Z',
+  ]);
+  expect(conversationDetails(initialConversationState('c-2'), null, emptySlaBook(ALWAYS_OPEN))).toMatch(
+    /cart unknown[\s\S]*SLA\*\* none applies/,
+  );
+});
+
+test('outbound event ids are the same however often the event is produced, and differ between events', () => {
+  const target = { ...book.active[0]!, status: 'MISSED' as const, settledAt: '2026-01-20T04:02:00.000Z' };
+  const a = outboundEventOf('sla.breached', state, '2026-01-20T04:02:00.000Z', target);
+  const b = outboundEventOf('sla.breached', state, '2026-01-20T04:02:01.000Z', target);
+  expect(a.id).toBe(b.id);
+  expect(a.id).toBe('sla.breached:inc-1:FIRST_RESPONSE:2026-01-20T04:00:00.000Z');
+  expect(outboundEventOf('incidence.created', state, 'x').id).toBe('incidence.created:inc-1');
+  expect(outboundEventOf('incidence.resolved', state, '2026-01-21T00:00:00.000Z').id).not.toBe(
+    outboundEventOf('incidence.resolved', state, '2026-01-22T00:00:00.000Z').id,
+  );
+  expect(a.data).toMatchObject({
+    incidence_id: 'inc-1',
+    cart_value: 185000,
+    sla: { target: 'FIRST_RESPONSE', status: 'MISSED' },
+  });
+});
