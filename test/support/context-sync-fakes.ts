@@ -29,14 +29,16 @@ export const contextSyncSettings = (overrides: Partial<ContextSyncSettings> = {}
 });
 
 /** What the API does when agent-visible fields change: signal the user's sync, starting it when idle. */
+/** Signals (starting if need be) the user's sync; resolves to the id of the run that got the signal. */
 export async function contextChanged(client: Client, taskQueue: string, userId: string, settings: ContextSyncSettings) {
-  await client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
+  const handle = await client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
     workflowId: contextSyncWorkflowId(userId),
     taskQueue,
     args: [{ userId, settings }],
     signal: contextChangedSignal,
     signalArgs: [],
   });
+  return handle.signaledRunId;
 }
 
 export const syncStateOf = (client: Client, userId: string) =>
