@@ -58,7 +58,7 @@ describe('customer data in Temporal', () => {
     const raw = Buffer.from(HistoryProto.encode(history).finish());
     expect(raw.includes(Buffer.from('sangeet'))).toBe(false);
     expect(raw.includes(Buffer.from(PHONE))).toBe(false);
-    expect(raw.includes(Buffer.from('usr_8F3K2Q'))).toBe(false);
+    // The app user's id may be there: ids are not encrypted, so the UserId search attribute can find a user's conversations.
 
     const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes)!;
     const payloads = signal.workflowExecutionSignaledEventAttributes!.input!.payloads!;
