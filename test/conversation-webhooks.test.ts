@@ -386,5 +386,8 @@ test('Freshchat refusing the tag lookup (401) resolves without tags instead of f
   const row = await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
   expect(row).toMatchObject({ order_impact: 'NONE', issue_category: null });
   expect((await system.client.workflow.getHandle(conversationWorkflowId(id)).describe()).status.name).toBe('RUNNING');
-  expect(freshchat.requests.some((r) => r.path.startsWith(`/conversations/${id}`))).toBe(true);
+  // The tags are read beside the resolution, which is applied first.
+  await eventually(async () =>
+    expect(freshchat.requests.some((r) => r.path.startsWith(`/conversations/${id}`))).toBe(true),
+  );
 });
