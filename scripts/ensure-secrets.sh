@@ -12,6 +12,8 @@ const generators = {
   APP_JWT_SECRET: () => randomBytes(32).toString('hex'),
   ADMIN_API_TOKEN: () => randomBytes(32).toString('hex'),
   ORDERS_WEBHOOK_SECRET: () => randomBytes(32).toString('hex'),
+  // Ready for when OUTBOUND_EVENTS_URL is set (the receiver verifies with the same value).
+  OUTBOUND_EVENTS_SECRET: () => randomBytes(32).toString('hex'),
   // Key id (dated, so a later key can rotate in front of it) and 32 random bytes.
   TEMPORAL_PAYLOAD_KEYS: () => `dev-${new Date().toISOString().slice(0, 10)}:${randomBytes(32).toString('base64')}`,
 };
