@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { replayHistory } from './support/replay';
 
 // Recorded with the conversation workflow as it was before the weekly report hand-off: messages, an assignment and an
 // order_placed resolution. Today's code must replay it unchanged: the hand-off to the weekly report is behind
@@ -74,5 +75,16 @@ test('a conversation closed for silence before the record guarantee replays with
   );
   expect(run.stderr).toBe('');
   expect(run.stdout.trim()).toBe('replayed 57 events');
+  expect(run.status).toBe(0);
+});
+
+// Recorded with SLA timers and the record guarantee: the run a conversation continued into (past its history limit)
+// with a first-response target still running and no event yet. The breach came due first and was recorded with the
+// carried conversation state (patched 'sla-timers-carried-state'); a later message was then applied. Before that patch
+// the loop spun on the overdue target (a deadlocked workflow task) and this run never recorded the breach.
+test('a continued conversation whose SLA breach came due before its first event replays with the current workflow code', () => {
+  const run = replayHistory('conversation-sla-breach-due-in-continued-run.pb', 'conversation-c-sla-continued');
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 27 events');
   expect(run.status).toBe(0);
 });

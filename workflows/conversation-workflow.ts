@@ -120,7 +120,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   // Response times and SLA timers run beside the loop (workflows/sla-timers.ts); runs started before them have none.
   const sla =
     input.settings.slaTimers !== false && patched('sla-timers')
-      ? startSlaTimers(input.carried?.sla, () => queue.length > 0)
+      ? startSlaTimers(input.carried?.sla, () => queue.length > 0, input.carried?.state)
       : null;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence

@@ -2,6 +2,7 @@ import {
   condition,
   log,
   ParentClosePolicy,
+  patched,
   proxyLocalActivities,
   setCurrentDetails,
   startChild,
@@ -60,6 +61,13 @@ export interface SlaTimers {
 
 const LATE_ESCALATION_MS = 15 * 60_000;
 
+/**
+ * A continued run records a breach due before its first event with the conversation state it was handed (before this
+ * patch it had none, skipped the breach and spun on the overdue target: a deadlocked workflow task, every later event
+ * stuck).
+ */
+const CARRIED_STATE = 'sla-timers-carried-state';
+
 /** Changes that make a stored response time change: an answer, a close or a new care cycle. */
 const RECOMPUTES: ReadonlySet<ClockEffect['type']> = new Set(['answered', 'resolved', 'went_silent', 'cycle_started']);
 
@@ -68,7 +76,11 @@ const RECOMPUTES: ReadonlySet<ClockEffect['type']> = new Set(['answered', 'resol
  * A breach is stored (target, incidence fields, timeline entry), shown in search attributes and the UI's details, and
  * handed to a delivery workflow for escalation and the outbound event, so the conversation never waits for either.
  */
-export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: () => boolean): SlaTimers {
+export function startSlaTimers(
+  carried: CarriedSla | undefined,
+  eventsPending: () => boolean,
+  carriedState?: ConversationState,
+): SlaTimers {
   let clock = carried?.clock ?? initialResponseClock();
   let book = carried?.book ?? null;
   let contextKey = carried?.contextKey ?? null;
@@ -121,6 +133,7 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
   }
 
   async function recordBreaches(): Promise<void> {
+    if (book && state === null && carriedState && overdue() && patched(CARRIED_STATE)) state = carriedState;
     if (!book || !state?.incidenceId) return;
     const now = new Date().toISOString();
     const step = missedAt(book, now);
@@ -171,11 +184,18 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
     if (state) setCurrentDetails(conversationDetails(state, clock, book));
   }
 
+  const overdue = (): boolean => {
+    const dueAt = book ? nextDueAt(book) : null;
+    return dueAt !== null && Date.parse(dueAt) <= Date.now();
+  };
+
   void (async () => {
+    // A due target that recording could not settle waits for the next event: the loop never spins without yielding.
+    let stalled = false;
     for (;;) {
       const due = book?.active.find((t) => t.dueAt === nextDueAt(book!));
       const wait = due ? Date.parse(due.dueAt) - Date.now() : undefined;
-      if (work.length === 0 && wait === undefined) await condition(() => work.length > 0);
+      if (work.length === 0 && (wait === undefined || stalled)) await condition(() => work.length > 0);
       else if (work.length === 0 && wait! > 0) {
         await condition(() => work.length > 0, wait!, {
           summary: `SLA ${due!.target.toLowerCase()} due ${due!.dueAt}`,
@@ -187,7 +207,11 @@ export function startSlaTimers(carried: CarriedSla | undefined, eventsPending: (
       busy = true;
       try {
         while (work.length > 0) await handle(work.shift()!);
-        if (!eventsPending()) await recordBreaches();
+        stalled = false;
+        if (!eventsPending()) {
+          await recordBreaches();
+          stalled = overdue();
+        }
       } finally {
         busy = false;
       }
