@@ -68,7 +68,7 @@ const timelineRow = z.object({
   occurred_at: isoTime,
 });
 
-/** Recomputes the incidence's response times from its stored timeline (the timeline is the truth; order-proof). */
+/** Recomputes the incidence's response times and care cycles from its stored timeline (the timeline is the truth; order-proof). */
 export async function recordResponseTimes(
   tx: DatabaseTransactionConnection,
   incidenceId: string,
@@ -90,6 +90,13 @@ export async function recordResponseTimes(
       VALUES (${incidenceId}, ${r.kind}, ${r.cycle}, ${r.waitingSince}::timestamptz, ${r.answeredAt}::timestamptz,
               ${r.seconds}, ${r.businessSeconds})
       ON CONFLICT DO NOTHING`);
+  }
+  await tx.query(sql.unsafe`DELETE FROM care_cycles WHERE incidence_id = ${incidenceId}`);
+  for (const c of times.cycles) {
+    await tx.query(sql.unsafe`
+      INSERT INTO care_cycles (incidence_id, care_cycle, started_at, resolved_at, seconds, business_seconds)
+      VALUES (${incidenceId}, ${c.cycle}, ${c.startedAt}::timestamptz, ${c.resolvedAt}::timestamptz,
+              ${c.timeToResolve?.seconds ?? null}, ${c.timeToResolve?.businessSeconds ?? null})`);
   }
   const first = times.firstResponse;
   const resolved = await tx.maybeOne(sql.type(z.object({ created_at: isoTime, resolved_at: isoTime }))`

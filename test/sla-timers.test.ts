@@ -168,6 +168,12 @@ test('an answered and resolved conversation: targets met, response times stored,
   const responses = await system.pool.any(sql.type(z.object({ kind: z.string(), care_cycle: z.number() }))`
     SELECT kind, care_cycle FROM response_times WHERE incidence_id = ${incidence.id}`);
   expect(responses).toEqual([{ kind: 'FIRST', care_cycle: 0 }]);
+  const cycles = await system.pool.any(
+    sql.type(
+      z.object({ care_cycle: z.number(), resolved: z.boolean(), seconds: z.number().nullable() }),
+    )`SELECT care_cycle, resolved_at IS NOT NULL AS resolved, seconds FROM care_cycles WHERE incidence_id = ${incidence.id}`,
+  );
+  expect(cycles).toEqual([{ care_cycle: 0, resolved: true, seconds: expect.any(Number) }]);
   await eventually(async () => {
     expect(
       receiver
