@@ -1,9 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { conversationWorkflowId } from '../domain/conversation-event';
-import { SERVICE_NAMES, tracingWith, WORKFLOW_TRACING_MODULE } from '../infra/tracing';
+import { loadSettings } from '../infra/settings';
+import { SERVICE_NAMES, startTracing, tracingWith, WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { replayHistory } from './support/replay';
@@ -106,5 +109,31 @@ test('recorded conversation histories replay with the tracing interceptors in th
     const replay = replayHistory(file, workflowId, bundlePath);
     expect(replay.stderr).toBe('');
     expect(replay.stdout.trim()).toBe(`replayed ${events} events`);
+  }
+});
+
+test('with OTEL_EXPORTER_OTLP_ENDPOINT set, spans leave by OTLP/HTTP as the service that made them', async () => {
+  const bodies: { url?: string; body: string }[] = [];
+  const collector = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      bodies.push({ url: req.url, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  try {
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    expect(startTracing('worker', loadSettings({}).tracing)).toBeUndefined();
+    const tracing = startTracing('worker', loadSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }).tracing)!;
+    tracing.tracer.startSpan('probe').end();
+    await tracing.shutdown();
+
+    expect(bodies.map((b) => b.url)).toEqual(['/v1/traces']);
+    expect(bodies[0]!.body).toContain(SERVICE_NAMES.worker);
+    expect(bodies[0]!.body).toContain('probe');
+  } finally {
+    await new Promise((resolve) => collector.close(resolve));
   }
 });
