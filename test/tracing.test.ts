@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { loadSettings } from '../infra/settings';
 import { SERVICE_NAMES, startTracing, tracingWith, WORKFLOW_TRACING_MODULE } from '../infra/tracing';
-import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
+import { fixtureFor, storedIncidence, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { replayHistory } from './support/replay';
 import { hmacSign, postWebhook } from './support/signing';
@@ -49,7 +49,7 @@ const service = (span: ReadableSpan) => span.resource.attributes['service.name']
 test('one trace runs from the webhook request through the signal into the workflow and its activities', async () => {
   const conversationId = uniqueConversationId();
   await post(fixtureFor('simplified-message_create.json', WEDDING_ID, conversationId));
-  await eventually(async () => expect(await incidenceOf(system.pool, conversationId)).not.toBeNull());
+  await storedIncidence(system.pool, conversationId);
   await post(fixtureFor('simplified-conversation_resolution.json', WEDDING_ID, conversationId));
   await system.client.workflow.getHandle(conversationWorkflowId(conversationId)).result();
 
