@@ -99,6 +99,27 @@ test('one trace runs from the webhook request through the signal into the workfl
   expect(signalled.spanContext().traceId).not.toBe(run.spanContext().traceId);
 });
 
+test("a caller's traceparent is continued by the request span; health probes make none", async () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const callerSpanId = '00f067aa0ba902b7';
+  await fetch(`${system.baseUrl}/health`);
+  const refused = await fetch(`${system.baseUrl}/webhooks/freshchat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpanId}-01` },
+    body: '{}',
+  });
+  expect(refused.status).toBe(401);
+
+  const continued = await eventually(async () => {
+    const found = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  });
+  expect(continued.parentSpanId).toBe(callerSpanId);
+  expect(continued.attributes['http.response.status_code']).toBe(401);
+  expect(exporter.getFinishedSpans().filter((s) => s.name.startsWith('GET'))).toEqual([]);
+});
+
 test('recorded conversation histories replay with the tracing interceptors in the bundle', () => {
   const histories = [
     ['conversation-resolved-before-weekly-report.pb', 'conversation-replay-before-weekly-report', 24],
