@@ -14,7 +14,7 @@ import { DATA_REJECTED } from '../domain/record-values';
 
 type StoreSteps = Pick<
   ConversationActivities,
-  'ensureIncidence' | 'applyIncidenceChange' | 'closeForSilence' | 'applyResolutionTags' | 'deadLetter'
+  'ensureIncidence' | 'applyIncidenceChange' | 'closeForSilence' | 'applyResolutionTags' | 'deadLetter' | 'recordEvents'
 >;
 
 // A step first runs as a local activity (no task-queue round trip) for up to a minute, retrying inside the worker
