@@ -13,12 +13,18 @@ export interface RecordSteps {
     timeline: TimelineEntry;
     change: IncidenceChange;
   }): Promise<StoredChange>;
-  deadLetter(input: { event: ConversationEvent; step: string; error: string; sqlstate: string | null }): Promise<void>;
 }
 
-/** One event's outcome in a batch: what storing it left (as one at a time), or that it was dead-lettered. */
+/** Why PostgreSQL refused an event's data: the workflow dead-letters the event with it. */
+export interface Refusal {
+  step: string;
+  error: string;
+  sqlstate: string | null;
+}
+
+/** One event's outcome in a batch: what storing it left (as one at a time), or its refusal. */
 export type RecordedEvent =
-  | { deadLettered: true }
+  | { refused: Refusal }
   | (StoredChange & {
       /** Set for every close the event carries, even one already stored (see the workflow's hand-offs). */
       closedAt: string | null;
@@ -37,8 +43,8 @@ const isRefusal = (error: unknown): error is ApplicationFailure =>
 /**
  * A conversation's queued events stored in arrival order in one step, each as the workflow stores one on its own:
  * the incidence ensured where the event could add to it, then its change in its own transaction. A refusal of one
- * event's data dead-letters that event only. Results come in event order; fewer than the events when the time
- * budget ran out.
+ * event's data is that event's result only (the workflow dead-letters it, as the event it holds); the others are
+ * stored. Results come in event order; fewer than the events when the time budget ran out.
  */
 export function createRecordEvents(steps: RecordSteps, now: () => number = Date.now) {
   return {
@@ -55,13 +61,9 @@ export function createRecordEvents(steps: RecordSteps, now: () => number = Date.
         } catch (error) {
           if (!isRefusal(error)) throw error;
           const details = (error.details?.[0] ?? {}) as { step?: string; sqlstate?: string };
-          await steps.deadLetter({
-            event,
-            step: details.step ?? 'unknown',
-            error: error.message,
-            sqlstate: details.sqlstate ?? null,
+          results.push({
+            refused: { step: details.step ?? 'unknown', error: error.message, sqlstate: details.sqlstate ?? null },
           });
-          results.push({ deadLettered: true });
         }
       }
       return results;

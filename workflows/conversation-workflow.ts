@@ -32,7 +32,14 @@ import {
   stateAfterStoring,
   timelineEntryOf,
 } from './conversation-changes';
-import { deadLetter, fillInResolutionTags, isDataRejection, lookUpUserLater, storeStep } from './record-steps';
+import {
+  deadLetter,
+  deadLetterRefused,
+  fillInResolutionTags,
+  isDataRejection,
+  lookUpUserLater,
+  storeStep,
+} from './record-steps';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
 import { startSlaTimers, type CarriedSla } from './sla-timers';
@@ -164,7 +171,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         let assignment: ConversationEvent | undefined;
         for (const [i, result] of results.entries()) {
           const event = batch.events[i]!;
-          settle(event, recordedAsApplied(state, event, result, followUps));
+          settle(event, await recordedAsApplied(state, event, result, followUps));
           if (event.kind === 'assignment') assignment = event;
         }
         publishSearchAttributes(state, published, assignment, { onlyChanged: true });
@@ -275,13 +282,16 @@ async function applyEventToRecord(
 }
 
 /** One event's result from a batch, as applying it on its own would have returned it (with the same follow-ups). */
-function recordedAsApplied(
+async function recordedAsApplied(
   state: ConversationState,
   event: ConversationEvent,
   result: RecordedEvent,
   followUps: FollowUps,
-): AppliedEvent {
-  if ('deadLettered' in result) return { state, closedAt: null, deadLettered: true };
+): Promise<AppliedEvent> {
+  if ('refused' in result) {
+    await deadLetterRefused(event, result.refused);
+    return { state, closedAt: null, deadLettered: true };
+  }
   const next = stateAfterStoring(state, result);
   if (result.userUnknown) lookUpUserOnce(next, followUps);
   if (result.tagsPending && result.closedAt) fillInTagsLater(next, event, result.closedAt, followUps);
