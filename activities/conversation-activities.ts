@@ -15,6 +15,7 @@ import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
 import { refusingBadData } from './data-rejection';
 import { countDeadLetter, countEventApplied } from '../infra/worker-metrics';
+import { createRecordEvents, type RecordEvents } from '../use-cases/record-events';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
@@ -26,6 +27,13 @@ export interface ConversationActivityDeps extends ContextDeps {
 
 /** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
+  const activities = singleStepActivities(deps);
+  /** A conversation's queued events in one step (one workflow activation), each stored as its own step would. */
+  const recordEvents: RecordEvents = createRecordEvents(activities).recordEvents;
+  return { ...activities, recordEvents };
+}
+
+function singleStepActivities(deps: ConversationActivityDeps) {
   const assistedWindow = deps.assistedOrderWindowMs;
   return {
     async loadIncidence(conversationId: string): Promise<IncidenceSnapshot | null> {

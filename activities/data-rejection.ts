@@ -1,11 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { InvalidInputError } from 'slonik';
 import { DATA_REJECTED } from '../domain/record-values';
 
-/** The SQLSTATE of a PostgreSQL error, looked for along its causes (slonik wraps some). */
+/**
+ * The SQLSTATE of a PostgreSQL error, looked for along its causes (slonik wraps some; an error emitted on a client
+ * with no listener arrives as Node's "Unhandled error." with the original as its `context`).
+ */
 export function sqlStateOf(error: unknown): string | null {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+  type Wrapped = { code?: unknown; cause?: unknown; context?: unknown };
+  for (let e = error as Wrapped | undefined, depth = 0; e && depth < 5; depth++) {
+    // slonik turns PostgreSQL's 22P02 (invalid text representation, e.g. JSON jsonb refuses) into an
+    // InvalidInputError without the code; its other uses are inputs no retry can fix either.
+    if (e instanceof InvalidInputError) return '22P02';
     if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-    e = e.cause as typeof e;
+    e = (e.cause ?? (e.code === 'ERR_UNHANDLED_ERROR' ? e.context : undefined)) as Wrapped | undefined;
   }
   return null;
 }

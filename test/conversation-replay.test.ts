@@ -88,3 +88,14 @@ test('a continued conversation whose SLA breach came due before its first event 
   expect(run.stdout.trim()).toBe('replayed 27 events');
   expect(run.status).toBe(0);
 });
+
+// Recorded with queued events stored in one step (patched 'events-in-one-step', SLA timers off as by default): a burst
+// before the worker ran (a message, an assignment, a refused message dead-lettered alone, a redelivery, a real-format
+// resolution whose tags were filled in beside the loop), then a reopen, the refused message replayed and one more
+// message, one at a time; the run still open. Changes to the store path or the loop's folding must keep replaying it.
+test('a conversation recorded with events stored in one step replays with the current workflow code', () => {
+  const run = replayHistory('conversation-events-in-one-step.pb', 'conversation-c-batched');
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 69 events');
+  expect(run.status).toBe(0);
+});

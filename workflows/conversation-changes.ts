@@ -2,7 +2,8 @@ import type { ConversationEvent } from '../domain/conversation-event';
 import { isCurrentStateChange, withSnapshot, type ConversationState } from '../domain/conversation-state';
 import type { Resolution } from '../domain/incidence';
 import type { IncidenceChange, SilenceClose, StoredChange, TimelineEntry } from '../domain/incidence-snapshot';
-import { timeToResolveSeconds } from '../domain/resolution-rules';
+import { resolutionFromTags, timeToResolveSeconds } from '../domain/resolution-rules';
+import { TAGS_PENDING } from '../domain/record-values';
 
 /** The timeline row an event becomes. */
 export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
@@ -82,6 +83,24 @@ export function incidenceChangeOf(
   if (event.kind === 'reopen' && isCurrentStateChange(state, event.occurredAt))
     change.reopen = { at: event.occurredAt };
   return change;
+}
+
+/**
+ * The change an event implies under the record guarantee. Real-format tags live in Freshchat: a resolution without
+ * them is applied now as TAGS_PENDING (`tagsPending`), and its tags are filled in when Freshchat gives them.
+ */
+export function eventChangeOf(
+  state: ConversationState,
+  event: ConversationEvent,
+): { change: IncidenceChange; tagsPending: boolean } {
+  const tagsPending = event.kind === 'resolution' && event.tags === null;
+  const resolution =
+    event.kind !== 'resolution'
+      ? null
+      : tagsPending
+        ? { ...resolutionFromTags([]), resolutionType: TAGS_PENDING }
+        : resolutionFromTags(event.tags ?? []);
+  return { change: incidenceChangeOf(state, event, resolution), tagsPending };
 }
 
 /** The workflow's state after a change has been stored. */

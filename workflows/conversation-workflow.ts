@@ -23,15 +23,23 @@ import type { Outcome, Resolution } from '../domain/incidence';
 import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ConversationActivities } from '../activities/conversation-activities';
+import type { RecordedEvent } from '../use-cases/record-events';
 import {
   applyChange,
+  eventChangeOf,
   incidenceChangeOf,
   silenceCloseOf,
   stateAfterStoring,
   timelineEntryOf,
 } from './conversation-changes';
-import { deadLetter, fillInResolutionTags, isDataRejection, lookUpUserLater, storeStep } from './record-steps';
-import { TAGS_PENDING } from '../domain/record-values';
+import {
+  deadLetter,
+  deadLetterRefused,
+  fillInResolutionTags,
+  isDataRejection,
+  lookUpUserLater,
+  storeStep,
+} from './record-steps';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
 import { startSlaTimers, type CarriedSla } from './sla-timers';
@@ -66,6 +74,15 @@ const RECENT_KEYS_KEPT = 500;
  * could not name are filled in beside the loop, and a silence close never overwrites a stored state change.
  */
 const RECORD_GUARANTEE = 'incidence-record-guarantee';
+
+/**
+ * Runs from this patch on store the queued events in one step (one activation for a burst, not one per event and
+ * step), folded into the state as one at a time; search attributes are upserted once per batch, when they changed.
+ */
+const EVENTS_IN_ONE_STEP = 'events-in-one-step';
+/** Bounds on one batch: its events, and its size in characters (a bound on the step's input and its history). */
+const EVENTS_PER_STEP = 20;
+const STEP_INPUT_CHARS = 200_000;
 
 /** Work beside the loop: tag lookups (bounded; awaited before the run ends or continues) and user lookups. */
 interface FollowUps {
@@ -104,8 +121,19 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     tagOutcomes: new Map(),
     onTagOutcome: () => {
       state = withTagOutcome(state, followUps.tagOutcomes);
-      publishSearchAttributes(state);
+      publishSearchAttributes(state, published);
     },
+  };
+  const published: Published = { key: '' };
+  /** Folds an applied (or dead-lettered) event into the run: state, response clocks, report hand-off, recent keys. */
+  const settle = (event: ConversationEvent, applied: AppliedEvent) => {
+    // A tag outcome stored while this event was applied may be newer than the snapshot it returned.
+    state = withTagOutcome(applied.state, followUps.tagOutcomes);
+    // A dead-lettered event is not on the timeline: it moves no response clock.
+    if (!applied.deadLettered) sla?.observe(state, timelineEntryOf(event));
+    if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
+    // A dead-lettered event is not remembered: its replay must be applied.
+    if (!applied.deadLettered) rememberKey(recentKeys, event.eventKey);
   };
 
   // Signals that arrived with the start, before any handler existed, are taken in arrival order: named handlers
@@ -133,20 +161,29 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   for (;;) {
     while (queue.length > 0) {
+      if (patched(RECORD_GUARANTEE) && patched(EVENTS_IN_ONE_STEP)) {
+        const batch = takeBatch(queue, recentKeys);
+        state = { ...state, duplicatesSkipped: state.duplicatesSkipped + batch.duplicates };
+        if (batch.events.length === 0) continue;
+        const results = await storeStep('recordEvents', { state, events: batch.events });
+        // A step that ran out of time stored a prefix: the rest go back to the front of the queue.
+        queue.unshift(...batch.events.slice(results.length));
+        let assignment: ConversationEvent | undefined;
+        for (const [i, result] of results.entries()) {
+          const event = batch.events[i]!;
+          settle(event, await recordedAsApplied(state, event, result, followUps));
+          if (event.kind === 'assignment') assignment = event;
+        }
+        publishSearchAttributes(state, published, assignment, { onlyChanged: true });
+        continue;
+      }
       const event = queue.shift()!;
       if (recentKeys.has(event.eventKey)) {
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + 1 };
         continue;
       }
-      const applied = await applyEvent(state, event, followUps);
-      // A tag outcome stored while this event was applied may be newer than the snapshot it returned.
-      state = withTagOutcome(applied.state, followUps.tagOutcomes);
-      // A dead-lettered event is not on the timeline: it moves no response clock.
-      if (!applied.deadLettered) sla?.observe(state, timelineEntryOf(event));
-      if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
-      // A dead-lettered event is not remembered: its replay must be applied.
-      if (!applied.deadLettered) rememberKey(recentKeys, event.eventKey);
-      publishSearchAttributes(state, event);
+      settle(event, await applyEvent(state, event, followUps));
+      publishSearchAttributes(state, published, event);
     }
 
     if (shouldContinueAsNew(input.settings.historyLimit)) {
@@ -184,7 +221,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (closed.closedAt)
       sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
     if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
-    publishSearchAttributes(state);
+    publishSearchAttributes(state, published);
   }
 }
 
@@ -230,37 +267,79 @@ async function applyEventToRecord(
   if (state.incidenceId === null || (state.userId === null && carriesUser(event))) {
     const snapshot = await storeStep('ensureIncidence', { conversationId: state.conversationId, event });
     state = withSnapshot(state, snapshot);
-    if (snapshot.userId === null && snapshot.freshchatUserId && followUps.userLookups.length === 0)
-      followUps.userLookups.push(lookUpUserLater(state.conversationId));
+    if (snapshot.userId === null && snapshot.freshchatUserId) lookUpUserOnce(state, followUps);
   }
   // Real-format tags live in Freshchat: the resolution is applied now and its tags when Freshchat gives them.
-  const tagsLater = event.kind === 'resolution' && event.tags === null;
-  const resolution =
-    event.kind !== 'resolution'
-      ? null
-      : tagsLater
-        ? { ...resolutionFromTags([]), resolutionType: TAGS_PENDING }
-        : resolutionFromTags(event.tags ?? []);
-  const change = incidenceChangeOf(state, event, resolution);
+  const { change, tagsPending } = eventChangeOf(state, event);
   const result = await storeStep('applyIncidenceChange', {
     incidenceId: state.incidenceId!,
     timeline: timelineEntryOf(event),
     change,
   });
   const closedAt = change.close?.resolvedAt ?? null;
-  if (tagsLater && closedAt) {
-    const tags = { conversationId: state.conversationId, incidenceId: state.incidenceId!, eventKey: event.eventKey };
-    const report = followUps.settings.weeklyReport;
-    followUps.handOffs.push(
-      fillInResolutionTags({ ...tags, resolvedAt: closedAt }).then((outcome) => {
-        if (!outcome) return undefined;
-        followUps.tagOutcomes.set(new Date(closedAt).toISOString(), outcome);
-        followUps.onTagOutcome();
-        return handOffToWeeklyReport(closedAt, report);
-      }),
-    );
-  }
+  if (tagsPending && closedAt) fillInTagsLater(state, event, closedAt, followUps);
   return { state: stateAfterStoring(state, result), closedAt };
+}
+
+/** One event's result from a batch, as applying it on its own would have returned it (with the same follow-ups). */
+async function recordedAsApplied(
+  state: ConversationState,
+  event: ConversationEvent,
+  result: RecordedEvent,
+  followUps: FollowUps,
+): Promise<AppliedEvent> {
+  if ('refused' in result) {
+    await deadLetterRefused(event, result.refused);
+    return { state, closedAt: null, deadLettered: true };
+  }
+  const next = stateAfterStoring(state, result);
+  if (result.userUnknown) lookUpUserOnce(next, followUps);
+  if (result.tagsPending && result.closedAt) fillInTagsLater(next, event, result.closedAt, followUps);
+  return { state: next, closedAt: result.closedAt };
+}
+
+function lookUpUserOnce(state: ConversationState, followUps: FollowUps): void {
+  if (followUps.userLookups.length === 0) followUps.userLookups.push(lookUpUserLater(state.conversationId));
+}
+
+/** Reads a stored resolution's tags beside the loop; a changed outcome goes to the state and the weekly report. */
+function fillInTagsLater(state: ConversationState, event: ConversationEvent, closedAt: string, followUps: FollowUps) {
+  const tags = { conversationId: state.conversationId, incidenceId: state.incidenceId!, eventKey: event.eventKey };
+  const report = followUps.settings.weeklyReport;
+  followUps.handOffs.push(
+    fillInResolutionTags({ ...tags, resolvedAt: closedAt }).then((outcome) => {
+      if (!outcome) return undefined;
+      followUps.tagOutcomes.set(new Date(closedAt).toISOString(), outcome);
+      followUps.onTagOutcome();
+      return handOffToWeeklyReport(closedAt, report);
+    }),
+  );
+}
+
+/**
+ * The queued events for one step, in order: events seen recently are skipped (counted), and a batch ends before an
+ * event key it already holds (one at a time, the second would be judged after the first was applied).
+ */
+function takeBatch(queue: ConversationEvent[], recentKeys: Set<string>) {
+  const events: ConversationEvent[] = [];
+  const keys = new Set<string>();
+  let duplicates = 0;
+  let chars = 0;
+  while (queue.length > 0 && events.length < EVENTS_PER_STEP) {
+    const event = queue[0]!;
+    if (recentKeys.has(event.eventKey)) {
+      queue.shift();
+      duplicates++;
+      continue;
+    }
+    const size = JSON.stringify(event).length;
+    if (keys.has(event.eventKey) || (events.length > 0 && chars + size > STEP_INPUT_CHARS)) break;
+    queue.shift();
+    events.push(event);
+    keys.add(event.eventKey);
+    chars += size;
+  }
+  return { events, duplicates };
 }
 
 async function applyEventBeforeGuarantee(state: ConversationState, event: ConversationEvent): Promise<AppliedEvent> {
@@ -353,7 +432,17 @@ function rememberKey(keys: Set<string>, key: string): void {
   if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
 }
 
-function publishSearchAttributes(state: ConversationState, event?: ConversationEvent): void {
+/** The search attributes last upserted by this run. */
+interface Published {
+  key: string;
+}
+
+function publishSearchAttributes(
+  state: ConversationState,
+  published: Published,
+  event?: ConversationEvent,
+  options: { onlyChanged?: boolean } = {},
+): void {
   const pairs: Array<[keyof typeof SEARCH_ATTRIBUTES, string | number | null]> = [
     ['userId', state.userId],
     ['stage', state.stage],
@@ -368,5 +457,8 @@ function publishSearchAttributes(state: ConversationState, event?: ConversationE
   // An assignment back to a group queue leaves no agent: AgentId is removed, not left at the previous agent.
   if (event?.kind === 'assignment' && state.agentId === null && patched(RECORD_GUARANTEE))
     updates.push({ key: SEARCH_ATTRIBUTES.agentId, value: null });
+  const key = JSON.stringify(updates);
+  if (options.onlyChanged && key === published.key) return;
+  published.key = key;
   upsertSearchAttributes(updates);
 }

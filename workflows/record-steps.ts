@@ -11,10 +11,11 @@ import type { ConversationActivities } from '../activities/conversation-activiti
 import type { ConversationEvent } from '../domain/conversation-event';
 import type { Outcome } from '../domain/incidence';
 import { DATA_REJECTED } from '../domain/record-values';
+import type { Refusal } from '../use-cases/record-events';
 
 type StoreSteps = Pick<
   ConversationActivities,
-  'ensureIncidence' | 'applyIncidenceChange' | 'closeForSilence' | 'applyResolutionTags' | 'deadLetter'
+  'ensureIncidence' | 'applyIncidenceChange' | 'closeForSilence' | 'applyResolutionTags' | 'deadLetter' | 'recordEvents'
 >;
 
 // A step first runs as a local activity (no task-queue round trip) for up to a minute, retrying inside the worker
@@ -71,14 +72,18 @@ export async function storeStep<K extends keyof StoreSteps>(
 export async function deadLetter(event: ConversationEvent, failure: TemporalFailure): Promise<void> {
   const cause = causeOf(failure) as ApplicationFailure;
   const details = (cause.details?.[0] ?? {}) as { step?: string; sqlstate?: string };
-  log.error('event refused by the database; dead-lettered', { eventKey: event.eventKey, error: cause.message });
+  await deadLetterRefused(event, {
+    step: details.step ?? 'unknown',
+    error: cause.message,
+    sqlstate: details.sqlstate ?? null,
+  });
+}
+
+/** Keeps an event whose data a step refused (as a batch reports it) in the dead-letter table. */
+export async function deadLetterRefused(event: ConversationEvent, refusal: Refusal): Promise<void> {
+  log.error('event refused by the database; dead-lettered', { eventKey: event.eventKey, error: refusal.error });
   try {
-    await storeStep('deadLetter', {
-      event,
-      step: details.step ?? 'unknown',
-      error: cause.message,
-      sqlstate: details.sqlstate ?? null,
-    });
+    await storeStep('deadLetter', { event, ...refusal });
   } catch (error) {
     if (!isDataRejection(error)) throw error;
     log.error('dead letter refused too; the event is only in this log', { event: JSON.stringify(event) });

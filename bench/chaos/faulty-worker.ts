@@ -8,7 +8,7 @@ import { runWorkerProcess } from '../../worker';
 import { ActivityFaults } from './activity-faults';
 import { seededRandom } from './plan';
 
-const STEPS = new Set(['applyIncidenceChange', 'closeForSilence', 'ensureIncidence']);
+const STEPS = new Set(['applyIncidenceChange', 'closeForSilence', 'ensureIncidence', 'recordEvents']);
 const loseShare = Number(process.env.CHAOS_LOSE_RESULTS ?? 0);
 const killShare = Number(process.env.CHAOS_KILL_AFTER_COMMIT ?? 0);
 const random = seededRandom(Number(process.env.CHAOS_SEED ?? 1) + process.pid);

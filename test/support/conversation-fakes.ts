@@ -1,8 +1,11 @@
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ConversationActivities } from '../../activities/conversation-activities';
 import type { SlaActivities } from '../../activities/sla-activities';
 import { ALWAYS_OPEN } from '../../domain/business-hours';
 import type { SlaProgress } from '../../stores/sla-store';
+import { createRecordEvents } from '../../use-cases/record-events';
+import { DATA_REJECTED } from '../../domain/record-values';
 import {
   conversationWorkflowId,
   type ConversationEvent,
@@ -18,18 +21,20 @@ import { SIGNAL_BY_KIND, stateQuery } from '../../workflows/signals';
 /**
  * The conversation workflow's activities over an in-memory incidence store that behaves like the real one: a
  * timeline entry whose event key is already stored changes nothing (the unique constraint), and a change applies
- * only with a new entry. Every call is recorded for assertions.
+ * only with a new entry; `refuse` names event keys whose change PostgreSQL would refuse (dead-lettered). Every call
+ * is recorded for assertions.
  */
-export function fakeIncidences(options: { tags?: string[] | null } = {}) {
+export function fakeIncidences(options: { tags?: string[] | null; refuse?: (eventKey: string) => boolean } = {}) {
   const incidences = new Map<string, IncidenceSnapshot>();
   const timelines = new Map<string, TimelineEntry[]>();
   const changes: Array<{ eventKey: string; change: IncidenceChange; stored: boolean }> = [];
   const calls: string[] = [];
+  const deadLetters: string[] = [];
   /** ISO weeks whose report a close handed off to (the weekly report workflow's activity, mocked). */
   const reportedWeeks: string[] = [];
   let ids = 0;
 
-  const activities: ConversationActivities = {
+  const single: Omit<ConversationActivities, 'recordEvents'> = {
     async loadIncidence(conversationId) {
       calls.push('loadIncidence');
       return incidences.get(conversationId) ?? null;
@@ -57,6 +62,13 @@ export function fakeIncidences(options: { tags?: string[] | null } = {}) {
     },
     async applyIncidenceChange({ incidenceId, timeline, change }) {
       calls.push('applyIncidenceChange');
+      if (options.refuse?.(timeline.eventKey))
+        throw ApplicationFailure.create({
+          message: 'applyIncidenceChange: PostgreSQL refused the data (22008)',
+          type: DATA_REJECTED,
+          nonRetryable: true,
+          details: [{ sqlstate: '22008', step: 'applyIncidenceChange' }],
+        });
       const entries = timelines.get(incidenceId)!;
       const stored = !entries.some((e) => e.eventKey === timeline.eventKey);
       changes.push({ eventKey: timeline.eventKey, change, stored });
@@ -91,12 +103,20 @@ export function fakeIncidences(options: { tags?: string[] | null } = {}) {
       calls.push('resolveIncidenceUser');
       return incidences.get(conversationId) ?? null;
     },
-    async deadLetter() {
+    async deadLetter({ event }) {
       calls.push('deadLetter');
+      deadLetters.push(event.eventKey);
     },
     async fetchResolutionTags() {
       calls.push('fetchResolutionTags');
       return options.tags ?? null;
+    },
+  };
+  const activities: ConversationActivities = {
+    ...single,
+    async recordEvents(input) {
+      calls.push(`recordEvents ${input.events.length}`);
+      return createRecordEvents(single).recordEvents(input);
     },
   };
   const computeWeeklyReport = async (isoWeek: string) => {
@@ -113,6 +133,7 @@ export function fakeIncidences(options: { tags?: string[] | null } = {}) {
     activities: { ...activities, ...sla, computeWeeklyReport },
     slaProgress,
     calls,
+    deadLetters,
     reportedWeeks,
     changes,
     timeline: (conversationId: string) => timelines.get(incidences.get(conversationId)?.incidenceId ?? '') ?? [],

@@ -11,8 +11,11 @@ import { TEST_PAYLOAD_KEYS } from './signing';
  */
 export interface WorkflowHarness {
   client: Client;
-  /** Runs `body` while a worker with these activities polls a task queue of its own (passed to `body`). */
-  withWorker<T>(activities: object, body: (taskQueue: string) => Promise<T>): Promise<T>;
+  /**
+   * Runs `body` while a worker with these activities polls a task queue of its own (passed to `body`), or the one
+   * given (work sent to it before the worker runs waits for it).
+   */
+  withWorker<T>(activities: object, body: (taskQueue: string) => Promise<T>, taskQueue?: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -26,8 +29,7 @@ export async function workflowHarness(): Promise<WorkflowHarness> {
   const client = new Client({ connection: await Connection.connect({ address }), dataConverter });
   return {
     client,
-    async withWorker(activities, body) {
-      const taskQueue = `wf-${testRunId()}`;
+    async withWorker(activities, body, taskQueue = `wf-${testRunId()}`) {
       const worker = await Worker.create({
         connection: native,
         taskQueue,
@@ -57,7 +59,7 @@ export function useWorkflowHarness(): WorkflowHarness {
     get client() {
       return harness!.client;
     },
-    withWorker: (activities, body) => harness!.withWorker(activities, body),
+    withWorker: (activities, body, taskQueue) => harness!.withWorker(activities, body, taskQueue),
     close: async () => harness?.close(),
   };
 }

@@ -4,6 +4,7 @@ import { contextFromProperties } from '../../domain/incidence-context';
 import { fitsDecimal, recordId, withoutNulDeep } from '../../domain/record-values';
 import { resolutionFromTags, splitTags } from '../../domain/resolution-rules';
 import { fixture } from '../support/signing';
+import { InvalidInputError } from 'slonik';
 
 const RECEIVED = '2026-11-24T10:00:00.000Z';
 const normalise = (doc: unknown) => {
@@ -138,5 +139,13 @@ describe('which database errors are refusals of the data', () => {
     expect(sqlStateOf(new Error('wrapped', { cause: pgError }))).toBe('22001');
     expect(sqlStateOf(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBeNull();
     expect(isDataRefusal(sqlStateOf(new Error('timeout')))).toBe(false);
+  });
+
+  test("slonik's InvalidInputError (PostgreSQL's 22P02, its code dropped) is a refusal", () => {
+    const invalid = new InvalidInputError('invalid input syntax for type json');
+    expect(sqlStateOf(invalid)).toBe('22P02');
+    // As it arrives when emitted on a client with no 'error' listener.
+    const unhandled = Object.assign(new Error('Unhandled error.'), { code: 'ERR_UNHANDLED_ERROR', context: invalid });
+    expect(sqlStateOf(unhandled)).toBe('22P02');
   });
 });
