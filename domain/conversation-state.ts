@@ -6,6 +6,8 @@ import type { WeeklyReportSettings } from './weekly-report';
 export interface ConversationSettings {
   /** SLA timers and response times (SLA_TIMERS_ENABLED); absent in runs started before the setting (on). */
   slaTimers?: boolean;
+  /** Queued events stored in one step (EVENTS_IN_ONE_STEP); absent in runs recorded before the setting (on). */
+  eventsInOneStep?: boolean;
   /** How long a resolved conversation waits for a reopen before its run completes. */
   reopenWindowMs: number;
   /** How long an open conversation may stay silent before it is closed as WENT_SILENT. */

@@ -76,9 +76,12 @@ test('one trace runs from the webhook request through the signal into the workfl
   const start = one('SignalWithStartWorkflow:conversationWorkflow', first!);
   expect(start.attributes.temporalWorkflowId).toBe(conversationWorkflowId(conversationId));
   const run = one('RunWorkflow:conversationWorkflow', start);
-  // The loop stores the queued events under the run, in one step per batch: here each event is a batch of its own
-  // (the second is sent once the first is stored).
-  for (const [activity, times] of [['recordEvents', 2]] as const) {
+  // The loop stores each event under the run: the first creates the incidence, both change it (the second is sent once
+  // the first is stored).
+  for (const [activity, times] of [
+    ['ensureIncidence', 1],
+    ['applyIncidenceChange', 2],
+  ] as const) {
     const scheduled = children(`StartActivity:${activity}`, run);
     expect(scheduled).toHaveLength(times);
     for (const span of scheduled) expect(service(one(`RunActivity:${activity}`, span))).toBe(SERVICE_NAMES.worker);
