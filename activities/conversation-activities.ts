@@ -15,6 +15,7 @@ import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
 import { refusingBadData } from './data-rejection';
 import { countEventApplied } from '../infra/worker-metrics';
+import { ApplicationFailure } from '@temporalio/common';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
@@ -84,7 +85,9 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
         text: null,
         messageType: 'normal',
       };
-      const context = await resolveIncidenceContext(deps, conversationId, lookup, { failOnLookupError: true });
+      const context = await resolveIncidenceContext(deps, conversationId, lookup, { failOnLookupError: true }).catch(
+        badAnswerAsOutage,
+      );
       return refusingBadData('resolveIncidenceUser', () =>
         store.fillInUser(deps.pool, existing.incidenceId, context, assistedWindow),
       );
@@ -126,6 +129,16 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       return deps.tagProperties.flatMap((name) => splitTags(conversation.properties?.[name]));
     },
   };
+}
+
+/**
+ * The user lookup waits for Freshchat to answer: an answer that is not JSON (a maintenance page served with 200) is
+ * retried like an outage here, else the incidence would keep an unknown user for good.
+ */
+function badAnswerAsOutage(error: unknown): never {
+  if (error instanceof ApplicationFailure && error.type === 'FreshchatBadAnswer')
+    throw ApplicationFailure.retryable(error.message, error.type);
+  throw error;
 }
 
 export type ConversationActivities = ReturnType<typeof createConversationActivities>;

@@ -84,6 +84,14 @@ describe('a change whose result is lost', () => {
     await postOk(spec('simplified-message_create.json', id));
     loseResultOf.add(`conversation_resolution:event:r-${id}`);
     await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
+    // The run takes the stored resolution for its state as soon as it has taken the event (its retry found it
+    // stored), not only once a silence close finds the incidence changed.
+    const taken = await eventually(async () => {
+      const s = await handle(id).query(stateQuery);
+      expect(s.eventsApplied + s.duplicatesSkipped).toBe(2);
+      return s;
+    });
+    expect(taken.outcome).toBe('CONVERTED');
     const state = await handle(id).result();
     expect(state.outcome).toBe('CONVERTED');
     const r = await row(id);
@@ -228,6 +236,24 @@ describe('Freshchat failures', () => {
     // Never Freshchat's id in the app user's place: it is stored apart, and the app user comes when Freshchat answers.
     const r = await settled(id, { user_id: `usr_late_${id.slice(0, 8)}` }, 30_000);
     expect(r.freshchat_user_id).toBe(user);
+  }, 40_000);
+
+  test('a user lookup answered with something that is not JSON is retried until Freshchat answers', async () => {
+    const id = uniqueConversationId();
+    const user = `fc-garbled-${id.slice(0, 8)}`;
+    freshchat.users.set(user, { id: user, reference_id: `usr_garbled_${id.slice(0, 8)}`, properties: [] });
+    // The first lookup (creating the incidence) and the retrying one both get a maintenance page served with 200.
+    let garbled = 2;
+    freshchat.route((r) =>
+      r.path === `/users/${user}` && garbled-- > 0 ? { status: 200, raw: '<html>maintenance</html>' } : undefined,
+    );
+    await postOk(
+      real('real-message_create.json', id, (d) => {
+        d.data.message.user_id = user;
+      }),
+    );
+    await settled(id, { user_id: `usr_garbled_${id.slice(0, 8)}`, freshchat_user_id: user }, 30_000);
+    expect(garbled).toBeLessThan(0);
   }, 40_000);
 
   test('a resolution is applied at once while Freshchat refuses its tags; later events are not held up', async () => {
