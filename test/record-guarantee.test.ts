@@ -350,7 +350,7 @@ describe('the simplified format, assignments and long messages', () => {
     expect(attributes.get(SEARCH_ATTRIBUTES.agentId)).toBeUndefined();
   });
 
-  test('a message over 20,000 characters is kept whole, in one part or several', async () => {
+  test('a message over 20,000 characters is kept whole, in one part or several, in either format', async () => {
     const one = uniqueConversationId();
     const several = uniqueConversationId();
     await postOk(
@@ -364,7 +364,12 @@ describe('the simplified format, assignments and long messages', () => {
         d.data.message.message_parts = [1, 2, 3].map(() => ({ text: { content: 'b'.repeat(10_000) } }));
       }),
     );
+    const simplified = uniqueConversationId();
+    await postOk(
+      spec('simplified-message_create.json', simplified, {}, (d) => (d.data.message.text = 'c'.repeat(25_000))),
+    );
     await eventually(async () => expect((await timelineOf(system.pool, one))[0]?.content).toHaveLength(25_000));
     await eventually(async () => expect((await timelineOf(system.pool, several))[0]?.content).toHaveLength(30_002));
+    await eventually(async () => expect((await timelineOf(system.pool, simplified))[0]?.content).toHaveLength(25_000));
   });
 });
