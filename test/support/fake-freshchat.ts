@@ -35,7 +35,7 @@ export class FakeFreshchat {
   /** Every request answers 503 while set. */
   down = false;
   /** Every request answers a failure while set (see `misbehave`); the answers given so far, by kind. */
-  private storm?: { retryAfterSeconds: number; garbageFor: (path: string) => boolean; turn: number };
+  private storm?: { retryAfterSeconds: number; garbageFor: (path: string) => boolean; turns: Map<string, number> };
   readonly stormAnswers = { rateLimited: 0, serverError: 0, garbage: 0, userReads: 0, conversationReads: 0 };
   /** When each conversation's assignment and state (resolved / reopened) last changed: only later changes apply. */
   private readonly changedAt = new Map<string, { assignment: number; state: number }>();
@@ -59,11 +59,11 @@ export class FakeFreshchat {
   }
 
   /**
-   * From now until `recover()`, requests answer in turn 429 (with this Retry-After), 500, 503 and a 200 that is not
+   * From now until `recover()`, requests (of each resource in turn) answer 429 (with this Retry-After), 500, 503 and a 200 that is not
    * JSON (where `garbageFor` allows it; a 502 elsewhere).
    */
   misbehave(retryAfterSeconds: number, garbageFor: (path: string) => boolean = () => true): void {
-    this.storm = { retryAfterSeconds, garbageFor, turn: 0 };
+    this.storm = { retryAfterSeconds, garbageFor, turns: new Map() };
   }
 
   recover(): void {
@@ -154,7 +154,11 @@ export class FakeFreshchat {
   }
 
   private stormAnswer(storm: NonNullable<FakeFreshchat['storm']>, path: string): Reply {
-    const kind = storm.turn++ % 4;
+    // Each kind of request (users, conversations, …) takes its own turns, so each sees every failure.
+    const resource = path.split('/')[1] ?? '';
+    const turn = storm.turns.get(resource) ?? 0;
+    storm.turns.set(resource, turn + 1);
+    const kind = turn % 4;
     if (path.startsWith('/users/')) this.stormAnswers.userReads++;
     if (path.startsWith('/conversations/')) this.stormAnswers.conversationReads++;
     if (kind === 0) {
