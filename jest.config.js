@@ -4,8 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  // slonik 47 requires p-limit 6, which is ESM only; jest's module loader needs it transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue)/)'],
+  // ESM-only packages (jose 6; p-limit 6 under slonik 47): jest's module loader needs them transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|jose)/)'],
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

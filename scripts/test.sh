@@ -8,5 +8,14 @@ cd "$(dirname "$0")/.."
 [ ! -f scripts/ensure-chromium.sh ] || bash scripts/ensure-chromium.sh
 export TEMPORAL_CLI_PATH="${TEMPORAL_CLI_PATH:-$(bash scripts/setup-temporal.sh)}"
 npm run --silent typecheck
-npm run --silent lint
-npx jest "$@"
+# Lint runs beside jest (the system tests mostly wait on Temporal and PostgreSQL); its verdict counts the same.
+mkdir -p .run
+npm run --silent lint > .run/lint.log 2>&1 &
+lint_pid=$!
+jest_status=0
+npx jest "$@" || jest_status=$?
+lint_status=0
+wait "$lint_pid" || lint_status=$?
+cat .run/lint.log
+[ "$lint_status" -eq 0 ] || echo "lint failed (eslint or prettier --check): see above" >&2
+[ "$jest_status" -eq 0 ] && [ "$lint_status" -eq 0 ]

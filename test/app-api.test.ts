@@ -12,7 +12,7 @@ import { createConversationGateway } from '../api/conversation-gateway';
 import type { Config } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
 import { redisKeys } from '../infra/redis-keys';
-import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
+import { fixtureFor, incidenceOf, storedIncidence, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, appToken, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -501,11 +501,7 @@ describe('help offers and incidences', () => {
       );
       const next = bareMessage(late.userId);
       expect((await postWebhook(system.baseUrl, next.body)).status).toBe(200);
-      const lateRow = await eventually(async () => {
-        const found = await incidenceOf(system.pool, next.conversationId);
-        expect(found).not.toBeNull();
-        return found!;
-      });
+      const lateRow = await storedIncidence(system.pool, next.conversationId);
       expect(lateRow.trigger).toBe('USER_INITIATED');
     }
   });

@@ -8,10 +8,10 @@ import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal, contextSyncStateQuery } from '../workflows/signals';
 import { createTemporalClient } from '../infra/temporal';
 import { redisKeys } from '../infra/redis-keys';
-import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
+import { realMessageFor, storedIncidence, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat, type RecordedRequest } from './support/fake-freshchat';
-import { appToken, fixtureText, postWebhook } from './support/signing';
+import { appToken, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
 import { settingsFrom } from '../infra/settings';
 
@@ -223,16 +223,8 @@ test('a real-format conversation takes its context from Redis when Freshchat pro
   freshchat.users.set(freshchatUserId, { id: freshchatUserId, reference_id: user.userId, properties: [] });
   await user.cart({ cart_value: 96000, guest_count: 200, event_type: 'CORPORATE', items: [] });
   await user.screen('QUOTE_SUMMARY');
-  const body = retarget(fixtureText('real-message_create.json'), {
-    '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82': conversationId,
-    '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16': freshchatUserId,
-  });
-  expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
-  const row = await eventually(async () => {
-    const found = await incidenceOf(system.pool, conversationId);
-    expect(found).not.toBeNull();
-    return found!;
-  });
+  expect((await postWebhook(system.baseUrl, realMessageFor(conversationId, freshchatUserId))).status).toBe(200);
+  const row = await storedIncidence(system.pool, conversationId);
   // The webhook taught the server who this app user is in Freshchat.
   expect(await system.redis.get(redisKeys(system.config.REDIS_KEY_PREFIX).freshchatUser(user.userId))).toBe(
     freshchatUserId,

@@ -2,10 +2,10 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { createApiClient } from '../app-client';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
+import { realMessageFor, storedIncidence, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat } from './support/fake-freshchat';
-import { ADMIN_API_TOKEN, appToken, fixtureText, postWebhook } from './support/signing';
+import { ADMIN_API_TOKEN, appToken, postWebhook } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -63,16 +63,8 @@ test('a user_id property set through the SDK does not make a conversation someon
   const victim = randomUUID();
   freshchat.users.set(victim, { id: victim, properties: [{ name: 'user_id', value: 'usr_attacker' }] });
   const conversationId = uniqueConversationId();
-  const body = retarget(fixtureText('real-message_create.json'), {
-    '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82': conversationId,
-    '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16': victim,
-  });
-  expect((await postWebhook(system.baseUrl, body)).status).toBe(200);
-  const row = await eventually(async () => {
-    const found = await incidenceOf(system.pool, conversationId);
-    expect(found).not.toBeNull();
-    return found!;
-  });
+  expect((await postWebhook(system.baseUrl, realMessageFor(conversationId, victim))).status).toBe(200);
+  const row = await storedIncidence(system.pool, conversationId);
   expect(row.user_id).not.toBe('usr_attacker');
   expect(row.freshchat_user_id).toBe(victim);
 });

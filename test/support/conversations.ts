@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { eventually } from './eventually';
 import { fixtureText } from './signing';
 
 /** Conversation ids are global on the shared dev server: every test uses fresh ones. */
@@ -13,6 +14,13 @@ export function retarget(text: string, replacements: Record<string, string>): st
 
 export const fixtureFor = (file: string, fromConversationId: string, toConversationId: string): string =>
   retarget(fixtureText(file), { [fromConversationId]: toConversationId });
+
+/** Freshchat's real message webhook, from a given Freshchat user in a given conversation. */
+export const realMessageFor = (conversationId: string, freshchatUserId: string): string =>
+  retarget(fixtureText('real-message_create.json'), {
+    '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82': conversationId,
+    '6e3c9f2a-4d0b-4e8f-83a7-0b2d5f9e4c16': freshchatUserId,
+  });
 
 export const incidenceRow = z.object({
   id: z.string(),
@@ -66,3 +74,11 @@ export const countIncidences = (pool: DatabasePool, conversationId: string) =>
       z.object({ n: z.number() }),
     )`SELECT count(*)::int AS n FROM incidences WHERE conversation_id = ${conversationId}`,
   );
+
+/** The conversation's incidence, once the worker has stored it. */
+export const storedIncidence = (pool: DatabasePool, conversationId: string): Promise<IncidenceRow> =>
+  eventually(async () => {
+    const found = await incidenceOf(pool, conversationId);
+    if (!found) throw new Error(`no incidence yet for conversation ${conversationId}`);
+    return found;
+  });

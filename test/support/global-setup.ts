@@ -8,11 +8,14 @@ const root = path.resolve(__dirname, '..', '..');
 
 /** One real Temporal dev server (the CLI built by scripts/setup-temporal.sh) and one workflow bundle per test run. */
 export default async function globalSetup(): Promise<void> {
-  const env = await startDevServer();
+  // The server starts while the workflows bundle: neither waits for the other.
+  const [env, { code }] = await Promise.all([
+    startDevServer(),
+    bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows'), logger: quietLogger }),
+  ]);
   (globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__ = env;
   process.env.TEMPORAL_TEST_ADDRESS = env.address;
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows'), logger: quietLogger });
   const dir = path.join(root, '.run', 'test');
   mkdirSync(dir, { recursive: true });
   const bundlePath = path.join(dir, `workflow-bundle-${process.pid}.js`);
