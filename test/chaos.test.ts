@@ -128,7 +128,8 @@ test('lifecycles keep their outcome, resolved_at, reopen count, user and tags wh
       silenceMs: 4000,
       reopenMs: 3000,
       realShare: 0.5,
-      // 8 tag reads with Retry-After 5 s span at least 27 s: a 12 s storm cannot exhaust the bounded wait.
+      // 8 tag reads with Retry-After 5 s span at least 27 s: the storm (12 s, or a few reads past the first tag read)
+      // cannot exhaust the bounded wait.
       freshchatStorm: { at: 0.1, ms: 12_000, retryAfterSeconds: 5 },
     },
     log: (line) => lines.push(line),
@@ -146,16 +147,11 @@ test('lifecycles keep their outcome, resolved_at, reopen count, user and tags wh
     ok: true,
   });
   // The storm hit user lookups (with each kind of failure) and tag reads.
-  expect(report.freshchatStorm).toMatchObject({
-    rateLimited: expect.any(Number),
-    userReads: expect.any(Number),
-    conversationReads: expect.any(Number),
-  });
-  const storm = report.freshchatStorm!;
-  for (const n of [storm.rateLimited, storm.serverError, storm.garbage, storm.userReads, storm.conversationReads])
-    expect(n).toBeGreaterThan(0);
+  const { seconds, ...answers } = report.freshchatStorm!;
+  expect(Object.entries(answers).filter(([, n]) => n === 0)).toEqual([]);
+  expect(seconds).toBeGreaterThanOrEqual(12);
   expect(report.workerCrashes).toBe(0);
-}, 300_000);
+}, 420_000);
 
 describe('the chaos verdict', () => {
   const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });

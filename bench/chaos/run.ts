@@ -82,8 +82,8 @@ export interface ChaosReport {
   sendSeconds: number;
   settleSeconds: number;
   droppedEvents: number;
-  /** What the misbehaving Freshchat answered (--lost-results with a storm). */
-  freshchatStorm?: FakeFreshchat['stormAnswers'];
+  /** What the misbehaving Freshchat answered, and for how long (--lost-results with a storm). */
+  freshchatStorm?: FakeFreshchat['stormAnswers'] & { seconds: number };
   /** The reconciliation pass of a run with dropped deliveries. */
   reconciliation?: ReconciliationSummary & { seconds: number };
 }
@@ -223,7 +223,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sendSeconds,
       settleSeconds,
       droppedEvents: plan.droppedEvents,
-      ...(freshchat.fake && storm && { freshchatStorm: { ...freshchat.fake.stormAnswers } }),
+      ...(freshchat.fake && storm && { freshchatStorm: { ...freshchat.fake.stormAnswers, seconds: storm.seconds } }),
       reconciliation,
     };
   } finally {
@@ -237,7 +237,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-/** Freshchat misbehaving for a while (garbage only to user lookups: a tag read's garbage is final by design). */
+/** Answers each kind of request (user lookups, tag reads) gets before Freshchat may recover: each failure once. */
+const STORM_ANSWERS_EACH = 4;
+/** Never longer than this, whatever was seen. */
+const STORM_CAP_MS = 120_000;
+
+/**
+ * Freshchat misbehaving for a while: at least `ms`, and until user lookups and tag reads have each met every failure
+ * (garbage only to user lookups: a tag read's garbage is final by design). Tag reads all start within the storm, and
+ * it ends within `ms` of its start or a few reads after the first tag read, well before 8 reads run out.
+ */
 function freshchatStorm(
   fake: FakeFreshchat,
   window: { ms: number; retryAfterSeconds: number; at: number },
@@ -245,10 +254,13 @@ function freshchatStorm(
 ) {
   let timer: NodeJS.Timeout | undefined;
   let started = false;
+  let since = 0;
+  let lastedMs = 0;
   let over: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (over = resolve));
   const stop = () => {
-    clearTimeout(timer);
+    clearInterval(timer);
+    if (started && lastedMs === 0) lastedMs = Date.now() - since;
     fake.recover();
     over();
   };
@@ -258,11 +270,22 @@ function freshchatStorm(
     ended: () => (started ? done : Promise.resolve()),
     start() {
       started = true;
-      log(`Freshchat answers 429/5xx/garbage for ${window.ms} ms`);
+      since = Date.now();
+      log(`Freshchat answers 429/5xx/garbage for at least ${window.ms} ms`);
       fake.misbehave(window.retryAfterSeconds, (path) => path.startsWith('/users/'));
-      timer = setTimeout(() => (log(`Freshchat recovered: ${JSON.stringify(fake.stormAnswers)}`), stop()), window.ms);
+      timer = setInterval(() => {
+        const { userReads, conversationReads } = fake.stormAnswers;
+        const seen = Math.min(userReads, conversationReads) >= STORM_ANSWERS_EACH;
+        const elapsed = Date.now() - since;
+        if (!(elapsed >= window.ms && seen) && elapsed < STORM_CAP_MS) return;
+        log(`Freshchat recovered after ${elapsed} ms: ${JSON.stringify(fake.stormAnswers)}`);
+        stop();
+      }, 100);
     },
     stop,
+    get seconds() {
+      return lastedMs / 1000;
+    },
   };
 }
 
