@@ -26,6 +26,7 @@ import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
 import { createTokenBucket } from './infra/token-bucket';
 import { createConversationGateway } from './api/conversation-gateway';
 import { countActivityFailures } from './infra/worker-metrics';
+import { startTracing, workerTracing, type Tracing } from './infra/tracing';
 import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
 import { applySandboxSettings, workerTuning } from './infra/worker-tuning';
 
@@ -42,6 +43,8 @@ export interface WorkerResources {
   extraActivities?: WorkerOptions['activities'];
   /** Fault injection at the activity boundary (the tests and the chaos run); none in production. */
   interceptors?: WorkerOptions['interceptors'];
+  /** OpenTelemetry tracing of workflows and activities (infra/tracing.ts); absent, none. */
+  tracing?: Tracing;
 }
 
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
@@ -59,6 +62,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     outbound: createOutboundEventSender(settings.sla.outbound),
     reconciliation: reconciliationDeps(resources, keys.freshchatBucket),
   });
+  const tracing = resources.tracing && workerTracing(resources.tracing);
   const worker = await Worker.create({
     connection: resources.connection,
     namespace: settings.temporal.namespace,
@@ -66,7 +70,17 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     activities: { ...activities, ...resources.extraActivities },
     ...workerTuning(settings.worker),
     dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
-    interceptors: { activity: [countActivityFailures, ...(resources.interceptors?.activity ?? [])] },
+    interceptors: {
+      // The tracing interceptor first: failures counted and injected faults happen inside the activity's span.
+      activity: [
+        ...(tracing ? [tracing.activity] : []),
+        countActivityFailures,
+        ...(resources.interceptors?.activity ?? []),
+      ],
+      // A prebuilt bundle carries its own interceptor modules (bundleWorkflowCode's workflowInterceptorModules).
+      ...(!resources.workflowBundle && { workflowModules: tracing?.workflowModules }),
+    },
+    sinks: tracing?.sinks,
     // SIGTERM: running activities get this long to finish before they are cancelled.
     shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
@@ -177,7 +191,10 @@ export async function runWorkerProcess(
   const redis = createRedis(settings.redis.url);
   const connection = await NativeConnection.connect(settings.temporal.connection);
   const codePath = settings.worker.workflowBundlePath;
-  const temporalClient = createTemporalClient(settings.temporal);
+  const tracing = startTracing('worker', settings.tracing);
+  if (tracing && codePath)
+    logger.warn('WORKFLOW_BUNDLE_PATH with tracing: workflow spans need a bundle built with the tracing module');
+  const temporalClient = createTemporalClient(settings.temporal, tracing);
   const worker = await createWorker({
     settings,
     pool,
@@ -187,11 +204,16 @@ export async function runWorkerProcess(
     workflowBundle: codePath ? { codePath } : undefined,
     extraActivities: extraActivities?.(pool),
     interceptors,
+    tracing,
   });
-  logger.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker started');
+  logger.info(
+    { taskQueue: settings.temporal.taskQueue, address: settings.temporal.address, tracing: Boolean(tracing) },
+    'worker started',
+  );
   // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
   await worker.run();
   await Promise.all([pool.end(), redis.quit(), connection.close(), temporalClient.connection.close()]);
+  await tracing?.shutdown();
   logger.info('worker stopped');
   process.exit(0);
 }

@@ -14,7 +14,7 @@ import * as store from '../stores/incidence-store';
 import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
 import { refusingBadData } from './data-rejection';
-import { countEventApplied } from '../infra/worker-metrics';
+import { countDeadLetter, countEventApplied } from '../infra/worker-metrics';
 import { ApplicationFailure } from '@temporalio/common';
 
 export interface ConversationActivityDeps extends ContextDeps {
@@ -116,6 +116,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
         error: input.error,
         sqlstate: input.sqlstate,
       });
+      countDeadLetter(input.step);
       deps.logger.error(
         { conversationId: input.event.conversationId, eventKey: input.event.eventKey, sqlstate: input.sqlstate },
         'event dead-lettered: PostgreSQL refused its data',

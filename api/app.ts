@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { sql, type DatabasePool } from 'slonik';
@@ -15,6 +16,7 @@ import { overviewRouter } from './overview-routes';
 import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
+import { requestTracing } from './request-tracing';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 
@@ -28,6 +30,8 @@ export interface ApiDeps {
   contextSync?: ContextSyncNotifier;
   /** True once the process is shutting down (see api/http-server.ts); /ready then answers 503. */
   draining?: () => boolean;
+  /** OpenTelemetry tracing (infra/tracing.ts): a span per request; absent, none. */
+  tracer?: Tracer;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
@@ -35,6 +39,7 @@ export function createApp(deps: ApiDeps): Koa {
   const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
+  if (deps.tracer) app.use(requestTracing(deps.tracer));
   app.use(requestMetrics);
   app.use(jsonErrors);
   app.use(codecCors(settings.codec.corsOrigins));

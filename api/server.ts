@@ -4,6 +4,7 @@ import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
 import { loadSettings, requireWebhookVerification } from '../infra/settings';
 import { createTemporalClient } from '../infra/temporal';
+import { startTracing } from '../infra/tracing';
 import { createApp } from './app';
 import { createContextSyncGateway } from './context-sync-gateway';
 import { createConversationGateway } from './conversation-gateway';
@@ -12,7 +13,8 @@ import { listenGracefully, type GracefulServer } from './http-server';
 async function main(): Promise<void> {
   const settings = loadSettings();
   requireWebhookVerification(settings);
-  const client = createTemporalClient(settings.temporal);
+  const tracing = startTracing('api', settings.tracing);
+  const client = createTemporalClient(settings.temporal, tracing);
   const pool = await createDatabasePool(settings.database.url);
   const redis = createRedis(settings.redis.url);
   const contextSync = createContextSyncGateway(client, settings);
@@ -25,16 +27,17 @@ async function main(): Promise<void> {
     redis,
     contextSync,
     draining: () => listening.http?.draining() ?? false,
+    tracer: tracing?.tracer,
   });
   const http = await listenGracefully(app, settings.http.port);
   listening.http = http;
-  logger.info({ port: http.port }, 'api listening');
+  logger.info({ port: http.port, tracing: Boolean(tracing) }, 'api listening');
 
   const stop = async (signal: string) => {
     logger.info({ signal, deadlineMs: settings.shutdownTimeoutMs }, 'api shutting down: finishing requests in flight');
     const { forced } = await http.shutdown(settings.shutdownTimeoutMs);
     await contextSync.idle();
-    await Promise.allSettled([pool.end(), redis.quit(), client.connection.close()]);
+    await Promise.allSettled([pool.end(), redis.quit(), client.connection.close(), tracing?.shutdown()]);
     logger.info({ forced }, 'api stopped');
     process.exit(0);
   };

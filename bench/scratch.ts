@@ -70,9 +70,15 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
 
-/** Bundles workflows/ once, so every worker process started from it is polling within a second or two. */
-export async function buildWorkflowBundle(workflowsPath = path.join(ROOT, 'workflows')): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+/**
+ * Bundles workflows/ once, so every worker process started from it is polling within a second or two.
+ * `workflowInterceptorModules`: e.g. the tracing module (infra/tracing.ts) for a traced worker.
+ */
+export async function buildWorkflowBundle(
+  workflowsPath = path.join(ROOT, 'workflows'),
+  workflowInterceptorModules: string[] = [],
+): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet });
   const dir = path.join(ROOT, '.run', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `workflow-bundle-${process.pid}-${randomBytes(3).toString('hex')}.js`);

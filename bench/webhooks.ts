@@ -10,8 +10,10 @@
  *   (s) a sustained --rate webhooks/s for --seconds, and the time from each webhook to its incidence row;
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
- *     [--paced 50] [--cache N] [--profile] [--json]
- * With --json the last line printed is one JSON object of the headline figures.
+ *     [--paced 50] [--cache N] [--profile] [--tracing] [--json]
+ * With --tracing both processes export OpenTelemetry spans to a stand-in OTLP collector (bench/otlp-sink.ts) and the
+ * worker's bundle carries the workflow tracing module. With --json the last line printed is one JSON object of the
+ * headline figures.
  */
 import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +28,8 @@ import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { minimalSignal } from './minimal/minimal-workflow';
 import { summariseProfiles } from './profile-summary';
+import { startOtlpSink } from './otlp-sink';
+import { WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess } from './scratch';
 import { temporalServer, waitForHttp } from './scratch';
 import { flag, percentile, printCounts, printTable, type BenchRow } from './table';
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
   const seconds = flag('seconds', 30);
   const paced = flag('paced', 50);
   const profile = process.argv.includes('--profile');
+  const otlp = process.argv.includes('--tracing') ? await startOtlpSink() : undefined;
   const runId = randomBytes(3).toString('hex');
   const loadBefore = loadavg()[0]!;
   const temporal = await temporalServer(process.env.BENCH_TEMPORAL_ADDRESS);
@@ -72,10 +77,14 @@ async function main(): Promise<void> {
     FRESHCHAT_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'error',
     PORT: String(port),
+    ...(otlp && { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint }),
   };
   const workerEnv = {
     ...env,
-    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(ROOT, 'bench', 'minimal', 'workflows.ts')),
+    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(
+      path.join(ROOT, 'bench', 'minimal', 'workflows.ts'),
+      otlp ? [WORKFLOW_TRACING_MODULE] : [],
+    ),
     WORKER_METRICS_PORT: String(metricsPort),
     WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
     SANDBOX_ENTRIES_FILE: sandboxFile,
@@ -185,6 +194,9 @@ async function main(): Promise<void> {
       evictions_per_conversation: median(conversation, 'evictions'),
       replays_per_conversation: median(conversation, 'replays'),
       worker_rss_mb: rssMb(worker.pid!),
+      tracing: Boolean(otlp),
+      otlp_exports: otlp?.received.requests ?? 0,
+      otlp_kb: (otlp?.received.bytes ?? 0) / 1024,
       conversations_per_phase: n,
       rounds,
       load_average_before: loadBefore,
@@ -206,6 +218,7 @@ async function main(): Promise<void> {
     await stopProcess(worker);
     await temporal.stop();
     await db.drop();
+    await otlp?.stop();
   }
   if (profile) summariseProfiles(profileDir);
   if (headline && process.argv.includes('--json')) console.log(JSON.stringify(headline)); // the last line

@@ -121,8 +121,10 @@ const schema = z.object({
   WORKFLOW_DEADLOCK_GUARD: z.enum(['per-call', 'per-thread']).default('per-call'),
   // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU.
   WORKFLOW_STACK_TRACES: flag(true),
-  /** OTLP/HTTP traces endpoint (the OpenTelemetry variable); unset, no traces are exported. */
+  /** OTLP/HTTP base endpoint (the OpenTelemetry variable; traces go to its /v1/traces); unset, no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
+  /** OTLP/HTTP traces endpoint, taken as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(['http', 'https']).optional(),
   // --- Freshchat
   FRESHCHAT_WEBHOOK_SECRET: z.string().optional(),
   FRESHCHAT_WEBHOOK_PUBLIC_KEY: z.string().optional(),

@@ -60,7 +60,8 @@ export interface Settings {
     deadlockGuard: 'per-call' | 'per-thread';
     stackTraces: boolean;
   };
-  tracing: { otlpEndpoint?: string };
+  /** OpenTelemetry traces go to this OTLP/HTTP URL; unset, tracing is off (infra/tracing.ts). */
+  tracing: { tracesUrl?: string };
   /** Keys of the webhook schemes in force only (FRESHCHAT_WEBHOOK_SCHEMES). */
   webhook: { secret?: string; publicKey?: string };
   /** The codec server for the Temporal UI: browser origins allowed to call it. */
@@ -141,7 +142,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       deadlockGuard: config.WORKFLOW_DEADLOCK_GUARD,
       stackTraces: config.WORKFLOW_STACK_TRACES,
     },
-    tracing: { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT },
+    tracing: { tracesUrl: tracesUrlOf(config) },
     webhook: {
       secret: webhookSchemesOf(config).includes('hmac') ? config.FRESHCHAT_WEBHOOK_SECRET : undefined,
       publicKey: webhookSchemesOf(config).includes('rsa') ? config.FRESHCHAT_WEBHOOK_PUBLIC_KEY : undefined,
@@ -211,6 +212,13 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       retryAfterCapMs: config.FRESHCHAT_RETRY_AFTER_CAP,
     },
   };
+}
+
+/** As OpenTelemetry's own exporters read the variables: the traces endpoint as is, else the base endpoint's /v1/traces. */
+function tracesUrlOf(config: Config): string | undefined {
+  if (config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const base = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /** Configuration from the environment (see infra/env-file.ts for .env), validated and mapped. */

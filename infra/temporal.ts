@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { payloadDataConverter } from './payload-codec';
 import type { TemporalSettings } from './settings';
+import { clientTracing, type Tracing } from './tracing';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
@@ -12,16 +13,19 @@ export const TEMPORAL_HANDOFF_DEADLINE_MS = 5000;
 
 /**
  * A client whose connection is made on first use, so the API starts (and answers 503) while
- * Temporal is still down, and reconnects by itself once it is up.
+ * Temporal is still down, and reconnects by itself once it is up. With tracing, every signal and start carries
+ * the active trace into the workflow.
  */
 export function createTemporalClient(
   settings: Pick<TemporalSettings, 'address' | 'namespace'> &
     Partial<Pick<TemporalSettings, 'connection' | 'payloadKeys'>>,
+  tracing?: Tracing,
 ): Client {
   return new Client({
     connection: Connection.lazy(settings.connection ?? { address: settings.address }),
     namespace: settings.namespace,
     dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
+    ...(tracing && { interceptors: clientTracing(tracing) }),
   });
 }
 

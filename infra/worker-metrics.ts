@@ -35,3 +35,11 @@ export function countEventApplied(eventType: string): void {
     .withTags({ event_type: eventType })
     .add(1);
 }
+
+/** One conversation event dead-lettered (PostgreSQL refused its data), by the step that was refused. */
+export function countDeadLetter(step: string): void {
+  Context.current()
+    .metricMeter.createCounter('slo_dead_letters', 'events', 'Conversation events dead-lettered, by refused step')
+    .withTags({ step })
+    .add(1);
+}

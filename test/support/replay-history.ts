@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const [codePath, historyPath, workflowId] = process.argv.slice(2);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const history = temporal.api.history.v1.History.decode(readFileSync(historyPath!));
-  await Worker.runReplayHistory({ workflowBundle: { codePath: codePath! } }, history, workflowId);
+  // A bundle built with the tracing module (infra/tracing.ts) hands workflow spans to this sink; replay drops them.
+  const sinks = { exporter: { export: { fn: () => undefined } } };
+  await Worker.runReplayHistory({ workflowBundle: { codePath: codePath! }, sinks }, history, workflowId);
   console.log(`replayed ${history.events.length} events`);
 }
 

@@ -17,6 +17,7 @@ import { createTestDatabase, testRunId, type TestDatabase } from './database';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY, TEST_PAYLOAD_KEYS } from './signing';
 import { ORDERS_SECRET } from './analytics';
 import { settingsFrom, type Settings } from '../../infra/settings';
+import type { Tracing } from '../../infra/tracing';
 
 export interface TestSystem {
   config: Config;
@@ -37,7 +38,14 @@ export interface TestSystem {
  */
 export async function startTestSystem(
   env: Record<string, string> = {},
-  options: { worker?: boolean; interceptors?: WorkerResources['interceptors'] } = {},
+  options: {
+    worker?: boolean;
+    interceptors?: WorkerResources['interceptors'];
+    /** OpenTelemetry tracing of the API and of the worker (its workflow bundle must carry the tracing module). */
+    tracing?: { api: Tracing; worker: Tracing };
+    /** A workflow bundle of the test's own; else the one jest's global setup built. */
+    workflowBundlePath?: string;
+  } = {},
 ): Promise<TestSystem> {
   const runId = testRunId();
   const database = await createTestDatabase();
@@ -71,11 +79,14 @@ export async function startTestSystem(
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: payloadDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
   });
-  const apiClient = createTemporalClient({
-    address: config.TEMPORAL_ADDRESS,
-    namespace: config.TEMPORAL_NAMESPACE,
-    payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
-  });
+  const apiClient = createTemporalClient(
+    {
+      address: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
+    },
+    options.tracing?.api,
+  );
   const contextSync = createContextSyncGateway(apiClient, settings);
   const app = createApp({
     settings,
@@ -84,6 +95,7 @@ export async function startTestSystem(
     pool,
     redis,
     contextSync,
+    tracer: options.tracing?.api.tracer,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -104,7 +116,7 @@ export async function startTestSystem(
     database,
     async startWorker() {
       nativeConnection ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-      const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+      const codePath = options.workflowBundlePath ?? process.env.TEST_WORKFLOW_BUNDLE;
       worker = await createWorker({
         settings,
         pool,
@@ -113,6 +125,7 @@ export async function startTestSystem(
         temporalClient: apiClient,
         workflowBundle: codePath ? { codePath } : undefined,
         interceptors: options.interceptors,
+        tracing: options.tracing?.worker,
       });
       running = worker.run();
     },

@@ -99,6 +99,7 @@ describe('malformed values are refused, each named with the format it needs', ()
     ['FRESHCHAT_API_URL', 'api.freshchat.com', /https?:\/\/|http:\/\//],
     ['SMTP_URL', 'mail.example.com:587', /smtp:\/\//],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /http:\/\//],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'grpc://collector:4317', /http:\/\//],
     ['TEMPORAL_ADDRESS', 'temporal.internal', /host:port/],
     ['PORT', 'eighty', /port/],
     ['WORKER_METRICS_PORT', '70000', /65535/],
@@ -110,6 +111,18 @@ describe('malformed values are refused, each named with the format it needs', ()
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}: `));
     expect(problems[0]).toMatch(format);
+  });
+
+  test('tracing: off by default; the traces URL is the traces endpoint, else the base endpoint with /v1/traces', () => {
+    expect(loadSettings({}).tracing.tracesUrl).toBeUndefined();
+    const base = 'http://collector:4318/';
+    expect(loadSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: base }).tracing.tracesUrl).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    const traces = 'https://otlp.example.com/api/traces';
+    expect(
+      loadSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: base, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces }).tracing.tracesUrl,
+    ).toBe(traces);
   });
 
   test('every malformed variable is named at once', () => {
