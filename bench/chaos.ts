@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     });
     const { verdict, reconciliation, ...run } = report;
     const { freshchatStorm, ...rest } = run;
-    printCounts({ ...rest, ...verdict });
+    const { failing, ...counts } = verdict;
+    printCounts({ ...rest, ...counts });
+    failing.forEach((line) => console.log(`failing: ${line}`));
     if (freshchatStorm)
       printCounts(Object.fromEntries(Object.entries(freshchatStorm).map(([k, n]) => [`Freshchat storm: ${k}`, n])));
     if (reconciliation) {

@@ -145,6 +145,7 @@ test('lifecycles keep their outcome, resolved_at, reopen count, user and tags wh
     unresolvedUsers: 0,
     tagsUnread: 0,
     ok: true,
+    failing: [],
   });
   // The storm hit user lookups (with each kind of failure) and tag reads.
   const { seconds, ...answers } = report.freshchatStorm!;

@@ -19,6 +19,8 @@ export interface ChaosVerdict {
   tagsUnread: number;
   /** Zero loss and zero duplicates. */
   ok: boolean;
+  /** The first few conversations that fail, and why (for a failing run's report). */
+  failing: string[];
 }
 
 /** Checks, from PostgreSQL alone, that every event of the plan landed exactly once and every outcome is right. */
@@ -85,10 +87,13 @@ export function judge(
   let wrongOutcomes = 0;
   let missingIncidences = 0;
   let twiceUnderTwoKeys = 0;
+  const failing: string[] = [];
   for (const [id, expected] of plan.conversations) {
     if (!outcomeOf.has(id)) missingIncidences++;
-    else if (outcomeOf.get(id) !== expected.outcome) wrongOutcomes++;
-    else if (expected.final && !finalStateHolds(expected.final, rowOf.get(id)!)) wrongStates++;
+    else if (outcomeOf.get(id) !== expected.outcome) {
+      wrongOutcomes++;
+      if (failing.length < 10) failing.push(`${id}: ${outcomeOf.get(id)}, not ${expected.outcome}`);
+    } else if (expected.final && !finalStateHolds(expected.final, rowOf.get(id)!)) wrongStates++;
     const row = rowOf.get(id);
     if (row && expected.userId !== undefined && row.user_id !== expected.userId) unresolvedUsers++;
     if (row && expected.final && TAGS_UNREAD.has(row.resolution_type ?? '')) tagsUnread++;
@@ -96,6 +101,7 @@ export function judge(
       const repairKey = expected.repairKeys?.get(key);
       const copies = [key, repairKey].filter((k) => k !== undefined && seen.has(`${id} ${k}`)).length;
       if (copies === 0) missingEvents++;
+      if (copies === 0 && failing.length < 10) failing.push(`${id}: ${key} missing`);
       // Both the webhook's key and a repair's key for one event: the event is in the timeline twice.
       if (copies === 2) twiceUnderTwoKeys++;
     }
@@ -128,5 +134,5 @@ export function judge(
     incidences.length === plan.conversations.size &&
     missingIncidences + missingEvents + duplicateEvents + unexpectedEvents + wrongOutcomes + wrongStates === 0 &&
     unresolvedUsers + tagsUnread === 0;
-  return { ...verdict, ok };
+  return { ...verdict, ok, failing };
 }
