@@ -16,6 +16,7 @@ import { recordDeadLetter } from '../stores/dead-letter-store';
 import { refusingBadData } from './data-rejection';
 import { countDeadLetter, countEventApplied } from '../infra/worker-metrics';
 import { createRecordEvents, type RecordEvents } from '../use-cases/record-events';
+import { ApplicationFailure } from '@temporalio/common';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
@@ -92,7 +93,9 @@ function singleStepActivities(deps: ConversationActivityDeps) {
         text: null,
         messageType: 'normal',
       };
-      const context = await resolveIncidenceContext(deps, conversationId, lookup, { failOnLookupError: true });
+      const context = await resolveIncidenceContext(deps, conversationId, lookup, { failOnLookupError: true }).catch(
+        badAnswerAsOutage,
+      );
       return refusingBadData('resolveIncidenceUser', () =>
         store.fillInUser(deps.pool, existing.incidenceId, context, assistedWindow),
       );
@@ -135,6 +138,16 @@ function singleStepActivities(deps: ConversationActivityDeps) {
       return deps.tagProperties.flatMap((name) => splitTags(conversation.properties?.[name]));
     },
   };
+}
+
+/**
+ * The user lookup waits for Freshchat to answer: an answer that is not JSON (a maintenance page served with 200) is
+ * retried like an outage here, else the incidence would keep an unknown user for good.
+ */
+function badAnswerAsOutage(error: unknown): never {
+  if (error instanceof ApplicationFailure && error.type === 'FreshchatBadAnswer')
+    throw ApplicationFailure.retryable(error.message, error.type);
+  throw error;
 }
 
 export type ConversationActivities = ReturnType<typeof createConversationActivities>;

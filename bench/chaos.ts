@@ -11,6 +11,9 @@
  * boundary (results lost after the step committed, the worker SIGKILLed right after a commit); judged from PostgreSQL
  * after the silence and reopen windows: outcome, resolved_at, reopen count and resolution type of every conversation.
  *   npm run chaos -- --lost-results --lose 0.05 --kill-after-commit 0.002 --silence-s 20 --reopen-s 10
+ * There, --real 0.5 puts half the conversations in Freshchat's real format (users and tags read from Freshchat), and
+ * Freshchat answers 429 (Retry-After --retry-after-s), 5xx and garbage for --freshchat-storm-s once --storm-at of the
+ * deliveries are sent; the verdict then also wants every app user found and every resolution's tags read.
  */
 import 'dotenv/config';
 import { flag, printCounts } from './table';
@@ -39,12 +42,26 @@ async function main(): Promise<void> {
             killAfterCommitShare: flag('kill-after-commit', 0.002),
             silenceMs: flag('silence-s', 20) * 1000,
             reopenMs: flag('reopen-s', 10) * 1000,
+            realShare: flag('real', 0.5),
+            freshchatStorm:
+              flag('freshchat-storm-s', 20) > 0
+                ? {
+                    at: flag('storm-at', 0.3),
+                    ms: flag('freshchat-storm-s', 20) * 1000,
+                    retryAfterSeconds: flag('retry-after-s', 5),
+                  }
+                : undefined,
           }
         : undefined,
       log: (line) => console.log(`[chaos] ${line}`),
     });
     const { verdict, reconciliation, ...run } = report;
-    printCounts({ ...run, ...verdict });
+    const { freshchatStorm, ...rest } = run;
+    const { failing, ...counts } = verdict;
+    printCounts({ ...rest, ...counts });
+    failing.forEach((line) => console.log(`failing: ${line}`));
+    if (freshchatStorm)
+      printCounts(Object.fromEntries(Object.entries(freshchatStorm).map(([k, n]) => [`Freshchat storm: ${k}`, n])));
     if (reconciliation) {
       const r = reconciliation;
       printCounts({

@@ -105,12 +105,14 @@ test('events never delivered are brought in by one reconciliation pass, with zer
   });
 }, 240_000);
 
-// The long-horizon mode, shortened: results lost at the commit boundary, then silence and reopen windows pass.
-test('lifecycles keep their outcome, resolved_at and reopen count when results are lost and the worker dies after commits', async () => {
+// The long-horizon mode, shortened: results lost at the commit boundary while Freshchat misbehaves for a while (half
+// the conversations in its real format, so users and tags are read from it), then silence and reopen windows pass.
+test('lifecycles keep their outcome, resolved_at, reopen count, user and tags when results are lost, the worker dies after commits and Freshchat fails', async () => {
+  const lines: string[] = [];
   const report = await runChaos({
     temporalAddress: process.env.TEMPORAL_TEST_ADDRESS!,
     workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
-    conversations: 8,
+    conversations: 16,
     eventsPerConversation: 5,
     duplicateShare: 0.2,
     seed: 11,
@@ -119,22 +121,38 @@ test('lifecycles keep their outcome, resolved_at and reopen count when results a
     killWorkerAt: 2,
     cutDatabaseAt: 2,
     cutDatabaseForMs: 0,
-    settleTimeoutMs: 90_000,
-    lostResults: { loseShare: 0.2, killAfterCommitShare: 0.03, silenceMs: 4000, reopenMs: 3000 },
-    log: () => undefined,
+    settleTimeoutMs: 150_000,
+    lostResults: {
+      loseShare: 0.2,
+      killAfterCommitShare: 0.03,
+      silenceMs: 4000,
+      reopenMs: 3000,
+      realShare: 0.5,
+      // 8 tag reads with Retry-After 5 s span at least 27 s: the storm (12 s, or a few reads past the first tag read)
+      // cannot exhaust the bounded wait.
+      freshchatStorm: { at: 0.1, ms: 12_000, retryAfterSeconds: 5 },
+    },
+    log: (line) => lines.push(line),
   });
   expect(report.verdict).toMatchObject({
-    conversations: 8,
-    incidences: 8,
+    conversations: 16,
+    incidences: 16,
     missingEvents: 0,
     duplicateEvents: 0,
     unexpectedEvents: 0,
     wrongOutcomes: 0,
     wrongStates: 0,
+    unresolvedUsers: 0,
+    tagsUnread: 0,
     ok: true,
+    failing: [],
   });
+  // The storm hit user lookups (with each kind of failure) and tag reads.
+  const { seconds, ...answers } = report.freshchatStorm!;
+  expect(Object.entries(answers).filter(([, n]) => n === 0)).toEqual([]);
+  expect(seconds).toBeGreaterThanOrEqual(12);
   expect(report.workerCrashes).toBe(0);
-}, 180_000);
+}, 420_000);
 
 describe('the chaos verdict', () => {
   const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });

@@ -103,6 +103,14 @@ describe('a change whose result is lost', () => {
     await postOk(spec('simplified-message_create.json', id));
     loseResultOf.add(`conversation_resolution:event:r-${id}`);
     await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
+    // The run takes the stored resolution for its state as soon as it has taken the event (its retry found it
+    // stored), not only once a silence close finds the incidence changed.
+    const taken = await eventually(async () => {
+      const s = await handle(id).query(stateQuery);
+      expect(s.eventsApplied + s.duplicatesSkipped).toBe(2);
+      return s;
+    });
+    expect(taken.outcome).toBe('CONVERTED');
     const state = await handle(id).result();
     expect(state.outcome).toBe('CONVERTED');
     const r = await row(id);
@@ -258,6 +266,24 @@ describe('Freshchat failures', () => {
     expect(r.freshchat_user_id).toBe(user);
   }, 40_000);
 
+  test('a user lookup answered with something that is not JSON is retried until Freshchat answers', async () => {
+    const id = uniqueConversationId();
+    const user = `fc-garbled-${id.slice(0, 8)}`;
+    freshchat.users.set(user, { id: user, reference_id: `usr_garbled_${id.slice(0, 8)}`, properties: [] });
+    // The first lookup (creating the incidence) and the retrying one both get a maintenance page served with 200.
+    let garbled = 2;
+    freshchat.route((r) =>
+      r.path === `/users/${user}` && garbled-- > 0 ? { status: 200, raw: '<html>maintenance</html>' } : undefined,
+    );
+    await postOk(
+      real('real-message_create.json', id, (d) => {
+        d.data.message.user_id = user;
+      }),
+    );
+    await settled(id, { user_id: `usr_garbled_${id.slice(0, 8)}`, freshchat_user_id: user }, 30_000);
+    expect(garbled).toBeLessThan(0);
+  }, 40_000);
+
   test('a resolution is applied at once while Freshchat refuses its tags; later events are not held up', async () => {
     const id = uniqueConversationId();
     let refusing = true;
@@ -352,7 +378,7 @@ describe('the simplified format, assignments and long messages', () => {
     expect(attributes.get(SEARCH_ATTRIBUTES.agentId)).toBeUndefined();
   });
 
-  test('a message over 20,000 characters is kept whole, in one part or several', async () => {
+  test('a message over 20,000 characters is kept whole, in one part or several, in either format', async () => {
     const one = uniqueConversationId();
     const several = uniqueConversationId();
     await postOk(
@@ -366,7 +392,12 @@ describe('the simplified format, assignments and long messages', () => {
         d.data.message.message_parts = [1, 2, 3].map(() => ({ text: { content: 'b'.repeat(10_000) } }));
       }),
     );
+    const simplified = uniqueConversationId();
+    await postOk(
+      spec('simplified-message_create.json', simplified, {}, (d) => (d.data.message.text = 'c'.repeat(25_000))),
+    );
     await eventually(async () => expect((await timelineOf(system.pool, one))[0]?.content).toHaveLength(25_000));
     await eventually(async () => expect((await timelineOf(system.pool, several))[0]?.content).toHaveLength(30_002));
+    await eventually(async () => expect((await timelineOf(system.pool, simplified))[0]?.content).toHaveLength(25_000));
   });
 });

@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
+import { LIFECYCLES } from './lifecycles';
+import { realLifecycleEvents } from './real-lifecycle';
 
 /** What the chaos run sends, and what PostgreSQL must hold afterwards. */
 export interface ChaosPlan {
-  /** The simplified format (HMAC) or Freshchat's real one (RSA), which reconciliation can repair. */
-  format: 'simplified' | 'real';
+  /** The simplified format (HMAC), Freshchat's real one (RSA, which reconciliation can repair), or both. */
+  format: 'simplified' | 'real' | 'mixed';
   deliveries: string[];
   conversations: Map<string, ExpectedConversation>;
   distinctEvents: number;
   /** Distinct events never delivered (reconciliation must bring them in). */
   droppedEvents: number;
   /** Everything Freshchat knows, delivered or not, with each conversation's custom properties. */
-  freshchat?: { events: Array<{ body: Record<string, unknown>; properties: Record<string, string> }> };
+  freshchat?: {
+    events: Array<{ body: Record<string, unknown>; properties: Record<string, string> }>;
+    /** Freshchat's users, each with the app user as its reference_id. */
+    users?: Array<{ id: string; reference_id: string; properties: Array<{ name: string; value: string }> }>;
+  };
 }
 
 export interface ExpectedConversation {
@@ -20,6 +26,8 @@ export interface ExpectedConversation {
   outcome: 'CONVERTED' | 'DROPPED' | 'RESOLVED' | 'IN_PROGRESS';
   /** Lifecycle plans: the rest of the final state (resolvedAt null: closed for silence, at a time not known ahead). */
   final?: { resolvedAt: string | null; reopenCount: number; resolutionType: string | null };
+  /** Lifecycle plans: the app user the incidence must name (real format: found through Freshchat). */
+  userId?: string;
 }
 
 export interface PlanOptions {
@@ -33,6 +41,8 @@ export interface PlanOptions {
    * optional fields), delivered in order per conversation; judged after the silence and reopen windows.
    */
   lifecycle?: boolean;
+  /** Lifecycle plans: the share of conversations in Freshchat's real format (the rest simplified). */
+  realShare?: number;
 }
 
 /** A small seeded generator (mulberry32), so a failing run can be replayed with the same --seed. */
@@ -105,26 +115,6 @@ function conversationEvents(conversationId: string, index: number, count: number
   return { bodies, expected: { eventKeys, outcome: ending.outcome } };
 }
 
-type Step = { action: 'conversation_resolution'; tags: string[] } | { action: 'conversation_reopen' };
-const LIFECYCLES: Array<{ steps: Step[]; outcome: ExpectedConversation['outcome']; reopens: number }> = [
-  { steps: [{ action: 'conversation_resolution', tags: ['order_placed'] }], outcome: 'CONVERTED', reopens: 0 },
-  {
-    steps: [
-      { action: 'conversation_resolution', tags: ['pricing'] },
-      { action: 'conversation_reopen' },
-      { action: 'conversation_resolution', tags: ['pricing', 'order_placed'] },
-    ],
-    outcome: 'CONVERTED',
-    reopens: 1,
-  },
-  { steps: [], outcome: 'DROPPED', reopens: 0 },
-  {
-    steps: [{ action: 'conversation_resolution', tags: ['menu_question'] }, { action: 'conversation_reopen' }],
-    outcome: 'DROPPED',
-    reopens: 1,
-  },
-];
-
 /** One conversation's whole life in order: messages, then its state changes (or silence), each with an id and time. */
 function lifecycleEvents(conversationId: string, index: number, count: number) {
   const life = LIFECYCLES[index % LIFECYCLES.length]!;
@@ -162,7 +152,7 @@ function lifecycleEvents(conversationId: string, index: number, count: number) {
     reopenCount: life.reopens,
     resolutionType: silent ? 'WENT_SILENT' : null,
   };
-  return { bodies, expected: { eventKeys, outcome: life.outcome, final } };
+  return { bodies, expected: { eventKeys, outcome: life.outcome, final, userId: user.properties.user_id } };
 }
 
 /**
@@ -173,23 +163,47 @@ export function chaosPlan(options: PlanOptions): ChaosPlan {
   const random = seededRandom(options.seed);
   const conversations = new Map<string, ExpectedConversation>();
   const perConversation: string[][] = [];
+  const freshchat: NonNullable<ChaosPlan['freshchat']> = { events: [], users: [] };
   for (let i = 0; i < options.conversations; i++) {
     const id = `chaos-${options.runId}-${i}`;
-    const { bodies, expected } = options.lifecycle
-      ? lifecycleEvents(id, i, options.eventsPerConversation)
-      : conversationEvents(id, i, options.eventsPerConversation);
+    const real = options.lifecycle && isReal(i, options.realShare ?? 0);
+    const life: { bodies: string[]; expected: ExpectedConversation; freshchat?: typeof freshchat } = real
+      ? realLifecycleEvents(id, i, options.eventsPerConversation)
+      : options.lifecycle
+        ? lifecycleEvents(id, i, options.eventsPerConversation)
+        : conversationEvents(id, i, options.eventsPerConversation);
+    const { bodies, expected } = life;
+    freshchat.events.push(...(life.freshchat?.events ?? []));
+    freshchat.users!.push(...(life.freshchat?.users ?? []));
     conversations.set(id, expected);
     const withCopies = bodies.flatMap((b) => (random() < options.duplicateShare ? [b, b] : [b]));
     perConversation.push(options.lifecycle ? withCopies : shuffle(withCopies, random));
   }
   const distinctEvents = [...conversations.values()].reduce((n, c) => n + c.eventKeys.size, 0);
+  const mixed = freshchat.events.length > 0;
   return {
-    format: 'simplified',
+    format: mixed ? 'mixed' : 'simplified',
     deliveries: interleave(perConversation, random),
     conversations,
     distinctEvents,
     droppedEvents: 0,
+    ...(mixed && { freshchat }),
   };
+}
+
+/** Whether conversation `i` is in the real format: whole blocks of the four lifecycles, spread evenly by `share`. */
+const isReal = (i: number, share: number): boolean => {
+  const block = Math.floor(i / LIFECYCLES.length);
+  return Math.floor((block + 1) * share) > Math.floor(block * share);
+};
+
+/** A delivery's conversation, in either format. */
+export function conversationOfBody(body: string): string {
+  const data = (JSON.parse(body) as { data: Record<string, any> }).data;
+  if (data.conversation) return data.conversation.id;
+  if (data.message) return data.message.conversation_id;
+  const change = data.resolve ?? data.reopen ?? data.assignment;
+  return change.conversation.conversation_id;
 }
 
 /** Repeatedly takes the next event of a random conversation, keeping each one's shuffled order. */

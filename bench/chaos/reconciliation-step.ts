@@ -7,28 +7,35 @@ import { runManualPass } from '../../infra/reconciliation-schedule';
 import { FakeFreshchat } from '../../test/support/fake-freshchat';
 import type { ChaosPlan } from './plan';
 
-/** How the run signs its deliveries, and what the API needs to verify them: HMAC (simplified) or RSA (real). */
+/**
+ * How the run signs its deliveries, and what the API needs to verify them: HMAC (simplified) or RSA (real); a mixed
+ * plan signs each body by its format.
+ */
 export function signingFor(plan: ChaosPlan): { env: Record<string, string>; sign(body: string): string } {
-  if (plan.format === 'simplified') {
-    const secret = randomBytes(16).toString('hex');
-    return {
-      env: { FRESHCHAT_WEBHOOK_SECRET: secret },
-      sign: (body) => createHmac('sha256', secret).update(body).digest('hex'),
-    };
-  }
+  const secret = randomBytes(16).toString('hex');
+  const hmac = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
+  if (plan.format === 'simplified') return { env: { FRESHCHAT_WEBHOOK_SECRET: secret }, sign: hmac };
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const rsa = (body: string) => sign('sha256', Buffer.from(body), privateKey).toString('base64');
+  const env = { FRESHCHAT_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  if (plan.format === 'real') return { env, sign: rsa };
+  const isSimplified = (body: string) => 'conversation' in (JSON.parse(body) as { data: object }).data;
   return {
-    env: { FRESHCHAT_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-    sign: (body) => sign('sha256', Buffer.from(body), privateKey).toString('base64'),
+    env: { ...env, FRESHCHAT_WEBHOOK_SECRET: secret, FRESHCHAT_WEBHOOK_SCHEMES: 'rsa,hmac' },
+    sign: (body) => (isSimplified(body) ? hmac(body) : rsa(body)),
   };
 }
 
 /** A fake Freshchat that knows every event of the plan, delivered or not; the worker reads it. */
-export async function freshchatFor(plan: ChaosPlan): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+export async function freshchatFor(
+  plan: ChaosPlan,
+): Promise<{ env: Record<string, string>; fake?: FakeFreshchat; stop(): Promise<void> }> {
   if (!plan.freshchat) return { env: {}, stop: async () => undefined };
   const freshchat = await new FakeFreshchat().start();
   for (const { body, properties } of plan.freshchat.events) freshchat.learn(body, properties);
+  for (const user of plan.freshchat.users ?? []) freshchat.users.set(user.id, user);
   return {
+    fake: freshchat,
     env: {
       FRESHCHAT_API_URL: freshchat.url,
       FRESHCHAT_API_TOKEN: 'chaos',

@@ -12,10 +12,11 @@ import { createTemporalClient } from '../../infra/temporal';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, waitForHttp } from '../scratch';
 import { FaultProxy } from './fault-proxy';
 import { describePass, type ReconciliationSummary } from '../../domain/reconciliation-pass';
-import { chaosPlan, type PlanOptions } from './plan';
+import { chaosPlan, conversationOfBody, type PlanOptions } from './plan';
 import { realChaosPlan } from './real-plan';
 import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';
 import { verifyChaos, type ChaosVerdict } from './verify';
+import type { FakeFreshchat } from '../../test/support/fake-freshchat';
 import { settingsFrom } from '../../infra/settings';
 
 export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
@@ -41,7 +42,19 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
    * The long-horizon mode: whole lifecycles with short silence and reopen windows, and faults at the commit boundary
    * (results lost after the step committed; the worker SIGKILLed right after a commit). Judged after the windows.
    */
-  lostResults?: { loseShare: number; killAfterCommitShare: number; silenceMs: number; reopenMs: number };
+  lostResults?: {
+    loseShare: number;
+    killAfterCommitShare: number;
+    silenceMs: number;
+    reopenMs: number;
+    /** Share of conversations in Freshchat's real format: the worker asks Freshchat for their users and tags. */
+    realShare?: number;
+    /**
+     * Freshchat misbehaving for `ms` once `at` of the deliveries are sent: 429 (with this Retry-After), 500, 503 in
+     * turn, and a 200 that is not JSON to user lookups.
+     */
+    freshchatStorm?: { at: number; ms: number; retryAfterSeconds: number };
+  };
   /** A workflow bundle already built (jest's global set-up has one). */
   workflowBundlePath?: string;
   log(line: string): void;
@@ -69,6 +82,8 @@ export interface ChaosReport {
   sendSeconds: number;
   settleSeconds: number;
   droppedEvents: number;
+  /** What the misbehaving Freshchat answered, and for how long (--lost-results with a storm). */
+  freshchatStorm?: FakeFreshchat['stormAnswers'] & { seconds: number };
   /** The reconciliation pass of a run with dropped deliveries. */
   reconciliation?: ReconciliationSummary & { seconds: number };
 }
@@ -81,7 +96,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const plan =
     dropShare > 0
       ? realChaosPlan({ ...options, runId, dropShare })
-      : chaosPlan({ ...options, runId, lifecycle: Boolean(lost) });
+      : chaosPlan({ ...options, runId, lifecycle: Boolean(lost), realShare: lost?.realShare });
   const signing = signingFor(plan);
   const freshchat = await freshchatFor(plan);
   const db = await scratchDatabase('slo_chaos');
@@ -129,6 +144,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // The worker that is not killed (in scale-out) or the one restarted gets its database cut.
   const worker = workers.at(-1)!;
   const rows = timelineCounter(db.url, `chaos-${runId}-`);
+  const storm =
+    lost?.freshchatStorm && freshchat.fake && freshchatStorm(freshchat.fake, lost.freshchatStorm, options.log);
   try {
     const faults = [
       { at: Math.floor(plan.deliveries.length * options.killWorkerAt), run: () => workers[0]!.kill() },
@@ -136,6 +153,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...(scaleOut
         ? [{ at: Math.floor(plan.deliveries.length * scaleOut.killApiAt), run: () => apis[0]!.kill() }]
         : []),
+      ...(storm ? [{ at: Math.floor(plan.deliveries.length * storm.at), run: () => storm.start() }] : []),
     ];
     // The cut must hit a running worker that is applying events (one still migrating after the kill would only
     // crash and restart, proving restarts, not that a running worker's pool recovers), and the same process must
@@ -164,6 +182,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     const sendSeconds = (performance.now() - sendStart) / 1000;
     await cutDone;
+    await storm?.ended();
     const delivered = plan.distinctEvents - plan.droppedEvents;
     options.log(
       `sent ${plan.deliveries.length} deliveries in ${sendSeconds.toFixed(1)} s; waiting for ${delivered} events in PostgreSQL`,
@@ -204,9 +223,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sendSeconds,
       settleSeconds,
       droppedEvents: plan.droppedEvents,
+      ...(freshchat.fake && storm && { freshchatStorm: { ...freshchat.fake.stormAnswers, seconds: storm.seconds } }),
       reconciliation,
     };
   } finally {
+    storm?.stop();
     await rows.end();
     await Promise.all(workers.map((w) => w.stop()));
     await Promise.all(apis.map((a) => a.stop()));
@@ -214,6 +235,58 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await freshchat.stop();
     await db.drop();
   }
+}
+
+/** Answers each kind of request (user lookups, tag reads) gets before Freshchat may recover: each failure once. */
+const STORM_ANSWERS_EACH = 4;
+/** Never longer than this, whatever was seen. */
+const STORM_CAP_MS = 120_000;
+
+/**
+ * Freshchat misbehaving for a while: at least `ms`, and until user lookups and tag reads have each met every failure
+ * (garbage only to user lookups: a tag read's garbage is final by design). Tag reads all start within the storm, and
+ * it ends within `ms` of its start or a few reads after the first tag read, well before 8 reads run out.
+ */
+function freshchatStorm(
+  fake: FakeFreshchat,
+  window: { ms: number; retryAfterSeconds: number; at: number },
+  log: (line: string) => void,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  let started = false;
+  let since = 0;
+  let lastedMs = 0;
+  let over: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (over = resolve));
+  const stop = () => {
+    clearInterval(timer);
+    if (started && lastedMs === 0) lastedMs = Date.now() - since;
+    fake.recover();
+    over();
+  };
+  return {
+    at: window.at,
+    /** Resolves once Freshchat has recovered (at once if it never misbehaved). */
+    ended: () => (started ? done : Promise.resolve()),
+    start() {
+      started = true;
+      since = Date.now();
+      log(`Freshchat answers 429/5xx/garbage for at least ${window.ms} ms`);
+      fake.misbehave(window.retryAfterSeconds, (path) => path.startsWith('/users/'));
+      timer = setInterval(() => {
+        const { userReads, conversationReads } = fake.stormAnswers;
+        const seen = Math.min(userReads, conversationReads) >= STORM_ANSWERS_EACH;
+        const elapsed = Date.now() - since;
+        if (!(elapsed >= window.ms && seen) && elapsed < STORM_CAP_MS) return;
+        log(`Freshchat recovered after ${elapsed} ms: ${JSON.stringify(fake.stormAnswers)}`);
+        stop();
+      }, 100);
+    },
+    stop,
+    get seconds() {
+      return lastedMs / 1000;
+    },
+  };
 }
 
 /** Counts the run's timeline rows straight from PostgreSQL (not through the fault proxy). */
@@ -376,8 +449,7 @@ async function deliver(
 ): Promise<number> {
   // Lifecycles are sent in order per conversation (a reopen before its resolution would only reach the timeline).
   const previous = new Map<string, Promise<void>>();
-  const conversationOf = (body: string): string =>
-    (JSON.parse(body) as { data: { conversation: { id: string } } }).data.conversation.id;
+  const conversationOf = conversationOfBody;
   let next = 0;
   let sent = 0;
   let redeliveries = 0;

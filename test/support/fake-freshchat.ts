@@ -34,6 +34,9 @@ export class FakeFreshchat {
   scrambleMessages = false;
   /** Every request answers 503 while set. */
   down = false;
+  /** Every request answers a failure while set (see `misbehave`); the answers given so far, by kind. */
+  private storm?: { retryAfterSeconds: number; garbageFor: (path: string) => boolean; turns: Map<string, number> };
+  readonly stormAnswers = { rateLimited: 0, serverError: 0, garbage: 0, userReads: 0, conversationReads: 0 };
   /** When each conversation's assignment and state (resolved / reopened) last changed: only later changes apply. */
   private readonly changedAt = new Map<string, { assignment: number; state: number }>();
   private readonly failures: Reply[] = [];
@@ -53,6 +56,18 @@ export class FakeFreshchat {
       body: { code: 429, status: 'TOO_MANY_REQUESTS', message: 'rate limited' },
     };
     this.failNext(...Array.from({ length: count }, () => reply));
+  }
+
+  /**
+   * From now until `recover()`, requests (of each resource in turn) answer 429 (with this Retry-After), 500, 503 and a 200 that is not
+   * JSON (where `garbageFor` allows it; a 502 elsewhere).
+   */
+  misbehave(retryAfterSeconds: number, garbageFor: (path: string) => boolean = () => true): void {
+    this.storm = { retryAfterSeconds, garbageFor, turns: new Map() };
+  }
+
+  recover(): void {
+    this.storm = undefined;
   }
 
   /** Freshchat's side of a real-format webhook (parsed body). */
@@ -138,8 +153,34 @@ export class FakeFreshchat {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
+  private stormAnswer(storm: NonNullable<FakeFreshchat['storm']>, path: string): Reply {
+    // Each kind of request (users, conversations, …) takes its own turns, so each sees every failure.
+    const resource = path.split('/')[1] ?? '';
+    const turn = storm.turns.get(resource) ?? 0;
+    storm.turns.set(resource, turn + 1);
+    const kind = turn % 4;
+    if (path.startsWith('/users/')) this.stormAnswers.userReads++;
+    if (path.startsWith('/conversations/')) this.stormAnswers.conversationReads++;
+    if (kind === 0) {
+      this.stormAnswers.rateLimited++;
+      return {
+        status: 429,
+        headers: { 'retry-after': String(storm.retryAfterSeconds) },
+        body: { code: 429, status: 'TOO_MANY_REQUESTS', message: 'rate limited' },
+      };
+    }
+    if (kind === 3 && storm.garbageFor(path)) {
+      this.stormAnswers.garbage++;
+      return { status: 200, raw: '<html><body>Freshchat is under maintenance</body></html>' };
+    }
+    this.stormAnswers.serverError++;
+    const status = kind === 1 ? 500 : kind === 2 ? 503 : 502;
+    return { status, body: { code: status, status: 'SERVER_ERROR', message: 'failing' } };
+  }
+
   private answer(request: RecordedRequest): Reply {
     if (this.down) return { status: 503, body: { code: 503, status: 'SERVICE_UNAVAILABLE', message: 'down' } };
+    if (this.storm) return this.stormAnswer(this.storm, request.path);
     for (const route of this.routes) {
       const reply = route(request);
       if (reply) return reply;
