@@ -1,4 +1,5 @@
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
+import { expectOutOfOrderEventsFolded } from '../support/out-of-order-events';
 import { testRunId } from '../support/database';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';
@@ -46,17 +47,7 @@ test('a burst is stored in one step per batch and folds as one at a time: order,
     taskQueue,
   );
   expect(store.calls.filter((c) => c.startsWith('recordEvents'))).toEqual(['recordEvents 2', 'recordEvents 3']);
-  expect(store.changes.map((c) => c.eventKey)).toEqual([
-    'message:2',
-    'resolution:10',
-    'reopen:5',
-    'message:12',
-    'message:0',
-  ]);
-  const [, resolution, reopen, , late] = store.changes.map((c) => c.change);
-  expect(resolution!.close).toMatchObject({ outcome: 'CONVERTED', issueCategory: 'menu', timeToResolveSeconds: 480 });
-  expect(reopen!.reopen).toBeUndefined();
-  expect(late).toMatchObject({ firstEventAt: at(0), timeToResolveSeconds: 600 });
+  expectOutOfOrderEventsFolded(store.changes);
 });
 
 test('one refused event in a batch is dead-lettered alone: the others apply, and its replay applies later', async () => {
