@@ -6,7 +6,7 @@ import type { WeeklyReportSettings } from './weekly-report';
 export interface ConversationSettings {
   /** SLA timers and response times (SLA_TIMERS_ENABLED); absent in runs started before the setting (on). */
   slaTimers?: boolean;
-  /** Queued events stored in one step (EVENTS_IN_ONE_STEP); absent in runs recorded before the setting (on). */
+  /** Queued events stored in one step (EVENTS_IN_ONE_STEP); absent means off, so runs started before it never batch. */
   eventsInOneStep?: boolean;
   /** How long a resolved conversation waits for a reopen before its run completes. */
   reopenWindowMs: number;

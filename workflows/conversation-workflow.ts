@@ -161,7 +161,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   for (;;) {
     while (queue.length > 0) {
-      if (input.settings.eventsInOneStep !== false && patched(RECORD_GUARANTEE) && patched(EVENTS_IN_ONE_STEP)) {
+      if (input.settings.eventsInOneStep === true && patched(RECORD_GUARANTEE) && patched(EVENTS_IN_ONE_STEP)) {
         const batch = takeBatch(queue, recentKeys);
         state = { ...state, duplicatesSkipped: state.duplicatesSkipped + batch.duplicates };
         if (batch.events.length === 0) continue;

@@ -12,7 +12,7 @@ test('a burst is stored in one step per batch and folds as one at a time: order,
   const store = fakeIncidences();
   const id = `batching-${Date.now()}`;
   const taskQueue = `wf-${testRunId()}`;
-  const settings = conversationSettings();
+  const settings = conversationSettings({ eventsInOneStep: true });
   for (const event of [
     events.message(id, 'message:2', at(2)),
     events.resolution(id, 'resolution:10', at(10), ['order_placed', 'menu']),
@@ -55,7 +55,7 @@ test('one refused event in a batch is dead-lettered alone: the others apply, and
   const store = fakeIncidences({ refuse: (key) => refused.has(key) });
   const id = `batching-refused-${Date.now()}`;
   const taskQueue = `wf-${testRunId()}`;
-  const settings = conversationSettings();
+  const settings = conversationSettings({ eventsInOneStep: true });
   for (const event of [
     events.message(id, 'message:1', at(1)),
     events.message(id, 'message:bad', at(2)),
