@@ -11,6 +11,7 @@
  * boundary (results lost after the step committed, the worker SIGKILLed right after a commit); judged from PostgreSQL
  * after the silence and reopen windows: outcome, resolved_at, reopen count and resolution type of every conversation.
  *   npm run chaos -- --lost-results --lose 0.05 --kill-after-commit 0.002 --silence-s 20 --reopen-s 10
+ * (--max-kills N caps the kills after a commit over the run.)
  * There, --real 0.5 puts half the conversations in Freshchat's real format (users and tags read from Freshchat), and
  * Freshchat answers 429 (Retry-After --retry-after-s), 5xx and garbage for --freshchat-storm-s once --storm-at of the
  * deliveries are sent; the verdict then also wants every app user found and every resolution's tags read.
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         ? {
             loseShare: flag('lose', 0.05),
             killAfterCommitShare: flag('kill-after-commit', 0.002),
+            maxKillsAfterCommit: flag('max-kills', Infinity),
             silenceMs: flag('silence-s', 20) * 1000,
             reopenMs: flag('reopen-s', 10) * 1000,
             realShare: flag('real', 0.5),

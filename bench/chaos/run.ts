@@ -45,6 +45,8 @@ export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   lostResults?: {
     loseShare: number;
     killAfterCommitShare: number;
+    /** At most this many kills after a commit over the whole run (restarts included); unlimited when absent. */
+    maxKillsAfterCommit?: number;
     silenceMs: number;
     reopenMs: number;
     /** Share of conversations in Freshchat's real format: the worker asks Freshchat for their users and tags. */
@@ -127,6 +129,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     superviseWorker(lost ? 'bench/chaos/faulty-worker.ts' : 'worker.ts', workerEnv, options.log, {
       name: `worker ${i + 1}`,
       restart: !scaleOut,
+      killsAfterCommit: lost?.maxKillsAfterCommit,
     }),
   );
   const apiEnv = {
@@ -311,7 +314,7 @@ function superviseWorker(
   entry: string,
   env: Record<string, string>,
   log: (line: string) => void,
-  options: { name: string; restart: boolean },
+  options: { name: string; restart: boolean; killsAfterCommit?: number },
 ) {
   let child: ChildProcess;
   let stopping = false;
@@ -320,7 +323,8 @@ function superviseWorker(
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const spawnWorker = () => {
     killedByUs = false;
-    child = startNodeProcess(entry, env);
+    const killsLeft = (options.killsAfterCommit ?? Infinity) - state.commitKills;
+    child = startNodeProcess(entry, { ...env, CHAOS_KILLS_LEFT: String(killsLeft) });
     child.once('exit', (code, signal) => {
       if (stopping) return;
       if (killedByUs) log(`${options.name} killed (${signal ?? code})`);
