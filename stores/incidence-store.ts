@@ -187,7 +187,8 @@ export async function closeForSilence(
 /**
  * Applies the tags read after a real-format resolution was stored: outcome, impact and category follow them, while
  * the incidence is still closed by that resolution (a reopen or a later resolution since then wins). `tags` null:
- * Freshchat never gave them; the resolution stands without them and says so. Returns the outcome it stored, or null when the incidence had moved on.
+ * Freshchat never gave them; the resolution stands without them and says so. Returns the outcome it stored (a retry
+ * after a lost result gets the same), or null when the incidence had moved on.
  */
 export async function applyResolutionTags(
   pool: DatabasePool,
@@ -211,7 +212,7 @@ export async function applyResolutionTags(
       WHERE id = ${input.incidenceId} AND resolution_type = ${TAGS_PENDING}
         AND date_trunc('milliseconds', resolved_at) = date_trunc('milliseconds', ${input.resolvedAt}::timestamptz)
       RETURNING outcome`);
-    if (!updated) return null;
+    if (!updated) return appliedBefore(tx, input);
     if (input.tags)
       await tx.query(sql.unsafe`
         UPDATE incidence_timeline SET metadata = COALESCE(metadata, '{}'::jsonb) || ${sql.jsonb({ tags: input.tags })}
@@ -219,6 +220,21 @@ export async function applyResolutionTags(
     await markRepeatFrictionAround(tx, input.incidenceId);
     return updated.outcome;
   });
+}
+
+/**
+ * A retry of a step whose result was lost: the incidence is still closed by this resolution and no longer waits for
+ * tags, so the earlier attempt stored them; its outcome is the answer (null would read as "moved on").
+ */
+async function appliedBefore(
+  tx: DatabaseTransactionConnection,
+  input: { incidenceId: string; resolvedAt: string },
+): Promise<Outcome | null> {
+  const row = await tx.maybeOne(sql.type(z.object({ outcome: z.enum(OUTCOMES) }))`
+    SELECT outcome FROM incidences
+    WHERE id = ${input.incidenceId} AND resolution_type IS DISTINCT FROM ${TAGS_PENDING}
+      AND date_trunc('milliseconds', resolved_at) = date_trunc('milliseconds', ${input.resolvedAt}::timestamptz)`);
+  return row?.outcome ?? null;
 }
 
 async function insertTimeline(tx: DatabaseTransactionConnection, incidenceId: string, timeline: TimelineEntry) {

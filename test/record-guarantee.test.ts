@@ -56,6 +56,13 @@ faults.add(({ type, args }) => {
   return undefined;
 });
 
+faults.add(({ type, args }) => {
+  const key = (args[0] as { eventKey?: string })?.eventKey;
+  return type === 'applyResolutionTags' && key && loseResultOf.delete(`tags:${key}`)
+    ? { kind: 'lose-result' }
+    : undefined;
+});
+
 const freshchat = new FakeFreshchat();
 let system: TestSystem;
 beforeAll(async () => {
@@ -309,6 +316,23 @@ describe('Freshchat failures', () => {
     // Retry-After is capped at a minute, so the tags come within about one.
     await settled(id, { outcome: 'CONVERTED', order_impact: 'PLACED', resolution_type: null }, 90_000);
   }, 120_000);
+
+  test('tags stored by a step whose result was lost: the retry reports their outcome to the run', async () => {
+    const id = uniqueConversationId();
+    freshchat.conversations.set(id, { conversation_id: id, properties: { cf_tags: 'order_placed' } });
+    const resolution = real('real-conversation_resolution.json', id);
+    loseResultOf.add(`tags:conversation_resolution:${id}:${JSON.parse(resolution).action_time}`);
+    await postOk(real('real-message_create.json', id));
+    await postOk(resolution);
+    await settled(id, { outcome: 'CONVERTED', resolution_type: null });
+    expect([...loseResultOf].filter((k) => k.startsWith('tags:'))).toEqual([]);
+    // The run knows the outcome the tags gave (its query, its Outcome search attribute): the retry did not read as
+    // "the incidence moved on".
+    await eventually(async () => expect((await handle(id).query(stateQuery)).outcome).toBe('CONVERTED'));
+    await eventually(async () =>
+      expect((await handle(id).describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.outcome)).toBe('CONVERTED'),
+    );
+  });
 
   test('a 200 that is not JSON is not retried as an outage: the resolution stands without tags and says so', async () => {
     const id = uniqueConversationId();

@@ -10,7 +10,14 @@ import { runWorkerProcess } from '../../worker';
 import { ActivityFaults } from './activity-faults';
 import { seededRandom } from './plan';
 
-const STEPS = new Set(['applyIncidenceChange', 'closeForSilence', 'ensureIncidence', 'recordEvents']);
+const STEPS = new Set([
+  'applyIncidenceChange',
+  'closeForSilence',
+  'ensureIncidence',
+  'recordEvents',
+  'applyResolutionTags',
+  'resolveIncidenceUser',
+]);
 const loseShare = Number(process.env.CHAOS_LOSE_RESULTS ?? 0);
 const killShare = Number(process.env.CHAOS_KILL_AFTER_COMMIT ?? 0);
 const killsLeft = Number(process.env.CHAOS_KILLS_LEFT ?? Infinity);
