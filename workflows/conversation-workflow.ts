@@ -22,6 +22,7 @@ import {
 import type { Outcome, Resolution } from '../domain/incidence';
 import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { idleWait } from '../domain/sla';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import type { RecordedEvent } from '../use-cases/record-events';
 import {
@@ -42,7 +43,7 @@ import {
 } from './record-steps';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
-import { startSlaTimers, type CarriedSla } from './sla-timers';
+import { slaStepsInLoop, startSlaTimers, type CarriedSla, type SlaSteps, type SlaTimers } from './sla-timers';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
@@ -67,6 +68,13 @@ export interface ConversationInput {
 }
 
 const RECENT_KEYS_KEPT = 500;
+
+/**
+ * Runs from this patch on take each event's SLA step in the event loop, right after the event, and end the loop's idle
+ * wait at the earliest due target too: one coroutine issues every command, so a replay issues them in the same order.
+ * Runs that recorded SLA timers beside the loop keep them.
+ */
+const SLA_STEPS_IN_EVENT_LOOP = 'sla-steps-in-event-loop';
 
 /**
  * Runs from this patch on keep the record true under faults: the state follows what is stored, database steps wait
@@ -145,11 +153,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(resolutionSignal, enqueue);
   setHandler(reopenSignal, enqueue);
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
-  // Response times and SLA timers run beside the loop (workflows/sla-timers.ts); runs started before them have none.
-  const sla =
-    input.settings.slaTimers !== false && patched('sla-timers')
-      ? startSlaTimers(input.carried?.sla, () => queue.length > 0, input.carried?.state)
-      : null;
+  // Response times and SLA timers (workflows/sla-timers.ts): in the event loop, or beside it in runs that recorded
+  // that; runs started before them have none.
+  const slaInLoop = startSla(input, () => queue.length > 0);
+  const sla: SlaTimers | null = slaInLoop.sla;
+  const steps: SlaSteps | null = slaInLoop.steps;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
   // return it (one local activity fewer per new conversation: the worker's largest cost is each activation).
@@ -175,6 +183,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           if (event.kind === 'assignment') assignment = event;
         }
         publishSearchAttributes(state, published, assignment, { onlyChanged: true });
+        await steps?.applyObserved();
         continue;
       }
       const event = queue.shift()!;
@@ -184,6 +193,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       }
       settle(event, await applyEvent(state, event, followUps));
       publishSearchAttributes(state, published, event);
+      await steps?.applyObserved();
     }
 
     if (shouldContinueAsNew(input.settings.historyLimit)) {
@@ -202,7 +212,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
     const open = state.outcome === 'IN_PROGRESS';
     const timeout = open ? input.settings.silenceTimeoutMs : input.settings.reopenWindowMs;
-    const woke = await condition(() => queue.length > 0, timeout);
+    const woke = steps
+      ? await waitRecordingBreaches(steps, () => queue.length > 0, timeout)
+      : await condition(() => queue.length > 0, timeout);
     if (woke) continue;
     if (!open) {
       await Promise.all([...handOffs, ...followUps.userLookups]);
@@ -222,6 +234,34 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
     if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
     publishSearchAttributes(state, published);
+    await steps?.applyObserved();
+  }
+}
+
+/** The run's SLA timers, if on: steps in the event loop (`steps`, also `sla`), or a loop beside it in older runs. */
+function startSla(input: ConversationInput, eventsPending: () => boolean) {
+  if (input.settings.slaTimers === false || !patched('sla-timers')) return { sla: null, steps: null };
+  if (patched(SLA_STEPS_IN_EVENT_LOOP)) {
+    const steps = slaStepsInLoop(input.carried?.sla, input.carried?.state);
+    return { sla: steps, steps };
+  }
+  return { sla: startSlaTimers(input.carried?.sla, eventsPending, input.carried?.state), steps: null };
+}
+
+/**
+ * The idle wait with SLA steps in the loop: until the next event (true) or the end of the window (false), recording
+ * each breach that falls due meanwhile. The window is kept across breaches: a breach never restarts it.
+ */
+async function waitRecordingBreaches(steps: SlaSteps, eventQueued: () => boolean, windowMs: number): Promise<boolean> {
+  const windowEnds = Date.now() + windowMs; // workflow time: deterministic on replay
+  for (;;) {
+    await steps.recordDue();
+    if (eventQueued()) return true;
+    const due = steps.nextDue();
+    const wait = idleWait(Date.now(), windowEnds, due ? Date.parse(due.dueAt) : null);
+    if (wait.until === 'window') return wait.ms > 0 ? condition(eventQueued, wait.ms) : eventQueued();
+    const summary = `SLA ${due!.target.toLowerCase()} due ${due!.dueAt}`;
+    if (await condition(eventQueued, wait.ms, { summary })) return true;
   }
 }
 

@@ -48,9 +48,10 @@ test('conversations whose steps finished in varying order replay with the same c
     planSla: async () => ({ policy, hours: ALWAYS_OPEN, outbound: false }),
   });
   const ids = Array.from({ length: 6 }, (_, i) => `replay-jitter-${Date.now()}-${i}`);
-  // With SLA timers on or events stored in one step (either setting left out) this fails today with a nondeterminism
-  // error: steps beside the event loop interleave with it in another order on replay. That is why both are off.
-  const settings = conversationSettings({ slaTimers: false, eventsInOneStep: false });
+  // SLA timers on: their steps run in the event loop (one coroutine issues every command), so breaches recorded while
+  // idle and the steps after each event replay in the recorded order. Events stored in one step stay off: with it on
+  // this fails with a nondeterminism error (steps beside the event loop interleave with it in another order on replay).
+  const settings = conversationSettings({ slaTimers: true, eventsInOneStep: false });
   const dir = mkdtempSync(path.join(tmpdir(), 'replay-jitter-'));
   // The replayer runs on this task queue, and the weekly report child's id holds the queue name.
   const taskQueue = 'fake_replay_queue-0';
