@@ -44,7 +44,7 @@ import {
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
 import { slaStepsInLoop, startSlaTimers, type CarriedSla, type SlaSteps, type SlaTimers } from './sla-timers';
-import { handOffToWeeklyReport } from './weekly-report-workflow';
+import { handOffToWeeklyReport, WEEKLY_REPORT_HANDOFF } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
@@ -75,6 +75,11 @@ const RECENT_KEYS_KEPT = 500;
  * Runs that recorded SLA timers beside the loop keep them.
  */
 const SLA_STEPS_IN_EVENT_LOOP = 'sla-steps-in-event-loop';
+/**
+ * Runs from this patch on hand each close to the weekly report in the event loop, awaited after the event's steps:
+ * beside the loop, the hand-off's signal (to a report already running) could be issued in another order on replay.
+ */
+const REPORT_HAND_OFF_IN_EVENT_LOOP = 'report-hand-off-in-event-loop';
 
 /**
  * Runs from this patch on keep the record true under faults: the state follows what is stored, database steps wait
@@ -139,7 +144,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state = withTagOutcome(applied.state, followUps.tagOutcomes);
     // A dead-lettered event is not on the timeline: it moves no response clock.
     if (!applied.deadLettered) sla?.observe(state, timelineEntryOf(event));
-    if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
+    if (applied.closedAt) handOffReport(applied.closedAt);
     // A dead-lettered event is not remembered: its replay must be applied.
     if (!applied.deadLettered) rememberKey(recentKeys, event.eventKey);
   };
@@ -158,6 +163,22 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const slaInLoop = startSla(input, () => queue.length > 0);
   const sla: SlaTimers | null = slaInLoop.sla;
   const steps: SlaSteps | null = slaInLoop.steps;
+  // Closes whose weekly report hand-off the loop awaits itself (in runs from the patch on; before, beside the loop).
+  // Such runs decide the hand-off's own patch here, at the start: decided at the first close, a replay that takes a
+  // local activity's result in an earlier workflow task than the live run did would decide it without its marker.
+  const closes: string[] | null = patched(REPORT_HAND_OFF_IN_EVENT_LOOP) && patched(WEEKLY_REPORT_HANDOFF) ? [] : null;
+  function handOffReport(closedAt: string): void {
+    if (closes) closes.push(closedAt);
+    else handOffs.push(handOffToWeeklyReport(closedAt, input.settings.weeklyReport));
+  }
+  /** What an applied event (or a silence close) leaves for the loop itself, in order: its SLA step, its hand-off. */
+  const finishInLoop =
+    steps || closes
+      ? async () => {
+          await steps?.applyObserved();
+          while (closes && closes.length > 0) await handOffToWeeklyReport(closes.shift()!, input.settings.weeklyReport);
+        }
+      : null;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
   // return it (one local activity fewer per new conversation: the worker's largest cost is each activation).
@@ -183,7 +204,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           if (event.kind === 'assignment') assignment = event;
         }
         publishSearchAttributes(state, published, assignment, { onlyChanged: true });
-        await steps?.applyObserved();
+        if (finishInLoop) await finishInLoop();
         continue;
       }
       const event = queue.shift()!;
@@ -193,7 +214,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       }
       settle(event, await applyEvent(state, event, followUps));
       publishSearchAttributes(state, published, event);
-      await steps?.applyObserved();
+      if (finishInLoop) await finishInLoop();
     }
 
     if (shouldContinueAsNew(input.settings.historyLimit)) {
@@ -232,9 +253,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state = closed.state;
     if (closed.closedAt)
       sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
-    if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
+    if (closed.closedAt) handOffReport(closed.closedAt);
     publishSearchAttributes(state, published);
-    await steps?.applyObserved();
+    if (finishInLoop) await finishInLoop();
   }
 }
 

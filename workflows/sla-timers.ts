@@ -86,7 +86,11 @@ export interface SlaSteps extends SlaTimers {
  * One conversation's SLA book-keeping (clock, book, policy) and the steps that change it: an observed event's step and
  * the breaches due. Each step issues its commands in order; who calls them decides how steps interleave.
  */
-function slaKeeper(carried: CarriedSla | undefined, carriedState: ConversationState | undefined) {
+function slaKeeper(
+  carried: CarriedSla | undefined,
+  carriedState: ConversationState | undefined,
+  breachesWithCarriedState: () => boolean,
+) {
   let clock = carried?.clock ?? initialResponseClock();
   let book = carried?.book ?? null;
   let contextKey = carried?.contextKey ?? null;
@@ -127,7 +131,7 @@ function slaKeeper(carried: CarriedSla | undefined, carriedState: ConversationSt
   }
 
   async function recordBreaches(): Promise<void> {
-    if (book && state === null && carriedState && overdue() && patched(CARRIED_STATE)) state = carriedState;
+    if (book && state === null && carriedState && overdue() && breachesWithCarriedState()) state = carriedState;
     if (!book || !state?.incidenceId) return;
     const now = new Date().toISOString();
     const step = missedAt(book, now);
@@ -202,7 +206,9 @@ type ObservedItem = { state: ConversationState; entry: ObservedEntry };
  * handed to a delivery workflow for escalation and the outbound event, so the conversation never waits for either.
  */
 export function slaStepsInLoop(carried: CarriedSla | undefined, carriedState?: ConversationState): SlaSteps {
-  const keeper = slaKeeper(carried, carriedState);
+  // These runs always record a due breach with the carried state: no patch decided mid-run (a replay may take a local
+  // activity's result in an earlier workflow task than the live run did, and would decide it without its marker).
+  const keeper = slaKeeper(carried, carriedState, () => true);
   const observed: ObservedItem[] = [];
   return {
     // Every applied event moves the clock, even one the store already had (a workflow task lost after storing it
@@ -229,7 +235,7 @@ export function startSlaTimers(
   eventsPending: () => boolean,
   carriedState?: ConversationState,
 ): SlaTimers {
-  const keeper = slaKeeper(carried, carriedState);
+  const keeper = slaKeeper(carried, carriedState, () => patched(CARRIED_STATE));
   const work: ObservedItem[] = [];
   let busy = false;
 
