@@ -160,9 +160,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
   // Response times and SLA timers (workflows/sla-timers.ts): in the event loop, or beside it in runs that recorded
   // that; runs started before them have none.
-  const slaInLoop = startSla(input, () => queue.length > 0);
-  const sla: SlaTimers | null = slaInLoop.sla;
-  const steps: SlaSteps | null = slaInLoop.steps;
+  const slaSetup = startSla(input, () => queue.length > 0);
+  const sla: SlaTimers | null = slaSetup.sla;
+  const steps: SlaSteps | null = slaSetup.steps;
   // Closes whose weekly report hand-off the loop awaits itself (in runs from the patch on; before, beside the loop).
   // Such runs decide the hand-off's own patch here, at the start: decided at the first close, a replay that takes a
   // local activity's result in an earlier workflow task than the live run did would decide it without its marker.
