@@ -125,7 +125,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const queue: ConversationEvent[] = [...(input.carried?.queue ?? [])];
   const recentKeys = new Set(input.carried?.recentKeys ?? []);
   const enqueue = (event: ConversationEvent) => void queue.push(event);
-  // Hand-offs to the weekly report run beside the loop (they never delay the next event); awaited before the run ends.
+  // Work beside the loop, awaited before the run ends: a resolution's tags read back (and their report hand-off), and
+  // the report hand-offs of runs from before 'report-hand-off-in-event-loop'.
   const handOffs: Promise<void>[] = [];
   const followUps: FollowUps = {
     handOffs,
