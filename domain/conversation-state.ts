@@ -4,7 +4,7 @@ import type { WeeklyReportSettings } from './weekly-report';
 
 /** Tunables passed to every conversation run (workflows cannot read the environment). */
 export interface ConversationSettings {
-  /** SLA timers and response times (SLA_TIMERS_ENABLED); absent in runs started before the setting (on). */
+  /** SLA timers and response times (SLA_TIMERS_ENABLED, on by default); absent in runs started before the setting (on). */
   slaTimers?: boolean;
   /** Queued events stored in one step (EVENTS_IN_ONE_STEP); absent means off, so runs started before it never batch. */
   eventsInOneStep?: boolean;

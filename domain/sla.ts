@@ -175,6 +175,28 @@ export const nextDueAt = (book: SlaBook): string | null =>
     null,
   );
 
+/** The running target that falls due first (the one an idle conversation's timer is set for). */
+export const nextDueTarget = (book: SlaBook): SlaTarget | undefined => {
+  const due = nextDueAt(book);
+  return book.active.find((t) => t.dueAt === due);
+};
+
+/** What an idle conversation's timer ends: its own wait (silence or reopen window), or an SLA target falling due. */
+export interface IdleWait {
+  ms: number;
+  until: 'window' | 'sla';
+}
+
+/**
+ * How long an idle conversation waits for its next event: to the end of its window, or to the earliest due target if
+ * that comes first. A target already due (one that could not be settled) waits for the next event like the window.
+ */
+export function idleWait(nowMs: number, windowEndsMs: number, slaDueMs: number | null): IdleWait {
+  const window = Math.max(0, windowEndsMs - nowMs);
+  const sla = slaDueMs === null ? null : slaDueMs - nowMs;
+  return sla !== null && sla > 0 && sla < window ? { ms: sla, until: 'sla' } : { ms: window, until: 'window' };
+}
+
 /** The incidence's overall SLA status: MISSED once any target was missed, else ACTIVE while one runs, else MET. */
 export function slaStatusOf(book: SlaBook): SlaStatus | null {
   if (book.missed > 0) return 'MISSED';

@@ -99,3 +99,15 @@ test('a conversation recorded with events stored in one step replays with the cu
   expect(run.stdout.trim()).toBe('replayed 69 events');
   expect(run.status).toBe(0);
 });
+
+// Recorded with SLA timers and the weekly report hand-off in the event loop (patched 'sla-steps-in-event-loop' and
+// 'report-hand-off-in-event-loop'), escalation and outbound events on, while running: an unanswered customer's first
+// response breached (the loop's idle wait ended at its due time: a timer, the stored breach, escalation and
+// announcement delivery workflows), a next response met, the resolution met (the report hand-off), then a reopen whose
+// first response was met; the run still open with its resolution target running.
+test('a conversation recorded with SLA steps in the event loop replays with the current workflow code', () => {
+  const run = replayHistory('conversation-sla-steps-in-event-loop.pb', 'conversation-c-sla-in-loop');
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('replayed 145 events');
+  expect(run.status).toBe(0);
+});

@@ -22,6 +22,7 @@ import {
 import type { Outcome, Resolution } from '../domain/incidence';
 import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { idleWait } from '../domain/sla';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import type { RecordedEvent } from '../use-cases/record-events';
 import {
@@ -42,8 +43,8 @@ import {
 } from './record-steps';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
 import { shouldContinueAsNew } from './loop-control';
-import { startSlaTimers, type CarriedSla } from './sla-timers';
-import { handOffToWeeklyReport } from './weekly-report-workflow';
+import { slaStepsInLoop, startSlaTimers, type CarriedSla, type SlaSteps, type SlaTimers } from './sla-timers';
+import { handOffToWeeklyReport, WEEKLY_REPORT_HANDOFF } from './weekly-report-workflow';
 
 const RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
@@ -67,6 +68,18 @@ export interface ConversationInput {
 }
 
 const RECENT_KEYS_KEPT = 500;
+
+/**
+ * Runs from this patch on take each event's SLA step in the event loop, right after the event, and end the loop's idle
+ * wait at the earliest due target too: one coroutine issues every command, so a replay issues them in the same order.
+ * Runs that recorded SLA timers beside the loop keep them.
+ */
+const SLA_STEPS_IN_EVENT_LOOP = 'sla-steps-in-event-loop';
+/**
+ * Runs from this patch on hand each close to the weekly report in the event loop, awaited after the event's steps:
+ * beside the loop, the hand-off's signal (to a report already running) could be issued in another order on replay.
+ */
+const REPORT_HAND_OFF_IN_EVENT_LOOP = 'report-hand-off-in-event-loop';
 
 /**
  * Runs from this patch on keep the record true under faults: the state follows what is stored, database steps wait
@@ -112,7 +125,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const queue: ConversationEvent[] = [...(input.carried?.queue ?? [])];
   const recentKeys = new Set(input.carried?.recentKeys ?? []);
   const enqueue = (event: ConversationEvent) => void queue.push(event);
-  // Hand-offs to the weekly report run beside the loop (they never delay the next event); awaited before the run ends.
+  // Work beside the loop, awaited before the run ends: a resolution's tags read back (and their report hand-off), and
+  // the report hand-offs of runs from before 'report-hand-off-in-event-loop'.
   const handOffs: Promise<void>[] = [];
   const followUps: FollowUps = {
     handOffs,
@@ -131,7 +145,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state = withTagOutcome(applied.state, followUps.tagOutcomes);
     // A dead-lettered event is not on the timeline: it moves no response clock.
     if (!applied.deadLettered) sla?.observe(state, timelineEntryOf(event));
-    if (applied.closedAt) handOffs.push(handOffToWeeklyReport(applied.closedAt, input.settings.weeklyReport));
+    if (applied.closedAt) handOffReport(applied.closedAt);
     // A dead-lettered event is not remembered: its replay must be applied.
     if (!applied.deadLettered) rememberKey(recentKeys, event.eventKey);
   };
@@ -145,10 +159,26 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   setHandler(resolutionSignal, enqueue);
   setHandler(reopenSignal, enqueue);
   setHandler(stateQuery, () => ({ ...state, pendingEvents: queue.length }));
-  // Response times and SLA timers run beside the loop (workflows/sla-timers.ts); runs started before them have none.
-  const sla =
-    input.settings.slaTimers !== false && patched('sla-timers')
-      ? startSlaTimers(input.carried?.sla, () => queue.length > 0, input.carried?.state)
+  // Response times and SLA timers (workflows/sla-timers.ts): in the event loop, or beside it in runs that recorded
+  // that; runs started before them have none.
+  const slaSetup = startSla(input, () => queue.length > 0);
+  const sla: SlaTimers | null = slaSetup.sla;
+  const steps: SlaSteps | null = slaSetup.steps;
+  // Closes whose weekly report hand-off the loop awaits itself (in runs from the patch on; before, beside the loop).
+  // Such runs decide the hand-off's own patch here, at the start: decided at the first close, a replay that takes a
+  // local activity's result in an earlier workflow task than the live run did would decide it without its marker.
+  const closes: string[] | null = patched(REPORT_HAND_OFF_IN_EVENT_LOOP) && patched(WEEKLY_REPORT_HANDOFF) ? [] : null;
+  function handOffReport(closedAt: string): void {
+    if (closes) closes.push(closedAt);
+    else handOffs.push(handOffToWeeklyReport(closedAt, input.settings.weeklyReport));
+  }
+  /** What an applied event (or a silence close) leaves for the loop itself, in order: its SLA step, its hand-off. */
+  const finishInLoop =
+    steps || closes
+      ? async () => {
+          await steps?.applyObserved();
+          while (closes && closes.length > 0) await handOffToWeeklyReport(closes.shift()!, input.settings.weeklyReport);
+        }
       : null;
 
   // Runs started before this patch loaded the incidence up front; newer ones let the first event's ensureIncidence
@@ -175,6 +205,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           if (event.kind === 'assignment') assignment = event;
         }
         publishSearchAttributes(state, published, assignment, { onlyChanged: true });
+        if (finishInLoop) await finishInLoop();
         continue;
       }
       const event = queue.shift()!;
@@ -184,6 +215,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       }
       settle(event, await applyEvent(state, event, followUps));
       publishSearchAttributes(state, published, event);
+      if (finishInLoop) await finishInLoop();
     }
 
     if (shouldContinueAsNew(input.settings.historyLimit)) {
@@ -202,7 +234,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
     const open = state.outcome === 'IN_PROGRESS';
     const timeout = open ? input.settings.silenceTimeoutMs : input.settings.reopenWindowMs;
-    const woke = await condition(() => queue.length > 0, timeout);
+    const woke = steps
+      ? await waitRecordingBreaches(steps, () => queue.length > 0, timeout)
+      : await condition(() => queue.length > 0, timeout);
     if (woke) continue;
     if (!open) {
       await Promise.all([...handOffs, ...followUps.userLookups]);
@@ -220,8 +254,36 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     state = closed.state;
     if (closed.closedAt)
       sla?.observe(state, { eventType: 'WENT_SILENT', actor: 'SYSTEM', metadata: {}, occurredAt: closed.closedAt });
-    if (closed.closedAt) handOffs.push(handOffToWeeklyReport(closed.closedAt, input.settings.weeklyReport));
+    if (closed.closedAt) handOffReport(closed.closedAt);
     publishSearchAttributes(state, published);
+    if (finishInLoop) await finishInLoop();
+  }
+}
+
+/** The run's SLA timers, if on: steps in the event loop (`steps`, also `sla`), or a loop beside it in older runs. */
+function startSla(input: ConversationInput, eventsPending: () => boolean) {
+  if (input.settings.slaTimers === false || !patched('sla-timers')) return { sla: null, steps: null };
+  if (patched(SLA_STEPS_IN_EVENT_LOOP)) {
+    const steps = slaStepsInLoop(input.carried?.sla, input.carried?.state);
+    return { sla: steps, steps };
+  }
+  return { sla: startSlaTimers(input.carried?.sla, eventsPending, input.carried?.state), steps: null };
+}
+
+/**
+ * The idle wait with SLA steps in the loop: until the next event (true) or the end of the window (false), recording
+ * each breach that falls due meanwhile. The window is kept across breaches: a breach never restarts it.
+ */
+async function waitRecordingBreaches(steps: SlaSteps, eventQueued: () => boolean, windowMs: number): Promise<boolean> {
+  const windowEnds = Date.now() + windowMs; // workflow time: deterministic on replay
+  for (;;) {
+    await steps.recordDue();
+    if (eventQueued()) return true;
+    const due = steps.nextDue();
+    const wait = idleWait(Date.now(), windowEnds, due ? Date.parse(due.dueAt) : null);
+    if (wait.until === 'window') return wait.ms > 0 ? condition(eventQueued, wait.ms) : eventQueued();
+    const summary = `SLA ${due!.target.toLowerCase()} due ${due!.dueAt}`;
+    if (await condition(eventQueued, wait.ms, { summary })) return true;
   }
 }
 

@@ -26,6 +26,7 @@ import {
   emptySlaBook,
   missedAt,
   nextDueAt,
+  nextDueTarget,
   slaStatusOf,
   withPolicy,
   type SlaBook,
@@ -71,35 +72,32 @@ const CARRIED_STATE = 'sla-timers-carried-state';
 /** Changes that make a stored response time change: an answer, a close or a new care cycle. */
 const RECOMPUTES: ReadonlySet<ClockEffect['type']> = new Set(['answered', 'resolved', 'went_silent', 'cycle_started']);
 
+/** SLA steps run in the conversation's event loop (patched 'sla-steps-in-event-loop'): no second loop issues commands. */
+export interface SlaSteps extends SlaTimers {
+  /** Takes the SLA steps of the events observed so far, in order, in the caller's coroutine. */
+  applyObserved(): Promise<void>;
+  /** Records the breaches due now; call only with no event queued (a queued one may be the answer that meets it). */
+  recordDue(): Promise<void>;
+  /** The running target that falls due first, for the event loop's wait. */
+  nextDue(): SlaTarget | undefined;
+}
+
 /**
- * SLA timers of one conversation, beside its event loop: one durable timer to the earliest due target (no polling).
- * A breach is stored (target, incidence fields, timeline entry), shown in search attributes and the UI's details, and
- * handed to a delivery workflow for escalation and the outbound event, so the conversation never waits for either.
+ * One conversation's SLA book-keeping (clock, book, policy) and the steps that change it: an observed event's step and
+ * the breaches due. Each step issues its commands in order; who calls them decides how steps interleave.
  */
-export function startSlaTimers(
+function slaKeeper(
   carried: CarriedSla | undefined,
-  eventsPending: () => boolean,
-  carriedState?: ConversationState,
-): SlaTimers {
+  carriedState: ConversationState | undefined,
+  breachesWithCarriedState: () => boolean,
+) {
   let clock = carried?.clock ?? initialResponseClock();
   let book = carried?.book ?? null;
   let contextKey = carried?.contextKey ?? null;
   let outbound = carried?.outbound ?? false;
   let state: ConversationState | null = null;
-  const work: Array<{ state: ConversationState; entry: ObservedEntry }> = [];
-  let busy = false;
 
-  const timers: SlaTimers = {
-    // Every applied event moves the clock, even one the store already had (a workflow task lost after storing it
-    // retries it): the clock ignores a repeat of the event just before (a second wait, answer or close is no change).
-    observe(next, entry) {
-      work.push({ state: next, entry });
-    },
-    idle: () => condition(() => work.length === 0 && !busy),
-    carry: () => ({ clock, book, contextKey, outbound }),
-  };
-
-  async function handle(item: (typeof work)[number]): Promise<void> {
+  async function handle(item: ObservedItem): Promise<void> {
     state = item.state;
     if (!state.incidenceId) return;
     const now = new Date().toISOString(); // workflow time: deterministic on replay
@@ -133,7 +131,7 @@ export function startSlaTimers(
   }
 
   async function recordBreaches(): Promise<void> {
-    if (book && state === null && carriedState && overdue() && patched(CARRIED_STATE)) state = carriedState;
+    if (book && state === null && carriedState && overdue() && breachesWithCarriedState()) state = carriedState;
     if (!book || !state?.incidenceId) return;
     const now = new Date().toISOString();
     const step = missedAt(book, now);
@@ -189,11 +187,71 @@ export function startSlaTimers(
     return dueAt !== null && Date.parse(dueAt) <= Date.now();
   };
 
+  return {
+    handle,
+    recordBreaches,
+    overdue,
+    nextDue: () => (book ? nextDueTarget(book) : undefined),
+    carry: (): CarriedSla => ({ clock, book, contextKey, outbound }),
+  };
+}
+
+type ObservedItem = { state: ConversationState; entry: ObservedEntry };
+
+/**
+ * SLA timers of one conversation, in its event loop: the loop takes each event's SLA step right after the event, and
+ * its idle wait also ends at the earliest due target (one durable timer, no polling), when it records the breach. One
+ * coroutine issues every command, so their order follows the history alone and a replay issues them the same way.
+ * A breach is stored (target, incidence fields, timeline entry), shown in search attributes and the UI's details, and
+ * handed to a delivery workflow for escalation and the outbound event, so the conversation never waits for either.
+ */
+export function slaStepsInLoop(carried: CarriedSla | undefined, carriedState?: ConversationState): SlaSteps {
+  // These runs always record a due breach with the carried state: no patch decided mid-run (a replay may take a local
+  // activity's result in an earlier workflow task than the live run did, and would decide it without its marker).
+  const keeper = slaKeeper(carried, carriedState, () => true);
+  const observed: ObservedItem[] = [];
+  return {
+    // Every applied event moves the clock, even one the store already had (a workflow task lost after storing it
+    // retries it): the clock ignores a repeat of the event just before (a second wait, answer or close is no change).
+    observe: (state, entry) => void observed.push({ state, entry }),
+    async applyObserved() {
+      while (observed.length > 0) await keeper.handle(observed.shift()!);
+    },
+    recordDue: keeper.recordBreaches,
+    // A target still due after recording cannot be settled yet (no incidence): the next event is waited for instead.
+    nextDue: () => (keeper.overdue() ? undefined : keeper.nextDue()),
+    idle: async () => undefined,
+    carry: keeper.carry,
+  };
+}
+
+/**
+ * SLA timers of one conversation, beside its event loop (runs recorded before patch 'sla-steps-in-event-loop'): a
+ * second loop with one durable timer to the earliest due target. Its steps can interleave with the event loop's in
+ * another order on replay than live (a nondeterminism error), so only runs that recorded it still take it.
+ */
+export function startSlaTimers(
+  carried: CarriedSla | undefined,
+  eventsPending: () => boolean,
+  carriedState?: ConversationState,
+): SlaTimers {
+  const keeper = slaKeeper(carried, carriedState, () => patched(CARRIED_STATE));
+  const work: ObservedItem[] = [];
+  let busy = false;
+
+  const timers: SlaTimers = {
+    observe(next, entry) {
+      work.push({ state: next, entry });
+    },
+    idle: () => condition(() => work.length === 0 && !busy),
+    carry: keeper.carry,
+  };
+
   void (async () => {
     // A due target that recording could not settle waits for the next event: the loop never spins without yielding.
     let stalled = false;
     for (;;) {
-      const due = book?.active.find((t) => t.dueAt === nextDueAt(book!));
+      const due = keeper.nextDue();
       const wait = due ? Date.parse(due.dueAt) - Date.now() : undefined;
       if (work.length === 0 && (wait === undefined || stalled)) await condition(() => work.length > 0);
       else if (work.length === 0 && wait! > 0) {
@@ -206,11 +264,11 @@ export function startSlaTimers(
       }
       busy = true;
       try {
-        while (work.length > 0) await handle(work.shift()!);
+        while (work.length > 0) await keeper.handle(work.shift()!);
         stalled = false;
         if (!eventsPending()) {
-          await recordBreaches();
-          stalled = overdue();
+          await keeper.recordBreaches();
+          stalled = keeper.overdue();
         }
       } finally {
         busy = false;

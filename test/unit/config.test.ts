@@ -26,7 +26,7 @@ describe('defaults', () => {
       silenceTimeoutMs: 14 * 86_400_000,
       historyLimit: 2000,
       weeklyReport: { quietPeriodMs: 30_000, idleTimeoutMs: 900_000, historyLimit: 2000 },
-      slaTimers: false,
+      slaTimers: true,
       eventsInOneStep: false,
     });
     expect(settings.userContext).toEqual({ contextTtlMs: 86_400_000, helpOfferWindowMs: 900_000 });

@@ -3,8 +3,10 @@ import { initialResponseClock, tick, type ClockEvent, type ResponseClock } from 
 import {
   applyClockEffects,
   emptySlaBook,
+  idleWait,
   missedAt,
   nextDueAt,
+  nextDueTarget,
   slaStatusOf,
   withPolicy,
   type SlaBook,
@@ -157,4 +159,20 @@ test('business-hours thresholds fall due in opening hours', () => {
   );
   // Tuesday 09:30 IST: 30 minutes that day, 30 more from Wednesday 09:30.
   expect(step.changed[0]!.dueAt).toBe(at(24 * 60 + 30));
+});
+
+test('an idle conversation waits for the earliest due target only when it comes before the end of its window', () => {
+  expect(idleWait(1_000, 61_000, null)).toEqual({ ms: 60_000, until: 'window' });
+  expect(idleWait(1_000, 61_000, 11_000)).toEqual({ ms: 10_000, until: 'sla' });
+  expect(idleWait(1_000, 61_000, 61_000)).toEqual({ ms: 60_000, until: 'window' });
+  expect(idleWait(1_000, 61_000, 90_000)).toEqual({ ms: 60_000, until: 'window' });
+  // A target already due (it could not be settled) is not waited for; nor is a window already over.
+  expect(idleWait(1_000, 61_000, 1_000)).toEqual({ ms: 60_000, until: 'window' });
+  expect(idleWait(70_000, 61_000, 80_000)).toEqual({ ms: 0, until: 'window' });
+});
+
+test('the timer is set for the running target that falls due first', () => {
+  const { book } = run([{ kind: 'customer_message', at: at(0) }]);
+  expect(nextDueTarget(book)).toMatchObject({ target: 'FIRST_RESPONSE', dueAt: at(2) });
+  expect(nextDueTarget({ ...book, active: [] })).toBeUndefined();
 });

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ALWAYS_OPEN } from '../../domain/business-hours';
-import { conversationWorkflowId } from '../../domain/conversation-event';
+import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { replayHistoryFile } from '../support/replay';
@@ -39,7 +39,7 @@ test('conversations whose steps finished in varying order replay with the same c
   const store = fakeIncidences();
   const policy = {
     name: 'quick',
-    thresholds: { FIRST_RESPONSE: 600, NEXT_RESPONSE: 600, RESOLUTION: 3600 },
+    thresholds: { FIRST_RESPONSE: 1, NEXT_RESPONSE: 1, RESOLUTION: 3600 },
     hours: 'calendar' as const,
     escalation: { action: 'NONE' as const },
   };
@@ -48,9 +48,12 @@ test('conversations whose steps finished in varying order replay with the same c
     planSla: async () => ({ policy, hours: ALWAYS_OPEN, outbound: false }),
   });
   const ids = Array.from({ length: 6 }, (_, i) => `replay-jitter-${Date.now()}-${i}`);
-  // With SLA timers on or events stored in one step (either setting left out) this fails today with a nondeterminism
-  // error: steps beside the event loop interleave with it in another order on replay. That is why both are off.
-  const settings = conversationSettings({ slaTimers: false, eventsInOneStep: false });
+  // SLA timers on: their steps and the weekly report hand-off run in the event loop (one coroutine issues every
+  // command), and every patch is decided when the run starts, so the steps after each event, breaches recorded while
+  // idle and breaches at a timer replay in the recorded order. (Beside the loop, a hand-off's signal or an SLA step
+  // was issued in another order on replay: a nondeterminism error.) Events stored in one step stay off: with it on
+  // this can fail the same way (its patch is decided at the first batch, and steps beside the loop remain).
+  const settings = conversationSettings({ slaTimers: true, eventsInOneStep: false });
   const dir = mkdtempSync(path.join(tmpdir(), 'replay-jitter-'));
   // The replayer runs on this task queue, and the weekly report child's id holds the queue name.
   const taskQueue = 'fake_replay_queue-0';
@@ -60,23 +63,27 @@ test('conversations whose steps finished in varying order replay with the same c
     workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
     activities,
   });
-  await worker.runUntil(async () => {
-    await Promise.all(
-      ids.map(async (id) => {
-        const agent = { ...events.message(id, 'message:2', at(2)), actor: 'AGENT' as const };
-        for (const event of [
-          events.message(id, 'message:1', at(1)),
-          agent,
-          events.message(id, 'message:3', at(3)),
-          events.resolution(id, 'resolution:1', at(4), ['order_placed']),
-          events.reopen(id, 'reopen:1', at(5)),
-          { ...events.message(id, 'message:6', at(6)), actor: 'AGENT' as const },
-        ])
-          await deliver(client, taskQueue, event, settings);
-        await eventually(async () => expect((await stateOf(client, id)).eventsApplied).toBe(6), 30_000);
-      }),
-    );
-  });
+  // Half the conversations happened days ago (every target is overdue when its step runs: the breach is recorded as
+  // the loop falls idle); the other half happen now, and their next-response timer fires before the resolution.
+  const converse = async (id: string, live: boolean) => {
+    const time = (minute: number) => (live ? new Date().toISOString() : at(minute));
+    const send = (event: ConversationEvent) => deliver(client, taskQueue, event, settings);
+    await send(events.message(id, 'message:1', time(1)));
+    await send({ ...events.message(id, 'message:2', time(2)), actor: 'AGENT' });
+    await send(events.message(id, 'message:3', time(3)));
+    if (live) await new Promise((r) => setTimeout(r, 2500));
+    await send(events.resolution(id, 'resolution:1', time(4), ['order_placed']));
+    await send(events.reopen(id, 'reopen:1', time(5)));
+    await send({ ...events.message(id, 'message:6', time(6)), actor: 'AGENT' });
+    await eventually(async () => expect((await stateOf(client, id)).eventsApplied).toBe(6), 30_000);
+  };
+  const live = (i: number) => i % 2 === 1;
+  await worker.runUntil(Promise.all(ids.map((id, i) => converse(id, live(i)))));
+  // The timer path ran (a live conversation's next response breached while idle), not only the overdue one.
+  const breachesOf = (id: string) =>
+    store.slaProgress.filter((p) => p.incidenceId === store.incidence(id)!.incidenceId).flatMap((p) => p.breaches);
+  const timerBreached = ids.filter((id, i) => live(i) && breachesOf(id).some((b) => b.content === 'NEXT_RESPONSE'));
+  expect(timerBreached.length).toBeGreaterThan(0);
   for (const id of ids) {
     const history = await client.workflow.getHandle(conversationWorkflowId(id)).fetchHistory();
     const file = path.join(dir, `${id}.pb`);
