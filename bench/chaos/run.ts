@@ -18,6 +18,7 @@ import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-s
 import { verifyChaos, type ChaosVerdict } from './verify';
 import type { FakeFreshchat } from '../../test/support/fake-freshchat';
 import { settingsFrom } from '../../infra/settings';
+import { COUNT_TIMELINE } from '../webhook-load';
 
 export interface ChaosOptions extends Omit<PlanOptions, 'runId'> {
   temporalAddress: string;
@@ -299,10 +300,7 @@ function timelineCounter(databaseUrl: string, prefix: string) {
   return {
     async count(): Promise<number> {
       await connected;
-      const { rows } = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1',
-        [`${prefix}%`],
-      );
+      const { rows } = await db.query<{ n: number }>(COUNT_TIMELINE, [`${prefix}%`]);
       return rows[0]!.n;
     },
     end: () => connected.then(() => db.end()),
@@ -505,10 +503,7 @@ async function settle(
   let last = -1;
   try {
     for (;;) {
-      const { rows } = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1',
-        [`${prefix}%`],
-      );
+      const { rows } = await db.query<{ n: number }>(COUNT_TIMELINE, [`${prefix}%`]);
       const n = rows[0]!.n;
       if (n >= expected || Date.now() > deadline) return;
       if (n !== last && Math.floor(n / 1000) !== Math.floor(last / 1000)) log(`${n}/${expected} events in PostgreSQL`);
