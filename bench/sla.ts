@@ -20,6 +20,7 @@ import { loadSettings } from '../infra/settings';
 import { messageSignal } from '../workflows/signals';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, temporalServer } from './scratch';
 import { flag, percentile, printCounts } from './table';
+import { cpuMs } from './worker-counters';
 
 /** Worker settings a run may take from the environment (the worker process inherits it). */
 const WORKER_SETTINGS = ['WORKER_MAX_WORKFLOW_TASKS', 'WORKER_WORKFLOW_POLLERS', 'WORKER_MAX_CACHED_WORKFLOWS'];
@@ -85,12 +86,27 @@ async function main(): Promise<void> {
       conversations,
       600_000,
     );
+    // The worker's CPU over the breach phase (first due time to last breach row): is it the worker that holds them up?
+    const firstDue = (
+      await db.query<{ ms: string }>(`SELECT (EXTRACT(EPOCH FROM min(due_at)) * 1000)::bigint AS ms
+      FROM sla_targets WHERE target = 'FIRST_RESPONSE'`)
+    ).rows[0]!.ms;
+    await new Promise((r) => setTimeout(r, Math.max(0, Number(firstDue) - Date.now())));
+    const cpuAtFirstDue = cpuMs(worker.pid!);
     const breached = await waitFor(
       db,
       `SELECT count(*)::int AS n FROM incidence_timeline WHERE event_type = 'SLA_BREACHED'`,
       conversations,
       600_000 + dueAfterSeconds * 1000,
     );
+    const breachCpuMs = cpuMs(worker.pid!) - cpuAtFirstDue;
+    const breachPhaseMs =
+      Number(
+        (
+          await db.query<{ ms: string }>(`SELECT (EXTRACT(EPOCH FROM max(created_at)) * 1000)::bigint AS ms
+        FROM incidence_timeline WHERE event_type = 'SLA_BREACHED'`)
+        ).rows[0]!.ms,
+      ) - Number(firstDue);
     // A breach is measured when its timer was running before the due time (the conversation's first event stored at
     // least a second before it); one whose conversation the worker reached only after the due time is counted apart.
     const { rows } = await db.query<{
@@ -135,6 +151,8 @@ async function main(): Promise<void> {
       'timer fired -> breach row, ours (ms)': ms(split.toRow),
       '  of which fired -> workflow task started (ms)': ms(split.toTask),
       '  of which task started -> breach row (ms)': ms(split.taskToRow),
+      'breach phase (first due -> last breach row, s)': (breachPhaseMs / 1000).toFixed(1),
+      'worker CPU in it (s; per breach, ms)': `${(breachCpuMs / 1000).toFixed(1)}; ${(breachCpuMs / breached).toFixed(1)}`,
       'load average (1/5/15 min) before': loadBefore.map((l) => l.toFixed(1)).join(' / '),
       'load average (1/5/15 min) after': loadAfter.map((l) => l.toFixed(1)).join(' / '),
       'worker settings':
