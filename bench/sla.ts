@@ -1,27 +1,38 @@
 /**
  * SLA timers under load: N conversations whose customers are never answered, each with a running first-response
  * timer; measures how long after its due time each breach is recorded (the SLA_BREACHED timeline row's insert time
- * minus the target's due time). Self-contained: a scratch database, a private dev server (or BENCH_TEMPORAL_ADDRESS) and
- * one worker process.
- *   npm run bench:sla -- --conversations 1000 --due-after 60
+ * minus the target's due time), split into how late Temporal fired the timer (from the conversations' histories) and
+ * how long from the fired timer to the breach row (our part). The first messages arrive evenly over `--spread`
+ * seconds, as real traffic spreads them (0: all at once, as fast as `--concurrency` clients can start them, so the due
+ * times bunch into the same few seconds). Self-contained: a scratch database, a private dev server (or
+ * BENCH_TEMPORAL_ADDRESS) and one worker process (WORKER_* settings from the environment).
+ *   npm run bench:sla -- --conversations 1000 --due-after 120 --spread 60
  */
 import 'dotenv/config';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client as TemporalClient, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client as TemporalClient, Connection, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { Client } from 'pg';
 import { conversationWorkflowId, type MessageEvent } from '../domain/conversation-event';
 import { loadSettings } from '../infra/settings';
 import { messageSignal } from '../workflows/signals';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, temporalServer } from './scratch';
 import { flag, percentile, printCounts } from './table';
+import { cpuMs } from './worker-counters';
+
+/** Worker settings a run may take from the environment (the worker process inherits it). */
+const WORKER_SETTINGS = ['WORKER_MAX_WORKFLOW_TASKS', 'WORKER_WORKFLOW_POLLERS', 'WORKER_MAX_CACHED_WORKFLOWS'];
 
 async function main(): Promise<void> {
   const conversations = flag('conversations', 1000);
   const dueAfterSeconds = flag('due-after', 120); // after the start phase, so timers are measured, not start-up
   const concurrency = flag('concurrency', 50);
+  // Over a minute, all timers are running before the first comes due (with the default due-after).
+  const spreadSeconds = flag('spread', 60);
+  const historySample = flag('histories', conversations);
+  const loadBefore = loadavg();
   const policyFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-sla-')), 'policies.json');
   writeFileSync(
     policyFile,
@@ -53,6 +64,8 @@ async function main(): Promise<void> {
     let next = 0;
     const startOne = async () => {
       for (let i = next++; i < conversations; i = next++) {
+        const at = started + (i * spreadSeconds * 1000) / conversations;
+        if (at > performance.now()) await new Promise((r) => setTimeout(r, at - performance.now()));
         const conversationId = `bench-sla-${randomUUID()}`;
         await temporal.workflow.signalWithStart('conversationWorkflow', {
           workflowId: conversationWorkflowId(conversationId),
@@ -73,36 +86,79 @@ async function main(): Promise<void> {
       conversations,
       600_000,
     );
+    // The worker's CPU over the breach phase (first due time to last breach row): is it the worker that holds them up?
+    const firstDue = (
+      await db.query<{ ms: string }>(`SELECT (EXTRACT(EPOCH FROM min(due_at)) * 1000)::bigint AS ms
+      FROM sla_targets WHERE target = 'FIRST_RESPONSE'`)
+    ).rows[0]!.ms;
+    await new Promise((r) => setTimeout(r, Math.max(0, Number(firstDue) - Date.now())));
+    const cpuAtFirstDue = cpuMs(worker.pid!);
     const breached = await waitFor(
       db,
       `SELECT count(*)::int AS n FROM incidence_timeline WHERE event_type = 'SLA_BREACHED'`,
       conversations,
       600_000 + dueAfterSeconds * 1000,
     );
+    const breachCpuMs = cpuMs(worker.pid!) - cpuAtFirstDue;
+    const breachPhaseMs =
+      Number(
+        (
+          await db.query<{ ms: string }>(`SELECT (EXTRACT(EPOCH FROM max(created_at)) * 1000)::bigint AS ms
+        FROM incidence_timeline WHERE event_type = 'SLA_BREACHED'`)
+        ).rows[0]!.ms,
+      ) - Number(firstDue);
     // A breach is measured when its timer was running before the due time (the conversation's first event stored at
     // least a second before it); one whose conversation the worker reached only after the due time is counted apart.
-    const { rows } = await db.query<{ late_ms: number; timer_running: boolean }>(`
-      SELECT EXTRACT(EPOCH FROM (b.created_at - (b.metadata->>'due_at')::timestamptz)) * 1000 AS late_ms,
+    const { rows } = await db.query<{
+      conversation_id: string;
+      due_ms: string;
+      row_ms: string;
+      timer_running: boolean;
+    }>(`
+      SELECT i.conversation_id,
+             (EXTRACT(EPOCH FROM (b.metadata->>'due_at')::timestamptz) * 1000)::bigint AS due_ms,
+             (EXTRACT(EPOCH FROM b.created_at) * 1000)::bigint AS row_ms,
              m.created_at < (b.metadata->>'due_at')::timestamptz - interval '1 second' AS timer_running
       FROM incidence_timeline b
+      JOIN incidences i ON i.id = b.incidence_id
       JOIN incidence_timeline m ON m.incidence_id = b.incidence_id AND m.event_type = 'MESSAGE'
       WHERE b.event_type = 'SLA_BREACHED'`);
-    const late = rows.filter((r) => r.timer_running).map((r) => Number(r.late_ms));
-    const timerLate = await timerLateness(temporal, db, 20);
+    const measured = rows.filter((r) => r.timer_running);
+    const late = measured.map((r) => Number(r.row_ms) - Number(r.due_ms));
+    const { rows: dues } = await db.query<{ span_s: number; running_at_first_due: number }>(`
+      SELECT EXTRACT(EPOCH FROM max(due_at) - min(due_at))::float8 AS span_s,
+             (SELECT count(*)::int FROM incidence_timeline
+              WHERE event_type = 'MESSAGE' AND created_at < (SELECT min(due_at) FROM sla_targets)) AS running_at_first_due
+      FROM sla_targets WHERE target = 'FIRST_RESPONSE'`);
+    const split = await timerSplit(temporal, measured.slice(0, historySample));
+    const loadAfter = loadavg();
+    const ms = (values: number[]) =>
+      [50, 90, 99].map((p) => percentile(values, p).toFixed(0)).join(' / ') + ` / ${Math.max(...values).toFixed(0)}`;
     printCounts({
       conversations,
+      'first messages spread over (s)': spreadSeconds,
       'started in (s)': startSeconds.toFixed(1),
+      'due after (s)': dueAfterSeconds,
+      'due times span (s)': Number(dues[0]!.span_s).toFixed(1),
+      'first messages stored before the first due time': dues[0]!.running_at_first_due,
       'first-response timers started': active,
       'breaches recorded': breached,
       'of which the timer ran before due (measured)': late.length,
-      'due after (s)': dueAfterSeconds,
-      'breach recorded after due, p50 (ms)': percentile(late, 50).toFixed(0),
-      'p90 (ms)': percentile(late, 90).toFixed(0),
-      'p99 (ms)': percentile(late, 99).toFixed(0),
-      'max (ms)': Math.max(...late).toFixed(0),
+      'breach recorded after due, p50 / p90 / p99 / max (ms)': ms(late),
       'p99 <= 1000 ms': percentile(late, 99) <= 1000,
-      'timer fired after due, p50 of 20 sampled (ms)': percentile(timerLate, 50).toFixed(0),
-      'load average (1 min) at the end': loadavg()[0]!.toFixed(1),
+      'histories read (of the measured)': split.fired.length,
+      'Temporal fired the timer after due (ms)': ms(split.fired),
+      'timer fired -> breach row, ours (ms)': ms(split.toRow),
+      '  of which fired -> workflow task started (ms)': ms(split.toTask),
+      '  of which task started -> breach row (ms)': ms(split.taskToRow),
+      'breach phase (first due -> last breach row, s)': (breachPhaseMs / 1000).toFixed(1),
+      'worker CPU in it (s; per breach, ms)': `${(breachCpuMs / 1000).toFixed(1)}; ${(breachCpuMs / breached).toFixed(1)}`,
+      'load average (1/5/15 min) before': loadBefore.map((l) => l.toFixed(1)).join(' / '),
+      'load average (1/5/15 min) after': loadAfter.map((l) => l.toFixed(1)).join(' / '),
+      'worker settings':
+        WORKER_SETTINGS.filter((k) => process.env[k])
+          .map((k) => `${k}=${process.env[k]}`)
+          .join(' ') || 'defaults',
     });
   } finally {
     await db.end();
@@ -130,23 +186,67 @@ function customerMessage(conversationId: string, i: number): MessageEvent {
   };
 }
 
-/** How late Temporal fired the first-response timer (history event time minus due time), for a sample of conversations. */
-async function timerLateness(temporal: TemporalClient, db: Client, sample: number): Promise<number[]> {
-  const { rows } = await db.query<{ conversation_id: string; due_ms: string }>(
-    `SELECT i.conversation_id, (EXTRACT(EPOCH FROM t.due_at) * 1000)::bigint AS due_ms
-     FROM sla_targets t JOIN incidences i ON i.id = t.incidence_id ORDER BY random() LIMIT $1`,
-    [sample],
-  );
-  const late: number[] = [];
-  for (const row of rows) {
-    const history = await temporal.workflow.getHandle(conversationWorkflowId(row.conversation_id)).fetchHistory();
-    const fired = history.events?.find((e) => e.timerFiredEventAttributes && e.eventTime);
-    if (fired)
-      late.push(
-        Number(fired.eventTime!.seconds) * 1000 + Math.floor((fired.eventTime!.nanos ?? 0) / 1e6) - Number(row.due_ms),
+/**
+ * Where each breach's lateness went, from its conversation's history (event times are the server's clock, the row's
+ * insert time the database's: one machine, one clock): the first-response timer's TimerFired minus the due time
+ * (Temporal's part), and the breach row's insert time minus TimerFired (ours), split at the workflow task that
+ * handled the fired timer (waiting for the worker to take it, then the worker's activation and the breach's
+ * transaction).
+ */
+async function timerSplit(
+  temporal: TemporalClient,
+  breaches: Array<{ conversation_id: string; due_ms: string; row_ms: string }>,
+): Promise<{ fired: number[]; toRow: number[]; toTask: number[]; taskToRow: number[] }> {
+  const out = { fired: [] as number[], toRow: [] as number[], toTask: [] as number[], taskToRow: [] as number[] };
+  let next = 0;
+  const readOne = async () => {
+    for (let i = next++; i < breaches.length; i = next++) {
+      const b = breaches[i]!;
+      const due = Number(b.due_ms);
+      const row = Number(b.row_ms);
+      const events =
+        (await temporal.workflow.getHandle(conversationWorkflowId(b.conversation_id)).fetchHistory()).events ?? [];
+      // The SLA loop's timer carries the summary `SLA first_response due …`; the silence timer fires days later.
+      const slaTimers = new Set(
+        events
+          .filter((e) => e.timerStartedEventAttributes && summaryOf(e).startsWith('SLA first_response'))
+          .map((e) => String(e.eventId)),
       );
+      const firedAt = events.findIndex(
+        (e) =>
+          e.timerFiredEventAttributes &&
+          (slaTimers.size === 0 || slaTimers.has(String(e.timerFiredEventAttributes.startedEventId))),
+      );
+      if (firedAt < 0) continue;
+      const fired = timeOf(events[firedAt]!);
+      const task = events.slice(firedAt).find((e) => e.workflowTaskStartedEventAttributes);
+      out.fired.push(fired - due);
+      out.toRow.push(row - fired);
+      if (task) {
+        out.toTask.push(timeOf(task) - fired);
+        out.taskToRow.push(row - timeOf(task));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, readOne));
+  return out;
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+const timeOf = (e: HistoryEvent): number =>
+  Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
+
+/** A timer's summary (a JSON string payload; unreadable when payloads are encrypted, then empty). */
+function summaryOf(e: HistoryEvent): string {
+  const data = e.userMetadata?.summary?.data;
+  if (!data) return '';
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    return typeof value === 'string' ? value : '';
+  } catch {
+    return '';
   }
-  return late;
 }
 
 async function waitFor(db: Client, query: string, expected: number, timeoutMs: number): Promise<number> {
