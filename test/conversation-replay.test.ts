@@ -1,81 +1,36 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { replayHistory } from './support/replay';
+import { expectReplayed, replayHistory } from './support/replay';
 
 // Recorded with the conversation workflow as it was before the weekly report hand-off: messages, an assignment and an
 // order_placed resolution. Today's code must replay it unchanged: the hand-off to the weekly report is behind
 // patched('weekly-report-handoff'), so old histories (no marker) take the old path; without the patch this replay
 // fails with a nondeterminism error (a StartChildWorkflowExecution command the history does not have).
-const root = path.resolve(__dirname, '..');
-const HISTORY = path.join(__dirname, 'fixtures', 'histories', 'conversation-resolved-before-weekly-report.pb');
 
 test('a conversation resolved before the weekly-report hand-off existed replays with the current workflow code', () => {
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(__dirname, 'support', 'replay-history.ts'),
-      process.env.TEST_WORKFLOW_BUNDLE!,
-      HISTORY,
-      'conversation-replay-before-weekly-report',
-    ],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
+  const run = replayHistory(
+    'conversation-resolved-before-weekly-report.pb',
+    'conversation-replay-before-weekly-report',
   );
-  expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 24 events');
-  expect(run.status).toBe(0);
+  expectReplayed(run, 24);
 });
 
 // Recorded with SLA timers (patched 'sla-timers'), while running: a wedding customer's first response breached (a
 // timer, a stored breach, escalation and outbound-event delivery workflows), answered, then a next response breached.
 // Changes to the conversation workflow must keep replaying it.
 test('a conversation with first- and next-response breaches replays with the current workflow code', () => {
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(__dirname, 'support', 'replay-history.ts'),
-      process.env.TEST_WORKFLOW_BUNDLE!,
-      path.join(__dirname, 'fixtures', 'histories', 'conversation-sla-first-and-next-response-breached.pb'),
-      'conversation-5c8eb9de-1356-4ee3-96c2-e0ebd21ee1d0',
-    ],
-    { cwd: root, encoding: 'utf8', timeout: 60_000 },
+  const run = replayHistory(
+    'conversation-sla-first-and-next-response-breached.pb',
+    'conversation-5c8eb9de-1356-4ee3-96c2-e0ebd21ee1d0',
   );
-  expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 92 events');
-  expect(run.status).toBe(0);
+  expectReplayed(run, 92);
 });
 
 // Recorded with the workflow as it was before the record guarantee: a message, an assignment, a real-format resolution
 // whose tags were read before it was applied, a reopen, a close for silence and the reopen window. Today's code takes
 // the old paths for it (no 'incidence-record-guarantee' marker): the blocking tag lookup, the unguarded silence close.
 // Recorded on the replay worker's task queue name ('fake_replay_queue-0'): the weekly report's workflow id holds it.
-const SILENCE_HISTORY = path.join(
-  __dirname,
-  'fixtures',
-  'histories',
-  'conversation-closed-for-silence-before-record-guarantee.pb',
-);
-
 test('a conversation closed for silence before the record guarantee replays with the current workflow code', () => {
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(__dirname, 'support', 'replay-history.ts'),
-      process.env.TEST_WORKFLOW_BUNDLE!,
-      SILENCE_HISTORY,
-      'conversation-c-rec',
-    ],
-    { cwd: root, encoding: 'utf8', timeout: 60_000 },
-  );
-  expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 57 events');
-  expect(run.status).toBe(0);
+  const run = replayHistory('conversation-closed-for-silence-before-record-guarantee.pb', 'conversation-c-rec');
+  expectReplayed(run, 57);
 });
 
 // Recorded with SLA timers and the record guarantee: the run a conversation continued into (past its history limit)
@@ -84,9 +39,7 @@ test('a conversation closed for silence before the record guarantee replays with
 // the loop spun on the overdue target (a deadlocked workflow task) and this run never recorded the breach.
 test('a continued conversation whose SLA breach came due before its first event replays with the current workflow code', () => {
   const run = replayHistory('conversation-sla-breach-due-in-continued-run.pb', 'conversation-c-sla-continued');
-  expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 27 events');
-  expect(run.status).toBe(0);
+  expectReplayed(run, 27);
 });
 
 // Recorded with queued events stored in one step (patched 'events-in-one-step', SLA timers off as by default): a burst
@@ -95,9 +48,7 @@ test('a continued conversation whose SLA breach came due before its first event 
 // message, one at a time; the run still open. Changes to the store path or the loop's folding must keep replaying it.
 test('a conversation recorded with events stored in one step replays with the current workflow code', () => {
   const run = replayHistory('conversation-events-in-one-step.pb', 'conversation-c-batched');
-  expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 69 events');
-  expect(run.status).toBe(0);
+  expectReplayed(run, 69);
 });
 
 // Recorded with SLA timers and the weekly report hand-off in the event loop (patched 'sla-steps-in-event-loop' and
@@ -107,7 +58,5 @@ test('a conversation recorded with events stored in one step replays with the cu
 // first response was met; the run still open with its resolution target running.
 test('a conversation recorded with SLA steps in the event loop replays with the current workflow code', () => {
   const run = replayHistory('conversation-sla-steps-in-event-loop.pb', 'conversation-c-sla-in-loop');
-  expect(run.stderr).toBe('');
-  expect(run.stdout.trim()).toBe('replayed 145 events');
-  expect(run.status).toBe(0);
+  expectReplayed(run, 145);
 });

@@ -21,3 +21,10 @@ export function replayHistoryFile(file: string, workflowId: string, bundlePath =
     { cwd: root, encoding: 'utf8', timeout: 60_000 },
   );
 }
+
+/** The replay's verdict: no error output, every event of the history replayed, exit 0. */
+export function expectReplayed(run: ReturnType<typeof replayHistoryFile>, events: number): void {
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe(`replayed ${events} events`);
+  expect(run.status).toBe(0);
+}
