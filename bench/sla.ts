@@ -148,6 +148,8 @@ async function main(): Promise<void> {
       'p99 <= 1000 ms': percentile(late, 99) <= 1000,
       'histories read (of the measured)': split.fired.length,
       'Temporal fired the timer after due (ms)': ms(split.fired),
+      '  of which timer started + duration - due (ms)': ms(split.clockLag),
+      '  of which fired - (timer started + duration) (ms)': ms(split.serverLate),
       'timer fired -> breach row, ours (ms)': ms(split.toRow),
       '  of which fired -> workflow task started (ms)': ms(split.toTask),
       '  of which task started -> breach row (ms)': ms(split.taskToRow),
@@ -196,8 +198,8 @@ function customerMessage(conversationId: string, i: number): MessageEvent {
 async function timerSplit(
   temporal: TemporalClient,
   breaches: Array<{ conversation_id: string; due_ms: string; row_ms: string }>,
-): Promise<{ fired: number[]; toRow: number[]; toTask: number[]; taskToRow: number[] }> {
-  const out = { fired: [] as number[], toRow: [] as number[], toTask: [] as number[], taskToRow: [] as number[] };
+): Promise<TimerSplit> {
+  const out: TimerSplit = { fired: [], clockLag: [], serverLate: [], toRow: [], toTask: [], taskToRow: [] };
   let next = 0;
   const readOne = async () => {
     for (let i = next++; i < breaches.length; i = next++) {
@@ -212,13 +214,25 @@ async function timerSplit(
           .filter((e) => e.timerStartedEventAttributes && summaryOf(e).startsWith('SLA first_response'))
           .map((e) => String(e.eventId)),
       );
-      const firedAt = events.findIndex(
-        (e) =>
+      // The last SLA timer to fire: a long wait wakes a few seconds before the due time to be aimed again.
+      const firedAt = events.reduce(
+        (last, e, i) =>
           e.timerFiredEventAttributes &&
-          (slaTimers.size === 0 || slaTimers.has(String(e.timerFiredEventAttributes.startedEventId))),
+          (slaTimers.size === 0 || slaTimers.has(String(e.timerFiredEventAttributes.startedEventId)))
+            ? i
+            : last,
+        -1,
       );
       if (firedAt < 0) continue;
       const fired = timeOf(events[firedAt]!);
+      const startedId = String(events[firedAt]!.timerFiredEventAttributes!.startedEventId);
+      const started = events.find((e) => String(e.eventId) === startedId);
+      const timeout = started?.timerStartedEventAttributes?.startToFireTimeout;
+      if (started && timeout) {
+        const expected = timeOf(started) + Number(timeout.seconds ?? 0) * 1000 + Math.floor((timeout.nanos ?? 0) / 1e6);
+        out.clockLag.push(expected - due);
+        out.serverLate.push(fired - expected);
+      }
       const task = events.slice(firedAt).find((e) => e.workflowTaskStartedEventAttributes);
       out.fired.push(fired - due);
       out.toRow.push(row - fired);
@@ -230,6 +244,17 @@ async function timerSplit(
   };
   await Promise.all(Array.from({ length: 10 }, readOne));
   return out;
+}
+
+interface TimerSplit {
+  fired: number[];
+  /** The timer's expected fire time (its TimerStarted time plus its duration) minus the due time. */
+  clockLag: number[];
+  /** TimerFired minus the expected fire time: the server's own precision. */
+  serverLate: number[];
+  toRow: number[];
+  toTask: number[];
+  taskToRow: number[];
 }
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];

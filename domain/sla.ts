@@ -188,13 +188,23 @@ export interface IdleWait {
 }
 
 /**
+ * How long before a due target a long idle wait wakes to aim again. A workflow's clock stands at the start of its
+ * workflow task, so a wait computed after slow steps in that task (a new conversation's local activities on a busy
+ * worker: a second or more) would end late by their duration. The wait aimed again starts in a task of its own, with
+ * nothing before it, so it ends at the due time.
+ */
+export const SLA_AIM_AGAIN_BEFORE_DUE_MS = 5_000;
+
+/**
  * How long an idle conversation waits for its next event: to the end of its window, or to the earliest due target if
  * that comes first. A target already due (one that could not be settled) waits for the next event like the window.
+ * With `aimAgainMs`, a wait for a target further off than that ends that much early, to be aimed again.
  */
-export function idleWait(nowMs: number, windowEndsMs: number, slaDueMs: number | null): IdleWait {
+export function idleWait(nowMs: number, windowEndsMs: number, slaDueMs: number | null, aimAgainMs = 0): IdleWait {
   const window = Math.max(0, windowEndsMs - nowMs);
   const sla = slaDueMs === null ? null : slaDueMs - nowMs;
-  return sla !== null && sla > 0 && sla < window ? { ms: sla, until: 'sla' } : { ms: window, until: 'window' };
+  if (sla === null || sla <= 0 || sla >= window) return { ms: window, until: 'window' };
+  return { ms: sla > aimAgainMs ? sla - aimAgainMs : sla, until: 'sla' };
 }
 
 /** The incidence's overall SLA status: MISSED once any target was missed, else ACTIVE while one runs, else MET. */

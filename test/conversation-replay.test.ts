@@ -60,3 +60,12 @@ test('a conversation recorded with SLA steps in the event loop replays with the 
   const run = replayHistory('conversation-sla-steps-in-event-loop.pb', 'conversation-c-sla-in-loop');
   expectReplayed(run, 145);
 });
+
+// Recorded with SLA waits aimed again before their due time (patched 'sla-aimed-again-before-due'): a slow first
+// workflow task (the SLA plan took 1.5 s), so the first-response wait woke early and was aimed again from a task of its
+// own, then the breach; an agent's answer, a customer message whose next-response wait woke early and was cancelled
+// by the answer that followed; the run still open.
+test('a conversation recorded with SLA waits aimed again before their due time replays with the current workflow code', () => {
+  const run = replayHistory('conversation-sla-aimed-again-before-due.pb', 'conversation-c-sla-aimed');
+  expectReplayed(run, 73);
+});

@@ -22,7 +22,7 @@ import {
 import type { Outcome, Resolution } from '../domain/incidence';
 import { resolutionFromTags } from '../domain/resolution-rules';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { idleWait } from '../domain/sla';
+import { idleWait, SLA_AIM_AGAIN_BEFORE_DUE_MS } from '../domain/sla';
 import type { ConversationActivities } from '../activities/conversation-activities';
 import type { RecordedEvent } from '../use-cases/record-events';
 import {
@@ -75,6 +75,11 @@ const RECENT_KEYS_KEPT = 500;
  * Runs that recorded SLA timers beside the loop keep them.
  */
 const SLA_STEPS_IN_EVENT_LOOP = 'sla-steps-in-event-loop';
+/**
+ * Runs from this patch on wake a few seconds before a due target and wait again from that fresh workflow task, so a
+ * breach is recorded at its due time even when the wait was computed after slow steps (`SLA_AIM_AGAIN_BEFORE_DUE_MS`).
+ */
+const SLA_AIMED_AGAIN_BEFORE_DUE = 'sla-aimed-again-before-due';
 /**
  * Runs from this patch on hand each close to the weekly report in the event loop, awaited after the event's steps:
  * beside the loop, the hand-off's signal (to a report already running) could be issued in another order on replay.
@@ -235,7 +240,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const open = state.outcome === 'IN_PROGRESS';
     const timeout = open ? input.settings.silenceTimeoutMs : input.settings.reopenWindowMs;
     const woke = steps
-      ? await waitRecordingBreaches(steps, () => queue.length > 0, timeout)
+      ? await waitRecordingBreaches(steps, () => queue.length > 0, timeout, slaSetup.aimAgainMs)
       : await condition(() => queue.length > 0, timeout);
     if (woke) continue;
     if (!open) {
@@ -262,25 +267,32 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
 /** The run's SLA timers, if on: steps in the event loop (`steps`, also `sla`), or a loop beside it in older runs. */
 function startSla(input: ConversationInput, eventsPending: () => boolean) {
-  if (input.settings.slaTimers === false || !patched('sla-timers')) return { sla: null, steps: null };
+  if (input.settings.slaTimers === false || !patched('sla-timers')) return { sla: null, steps: null, aimAgainMs: 0 };
   if (patched(SLA_STEPS_IN_EVENT_LOOP)) {
     const steps = slaStepsInLoop(input.carried?.sla, input.carried?.state);
-    return { sla: steps, steps };
+    // Decided at the start, like the patch above.
+    const aimAgainMs = patched(SLA_AIMED_AGAIN_BEFORE_DUE) ? SLA_AIM_AGAIN_BEFORE_DUE_MS : 0;
+    return { sla: steps, steps, aimAgainMs };
   }
-  return { sla: startSlaTimers(input.carried?.sla, eventsPending, input.carried?.state), steps: null };
+  return { sla: startSlaTimers(input.carried?.sla, eventsPending, input.carried?.state), steps: null, aimAgainMs: 0 };
 }
 
 /**
  * The idle wait with SLA steps in the loop: until the next event (true) or the end of the window (false), recording
  * each breach that falls due meanwhile. The window is kept across breaches: a breach never restarts it.
  */
-async function waitRecordingBreaches(steps: SlaSteps, eventQueued: () => boolean, windowMs: number): Promise<boolean> {
+async function waitRecordingBreaches(
+  steps: SlaSteps,
+  eventQueued: () => boolean,
+  windowMs: number,
+  aimAgainMs: number,
+): Promise<boolean> {
   const windowEnds = Date.now() + windowMs; // workflow time: deterministic on replay
   for (;;) {
     await steps.recordDue();
     if (eventQueued()) return true;
     const due = steps.nextDue();
-    const wait = idleWait(Date.now(), windowEnds, due ? Date.parse(due.dueAt) : null);
+    const wait = idleWait(Date.now(), windowEnds, due ? Date.parse(due.dueAt) : null, aimAgainMs);
     if (wait.until === 'window') return wait.ms > 0 ? condition(eventQueued, wait.ms) : eventQueued();
     const summary = `SLA ${due!.target.toLowerCase()} due ${due!.dueAt}`;
     if (await condition(eventQueued, wait.ms, { summary })) return true;

@@ -171,6 +171,15 @@ test('an idle conversation waits for the earliest due target only when it comes 
   expect(idleWait(70_000, 61_000, 80_000)).toEqual({ ms: 0, until: 'window' });
 });
 
+test('a long wait for a due target ends early, to be aimed again from a fresh workflow task', () => {
+  // 10 s off, aiming again 5 s before: wait 5 s, then (from the task that timer starts) the last 5 s in one go.
+  expect(idleWait(1_000, 61_000, 11_000, 5_000)).toEqual({ ms: 5_000, until: 'sla' });
+  expect(idleWait(6_000, 61_000, 11_000, 5_000)).toEqual({ ms: 5_000, until: 'sla' });
+  expect(idleWait(6_030, 61_000, 11_000, 5_000)).toEqual({ ms: 4_970, until: 'sla' });
+  // The window's end is never aimed again.
+  expect(idleWait(1_000, 61_000, null, 5_000)).toEqual({ ms: 60_000, until: 'window' });
+});
+
 test('the timer is set for the running target that falls due first', () => {
   const { book } = run([{ kind: 'customer_message', at: at(0) }]);
   expect(nextDueTarget(book)).toMatchObject({ target: 'FIRST_RESPONSE', dueAt: at(2) });
