@@ -192,6 +192,14 @@ export async function webhookToRow(
 ) {
   const ids = [...sentAt.keys()];
   await rowsWritten(databaseUrl, COUNT_TIMELINE, `${prefix}-%`, accepted, pollMs, waitMs);
+  // Webhooks still in flight when a timed run ended were not counted as accepted, yet may be stored: a few seconds more,
+  // until the count stops moving.
+  for (let n = -1, i = 0; sentAt.size > accepted && i < 10; i++) {
+    const now = await rowCount(databaseUrl, COUNT_TIMELINE, `${prefix}-%`);
+    if (now === n) break;
+    n = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   const db = new PgClient({ connectionString: databaseUrl });
   await db.connect();
   try {
