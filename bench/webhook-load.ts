@@ -65,6 +65,8 @@ export interface WebhookLoad {
   /** ...or this many per second for `seconds`. */
   rate?: number;
   seconds?: number;
+  /** Counts accepted webhooks as they are answered (for sampling during a timed run). */
+  progress?: { accepted: number };
 }
 
 /**
@@ -100,6 +102,7 @@ export async function webhooksThroughApi(load: WebhookLoad, name: string, sentAt
     );
     instance.on('response', (_client, status, _bytes, responseTime) => {
       if (status !== 200) failures++;
+      else if (load.progress) load.progress.accepted++;
       latencies.push(responseTime);
     });
   });
@@ -133,16 +136,26 @@ export const COUNT_TIMELINE = `SELECT count(*)::int AS n FROM incidence_timeline
   JOIN incidences i ON i.id = t.incidence_id WHERE i.conversation_id LIKE $1 AND t.event_type <> 'SLA_BREACHED'`;
 export const COUNT_MINIMAL = 'SELECT count(*)::int AS n FROM bench_minimal_rows WHERE id LIKE $1';
 
-/** Waits until `count` (a query with one LIKE parameter) reaches `n`. */
-export async function rowsWritten(databaseUrl: string, count: string, pattern: string, n: number, pollMs = 100) {
+/** Waits until `count` (a query with one LIKE parameter) reaches `n`; false if `waitMs` passed first. */
+export async function rowsWritten(
+  databaseUrl: string,
+  count: string,
+  pattern: string,
+  n: number,
+  pollMs = 100,
+  waitMs = 900_000,
+): Promise<boolean> {
   const db = new PgClient({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const deadline = Date.now() + 900_000;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const { rows } = await db.query<{ n: number }>(count, [pattern]);
-      if (rows[0]!.n >= n) return;
-      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n} of ${n} rows arrived for ${pattern}`);
+      if (rows[0]!.n >= n) return true;
+      if (Date.now() > deadline) {
+        if (waitMs < 900_000) return false;
+        throw new Error(`only ${rows[0]!.n} of ${n} rows arrived for ${pattern}`);
+      }
       await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
@@ -150,9 +163,23 @@ export async function rowsWritten(databaseUrl: string, count: string, pattern: s
   }
 }
 
+/** How many rows `count` (a query with one LIKE parameter) finds now. */
+export async function rowCount(databaseUrl: string, count: string, pattern: string): Promise<number> {
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query<{ n: number }>(count, [pattern])).rows[0]!.n;
+  } finally {
+    await db.end();
+  }
+}
+
 /**
- * Webhook sent → incidence row written (its transaction's start time), once `accepted` `prefix` rows are there
- * (autocannon may set up a request it never sends when a timed run ends, so `sentAt` can hold a few more).
+ * Webhook sent → the event's row on the incidence's timeline (its transaction's start time), once `accepted` `prefix`
+ * conversations have it or `waitMs` has passed (autocannon may set up a request it never sends when a timed run ends,
+ * so `sentAt` can hold a few more). The incidence's `updated_at` is not used: SLA steps and breaches update it later.
+ * Webhooks whose row is still missing after the wait are counted as `backlog`, each with the time waited so far: the
+ * percentiles are then lower bounds.
  */
 export async function webhookToRow(
   databaseUrl: string,
@@ -160,20 +187,37 @@ export async function webhookToRow(
   prefix: string,
   name: string,
   accepted = sentAt.size,
+  waitMs?: number,
+  pollMs = 100,
 ) {
   const ids = [...sentAt.keys()];
-  await rowsWritten(databaseUrl, COUNT_INCIDENCES, `${prefix}-%`, accepted);
+  await rowsWritten(databaseUrl, COUNT_TIMELINE, `${prefix}-%`, accepted, pollMs, waitMs);
+  // Webhooks still in flight when a timed run ended were not counted as accepted, yet may be stored: a few seconds more,
+  // until the count stops moving.
+  for (let n = -1, i = 0; sentAt.size > accepted && i < 10; i++) {
+    const now = await rowCount(databaseUrl, COUNT_TIMELINE, `${prefix}-%`);
+    if (now === n) break;
+    n = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   const db = new PgClient({ connectionString: databaseUrl });
   await db.connect();
   try {
+    const now = Date.now();
     const { rows } = await db.query<{ conversation_id: string; written: string }>(
-      `SELECT conversation_id, (extract(epoch FROM updated_at) * 1000)::float8 AS written
-       FROM incidences WHERE conversation_id = ANY($1)`,
+      `SELECT i.conversation_id, (extract(epoch FROM min(t.created_at)) * 1000)::float8 AS written
+       FROM incidences i JOIN incidence_timeline t ON t.incidence_id = i.id AND t.event_type <> 'SLA_BREACHED'
+       WHERE i.conversation_id = ANY($1) GROUP BY i.conversation_id`,
       [ids],
     );
     const delays = rows.map((r) => Number(r.written) - sentAt.get(r.conversation_id)!);
-    const row: BenchRow = { name, requests: delays.length, ...latencyOf(delays) };
-    return row;
+    const backlog = Math.max(0, accepted - rows.length);
+    const written = new Set(rows.map((r) => r.conversation_id));
+    const waiting = ids.filter((id) => !written.has(id)).map((id) => now - sentAt.get(id)!);
+    // Extras set up but never sent are the latest: the backlog is taken from the longest waits.
+    waiting.sort((a, b) => b - a);
+    const row: BenchRow = { name, requests: delays.length, ...latencyOf([...delays, ...waiting.slice(0, backlog)]) };
+    return { ...row, backlog };
   } finally {
     await db.end();
   }

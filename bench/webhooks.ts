@@ -10,7 +10,17 @@
  *   (s) a sustained --rate webhooks/s for --seconds, and the time from each webhook to its incidence row;
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
- *     [--paced 50] [--cache N] [--profile] [--tracing] [--json]
+ *     [--paced 50] [--cache N] [--heap MB] [--drain-wait S] [--skip b,c,e,s] [--sla quiet|product] [--profile]
+ *     [--tracing] [--ab-one-step] [--json]
+ * --ab-one-step adds a phase (o) to each round: our workflow with the queued events in one step (EVENTS_IN_ONE_STEP),
+ * alternating with (a) and (m) in the same run.
+ * --rate takes a list (`--rate 25,50`): one (s) phase per rate, each of --seconds, in order. During (s) the worker's
+ * CPU, RSS and the backlog (accepted webhooks without their row) are sampled every 10 s; after it, the run waits at
+ * most --drain-wait seconds for the rows (default 900) and reports what is still missing.
+ * --sla quiet (the default) runs the product's SLA policies with every threshold at one day: each event still takes
+ * its SLA step (policy, targets, response clocks), but no breach falls due inside the run, where it would land in a
+ * later phase's figures. --sla product uses the product's policy file (unanswered conversations breach after 2 min,
+ * with an escalation workflow each).
  * With --tracing both processes export OpenTelemetry spans to a stand-in OTLP collector (bench/otlp-sink.ts) and the
  * worker's bundle carries the workflow tracing module. With --json the last line printed is one JSON object of the
  * headline figures.
@@ -18,12 +28,14 @@
 import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { loadSettings, type Settings } from '../infra/settings';
+import type { ConversationSettings } from '../domain/conversation-state';
 import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { minimalSignal } from './minimal/minimal-workflow';
@@ -33,9 +45,17 @@ import { WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess } from './scratch';
 import { temporalServer, waitForHttp } from './scratch';
 import { flag, percentile, printCounts, printTable, type BenchRow } from './table';
-import { COUNT_INCIDENCES, COUNT_MINIMAL, COUNT_TIMELINE, eventFor, inParallel, latencyOf } from './webhook-load';
-import { rowsWritten, webhooksOneByOne, webhooksThroughApi, webhookToRow } from './webhook-load';
-import { cpuMs, historyShape, perItem, rssMb, settledCounters, type WorkerProbe } from './worker-counters';
+import { COUNT_MINIMAL, COUNT_TIMELINE, eventFor, inParallel, latencyOf } from './webhook-load';
+import { rowCount, rowsWritten, webhooksOneByOne, webhooksThroughApi, webhookToRow } from './webhook-load';
+import {
+  cpuMs,
+  historyShape,
+  perItem,
+  readCounters,
+  rssMb,
+  settledCounters,
+  type WorkerProbe,
+} from './worker-counters';
 
 /** Worker settings a run may take from the environment (the rest are the benchmark's). */
 const WORKER_SETTINGS = [
@@ -46,12 +66,17 @@ const WORKER_SETTINGS = [
 ];
 
 type Cost = ReturnType<typeof perItem> & { drainPerS: number };
+/** A phase of a round: (a) our workflow, (m) the minimal one, (o) ours with the queued events in one step. */
+type Phase = [name: string, run: () => Promise<{ cost: Cost; ceiling?: BenchRow }>];
 
 async function main(): Promise<void> {
   const n = flag('conversations', 1000);
   const rounds = flag('rounds', 3);
   const connections = flag('connections', 32);
-  const rate = flag('rate', 100);
+  const rates = listFlag('rate', [100]);
+  const rate = rates[0]!;
+  const skip = new Set(listFlag('skip', [], String));
+  const drainWaitMs = flag('drain-wait', 900) * 1000;
   const seconds = flag('seconds', 30);
   const paced = flag('paced', 50);
   const profile = process.argv.includes('--profile');
@@ -63,12 +88,15 @@ async function main(): Promise<void> {
   await onDatabase(db.url, MINIMAL_TABLE_DDL);
   const profileDir = path.join(ROOT, '.run', 'profiles', runId);
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const slaPolicyFile = benchSlaPolicies(runId, listFlag('sla', ['quiet'], String)[0]!);
   const port = await freePort();
   const metricsPort = await freePort();
   const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-${runId}.json`);
   // Every workflow the run opens stays open (waiting for silence): a cache that holds them all means no eviction and
   // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
-  const opened = n * rounds * 2 + n + rate * seconds + paced;
+  const abOneStep = process.argv.includes('--ab-one-step');
+  const opened = n * rounds * (abOneStep ? 3 : 2) + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
+  const heap = flag('heap', 0);
   const env = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: temporal.address,
@@ -88,9 +116,11 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: String(metricsPort),
     WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
     SANDBOX_ENTRIES_FILE: sandboxFile,
+    ...(slaPolicyFile && { SLA_POLICY_FILE: slaPolicyFile }),
     ...pick(process.env, WORKER_SETTINGS),
   };
   const preload = ['--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
+  if (heap > 0) preload.push(`--max-old-space-size=${heap}`);
   const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
   const api = startNodeProcess('api/server.ts', env, nodeArgs);
   const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
@@ -103,53 +133,62 @@ async function main(): Promise<void> {
     const start = { client, settings, db: db.url, probe, n, connections };
     const conversation: Cost[] = [];
     const minimal: Cost[] = [];
+    const oneStep: Cost[] = [];
     const ceilings: BenchRow[] = [];
     for (let r = 0; r < rounds; r++) {
-      const pair = [() => startConversations(start, `a${r}-${runId}`), () => startMinimal(start, `m${r}-${runId}`)];
-      for (const phase of r % 2 === 0 ? pair : pair.reverse()) {
+      const phases: Phase[] = [
+        ['(a)', () => startConversations(start, `a${r}-${runId}`)],
+        ['(m)', () => startMinimal(start, `m${r}-${runId}`)],
+      ];
+      if (abOneStep) phases.push(['(o)', () => startConversations(start, `o${r}-${runId}`, { eventsInOneStep: true })]);
+      // Each round starts with another phase, so drift from other load on the machine hits every phase alike.
+      for (const [name, phase] of [...phases.slice(r % phases.length), ...phases.slice(0, r % phases.length)]) {
         const { cost, ceiling } = await phase();
-        console.error(JSON.stringify({ round: r, phase: ceiling ? '(a)' : '(m)', ...cost }));
-        (ceiling ? conversation : minimal).push(cost);
-        if (ceiling) ceilings.push(ceiling);
+        console.error(JSON.stringify({ round: r, phase: name, ...cost }));
+        ({ '(a)': conversation, '(m)': minimal, '(o)': oneStep })[name]!.push(cost);
+        if (ceiling && name === '(a)') ceilings.push(ceiling);
       }
     }
     const sample = Array.from({ length: 5 }, (_, i) => conversationWorkflowId(`a0-${runId}-${i}`));
     const history = await historyShape(client, sample);
-    const later = await laterEvents(start, `a0-${runId}`);
+    const later = skip.has('e') ? undefined : await laterEvents(start, `a0-${runId}`);
     await client.connection.close();
 
     const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
     const apiCpuStart = cpuMs(api.pid!);
     const burst = new Map<string, number>();
-    const through = await webhooksThroughApi(
-      { ...load, prefix: `b-${runId}`, amount: n },
-      '(b) signed webhook through the API',
-      burst,
-    );
+    const through = skip.has('b')
+      ? undefined
+      : await webhooksThroughApi(
+          { ...load, prefix: `b-${runId}`, amount: n },
+          '(b) signed webhook through the API',
+          burst,
+        );
     const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / n;
-    const burstToRow = await webhookToRow(
-      db.url,
-      burst,
-      `b-${runId}`,
-      '(b) webhook → incidence row, under that load',
-      through.requests,
-    );
-    const steady = new Map<string, number>();
-    const sustained = await webhooksThroughApi(
-      { ...load, prefix: `s-${runId}`, rate, seconds },
-      `(s) ${rate} webhooks/s for ${seconds} s`,
-      steady,
-    );
-    const sustainedToRow = await webhookToRow(
-      db.url,
-      steady,
-      `s-${runId}`,
-      '(s) webhook → incidence row',
-      sustained.requests,
-    );
+    const burstToRow =
+      through &&
+      (await webhookToRow(
+        db.url,
+        burst,
+        `b-${runId}`,
+        '(b) webhook → incidence row, under that load',
+        through.requests,
+      ));
+    const sustainedRuns: Sustained[] = [];
+    for (const [i, r] of skip.has('s') ? [] : rates.entries()) {
+      const run = await sustainedPhase(
+        { load, probe, db: db.url, prefix: `s${i}-${runId}`, rate: r, seconds },
+        drainWaitMs,
+      );
+      console.error(JSON.stringify({ phase: '(s)', ...run }));
+      sustainedRuns.push(run);
+    }
+    const sustained = sustainedRuns[0];
     const oneByOne = new Map<string, number>();
-    await webhooksOneByOne({ ...load, prefix: `c-${runId}` }, paced, db.url, oneByOne);
-    const pacedToRow = await webhookToRow(db.url, oneByOne, `c-${runId}`, '(c) webhook → incidence row, one at a time');
+    if (!skip.has('c')) await webhooksOneByOne({ ...load, prefix: `c-${runId}` }, paced, db.url, oneByOne);
+    const pacedToRow = skip.has('c')
+      ? undefined
+      : await webhookToRow(db.url, oneByOne, `c-${runId}`, '(c) webhook → incidence row, one at a time');
 
     const median = (costs: Cost[], key: keyof Cost) =>
       percentile(
@@ -162,8 +201,8 @@ async function main(): Promise<void> {
     );
     const summary = {
       ceiling_rps: ceiling,
-      api_rps: through.reqPerSec!,
-      ratio: through.reqPerSec! / ceiling,
+      api_rps: through?.reqPerSec ?? NaN,
+      ratio: (through?.reqPerSec ?? NaN) / ceiling,
       worker_cpu_ms_per_conversation: median(conversation, 'cpuMs'),
       drain_per_s: median(conversation, 'drainPerS'),
       minimal_cpu_ms_per_conversation: median(minimal, 'cpuMs'),
@@ -176,24 +215,64 @@ async function main(): Promise<void> {
         conversation.map((c, i) => c.drainPerS / minimal[i]!.drainPerS),
         50,
       ),
-      row_p50_ms: sustainedToRow.p50,
-      row_p95_ms: sustainedToRow.p95,
-      row_rate_per_s: sustained.reqPerSec!,
+      row_p50_ms: sustained?.toRow.p50 ?? NaN,
+      row_p95_ms: sustained?.toRow.p95 ?? NaN,
+      row_p99_ms: sustained?.toRow.p99 ?? NaN,
+      row_rate_per_s: sustained?.accepted.reqPerSec ?? NaN,
+      row_offered_per_s: rate,
       row_seconds: seconds,
+      row_backlog_at_end_of_load: sustained?.backlogAtEnd ?? NaN,
+      row_backlog_after_wait: sustained?.toRow.backlog ?? NaN,
+      sustained_drain_per_s: sustained?.drainPerS ?? NaN,
+      sustained_worker_cpu_ms_per_conversation: sustained?.cpuMsPerConversation ?? NaN,
+      sustained_evictions_per_conversation: sustained?.evictionsPerConversation ?? NaN,
+      sustained_replays_per_conversation: sustained?.replaysPerConversation ?? NaN,
+      sustained_activations_per_conversation: sustained?.activationsPerConversation ?? NaN,
+      worker_rss_mb_max: sustained?.rssMaxMb ?? NaN,
+      worker_cache: Number(workerEnv.WORKER_MAX_CACHED_WORKFLOWS),
+      worker_heap_mb: heap || 'default',
+      sla_policies: slaPolicyFile ? 'quiet' : 'product',
+      ...(abOneStep && {
+        one_step_cpu_ms_per_conversation: median(oneStep, 'cpuMs'),
+        one_step_drain_per_s: median(oneStep, 'drainPerS'),
+        one_step_activations_per_conversation: median(oneStep, 'activations'),
+        one_step_sandbox_entries_per_conversation: median(oneStep, 'sandboxEntries'),
+        // Within each round: one step's CPU ÷ one step per event's (below 1: cheaper), and drain the other way round.
+        one_step_cpu_ratio: percentile(
+          conversation.map((c, i) => oneStep[i]!.cpuMs / c.cpuMs),
+          50,
+        ),
+        one_step_drain_ratio: percentile(
+          conversation.map((c, i) => oneStep[i]!.drainPerS / c.drainPerS),
+          50,
+        ),
+      }),
       activations_per_conversation: median(conversation, 'activations'),
       sandbox_entries_per_conversation: median(conversation, 'sandboxEntries'),
       workflow_tasks_per_conversation: median(conversation, 'workflowTasks'),
       minimal_activations_per_conversation: median(minimal, 'activations'),
       minimal_sandbox_entries_per_conversation: median(minimal, 'sandboxEntries'),
-      activations_per_later_event: later.activations,
-      sandbox_entries_per_later_event: later.sandboxEntries,
-      worker_cpu_ms_per_later_event: later.cpuMs,
+      activations_per_later_event: later?.activations ?? NaN,
+      sandbox_entries_per_later_event: later?.sandboxEntries ?? NaN,
+      worker_cpu_ms_per_later_event: later?.cpuMs ?? NaN,
       history_events_per_conversation: history.events,
       history_markers_per_conversation: history.markers,
       api_cpu_ms_per_webhook: apiCpuPerWebhook,
       evictions_per_conversation: median(conversation, 'evictions'),
       replays_per_conversation: median(conversation, 'replays'),
       worker_rss_mb: rssMb(worker.pid!),
+      sustained: sustainedRuns.map((run) => ({
+        rate: run.rate,
+        accepted_per_s: round2(run.accepted.reqPerSec!),
+        row_p50_ms: Math.round(run.toRow.p50),
+        row_p95_ms: Math.round(run.toRow.p95),
+        row_p99_ms: Math.round(run.toRow.p99),
+        backlog_at_end: run.backlogAtEnd,
+        backlog_after_wait: run.toRow.backlog,
+        drain_per_s: round2(run.drainPerS),
+        cpu_ms_per_conversation: round2(run.cpuMsPerConversation),
+        samples: run.samples,
+      })),
       tracing: Boolean(otlp),
       otlp_exports: otlp?.received.requests ?? 0,
       otlp_kb: (otlp?.received.bytes ?? 0) / 1024,
@@ -206,12 +285,23 @@ async function main(): Promise<void> {
         .join(' '),
       commit: gitCommit(),
     };
-    printTable([...ceilings, through, burstToRow, sustained, sustainedToRow, pacedToRow]);
+    printTable(
+      [
+        ...ceilings,
+        through,
+        burstToRow,
+        ...sustainedRuns.flatMap((run) => [run.accepted, run.toRow]),
+        pacedToRow,
+      ].filter((row): row is BenchRow => row !== undefined),
+    );
+    for (const run of sustainedRuns) console.table(run.samples);
     console.table([
       ...conversation.map((c) => ({ phase: '(a)', ...c })),
       ...minimal.map((c) => ({ phase: '(m)', ...c })),
+      ...oneStep.map((c) => ({ phase: '(o)', ...c })),
     ]);
-    printCounts(summary);
+    const { sustained: _series, ...counts } = summary;
+    printCounts(counts);
     headline = rounded(summary);
   } finally {
     await stopProcess(api);
@@ -233,21 +323,21 @@ interface Start {
   connections: number;
 }
 
-/** (a) n new conversations through signalWithStart, with the API's arguments; until every incidence row is there. */
-async function startConversations(s: Start, prefix: string) {
+/** (a) n new conversations through signalWithStart, with the API's arguments; until every event is stored. */
+async function startConversations(s: Start, prefix: string, settings: Partial<ConversationSettings> = {}) {
   const events = Array.from({ length: s.n }, (_, i) => eventFor(`${prefix}-${i}`));
   const before = await settledCounters(s.probe);
   const sent = await inParallel(events, s.connections, (event) =>
     s.client.workflow.signalWithStart('conversationWorkflow', {
       workflowId: conversationWorkflowId(event.conversationId),
       taskQueue: s.settings.temporal.taskQueue,
-      args: [{ conversationId: event.conversationId, settings: s.settings.conversation }],
+      args: [{ conversationId: event.conversationId, settings: { ...s.settings.conversation, ...settings } }],
       signal: SIGNAL_BY_KIND[event.kind] as never,
       signalArgs: [event],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     }),
   );
-  const cost = await drained(s, before, sent.seconds, COUNT_INCIDENCES, `${prefix}-%`, s.n);
+  const cost = await drained(s, before, sent.seconds, COUNT_TIMELINE, `${prefix}-%`, s.n);
   const ceiling: BenchRow = {
     name: '(a) signalWithStart, direct',
     requests: s.n,
@@ -301,6 +391,127 @@ async function onDatabase(url: string, statement: string): Promise<void> {
   await client.connect();
   await client.query(statement).finally(() => client.end());
 }
+
+interface SustainedLoad {
+  load: { baseUrl: string; secret: string; connections: number };
+  probe: WorkerProbe;
+  db: string;
+  prefix: string;
+  rate: number;
+  seconds: number;
+}
+
+interface Sample {
+  t_s: number;
+  worker_cpu_pct: number;
+  worker_rss_mb: number;
+  accepted: number;
+  rows: number;
+  backlog: number;
+}
+
+type Sustained = Awaited<ReturnType<typeof sustainedPhase>>;
+
+/**
+ * (s) `rate` webhooks/s for `seconds`, sampling every 10 s the worker's CPU (% of one core), RSS and the backlog
+ * (webhooks sent without their incidence row), until the rows are in or `drainWaitMs` after the load has passed.
+ */
+async function sustainedPhase(s: SustainedLoad, drainWaitMs: number) {
+  const sentAt = new Map<string, number>();
+  const progress = { accepted: 0 };
+  const pattern = `${s.prefix}-%`;
+  const samples: Sample[] = [];
+  const t0 = performance.now();
+  let last = { t: t0, cpu: cpuMs(s.probe.pid) };
+  const sample = async () => {
+    const now = { t: performance.now(), cpu: cpuMs(s.probe.pid) };
+    const rows = await rowCount(s.db, COUNT_TIMELINE, pattern);
+    samples.push({
+      t_s: Math.round((now.t - t0) / 1000),
+      worker_cpu_pct: Math.round((100 * (now.cpu - last.cpu)) / (now.t - last.t)),
+      worker_rss_mb: Math.round(rssMb(s.probe.pid)),
+      accepted: progress.accepted,
+      rows,
+      backlog: progress.accepted - rows,
+    });
+    last = now;
+  };
+  const sampler = setInterval(() => void sample().catch(() => undefined), 10_000);
+  const before = await readCounters(s.probe);
+  try {
+    const accepted = await webhooksThroughApi(
+      { ...s.load, prefix: s.prefix, rate: s.rate, seconds: s.seconds, progress },
+      `(s) ${s.rate} webhooks/s for ${s.seconds} s`,
+      sentAt,
+    );
+    const loadEnded = performance.now();
+    const backlogAtEnd = accepted.requests - (await rowCount(s.db, COUNT_TIMELINE, pattern));
+    const toRow = await webhookToRow(
+      s.db,
+      sentAt,
+      s.prefix,
+      `(s) webhook → incidence row at ${s.rate}/s`,
+      accepted.requests,
+      drainWaitMs,
+      1000, // a count over tens of thousands of rows: polled once a second, not to load PostgreSQL
+    );
+    const drainedIn = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    await sample();
+    const written = toRow.requests; // stored, including webhooks answered after the timed run ended
+    const after = await readCounters(s.probe);
+    const cost = perItem(before, after, written);
+    return {
+      rate: s.rate,
+      accepted,
+      toRow,
+      backlogAtEnd,
+      drainPerS: written / drainedIn,
+      drainWaitedS: Math.round((performance.now() - loadEnded) / 1000),
+      cpuMsPerConversation: cost.cpuMs,
+      activationsPerConversation: cost.activations,
+      evictionsPerConversation: cost.evictions,
+      replaysPerConversation: cost.replays,
+      rssMaxMb: Math.max(...samples.map((x) => x.worker_rss_mb)),
+      samples,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/**
+ * The SLA policies the worker runs: the product's file as it is (`product`), or (`quiet`) the same policies with every
+ * threshold at one day, so each event takes the same SLA step but no breach falls due during the run.
+ */
+function benchSlaPolicies(runId: string, mode: string): string | undefined {
+  if (mode === 'product') return undefined;
+  if (mode !== 'quiet') throw new Error('--sla takes quiet or product');
+  const file = loadSettings().sla.policyFile;
+  const policies = JSON.parse(readFileSync(path.resolve(ROOT, file), 'utf8')) as {
+    policies: Record<string, unknown>[];
+  };
+  const quiet = policies.policies.map((p) => ({
+    ...p,
+    firstResponse: '1d',
+    ...(p.nextResponse !== undefined && { nextResponse: '1d' }),
+    ...(p.resolution !== undefined && { resolution: '1d' }),
+  }));
+  const dir = path.join(ROOT, '.run', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, `sla-policies-quiet-${runId}.json`);
+  writeFileSync(out, JSON.stringify({ policies: quiet }));
+  return out;
+}
+
+/** `--name a,b,c` as a list (numbers unless `parse` says otherwise). */
+function listFlag<T = number>(name: string, fallback: T[], parse: (v: string) => T = Number as never): T[] {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0 || process.argv[i + 1] === undefined) return fallback;
+  return process.argv[i + 1]!.split(',').map(parse);
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 const pick = (env: NodeJS.ProcessEnv, names: string[]) =>
   Object.fromEntries(names.filter((k) => env[k]).map((k) => [k, env[k]!]));
