@@ -3,7 +3,6 @@ import type { ContextSyncNotifier } from '../use-cases/app-context';
 import { contextSyncWorkflowId } from '../domain/context-sync-settings';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
-import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal } from '../workflows/signals';
 import { apiMetrics } from './metrics';
@@ -24,7 +23,7 @@ export function createContextSyncGateway(
 
   const signal = (userId: string) =>
     apiMetrics.timeHandoff('context_sync', () =>
-      client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
+      client.connection.withDeadline(Date.now() + settings.temporal.handoffTimeoutMs, () =>
         client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
           workflowId: contextSyncWorkflowId(userId),
           taskQueue: settings.temporal.taskQueue,

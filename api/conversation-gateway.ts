@@ -3,7 +3,6 @@ import { conversationWorkflowId, type ConversationEvent } from '../domain/conver
 import { conversationStaticSummary } from '../domain/conversation-summary';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
-import { TEMPORAL_HANDOFF_DEADLINE_MS } from '../infra/temporal';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';
 import { SIGNAL_BY_KIND } from '../workflows/signals';
 import { ApiError } from './errors';
@@ -17,7 +16,7 @@ export function createConversationGateway(client: Client, settings: Pick<Setting
       const workflowId = conversationWorkflowId(event.conversationId);
       try {
         const handoff = () =>
-          client.connection.withDeadline(Date.now() + TEMPORAL_HANDOFF_DEADLINE_MS, () =>
+          client.connection.withDeadline(Date.now() + settings.temporal.handoffTimeoutMs, () =>
             client.workflow.signalWithStart<typeof conversationWorkflow, [ConversationEvent]>('conversationWorkflow', {
               workflowId,
               taskQueue: settings.temporal.taskQueue,

@@ -104,6 +104,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('support-led-ordering'),
+  /** How long the API waits for Temporal to accept a webhook's event or a context change before giving up (503). */
+  TEMPORAL_HANDOFF_TIMEOUT: duration('5s'),
   // Where engineers open the Temporal UI (links from the live overview).
   TEMPORAL_UI_URL: url(['http', 'https']).default('http://localhost:8233'),
   /** A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start. */

@@ -15,6 +15,8 @@ export interface TemporalSettings {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** TEMPORAL_HANDOFF_TIMEOUT: how long the API waits for Temporal to accept a signal before answering 503. */
+  handoffTimeoutMs: number;
   /** Address, TLS (server CA, client certificate), API key and gRPC metadata, for Connection and NativeConnection. */
   connection: NativeConnectionOptions & { address: string };
   /** TEMPORAL_PAYLOAD_KEYS: payloads are encrypted with the first, decrypted with any (docs/security.md). */
@@ -130,6 +132,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     temporal: {
       ...temporalConnection(config, env),
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      handoffTimeoutMs: config.TEMPORAL_HANDOFF_TIMEOUT,
       payloadKeys: config.TEMPORAL_PAYLOAD_KEYS,
     },
     worker: {

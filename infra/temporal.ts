@@ -8,9 +8,6 @@ import { clientTracing, type Tracing } from './tracing';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-/** How long the API waits for Temporal to accept a signal before answering 503. */
-export const TEMPORAL_HANDOFF_DEADLINE_MS = 5000;
-
 /**
  * A client whose connection is made on first use, so the API starts (and answers 503) while
  * Temporal is still down, and reconnects by itself once it is up. With tracing, every signal and start carries

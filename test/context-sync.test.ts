@@ -169,7 +169,8 @@ test('the sync writes to the Freshchat user whose reference_id is the app user, 
 
 test('Freshchat down (connection refused) or Temporal unreachable never fails the app request', async () => {
   const dead = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-  const config = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  // A short hand-off timeout: the signal is given up sooner (the app's answer never waited for it anyway).
+  const config = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_HANDOFF_TIMEOUT: 500 };
   const gateway = createContextSyncGateway(dead, settingsFrom(config));
   const app = createApp({
     settings: settingsFrom(config),
@@ -242,16 +243,24 @@ test('a real-format conversation takes its context from Redis when Freshchat pro
 });
 
 test('the sync workflow ends after the idle timeout; the next change starts a new run', async () => {
-  const idle = await startTestSystem({
-    FRESHCHAT_API_URL: freshchat.url,
-    FRESHCHAT_API_TOKEN: 'sync-token',
-    CONTEXT_SYNC_QUIET_PERIOD: '100ms',
-    CONTEXT_SYNC_IDLE_TIMEOUT: '1s',
+  // An API whose context sync idles after 1 s, beside the system's own (same worker: the settings travel with the
+  // workflow's start).
+  const config = { ...system.config, CONTEXT_SYNC_QUIET_PERIOD: 100, CONTEXT_SYNC_IDLE_TIMEOUT: 1000 };
+  const gateway = createContextSyncGateway(system.client, settingsFrom(config));
+  const app = createApp({
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(system.client, settingsFrom(config)),
+    temporal: system.client,
+    pool: system.pool,
+    redis: system.redis,
+    contextSync: gateway,
   });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
   try {
-    const user = await appUser(newUser(), idle.baseUrl);
+    const user = await appUser(newUser(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     await user.screen('HOME');
-    const handle = idle.client.workflow.getHandle(contextSyncWorkflowId(user.userId));
+    const handle = system.client.workflow.getHandle(contextSyncWorkflowId(user.userId));
     const first = await eventually(async () => {
       const description = await handle.describe();
       expect(description.status.name).toBe('COMPLETED');
@@ -260,9 +269,12 @@ test('the sync workflow ends after the idle timeout; the next change starts a ne
     expect(await handle.result()).toMatchObject({ userId: user.userId, syncs: 1, pendingChanges: false });
     await user.screen('MENU_BROWSE');
     await eventually(async () => expect(propertiesOf(putsFor(user.userId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
-    expect((await idle.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe()).runId).not.toBe(first);
+    expect((await system.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe()).runId).not.toBe(
+      first,
+    );
   } finally {
-    await idle.stop();
+    await new Promise((r) => server.close(r));
+    await gateway.idle();
   }
 });
 

@@ -350,7 +350,8 @@ describe('the webhook refuses what it must', () => {
   });
 
   test('503 when Temporal is unreachable, so Freshchat retries', async () => {
-    const deadConfig = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    // A short hand-off timeout: the same 503, without waiting the default 5 s for a server that is not there.
+    const deadConfig = { ...system.config, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_HANDOFF_TIMEOUT: 500 };
     const deadClient = createTemporalClient({ address: deadConfig.TEMPORAL_ADDRESS, namespace: 'default' });
     const app = createApp({
       settings: settingsFrom(deadConfig),

@@ -1,3 +1,4 @@
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { isoWeekOf } from '../domain/iso-week';
@@ -12,14 +13,37 @@ import { startTestSystem, type TestSystem } from './support/system';
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 let system: TestSystem;
 
+// The week's computation waits at this gate until the test opens it, so its run is certainly still running when the
+// test terminates its parent (whatever the machine's load), and the idle timeout can be short.
+let openGate: () => void = () => undefined;
+const gate = new Promise<void>((resolve) => (openGate = resolve));
+const computationGate: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: {
+    async execute(input, next) {
+      if (ctx.info.activityType === 'computeWeeklyReport') await gate;
+      return next(input);
+    },
+  },
+});
+
 beforeAll(async () => {
-  // A quiet period long enough that five resolutions posted together land inside it even on a loaded machine
-  // (the suite runs two test files at once, some of them load tests).
-  system = await startTestSystem({ WEEKLY_REPORT_QUIET_PERIOD: '5s', WEEKLY_REPORT_IDLE_TIMEOUT: '8s' });
+  // The worker starts in the first test, once its resolutions are all waiting: their hand-offs then come together,
+  // a fraction of a second apart, well inside the quiet period, even on a loaded machine (the suite runs two test
+  // files at once).
+  system = await startTestSystem(
+    { WEEKLY_REPORT_QUIET_PERIOD: '2s', WEEKLY_REPORT_IDLE_TIMEOUT: '1s' },
+    { worker: false, interceptors: { activity: [computationGate] } },
+  );
 });
 afterAll(async () => {
+  openGate();
   await system?.stop();
 });
+let workerStarted = false;
+const startWorker = async () => {
+  if (!workerStarted) await system.startWorker();
+  workerStarted = true;
+};
 
 const resolve = async (): Promise<string> => {
   const id = uniqueConversationId();
@@ -40,7 +64,9 @@ const executions = async (workflowId: string) => {
 };
 
 test('resolutions of one week coalesce into one durable run and one computation; it outlives its parent', async () => {
+  // Five resolutions delivered while no worker runs: the conversations wait for the worker, then hand off together.
   const conversations = await Promise.all(Array.from({ length: 5 }, () => resolve()));
+  await startWorker();
   const resolvedAt = await Promise.all(
     conversations.map((id) =>
       eventually(async () => {
@@ -54,17 +80,21 @@ test('resolutions of one week coalesce into one durable run and one computation;
   expect(new Set(resolvedAt.map(isoWeekOf))).toEqual(new Set([isoWeek]));
   const workflowId = weeklyReportWorkflowId(isoWeek, system.config.TEMPORAL_TASK_QUEUE);
   const handle = system.client.workflow.getHandle(workflowId);
+  // One run heard all five (the first started it, four signalled it) before computing.
+  await eventually(async () => expect((await handle.query(weeklyReportStateQuery)).signals).toBe(4));
 
-  await eventually(async () => expect(await computations(isoWeek)).toBe(1), 30_000);
-  expect(await handle.query(weeklyReportStateQuery)).toEqual({ isoWeek, signals: 4, computations: 1, pending: false });
-  await eventually(async () => expect(await executions(workflowId)).toHaveLength(1));
-
-  // Its parent (the conversation that started it) is terminated: the week's run carries on (ParentClosePolicy.ABANDON).
+  // Its parent (the conversation that started it) is terminated while it waits to compute: the week's run carries
+  // on (ParentClosePolicy.ABANDON).
   const description = await handle.describe();
   const parent = description.parentExecution?.workflowId;
   expect(conversations.map(conversationWorkflowId)).toContain(parent);
   await system.client.workflow.getHandle(parent!).terminate('test: the parent goes away');
   expect((await handle.describe()).status.name).toBe('RUNNING');
+  openGate();
+
+  await eventually(async () => expect(await computations(isoWeek)).toBe(1), 30_000);
+  expect(await handle.query(weeklyReportStateQuery)).toEqual({ isoWeek, signals: 4, computations: 1, pending: false });
+  await eventually(async () => expect(await executions(workflowId)).toHaveLength(1));
 
   // Idle for WEEKLY_REPORT_IDLE_TIMEOUT → it completes, having computed once for five resolutions.
   expect(await handle.result()).toEqual({ computations: 1, signals: 4 });
@@ -76,6 +106,7 @@ test('resolutions of one week coalesce into one durable run and one computation;
 }, 120_000);
 
 test('a resolution decides the repeat-friction flag: the same user back with the same category within 30 days', async () => {
+  await startWorker();
   const user = `usr_repeat_${Date.now()}`;
   const resolveFor = async (): Promise<string> => {
     const id = uniqueConversationId();
@@ -99,6 +130,7 @@ test('a resolution decides the repeat-friction flag: the same user back with the
 });
 
 test('continuing an old resolved conversation in a new run does not recompute its old week', async () => {
+  await startWorker();
   const hasHandOff = async (runId?: string) => {
     const history = await system.client.workflow.getHandle(conversationWorkflowId(id), runId).fetchHistory();
     return (history.events ?? []).some(

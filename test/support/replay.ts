@@ -28,3 +28,30 @@ export function expectReplayed(run: ReturnType<typeof replayHistoryFile>, events
   expect(run.stdout.trim()).toBe(`replayed ${events} events`);
   expect(run.status).toBe(0);
 }
+
+/**
+ * Replays several recorded histories (test/fixtures/histories/) with one replay worker, in one tsx subprocess:
+ * each workflow id's verdict (`replayed <n> events` or its error) and anything the run wrote to stderr.
+ */
+export function replayHistories(
+  histories: Array<{ file: string; workflowId: string }>,
+  bundlePath = process.env.TEST_WORKFLOW_BUNDLE!,
+): { verdicts: Map<string, string>; stderr: string } {
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(__dirname, 'replay-history.ts'),
+      bundlePath,
+      '--each',
+      ...histories.flatMap((h) => [path.join(root, 'test', 'fixtures', 'histories', h.file), h.workflowId]),
+    ],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
+  const verdicts = new Map<string, string>();
+  for (const line of run.stdout.split('\n')) {
+    const at = line.indexOf(': ');
+    if (at > 0) verdicts.set(line.slice(0, at), line.slice(at + 2));
+  }
+  return { verdicts, stderr: run.stderr };
+}

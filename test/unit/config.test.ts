@@ -43,6 +43,7 @@ describe('defaults', () => {
       idleTimeoutMs: 1_800_000,
       historyLimit: 2000,
     });
+    expect(settings.temporal.handoffTimeoutMs).toBe(5000);
     expect(settings.activities).toMatchObject({
       tagProperties: ['cf_tags'],
       assistedOrderWindowMs: 86_400_000,
@@ -79,8 +80,10 @@ describe('values are read in their unit', () => {
       CONTEXT_SYNC_QUIET_PERIOD: '500ms',
       FRICTION_DETECTION_ENABLED: 'false',
       CHANNEL_ROUTING_ENABLED: '0',
+      TEMPORAL_HANDOFF_TIMEOUT: '750ms',
     });
     expect(settings.conversation.reopenWindowMs).toBe(7_200_000);
+    expect(settings.temporal.handoffTimeoutMs).toBe(750);
     expect(settings.contextSync.quietPeriodMs).toBe(500);
     expect(settings.friction.enabled).toBe(false);
     expect(settings.channels.enabled).toBe(false);
