@@ -15,7 +15,7 @@ import { redisKeys } from '../infra/redis-keys';
 import { fixtureFor, incidenceOf, storedIncidence, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { ADMIN_API_TOKEN, APP_JWT_SECRET, appToken, postWebhook } from './support/signing';
-import { startTestSystem, type TestSystem } from './support/system';
+import { startTestSystem, withApiBeside, type TestSystem } from './support/system';
 import { settingsFrom } from '../infra/settings';
 
 const WEDDING_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
@@ -74,23 +74,8 @@ async function appUser(userId = newUser(), baseUrl = system.baseUrl) {
 }
 
 /** The same system's API, with configuration overrides (flags), on another port. */
-async function withApi<T>(overrides: Partial<Config>, run: (baseUrl: string) => Promise<T>): Promise<T> {
-  const config = { ...system.config, ...overrides };
-  const app = createApp({
-    settings: settingsFrom(config),
-    conversations: createConversationGateway(system.client, settingsFrom(config)),
-    temporal: system.client,
-    pool: system.pool,
-    redis: system.redis,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  try {
-    return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  } finally {
-    await new Promise((r) => server.close(r));
-  }
-}
+const withApi = <T>(overrides: Partial<Config>, run: (baseUrl: string) => Promise<T>) =>
+  withApiBeside(system, overrides, run);
 
 const signalRows = (userId: string) =>
   system.pool.any(sql.type(

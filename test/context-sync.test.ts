@@ -12,7 +12,7 @@ import { realMessageFor, storedIncidence, uniqueConversationId } from './support
 import { eventually } from './support/eventually';
 import { FakeFreshchat, type RecordedRequest } from './support/fake-freshchat';
 import { appToken, postWebhook } from './support/signing';
-import { startTestSystem, type TestSystem } from './support/system';
+import { startTestSystem, withApiBeside, type TestSystem } from './support/system';
 import { settingsFrom } from '../infra/settings';
 
 let system: TestSystem;
@@ -247,33 +247,31 @@ test('the sync workflow ends after the idle timeout; the next change starts a ne
   // workflow's start).
   const config = { ...system.config, CONTEXT_SYNC_QUIET_PERIOD: 100, CONTEXT_SYNC_IDLE_TIMEOUT: 1000 };
   const gateway = createContextSyncGateway(system.client, settingsFrom(config));
-  const app = createApp({
-    settings: settingsFrom(config),
-    conversations: createConversationGateway(system.client, settingsFrom(config)),
-    temporal: system.client,
-    pool: system.pool,
-    redis: system.redis,
-    contextSync: gateway,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
   try {
-    const user = await appUser(newUser(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    await user.screen('HOME');
-    const handle = system.client.workflow.getHandle(contextSyncWorkflowId(user.userId));
-    const first = await eventually(async () => {
-      const description = await handle.describe();
-      expect(description.status.name).toBe('COMPLETED');
-      return description.runId;
-    });
-    expect(await handle.result()).toMatchObject({ userId: user.userId, syncs: 1, pendingChanges: false });
-    await user.screen('MENU_BROWSE');
-    await eventually(async () => expect(propertiesOf(putsFor(user.userId).at(-1)!).current_screen).toBe('MENU_BROWSE'));
-    expect((await system.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe()).runId).not.toBe(
-      first,
+    await withApiBeside(
+      system,
+      config,
+      async (baseUrl) => {
+        const user = await appUser(newUser(), baseUrl);
+        await user.screen('HOME');
+        const handle = system.client.workflow.getHandle(contextSyncWorkflowId(user.userId));
+        const first = await eventually(async () => {
+          const description = await handle.describe();
+          expect(description.status.name).toBe('COMPLETED');
+          return description.runId;
+        });
+        expect(await handle.result()).toMatchObject({ userId: user.userId, syncs: 1, pendingChanges: false });
+        await user.screen('MENU_BROWSE');
+        await eventually(async () =>
+          expect(propertiesOf(putsFor(user.userId).at(-1)!).current_screen).toBe('MENU_BROWSE'),
+        );
+        expect((await system.client.workflow.getHandle(contextSyncWorkflowId(user.userId)).describe()).runId).not.toBe(
+          first,
+        );
+      },
+      gateway,
     );
   } finally {
-    await new Promise((r) => server.close(r));
     await gateway.idle();
   }
 });

@@ -152,3 +152,31 @@ export async function startTestSystem(
   if (options.worker !== false) await system.startWorker();
   return system;
 }
+
+/**
+ * Runs `run` against a second API of the same system (same worker, database and Redis), with configuration overrides
+ * and, if given, its own context sync gateway, on another port; closed afterwards.
+ */
+export async function withApiBeside<T>(
+  system: TestSystem,
+  overrides: Partial<Config>,
+  run: (baseUrl: string) => Promise<T>,
+  contextSync?: ReturnType<typeof createContextSyncGateway>,
+): Promise<T> {
+  const config = { ...system.config, ...overrides };
+  const app = createApp({
+    settings: settingsFrom(config),
+    conversations: createConversationGateway(system.client, settingsFrom(config)),
+    temporal: system.client,
+    pool: system.pool,
+    redis: system.redis,
+    ...(contextSync && { contextSync }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
