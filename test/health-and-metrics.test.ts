@@ -7,7 +7,7 @@ import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
 import { fixtureFor, uniqueConversationId } from './support/conversations';
 import { hmacSign, postWebhook } from './support/signing';
-import { startTestSystem, type TestSystem } from './support/system';
+import { startTestSystem, withListening, type TestSystem } from './support/system';
 
 const SPEC_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 let system: TestSystem;
@@ -51,12 +51,9 @@ async function withBrokenApi<T>(
     pool,
     redis,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
   try {
-    return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return await withListening(app, run);
   } finally {
-    await new Promise((r) => server.close(r));
     if (broken.redis) redis.disconnect();
   }
 }

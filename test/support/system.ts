@@ -163,15 +163,23 @@ export async function withApiBeside<T>(
   run: (baseUrl: string) => Promise<T>,
   contextSync?: ReturnType<typeof createContextSyncGateway>,
 ): Promise<T> {
-  const config = { ...system.config, ...overrides };
+  const settings = settingsFrom({ ...system.config, ...overrides });
   const app = createApp({
-    settings: settingsFrom(config),
-    conversations: createConversationGateway(system.client, settingsFrom(config)),
+    settings,
+    conversations: createConversationGateway(system.client, settings),
     temporal: system.client,
     pool: system.pool,
     redis: system.redis,
     ...(contextSync && { contextSync }),
   });
+  return withListening(app, run);
+}
+
+/** Runs `run` against `app` listening on a port of its own; closed afterwards. */
+export async function withListening<T>(
+  app: ReturnType<typeof createApp>,
+  run: (baseUrl: string) => Promise<T>,
+): Promise<T> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
