@@ -2,24 +2,23 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
+const fixture = (file: string) => path.join(root, 'test', 'fixtures', 'histories', file);
+
+/** Runs test/support/replay-history.ts with these arguments in a tsx subprocess. */
+const runReplayScript = (args: string[], timeout: number) =>
+  spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'replay-history.ts'), ...args],
+    { cwd: root, encoding: 'utf8', timeout },
+  );
 
 /** Replays a recorded history (test/fixtures/histories/) against a workflow bundle (the suite's), in a tsx subprocess. */
 export const replayHistory = (file: string, workflowId: string, bundlePath = process.env.TEST_WORKFLOW_BUNDLE!) =>
-  replayHistoryFile(path.join(root, 'test', 'fixtures', 'histories', file), workflowId, bundlePath);
+  replayHistoryFile(fixture(file), workflowId, bundlePath);
 
 /** Replays a history file (binary protobuf) at any path against a workflow bundle (the suite's). */
 export function replayHistoryFile(file: string, workflowId: string, bundlePath = process.env.TEST_WORKFLOW_BUNDLE!) {
-  return spawnSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(__dirname, 'replay-history.ts'),
-      bundlePath,
-      file,
-      workflowId,
-    ],
-    { cwd: root, encoding: 'utf8', timeout: 60_000 },
-  );
+  return runReplayScript([bundlePath, file, workflowId], 60_000);
 }
 
 /** The replay's verdict: no error output, every event of the history replayed, exit 0. */
@@ -37,16 +36,9 @@ export function replayHistories(
   histories: Array<{ file: string; workflowId: string }>,
   bundlePath = process.env.TEST_WORKFLOW_BUNDLE!,
 ): { verdicts: Map<string, string>; stderr: string } {
-  const run = spawnSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(__dirname, 'replay-history.ts'),
-      bundlePath,
-      '--each',
-      ...histories.flatMap((h) => [path.join(root, 'test', 'fixtures', 'histories', h.file), h.workflowId]),
-    ],
-    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  const run = runReplayScript(
+    [bundlePath, '--each', ...histories.flatMap((h) => [fixture(h.file), h.workflowId])],
+    120_000,
   );
   const verdicts = new Map<string, string>();
   for (const line of run.stdout.split('\n')) {
