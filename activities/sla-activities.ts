@@ -2,10 +2,8 @@ import type { DatabasePool } from 'slonik';
 import type { Logger } from 'pino';
 import type { FreshchatClient } from '../clients/freshchat-client';
 import type { OutboundDelivery, OutboundEventSender } from '../clients/outbound-events';
-import type { SlaPlan } from '../domain/sla';
-import { policyFor, type SlaEscalation } from '../domain/sla-policy';
+import type { SlaEscalation } from '../domain/sla-policy';
 import type { SlaConfig } from '../infra/sla-config';
-import { recordSlaProgress, slaContextOf, type SlaProgress } from '../stores/sla-store';
 
 export interface SlaActivityDeps {
   pool: DatabasePool;
@@ -22,23 +20,9 @@ export interface SlaEscalationRequest {
   note: string;
 }
 
-/** Activities of SLA timers and response times: the policy for a conversation, storing progress, breach side effects. */
+/** Activities of SLA deliveries: outbound events and breach escalations, each in a delivery workflow of its own. */
 export function createSlaActivities(deps: SlaActivityDeps) {
   return {
-    /** The policy for the incidence as stored now (cart value, event type, channel) and the business hours. */
-    async planSla(incidenceId: string): Promise<SlaPlan> {
-      const context = await slaContextOf(deps.pool, incidenceId);
-      return {
-        policy: context ? policyFor(deps.slaConfig.policies, context) : null,
-        hours: deps.slaConfig.hours,
-        outbound: deps.outbound.configured,
-      };
-    },
-
-    async recordSlaProgress(progress: SlaProgress): Promise<void> {
-      await recordSlaProgress(deps.pool, progress, deps.slaConfig.hours);
-    },
-
     async deliverOutboundEvent(delivery: OutboundDelivery): Promise<void> {
       await deps.outbound.send(delivery);
     },

@@ -168,7 +168,6 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
-      eventsInOneStep: config.EVENTS_IN_ONE_STEP,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
       historyLimit,
