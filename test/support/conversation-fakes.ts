@@ -191,9 +191,9 @@ export function fakeIncidences(
       }
       return resultOf(conversationId, progress, { outcomes: ['stored'], handOffs: [close.at] });
     },
-    async applyResolutionTags() {
+    async applyResolutionTags({ tags }) {
       calls.push('applyResolutionTags');
-      return null;
+      return tags?.includes('order_placed') ? 'CONVERTED' : null;
     },
     async resolveIncidenceUser(conversationId) {
       calls.push('resolveIncidenceUser');

@@ -16,7 +16,7 @@ test('a run that continued as new with a running SLA target records its breach w
   const store = fakeIncidences({ policy });
   const activities = store.activities;
   const id = `sla-continue-${Date.now()}`;
-  const settings = conversationSettings({ historyLimit: 20 });
+  const settings = conversationSettings({ historyLimit: 8 });
   const workflowId = conversationWorkflowId(id);
   const breaches = () => store.slaProgress.flatMap((p) => p.breaches.map((b) => b.content));
   await harness.withWorker(activities, async (taskQueue) => {
