@@ -3,7 +3,7 @@
  * in alternating rounds, and compares the JSON line each run prints last.
  *   npm run bench:ab -- --base <commit> [--base-dir DIR] [--rounds 3] [--keys a,b,c] -- <script> [its arguments]
  *   e.g. flock /tmp/heavy.lock npm run bench:ab -- --base 866c2a3 -- bench:webhooks --skip c,e,s --json
- * The baseline is the worktree at --base-dir, else any worktree of the repository checked out at that commit, else a
+ * The baseline is the worktree at --base-dir, else any detached worktree of the repository at that commit, else a
  * new one beside this checkout (`../baseline-<commit>`: `git worktree add`, `npm ci`, `.tools` linked to ours). An
  * existing worktree is only read and run, never changed. Round r runs the baseline first when r is even, this
  * checkout first when odd, so drift from other load on the machine falls on both alike. Printed: each round's
@@ -65,9 +65,10 @@ function baselineCheckout(commit: string, baseDir?: string): string {
       .map((block) => ({
         dir: /^worktree (.*)$/m.exec(block)?.[1],
         head: /^HEAD (.*)$/m.exec(block)?.[1],
-        bare: /^bare$/m.test(block),
+        detached: /^detached$/m.test(block),
       }))
-      .find((w) => w.dir && w.head === commit && !w.bare && path.resolve(w.dir) !== ROOT && !isDirty(w.dir));
+      // A detached worktree only: a branch's checkout (main's included) may move under the run.
+      .find((w) => w.dir && w.head === commit && w.detached && path.resolve(w.dir) !== ROOT && !isDirty(w.dir));
     if (found?.dir && existsSync(path.join(found.dir, 'node_modules'))) return found.dir;
   }
   const dir = baseDir ?? path.resolve(ROOT, '..', `baseline-${commit.slice(0, 7)}`);
