@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { startNodeProcess, waitForHttp } from '../bench/scratch';
@@ -27,13 +29,63 @@ const causeCode = (error: unknown): string => {
   return cause?.code ?? cause?.message ?? String(error);
 };
 
+const post = (baseUrl: string, body: string) =>
+  fetch(`${baseUrl}/webhooks/freshchat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-freshchat-signature': hmacSign(body) },
+    body,
+  });
+
+/**
+ * Starts a conversation, then holds the write of its next event: our transaction inserts that event's timeline row
+ * first, and the worker's insert of the same key waits on it (seen waiting on a lock in PostgreSQL). `release` rolls
+ * ours back, so the worker's insert goes through; `stored` counts the event's rows.
+ */
+async function holdAnEventsWrite(baseUrl: string) {
+  const conversationId = uniqueConversationId();
+  expect((await post(baseUrl, fixtureFor('simplified-message_create.json', SPEC_ID, conversationId))).status).toBe(200);
+  const incidenceId = await eventually(
+    () =>
+      system.pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      SELECT id FROM incidences WHERE conversation_id = ${conversationId}`),
+    60_000,
+  );
+  const reply = fixtureFor('simplified-message_create-agent.json', SPEC_ID, conversationId);
+  const eventKey = `message_create:sha256:${createHash('sha256').update(reply).digest('hex')}`;
+  const db = new Client({ connectionString: system.config.DATABASE_URL });
+  await db.connect();
+  await db.query('BEGIN');
+  await db.query(
+    `INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, occurred_at)
+     VALUES ($1, $2, 'MESSAGE', 'AGENT', now())`,
+    [incidenceId, eventKey],
+  );
+  expect((await post(baseUrl, reply)).status).toBe(200);
+  await eventually(async () => {
+    const { rows } = await db.query(
+      `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%incidence_timeline%'
+         AND pid <> pg_backend_pid()`,
+    );
+    expect(rows).toHaveLength(1);
+  }, 30_000);
+  return {
+    release: async () => {
+      await db.query('ROLLBACK');
+      await db.end();
+    },
+    stored: () =>
+      system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(*)::int AS n FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_key = ${eventKey}`),
+  };
+}
+
 let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem({}, { worker: false });
 });
 afterAll(() => system.stop());
 
-test('SIGTERM under load: the worker drains and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
+test('SIGTERM under load: the worker drains (a write in flight finishes in the old process) and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
   const [apiPort, metricsPort] = [await freePort(), await freePort()];
   const env = {
     DATABASE_URL: system.config.DATABASE_URL,
@@ -96,8 +148,20 @@ test('SIGTERM under load: the worker drains and exits 0, the API finishes every 
     expect(text).toContain('temporal_workflow_task_execution_latency');
   }, 30_000);
 
+  // An event's write held in flight: a transaction of ours inserts its timeline row first, so the worker's insert of
+  // the same key waits on it. SIGTERM comes while it waits; only the old process can finish it, since no other
+  // worker runs until it has exited.
+  const held = await holdAnEventsWrite(baseUrl);
+  let exitedAt: number | undefined;
+  void workerExit.then(() => (exitedAt = performance.now()));
   worker.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(exitedAt).toBeUndefined();
+  const releasedAt = performance.now();
+  await held.release();
   expect(await workerExit).toBe(0);
+  expect(exitedAt!).toBeGreaterThan(releasedAt);
+  expect(await held.stored()).toBe(1);
   await system.startWorker(); // its replacement
 
   await until(accepted.length + 40);
