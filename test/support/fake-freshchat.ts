@@ -6,6 +6,8 @@ export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
   body: unknown;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** `raw` is sent as is (not as JSON), for answers that are not JSON. */
@@ -133,7 +135,9 @@ export class FakeFreshchat {
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
+      const at = Date.now();
       const recorded: RecordedRequest = {
+        at,
         method: req.method ?? 'GET',
         path: (req.url ?? '/').replace(/^\/v2/, ''),
         authorization: req.headers.authorization,
