@@ -19,6 +19,11 @@ import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
+import { createManagerPages, type RequirePerson } from './manager-pages';
+import { adminOnly } from './auth';
+import { createFreshchatClient } from '../clients/freshchat-client';
+import { createAgentNames } from '../stores/agent-names';
+import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
   settings: Settings;
@@ -32,7 +37,21 @@ export interface ApiDeps {
   draining?: () => boolean;
   /** OpenTelemetry tracing (infra/tracing.ts): a span per request; absent, none. */
   tracer?: Tracer;
+  /** Who may open the managers' pages; absent, the admin bearer token. */
+  requirePerson?: RequirePerson;
 }
+
+/** Until people sign in: the pages take the admin bearer token, as the JSON reports do. */
+const adminTokenGuard =
+  (auth: Settings['auth']): RequirePerson =>
+  () => {
+    const admin = adminOnly(auth);
+    return (ctx, next) =>
+      admin(ctx, () => {
+        ctx.state.person = { email: 'admin token', name: 'Admin token', role: 'admin' };
+        return next();
+      });
+  };
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
@@ -65,11 +84,34 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth, databaseUrl: settings.database.url });
+  const agentNames = createAgentNames({
+    redis: deps.redis,
+    keys: redisKeys(settings.redis.keyPrefix),
+    freshchat: createFreshchatClient(settings.activities.freshchat),
+    ttlSeconds: Math.max(1, Math.round(settings.pages.agentNamesTtlMs / 1000)),
+    retrySeconds: 60,
+  });
+  const analytics = analyticsRouter({
+    pool: deps.pool,
+    auth: settings.auth,
+    databaseUrl: settings.database.url,
+    agentNames,
+  });
+  const pages = createManagerPages(
+    {
+      pool: deps.pool,
+      agentNames,
+      databaseUrl: settings.database.url,
+      temporalUiUrl: settings.pages.temporalUiUrl,
+      namespace: settings.temporal.namespace,
+      freshchatConversationUrl: settings.pages.freshchatConversationUrl,
+    },
+    { requirePerson: deps.requirePerson ?? adminTokenGuard(settings.auth) },
+  );
   const overview = overviewRouter({
     pool: deps.pool,
     auth: settings.auth,
-    temporalUiUrl: settings.overview.temporalUiUrl,
+    temporalUiUrl: settings.pages.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
   const codec = codecRouter({
@@ -93,6 +135,7 @@ export function createApp(deps: ApiDeps): Koa {
     overview,
     codec,
     freshchatIdentity,
+    pages,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -8,5 +8,9 @@ export const redisKeys = (prefix: string) => ({
   freshchatBucket: `${prefix}freshchat:reconciliation-bucket`,
   /** STRING: the Freshchat user id whose reference_id is this app user, learned from Freshchat, never from the app. */
   freshchatUser: (userId: string) => `${prefix}freshchat-user:${userId}`,
+  /** HASH agent id → name, read from Freshchat's agents list; expires so renames show. */
+  agentNames: `${prefix}freshchat:agent-names`,
+  /** STRING set while a read of the agents list is recent: an unknown id does not ask Freshchat on every page. */
+  agentNamesRead: `${prefix}freshchat:agent-names-read`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;
