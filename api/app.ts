@@ -19,8 +19,13 @@ import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
-import { createManagerPages, type RequirePerson } from './manager-pages';
-import { adminOnly } from './auth';
+import { randomBytes } from 'node:crypto';
+import { logger } from '../infra/logger';
+import { peopleRuntime, requirePerson, type PeopleRuntime } from './people/guard';
+import { peopleRouter } from './people/routes';
+import { redisSessionStore } from './people/sessions';
+import { deadLettersPageRouter } from './dead-letters-page';
+import { createManagerPages } from './manager-pages';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import { createAgentNames } from '../stores/agent-names';
 import { redisKeys } from '../infra/redis-keys';
@@ -37,21 +42,7 @@ export interface ApiDeps {
   draining?: () => boolean;
   /** OpenTelemetry tracing (infra/tracing.ts): a span per request; absent, none. */
   tracer?: Tracer;
-  /** Who may open the managers' pages; absent, the admin bearer token. */
-  requirePerson?: RequirePerson;
 }
-
-/** Until people sign in: the pages take the admin bearer token, as the JSON reports do. */
-const adminTokenGuard =
-  (auth: Settings['auth']): RequirePerson =>
-  () => {
-    const admin = adminOnly(auth);
-    return (ctx, next) =>
-      admin(ctx, () => {
-        ctx.state.person = { email: 'admin token', name: 'Admin token', role: 'admin' };
-        return next();
-      });
-  };
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
 export function createApp(deps: ApiDeps): Koa {
@@ -62,6 +53,12 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(requestMetrics);
   app.use(jsonErrors);
   app.use(codecCors(settings.codec.corsOrigins));
+  app.keys = cookieKeys(settings);
+  const people: PeopleRuntime = {
+    sessions: redisSessionStore(deps.redis, settings.redis.keyPrefix, settings.people.session),
+    secureCookies: settings.people.secureCookies,
+  };
+  app.use(peopleRuntime(people));
 
   const health = healthRouter({
     checks: dependencyChecks(deps),
@@ -106,7 +103,7 @@ export function createApp(deps: ApiDeps): Koa {
       namespace: settings.temporal.namespace,
       freshchatConversationUrl: settings.pages.freshchatConversationUrl,
     },
-    { requirePerson: deps.requirePerson ?? adminTokenGuard(settings.auth) },
+    { requirePerson },
   );
   const overview = overviewRouter({
     pool: deps.pool,
@@ -116,9 +113,17 @@ export function createApp(deps: ApiDeps): Koa {
   });
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
-    auth: settings.auth,
+    token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
+    temporalUiUrl: settings.pages.temporalUiUrl,
   });
+  const signIn = peopleRouter({
+    settings: settings.people,
+    runtime: people,
+    redis: deps.redis,
+    keyPrefix: settings.redis.keyPrefix,
+  });
+  const deadLetters = deadLettersPageRouter({ pool: deps.pool, deliver: (e) => deps.conversations.deliver(e) });
   const freshchatIdentity = freshchatIdentityRouter({
     auth: settings.auth,
     privateKey: settings.identityTokens.privateKey,
@@ -135,10 +140,19 @@ export function createApp(deps: ApiDeps): Koa {
     overview,
     codec,
     freshchatIdentity,
+    signIn,
+    deadLetters,
     pages,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** The session cookie's signing keys; none configured (development only, see infra/secret-checks.ts): one per process. */
+function cookieKeys(settings: Settings): string[] {
+  if (settings.people.sessionSecrets.length > 0) return settings.people.sessionSecrets;
+  logger.warn('SESSION_SECRET is not set: sessions are signed with a key of this process and end at its restart');
+  return [randomBytes(32).toString('hex')];
 }
 
 /** What /ready asks, each cheaply: a trivial query, a PING, and the namespace's description. */

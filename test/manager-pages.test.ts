@@ -8,17 +8,18 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { computeAndStoreWeeklyReport, aggregateDay } from '../stores/weekly-report-store';
 import { recordOrder } from '../stores/order-store';
-import { ADMIN_API_TOKEN } from './support/signing';
+import { PEOPLE, signIn, startSignInSystem, type SignInSystem } from './support/sign-in';
 import { FakeFreshchat } from './support/fake-freshchat';
 import { insertResponse, insertSlaTarget, insertSupportIncidence } from './support/support-rows';
-import { startTestSystem, type TestSystem } from './support/system';
+import type { TestSystem } from './support/system';
 import { launchChromium, seriousAxeViolations, tabStops } from './support/browser';
 
 let system: TestSystem;
 let empty: TestSystem;
+let signInSystems: SignInSystem[];
 let freshchat: FakeFreshchat;
 let browser: Browser;
-let context: BrowserContext;
+const contexts = new Map<TestSystem, BrowserContext>();
 const DAY = 24 * 3_600_000;
 const FRESHCHAT_URL = 'https://acme.freshchat.example/a/42/open/conversation/{conversation_id}';
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -39,10 +40,11 @@ beforeAll(async () => {
     TEMPORAL_UI_URL: 'https://temporal.example.test',
     TEMPORAL_NAMESPACE: 'support',
   };
-  [system, empty] = await Promise.all([
-    startTestSystem(env, { worker: false }),
-    startTestSystem(env, { worker: false }),
+  signInSystems = await Promise.all([
+    startSignInSystem(env, { worker: false }),
+    startSignInSystem(env, { worker: false }),
   ]);
+  [system, empty] = signInSystems.map((s) => s.system) as [TestSystem, TestSystem];
   const pool = system.pool;
   // 2026-W48 (Mon 23 Nov IST): a wedding conversation Priya answered late, resolved and converted, with an order.
   const wedding = await insertSupportIncidence(pool, {
@@ -103,20 +105,26 @@ beforeAll(async () => {
   const due = await insertSupportIncidence(pool, { conversation_id: 'conv-due', created_at: ago(3), cart_value: 500 });
   await insertSlaTarget(pool, { incidence_id: due, started_at: ago(3), due_at: ago(-1), status: 'ACTIVE' });
   browser = await launchChromium();
-  context = await browser.newContext({
-    bypassCSP: true, // axe-core is injected as an inline script
-    extraHTTPHeaders: { authorization: `Bearer ${ADMIN_API_TOKEN}` },
-    timezoneId: 'Asia/Kolkata',
-  });
+  // A viewer signed in to each system through the real provider (each its own browser context: same host).
+  for (const on of [system, empty]) contexts.set(on, await signedInContext(on, 'Asia/Kolkata'));
 });
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([system?.stop(), empty?.stop()]);
+  await Promise.all((signInSystems ?? []).map((s) => s.stop()));
   await freshchat?.stop();
 });
 
-async function open(path: string, on = system): Promise<Page> {
+async function signedInContext(on: TestSystem, timezoneId: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ bypassCSP: true, timezoneId }); // axe-core is injected inline
   const page = await context.newPage();
+  await signIn(page, on.baseUrl, PEOPLE.viewer, '/overview');
+  expect(new URL(page.url()).pathname).toBe('/overview');
+  await page.close();
+  return context;
+}
+
+async function open(path: string, on = system): Promise<Page> {
+  const page = await contexts.get(on)!.newPage();
   const response = await page.goto(`${on.baseUrl}${path}`);
   expect(response?.status()).toBe(200);
   return page;
@@ -131,6 +139,22 @@ const csvCells = (line: string): string[] =>
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousAxeViolations(page)).toEqual([]);
 }
+
+test('signed out, every page leads to sign-in and back', async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    for (const path of ['/overview', '/incidences?sort=cart', '/reports/weekly', '/reports/heatmap']) {
+      await page.goto(`${system.baseUrl}${path}`);
+      expect(new URL(page.url()).pathname).toBe('/signin');
+      expect(new URL(page.url()).searchParams.get('next')).toBe(path);
+    }
+    const csv = await page.request.get(`${system.baseUrl}/incidences/export.csv`, { maxRedirects: 0 });
+    expect([302, 401]).toContain(csv.status());
+  } finally {
+    await context.close();
+  }
+});
 
 describe('overview', () => {
   test('figures, agent names, the due SLA, and paging past 100 open conversations', async () => {
@@ -174,10 +198,7 @@ describe('overview', () => {
   });
 
   test("times in the browser's time zone, and the page refreshes itself", async () => {
-    const other = await browser.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${ADMIN_API_TOKEN}` },
-      timezoneId: 'Europe/London',
-    });
+    const other = await signedInContext(system, 'Europe/London');
     try {
       const page = await other.newPage();
       await page.goto(`${system.baseUrl}/overview`);
@@ -242,7 +263,7 @@ describe('incidences', () => {
   });
 
   test('a filter the list cannot read answers 400 naming it', async () => {
-    const page = await context.newPage();
+    const page = await contexts.get(system)!.newPage();
     const response = await page.goto(`${system.baseUrl}/incidences?outcome=WON`);
     expect(response?.status()).toBe(400);
     expect(await page.locator('[role="alert"]').innerText()).toContain('outcome: "WON" is not one of');

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Headless Chromium (Debian's, scripts/ensure-chromium.sh). */
+/** Debian's Chromium, headless (scripts/ensure-chromium.sh installs it; CHROMIUM_PATH points elsewhere). */
 export const launchChromium = (): Promise<Browser> =>
   chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
