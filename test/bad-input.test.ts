@@ -125,7 +125,7 @@ async function send(endpoint: Endpoint, body: Buffer, headers: Record<string, st
   const response = await fetch(system.baseUrl + endpoint.path, {
     method: endpoint.method,
     headers: { 'content-type': 'application/json', ...headers },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: response.status, json: (await response.json().catch(() => null)) as { status?: string } | null };
 }
