@@ -128,7 +128,7 @@ async function send(endpoint: Endpoint, body: Buffer, headers: Record<string, st
   const response = await fetch(system.baseUrl + endpoint.path, {
     method: endpoint.method,
     headers: { 'content-type': 'application/json', ...headers },
-    body,
+    body: new Uint8Array(body),
   });
   if (response.status >= 200 && response.status < 300)
     accepted.set(endpoint.name, [...(accepted.get(endpoint.name) ?? []), body]);
