@@ -7,6 +7,8 @@ module.exports = {
   // ESM-only packages (jose 6; p-limit 6 under slonik 47): jest's module loader needs them transformed.
   transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|jose)/)'],
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+  // Every answer of the API a test receives is checked against the OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
