@@ -246,6 +246,7 @@ export const OPERATIONS: DocumentedOperation[] = [
       401: APP_ERRORS[401],
       413: APP_ERRORS[413],
       415: APP_ERRORS[415],
+      503: { description: "the identity service's keys could not be fetched; retry", schema: errorBody },
     },
   },
   {
@@ -357,7 +358,9 @@ const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: "the app user's HS256 JWT (sub = user id), or the admin token",
+    description:
+      "the app user's JWT (sub = user id): HS256 with APP_JWT_SECRET, or RS256/ES256 from the identity service at " +
+      'APP_JWT_JWKS_URL (Firebase, Auth0, Cognito); or the admin token',
   },
   admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN' },
   freshchatSignature: {
