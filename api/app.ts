@@ -18,7 +18,7 @@ import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
 import { requestLog } from './request-log';
-import { logger, type Logger } from '../infra/logger';
+import { requestLogger, type Logger } from '../infra/logger';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 
@@ -43,7 +43,7 @@ export function createApp(deps: ApiDeps): Koa {
   const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
-  app.use(requestLog(deps.logger ?? logger));
+  app.use(requestLog(deps.logger ?? requestLogger));
   if (deps.tracer) app.use(requestTracing(deps.tracer));
   app.use(requestMetrics);
   app.use(jsonErrors);

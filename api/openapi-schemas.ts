@@ -15,9 +15,12 @@ export const errorBody = z
     message: z.string().describe('a sentence naming the problem'),
     field: z.string().optional().describe('the offending field, when there is one'),
   })
-  .openapi('Error');
+  .openapi('ErrorBody');
 
-const signalNames = Object.keys(FRICTION_WEIGHTS) as [keyof typeof FRICTION_WEIGHTS, ...(keyof typeof FRICTION_WEIGHTS)[]];
+const signalNames = Object.keys(FRICTION_WEIGHTS) as [
+  keyof typeof FRICTION_WEIGHTS,
+  ...(keyof typeof FRICTION_WEIGHTS)[],
+];
 
 export const contextAnswer = z
   .object({
@@ -135,7 +138,11 @@ export const notReadyBody = errorBody.extend({
   checks: z.record(z.string()),
 });
 
-export const openApiDocumentBody = z.object({ openapi: z.string(), info: z.record(z.unknown()), paths: z.record(z.unknown()) });
+export const openApiDocumentBody = z.object({
+  openapi: z.string(),
+  info: z.record(z.unknown()),
+  paths: z.record(z.unknown()),
+});
 
 // The answers' schemas and the domain's types describe the same objects: a change to one that the other misses
 // fails the typecheck.

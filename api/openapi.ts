@@ -134,7 +134,10 @@ export const OPERATIONS: DocumentedOperation[] = [
     summary: 'Scripts and styles of the /docs page (Swagger UI, served from this API)',
     tag: 'operations',
     params: z.object({ file: z.string() }),
-    responses: { 200: { description: 'the file', mediaType: 'application/javascript', others: ['text/css'] }, 404: { description: 'no such file', schema: errorBody } },
+    responses: {
+      200: { description: 'the file', mediaType: 'application/javascript', others: ['text/css'] },
+      404: { description: 'no such file', schema: errorBody },
+    },
   },
   {
     method: 'post',
@@ -264,6 +267,7 @@ export const OPERATIONS: DocumentedOperation[] = [
       },
       400: { description: 'not an ISO week', schema: errorBody },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
       404: { description: 'no report stored for that week yet', schema: errorBody },
     },
   },
@@ -278,6 +282,7 @@ export const OPERATIONS: DocumentedOperation[] = [
       200: { description: 'the days, and the dates not aggregated yet', schema: dailyAnswer },
       400: { description: 'bad dates or range', schema: errorBody },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -292,6 +297,7 @@ export const OPERATIONS: DocumentedOperation[] = [
       200: { description: 'the incidences, streamed', mediaType: 'text/csv', others: ['application/x-ndjson'] },
       400: { description: 'bad format, dates or range', schema: errorBody },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -306,6 +312,7 @@ export const OPERATIONS: DocumentedOperation[] = [
         schema: overviewAnswer,
       },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -317,6 +324,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     responses: {
       200: { description: 'the overview page', mediaType: 'text/html' },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {

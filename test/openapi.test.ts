@@ -76,9 +76,9 @@ test('every operation names its auth scheme, examples and error bodies in the se
   expect(cart.security).toEqual([{ appOrAdmin: [] }]);
   expect((cart.requestBody as any).content['application/json'].example).toMatchObject({ cart_value: 185000 });
   expect((cart.responses!['400'] as any).content['application/json'].schema).toEqual({
-    $ref: '#/components/schemas/Error',
+    $ref: '#/components/schemas/ErrorBody',
   });
-  expect((doc.components!.schemas!.Error as any).properties).toHaveProperty('field');
+  expect((doc.components!.schemas!.ErrorBody as any).properties).toHaveProperty('field');
   expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
 });
 
@@ -146,9 +146,9 @@ describe('the contract check every test runs on the answers it receives', () => 
     expect(await contractViolations('post', url, answer(418, {}))).toEqual([
       expect.stringContaining('status not documented'),
     ]);
-    expect(
-      await contractViolations('get', new URL('http://127.0.0.1/api/v1/nowhere'), answer(200, {})),
-    ).toEqual([expect.stringContaining('no operation')]);
+    expect(await contractViolations('get', new URL('http://127.0.0.1/api/v1/nowhere'), answer(200, {}))).toEqual([
+      expect.stringContaining('no operation'),
+    ]);
   });
 });
 

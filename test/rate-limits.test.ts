@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { ApiClientError, createApiClient } from '../app-client';
 import { appToken } from './support/signing';
 import { startTestSystem, type TestSystem } from './support/system';
 
@@ -75,4 +76,15 @@ test('every counted answer shows the limit, what is left and when it resets, bef
   // Reads are not limited, so they carry no limit.
   const read = await send('GET', `/api/v1/context/${user}`, user);
   expect(read.limit).toEqual({ limit: null, remaining: null, reset: null, policy: null });
+});
+
+test("the app's client hands the app Retry-After and the request id when the limit bites", async () => {
+  const user = newUser();
+  const client = createApiClient(system.baseUrl, () => appToken(user));
+  for (let i = 0; i < 3; i++) await client.sendFrictionSignal(user, { type: `SEEN_${i}` });
+  const refused = await client.sendFrictionSignal(user, { type: 'SEEN_3' }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(ApiClientError);
+  expect(refused).toMatchObject({ status: 429, code: 'rate_limited' });
+  expect((refused as ApiClientError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  expect((refused as ApiClientError).requestId).toEqual(expect.any(String));
 });
