@@ -4,8 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  // ESM-only packages (jose 6; p-limit 6 under slonik 47): jest's module loader needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|jose)/)'],
+  // ESM-only packages (jose 6; p-limit 6 under slonik 47; openid-client 6 and oauth4webapi; oidc-provider 9 in
+  // tests): jest's module loader needs them transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider)/)'],
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
   // Every answer of the API a test receives is checked against the OpenAPI document.
   setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],

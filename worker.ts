@@ -1,13 +1,6 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type LogLevel,
-  type WorkerOptions,
-} from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import type { DatabasePool } from 'slonik';
 import { createActivities } from './activities';
@@ -15,6 +8,7 @@ import { createFreshchatClient } from './clients/freshchat-client';
 import { createOutboundEventSender } from './clients/outbound-events';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
+import { sdkLogger, SDK_CORE_LOGGING } from './infra/sdk-logger';
 import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
@@ -153,16 +147,6 @@ async function ensureSchedules(temporal: TemporalSettings): Promise<void> {
   }
 }
 
-const SDK_LOG_LEVEL: Record<Settings['logLevel'], LogLevel> = {
-  trace: 'TRACE',
-  debug: 'DEBUG',
-  info: 'INFO',
-  warn: 'WARN',
-  error: 'ERROR',
-  fatal: 'ERROR',
-  silent: 'ERROR',
-};
-
 /**
  * The worker process: migrate, then run until SIGINT/SIGTERM. `interceptors` only for the chaos run's faults;
  * `extraActivities` only for the benchmark's minimal workflow.
@@ -175,11 +159,12 @@ export async function runWorkerProcess(
   applySandboxSettings(settings.worker);
   const { metricsPort } = settings.worker;
   Runtime.install({
-    logger: new DefaultLogger(SDK_LOG_LEVEL[settings.logLevel]),
-    // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
-    ...(metricsPort !== undefined
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } }
-      : {}),
+    logger: sdkLogger(logger),
+    telemetryOptions: {
+      logging: SDK_CORE_LOGGING,
+      // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
+      ...(metricsPort !== undefined ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {}),
+    },
   });
   await ensureDatabase(settings.database.url);
   await migrate(settings.database.url);

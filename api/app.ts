@@ -21,6 +21,12 @@ import { requestLog } from './request-log';
 import { requestLogger, type Logger } from '../infra/logger';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
+import { randomBytes } from 'node:crypto';
+import { logger } from '../infra/logger';
+import { peopleRuntime, type PeopleRuntime } from './people/guard';
+import { peopleRouter } from './people/routes';
+import { redisSessionStore } from './people/sessions';
+import { deadLettersPageRouter } from './dead-letters-page';
 
 export interface ApiDeps {
   settings: Settings;
@@ -48,6 +54,12 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(requestMetrics);
   app.use(jsonErrors);
   app.use(codecCors(settings.codec.corsOrigins));
+  app.keys = cookieKeys(settings);
+  const people: PeopleRuntime = {
+    sessions: redisSessionStore(deps.redis, settings.redis.keyPrefix, settings.people.session),
+    secureCookies: settings.people.secureCookies,
+  };
+  app.use(peopleRuntime(people));
 
   const health = healthRouter({
     checks: dependencyChecks(deps),
@@ -79,9 +91,17 @@ export function createApp(deps: ApiDeps): Koa {
   });
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
-    auth: settings.auth,
+    token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
+    temporalUiUrl: settings.overview.temporalUiUrl,
   });
+  const signIn = peopleRouter({
+    settings: settings.people,
+    runtime: people,
+    redis: deps.redis,
+    keyPrefix: settings.redis.keyPrefix,
+  });
+  const deadLetters = deadLettersPageRouter({ pool: deps.pool, deliver: (e) => deps.conversations.deliver(e) });
   const freshchatIdentity = freshchatIdentityRouter({
     auth: settings.auth,
     privateKey: settings.identityTokens.privateKey,
@@ -98,9 +118,18 @@ export function createApp(deps: ApiDeps): Koa {
     overview,
     codec,
     freshchatIdentity,
+    signIn,
+    deadLetters,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** The session cookie's signing keys; none configured (development only, see infra/secret-checks.ts): one per process. */
+function cookieKeys(settings: Settings): string[] {
+  if (settings.people.sessionSecrets.length > 0) return settings.people.sessionSecrets;
+  logger.warn('SESSION_SECRET is not set: sessions are signed with a key of this process and end at its restart');
+  return [randomBytes(32).toString('hex')];
 }
 
 /** What /ready asks, each cheaply: a trivial query, a PING, and the namespace's description. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { secretProblems } from './secret-checks';
+import { peopleSchema } from './people-settings';
 import { securitySchema } from './security-settings';
 import { parseSize } from './size';
 
@@ -177,7 +178,7 @@ const schema = z.object({
   FRESHCHAT_RETRY_AFTER_CAP: duration('60s'),
 });
 
-const withSecurity = schema.merge(securitySchema);
+const withSecurity = schema.merge(securitySchema).merge(peopleSchema);
 
 export type Config = z.infer<typeof withSecurity>;
 

@@ -86,7 +86,13 @@ export async function deadLetterRefused(event: ConversationEvent, refusal: Refus
     await storeStep('deadLetter', { event, ...refusal });
   } catch (error) {
     if (!isDataRejection(error)) throw error;
-    log.error('dead letter refused too; the event is only in this log', { event: JSON.stringify(event) });
+    // Ids only, never the body (message text, user properties): the event stays in this run's history.
+    log.error('dead letter refused too; the event is only in the workflow history', {
+      conversationId: event.conversationId,
+      eventKey: event.eventKey,
+      kind: event.kind,
+      occurredAt: event.occurredAt,
+    });
   }
 }
 
