@@ -488,6 +488,10 @@ const HEADERS = {
 } as const;
 const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'] as const;
 
+const NOT_SIGNED_IN: DocumentedResponse = {
+  description: 'not signed in: a script gets this, a browser the sign-in page',
+  schema: errorBody,
+};
 const INTERNAL_ERROR = { description: 'unexpected failure (logged with the request id)', schema: errorBody };
 
 /**
@@ -523,6 +527,7 @@ export function openApiDocument() {
   for (const [name, schema] of NAMED_BODIES) registry.register(name, schema);
   for (const op of OPERATIONS) {
     const responses: Record<number, string | DocumentedResponse> = { ...op.responses, 500: INTERNAL_ERROR };
+    if (op.security === 'session') responses[401] ??= NOT_SIGNED_IN;
     registry.registerPath({
       method: op.method,
       path: op.path,

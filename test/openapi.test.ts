@@ -103,6 +103,7 @@ const operations = () =>
 test('every JSON answer has a schema, every answer names X-Request-Id, every limited route documents 429', () => {
   const untyped = operations().flatMap(({ name, op }) =>
     Object.entries(op.responses as Record<string, any>)
+      .filter(([status]) => !status.startsWith('3'))
       .filter(([, r]) => !r.content || Object.values(r.content).some((c: any) => !c.schema))
       .map(([status]) => `${name} ${status}`),
   );
