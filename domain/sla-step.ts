@@ -14,7 +14,7 @@ import {
   type SlaStatus,
   type SlaTarget,
 } from './sla';
-import type { SlaEscalation } from './sla-policy';
+import type { SlaEscalation, SlaTargetKind } from './sla-policy';
 
 /**
  * SLA progress computed from what is stored: the conversation's response clock and every target it was given. Pure:
@@ -31,7 +31,13 @@ export type SlaDelivery =
   | { kind: 'event'; delivery: { deliveryId: string; body: string } }
   | {
       kind: 'escalation';
-      request: { conversationId: string; incidenceId: string; escalation: SlaEscalation; note: string };
+      request: {
+        conversationId: string;
+        escalation: SlaEscalation;
+        note: string;
+        /** The breach escalated: checked again at delivery, which may come days later. */
+        breach: { incidenceId: string; target: SlaTargetKind; startedAt: string };
+      };
     };
 
 /** A delivery and the id that makes it once only (its workflow's id). */
@@ -175,7 +181,12 @@ function escalationOf(plan: SlaPlan, state: ConversationState, missed: SlaTarget
     id: `escalation:${state.incidenceId}:${missed.target}:${iso(missed.startedAt)}`,
     job: {
       kind: 'escalation',
-      request: { conversationId: state.conversationId, incidenceId: state.incidenceId!, escalation, note },
+      request: {
+        conversationId: state.conversationId,
+        escalation,
+        note,
+        breach: { incidenceId: state.incidenceId!, target: missed.target, startedAt: iso(missed.startedAt) },
+      },
     },
   };
 }

@@ -210,7 +210,7 @@ export function fakeIncidences(
   };
   const sla: Pick<SlaActivities, 'deliverOutboundEvent' | 'escalateSlaBreach'> = {
     deliverOutboundEvent: async () => undefined,
-    escalateSlaBreach: async () => undefined,
+    escalateSlaBreach: async () => 'ESCALATED' as const,
   };
   return {
     activities: { ...activities, ...sla, computeWeeklyReport },
