@@ -128,8 +128,11 @@ export function fakeIncidences(
           outcomes.push('refused');
           continue;
         }
-        if (known.incidenceId === null || (known.userId === null && carriesUser(event)))
+        if (known.incidenceId === null || (known.userId === null && carriesUser(event))) {
           known = ensure(conversationId, event);
+          if (known.userId === null && event.freshchatUserId && !followUps.some((f) => f.kind === 'user'))
+            followUps.push({ kind: 'user' });
+        }
         const { incidenceId } = known as { incidenceId: string };
         const entries = timelines.get(incidenceId)!;
         const entry = timelineEntryOf(event);
