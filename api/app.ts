@@ -21,10 +21,14 @@ import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../infra/logger';
-import { peopleRuntime, type PeopleRuntime } from './people/guard';
+import { peopleRuntime, requirePerson, type PeopleRuntime } from './people/guard';
 import { peopleRouter } from './people/routes';
 import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
+import { createManagerPages } from './manager-pages';
+import { createFreshchatClient } from '../clients/freshchat-client';
+import { createAgentNames } from '../stores/agent-names';
+import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
   settings: Settings;
@@ -77,18 +81,41 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth, databaseUrl: settings.database.url });
+  const agentNames = createAgentNames({
+    redis: deps.redis,
+    keys: redisKeys(settings.redis.keyPrefix),
+    freshchat: createFreshchatClient(settings.activities.freshchat),
+    ttlSeconds: Math.max(1, Math.round(settings.pages.agentNamesTtlMs / 1000)),
+    retrySeconds: 60,
+  });
+  const analytics = analyticsRouter({
+    pool: deps.pool,
+    auth: settings.auth,
+    databaseUrl: settings.database.url,
+    agentNames,
+  });
+  const pages = createManagerPages(
+    {
+      pool: deps.pool,
+      agentNames,
+      databaseUrl: settings.database.url,
+      temporalUiUrl: settings.pages.temporalUiUrl,
+      namespace: settings.temporal.namespace,
+      freshchatConversationUrl: settings.pages.freshchatConversationUrl,
+    },
+    { requirePerson },
+  );
   const overview = overviewRouter({
     pool: deps.pool,
     auth: settings.auth,
-    temporalUiUrl: settings.overview.temporalUiUrl,
+    temporalUiUrl: settings.pages.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
     token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
-    temporalUiUrl: settings.overview.temporalUiUrl,
+    temporalUiUrl: settings.pages.temporalUiUrl,
   });
   const signIn = peopleRouter({
     settings: settings.people,
@@ -115,6 +142,7 @@ export function createApp(deps: ApiDeps): Koa {
     freshchatIdentity,
     signIn,
     deadLetters,
+    pages,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -78,8 +78,13 @@ export interface Settings {
   rateLimits: { frictionSignalsPerMinute: number; contextWritesPerMinute: number };
   orders: { secret?: string; assistedWindowMs: number };
   auth: AuthSettings;
-  /** The live overview links each conversation to its workflow in the Temporal UI at this address. */
-  overview: { temporalUiUrl: string };
+  /** The managers' pages: links to each conversation's workflow in the Temporal UI and to Freshchat's inbox. */
+  pages: {
+    temporalUiUrl: string;
+    freshchatConversationUrl?: string;
+    publicUrl?: string;
+    agentNamesTtlMs: number;
+  };
   conversation: ConversationSettings;
   contextSync: ContextSyncSettings;
   userContext: UserContextStoreSettings;
@@ -170,7 +175,12 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       audience: config.APP_JWT_AUDIENCE,
       issuer: config.APP_JWT_ISSUER,
     },
-    overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
+    pages: {
+      temporalUiUrl: config.TEMPORAL_UI_URL,
+      freshchatConversationUrl: config.FRESHCHAT_CONVERSATION_URL,
+      publicUrl: config.PUBLIC_URL,
+      agentNamesTtlMs: config.AGENT_NAMES_TTL,
+    },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
       eventsInOneStep: config.EVENTS_IN_ONE_STEP,

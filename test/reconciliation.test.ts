@@ -17,7 +17,6 @@ import {
   reconciliationInput,
   reconciliationScheduleId,
 } from '../infra/reconciliation-schedule';
-import { isoWeekOf } from '../domain/iso-week';
 import { passById } from '../stores/reconciliation-store';
 import { computeAndStoreWeeklyReport, readWeeklyReport } from '../stores/weekly-report-store';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
@@ -399,16 +398,24 @@ test('npm run reconcile runs one pass through the worker and prints what it repa
 }, 60_000);
 
 test('the weekly report shows how many events reconciliation repaired in the week', async () => {
-  const week = isoWeekOf(Date.now());
-  const repaired = await system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-    SELECT sum(messages_repaired + assignments_repaired + resolutions_repaired + reopens_repaired)::int AS n
-    FROM reconciliation_passes`);
-  expect(repaired).toBeGreaterThan(10);
-  await computeAndStoreWeeklyReport(system.pool, week, 150);
-  const stored = await readWeeklyReport(system.pool, week);
-  expect(stored?.report.metrics.eventsRepaired).toEqual({ value: repaired });
-  // The week before had no passes.
-  expect(stored?.report.previousWeek.metrics.eventsRepaired).toEqual({ value: 0 });
+  // Passes of its own, in a past week (2026-W10: India-time Monday 2 to Sunday 8 March) and around it: the figure
+  // depends neither on the tests before nor on today's date.
+  const passes: Array<[string, number]> = [
+    ['2026-03-04T06:00:00Z', 7],
+    ['2026-03-01T19:00:00Z', 1], // 00:30 on Monday in India: this week
+    ['2026-03-08T18:00:00Z', 2], // 23:30 on Sunday in India: this week
+    ['2026-03-01T18:00:00Z', 5], // 23:30 on the Sunday before: the week before
+    ['2026-02-25T06:00:00Z', 4],
+    ['2026-03-10T06:00:00Z', 100],
+  ];
+  for (const [i, [at, messages]] of passes.entries())
+    await system.pool.query(sql.unsafe`
+      INSERT INTO reconciliation_passes (run_id, trigger, started_at, finished_at, messages_repaired, reopens_repaired)
+      VALUES (${`weekly-figure-${i}`}, 'MANUAL', ${at}, ${at}, ${messages - 1}, 1)`);
+  await computeAndStoreWeeklyReport(system.pool, '2026-W10', 150);
+  const stored = await readWeeklyReport(system.pool, '2026-W10');
+  expect(stored?.report.metrics.eventsRepaired).toEqual({ value: 10 });
+  expect(stored?.report.previousWeek.metrics.eventsRepaired).toEqual({ value: 9 });
   expect(stored?.html).toContain('Events repaired by reconciliation');
 });
 

@@ -7,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
   body: unknown;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** `raw` is sent as is (not as JSON), for answers that are not JSON. */
@@ -31,6 +33,8 @@ export class FakeFreshchat {
   /** Every message of a conversation, in the order learned (served newest first). */
   readonly messages = new Map<string, Json[]>();
   readonly userConversations = new Map<string, string[]>();
+  /** Agents by id, as GET /agents lists them (paged) and GET /agents/{id} answers. */
+  readonly agents = new Map<string, Json>();
   /** Messages per page unless the request asks for fewer. */
   pageSize = 50;
   /** Serve messages in a scrambled order (not newest first), so pages overlap in time. */
@@ -162,7 +166,9 @@ export class FakeFreshchat {
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
+      const at = Date.now();
       const recorded: RecordedRequest = {
+        at,
         method: req.method ?? 'GET',
         path: (req.url ?? '/').replace(/^\/v2/, ''),
         authorization: req.headers.authorization,
@@ -260,8 +266,22 @@ export class FakeFreshchat {
       const users = [...this.users.values()].filter((u) => (u as { reference_id?: string }).reference_id === reference);
       return { status: 200, body: { users } };
     }
+    if (request.method === 'GET' && kind === 'agents' && !id) {
+      const params = new URLSearchParams(query ?? '');
+      const size = Math.min(this.pageSize, Number(params.get('items_per_page') ?? this.pageSize));
+      const page = Math.max(1, Number(params.get('page') ?? 1));
+      const all = [...this.agents.values()];
+      const agents = all.slice((page - 1) * size, page * size);
+      const pagination = { total_items: all.length, total_pages: Math.max(1, Math.ceil(all.length / size)) };
+      return { status: 200, body: { agents, pagination } };
+    }
     if (request.method === 'GET' && sub) return pageOf(this, kind, id!, sub, new URLSearchParams(query));
-    const store = kind === 'users' ? this.users : kind === 'conversations' ? this.conversations : undefined;
+    const stores: Record<string, Map<string, unknown>> = {
+      users: this.users,
+      conversations: this.conversations,
+      agents: this.agents,
+    };
+    const store = kind === undefined ? undefined : stores[kind];
     if (request.method === 'GET' && store && id && store.has(id)) return { status: 200, body: store.get(id) };
     if (request.method === 'PUT' && kind === 'users') return { status: 200, body: request.body };
     if (kind === 'conversations' && id && this.conversations.has(id)) {
