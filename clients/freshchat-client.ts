@@ -48,7 +48,10 @@ export interface FreshchatClient {
   updateUserProperties(userId: string, properties: Record<string, string>): Promise<boolean>;
   /** A private note (agents see it, the customer never does); false when the conversation is unknown (404). */
   addPrivateNote(conversationId: string, actorId: string, text: string): Promise<boolean>;
-  /** Hands the conversation to a group (e.g. a priority group); false when the conversation is unknown (404). */
+  /**
+   * Hands the conversation to a group (e.g. a priority group), leaving its status alone (a resolved conversation stays
+   * resolved); false when the conversation is unknown (404).
+   */
   assignToGroup(conversationId: string, groupId: string): Promise<boolean>;
   /** A page of messages: the first when `next` is absent, else the page a previous answer linked to. */
   listMessages(conversationId: string, next?: string): Promise<FreshchatMessagePage | null>;
@@ -177,7 +180,7 @@ export function createFreshchatClient(options: {
       return answer !== null;
     },
     addPrivateNote: async (conversationId, actorId, text) => {
-      const answer = await call('POST', `/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      const answer = await call('POST', `/conversations/${pathSegment(conversationId)}/messages`, {
         message_parts: [{ text: { content: text } }],
         message_type: 'private',
         actor_type: 'agent',
@@ -186,8 +189,7 @@ export function createFreshchatClient(options: {
       return answer !== null;
     },
     assignToGroup: async (conversationId, groupId) => {
-      const answer = await call('PUT', `/conversations/${encodeURIComponent(conversationId)}`, {
-        status: 'assigned',
+      const answer = await call('PUT', `/conversations/${pathSegment(conversationId)}`, {
         assigned_group_id: groupId,
       });
       return answer !== null;
