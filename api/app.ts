@@ -19,6 +19,16 @@ import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
+import { randomBytes } from 'node:crypto';
+import { logger } from '../infra/logger';
+import { peopleRuntime, requirePerson, type PeopleRuntime } from './people/guard';
+import { peopleRouter } from './people/routes';
+import { redisSessionStore } from './people/sessions';
+import { deadLettersPageRouter } from './dead-letters-page';
+import { createManagerPages } from './manager-pages';
+import { createFreshchatClient } from '../clients/freshchat-client';
+import { createAgentNames } from '../stores/agent-names';
+import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
   settings: Settings;
@@ -43,6 +53,12 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(requestMetrics);
   app.use(jsonErrors);
   app.use(codecCors(settings.codec.corsOrigins));
+  app.keys = cookieKeys(settings);
+  const people: PeopleRuntime = {
+    sessions: redisSessionStore(deps.redis, settings.redis.keyPrefix, settings.people.session),
+    secureCookies: settings.people.secureCookies,
+  };
+  app.use(peopleRuntime(people));
 
   const health = healthRouter({
     checks: dependencyChecks(deps),
@@ -65,18 +81,49 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth, databaseUrl: settings.database.url });
+  const agentNames = createAgentNames({
+    redis: deps.redis,
+    keys: redisKeys(settings.redis.keyPrefix),
+    freshchat: createFreshchatClient(settings.activities.freshchat),
+    ttlSeconds: Math.max(1, Math.round(settings.pages.agentNamesTtlMs / 1000)),
+    retrySeconds: 60,
+  });
+  const analytics = analyticsRouter({
+    pool: deps.pool,
+    auth: settings.auth,
+    databaseUrl: settings.database.url,
+    agentNames,
+  });
+  const pages = createManagerPages(
+    {
+      pool: deps.pool,
+      agentNames,
+      databaseUrl: settings.database.url,
+      temporalUiUrl: settings.pages.temporalUiUrl,
+      namespace: settings.temporal.namespace,
+      freshchatConversationUrl: settings.pages.freshchatConversationUrl,
+    },
+    { requirePerson },
+  );
   const overview = overviewRouter({
     pool: deps.pool,
     auth: settings.auth,
-    temporalUiUrl: settings.overview.temporalUiUrl,
+    temporalUiUrl: settings.pages.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
-    auth: settings.auth,
+    token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
+    temporalUiUrl: settings.pages.temporalUiUrl,
   });
+  const signIn = peopleRouter({
+    settings: settings.people,
+    runtime: people,
+    redis: deps.redis,
+    keyPrefix: settings.redis.keyPrefix,
+  });
+  const deadLetters = deadLettersPageRouter({ pool: deps.pool, deliver: (e) => deps.conversations.deliver(e) });
   const freshchatIdentity = freshchatIdentityRouter({
     auth: settings.auth,
     privateKey: settings.identityTokens.privateKey,
@@ -93,9 +140,19 @@ export function createApp(deps: ApiDeps): Koa {
     overview,
     codec,
     freshchatIdentity,
+    signIn,
+    deadLetters,
+    pages,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** The session cookie's signing keys; none configured (development only, see infra/secret-checks.ts): one per process. */
+function cookieKeys(settings: Settings): string[] {
+  if (settings.people.sessionSecrets.length > 0) return settings.people.sessionSecrets;
+  logger.warn('SESSION_SECRET is not set: sessions are signed with a key of this process and end at its restart');
+  return [randomBytes(32).toString('hex')];
 }
 
 /** What /ready asks, each cheaply: a trivial query, a PING, and the namespace's description. */

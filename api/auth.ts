@@ -72,20 +72,14 @@ export function requireUser(caller: Caller, userId: string): void {
   if (caller.userId !== userId) throw new ApiError(403, 'forbidden', `token subject does not match user ${userId}`);
 }
 
-/**
- * Koa middleware for tools that cannot send a bearer header of their own choosing (the Temporal UI's codec
- * calls): the admin token as a bearer token, or as the password of Basic authentication (a browser asks once).
- */
-export const adminCredential = (settings: AuthSettings, realm: string) => async (ctx: Context, next: Next) => {
+/** The secret a tool sends: a bearer token, or the password of Basic authentication (user name ignored). */
+export function givenSecret(ctx: Context): string | undefined {
   const header = ctx.get('authorization');
   const basic = /^Basic\s+(\S+)$/i.exec(header);
-  const given = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  const token = given ?? bearer;
-  if (!settings.adminToken || !token || !sameSecret(token, settings.adminToken)) {
-    ctx.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
-    throw new ApiError(401, 'unauthenticated', 'the admin token is required (Bearer, or Basic with it as password)');
-  }
-  ctx.state.caller = { kind: 'admin' } satisfies Caller;
-  await next();
-};
+  if (basic) return Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').slice(1).join(':');
+  return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+}
+
+/** The given secret equals `expected` (compared in constant time); false when either is missing. */
+export const secretMatches = (given: string | undefined, expected: string | undefined): boolean =>
+  Boolean(given && expected && sameSecret(given, expected));

@@ -6,15 +6,21 @@ import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { EncryptionCodec } from '../infra/payload-codec';
 import type { PayloadKey } from '../infra/security-settings';
-import { adminCredential, type AuthSettings } from './auth';
+import { givenSecret, secretMatches } from './auth';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
+import { currentSession, requirePerson, sendPage } from './people/guard';
+import { html } from './people/pages';
+import { hasRole } from './people/person';
 
 export interface CodecRoutesDeps {
   payloadKeys: PayloadKey[];
-  auth: AuthSettings;
+  /** CODEC_TOKEN: the codec server's own credential for tools (Temporal CLI); unset, people's sessions only. */
+  token?: string;
   /** Origins of the Temporal UI allowed to call the codec from a browser. */
   corsOrigins: string[];
+  /** Where the Temporal UI is, for the page a browser sees at GET /codec/decode. */
+  temporalUiUrl: string;
 }
 
 const CODEC_BODY_LIMIT = '4mb';
@@ -43,13 +49,34 @@ export function codecCors(corsOrigins: string[]): Middleware {
 }
 
 /**
- * Temporal's codec server (POST /codec/decode, /codec/encode) for the Temporal UI and CLI, behind the admin
- * credential. CORS (@koa/cors) lets the configured UI origins call it with credentials.
+ * Who may decode: a tool with the codec token (Bearer, or Basic with it as password), or an admin signed in to
+ * the pages, whose session cookie the Temporal UI sends along ("include cross-origin credentials").
+ */
+const codecCredential =
+  (token: string | undefined): Middleware =>
+  async (ctx, next) => {
+    if (!secretMatches(givenSecret(ctx), token)) {
+      const session = await currentSession(ctx);
+      if (!session)
+        throw new ApiError(401, 'unauthenticated', 'sign in as an admin (session cookie) or send the codec token');
+      if (!hasRole(session.person, 'admin'))
+        throw new ApiError(
+          403,
+          'forbidden',
+          `decoding payloads needs the admin role; ${session.person.email} is a viewer`,
+        );
+    }
+    await next();
+  };
+
+/**
+ * Temporal's codec server (POST /codec/decode, /codec/encode) for the Temporal UI and CLI. CORS (@koa/cors) lets
+ * the configured UI origins call it with credentials. GET /codec/decode is the page a browser sees.
  */
 export function codecRouter(deps: CodecRoutesDeps): Router {
   const router = new Router({ prefix: '/codec' });
   const codec = deps.payloadKeys.length > 0 ? new EncryptionCodec(deps.payloadKeys) : undefined;
-  const auth = adminCredential(deps.auth, 'Temporal payload codec');
+  const auth = codecCredential(deps.token);
 
   const handle = (step: 'decode' | 'encode') => async (ctx: Context) => {
     if (!codec)
@@ -66,5 +93,18 @@ export function codecRouter(deps: CodecRoutesDeps): Router {
   for (const step of ['decode', 'encode'] as const) {
     router.post(`/${step}`, auth, handle(step));
   }
+  router.get('/decode', requirePerson('admin'), (ctx) =>
+    sendPage(
+      ctx,
+      200,
+      'Payload codec',
+      html`<p role="status">You are signed in as an admin: the Temporal UI decrypts payloads with your session.</p>
+        <p>
+          In the Temporal UI’s codec settings, the endpoint is this server’s <code>/codec</code> and
+          <em>Include cross-origin credentials</em> is on.
+        </p>
+        <p><a class="button" href="${deps.temporalUiUrl}">Open the Temporal UI</a></p>`,
+    ),
+  );
   return router;
 }

@@ -30,7 +30,7 @@ export interface DocumentedOperation {
   path: string;
   summary: string;
   tag: string;
-  security?: 'appOrAdmin' | 'admin' | 'freshchatSignature' | 'ordersSignature';
+  security?: 'appOrAdmin' | 'admin' | 'freshchatSignature' | 'ordersSignature' | 'session' | 'codec';
   params?: z.AnyZodObject;
   query?: z.AnyZodObject;
   body?: DocumentedRequestBody;
@@ -74,6 +74,73 @@ const APP_ERRORS = {
   415: { description: 'body is not application/json', schema: errorBody },
   503: { description: 'Redis or PostgreSQL unavailable; retry', schema: errorBody },
 };
+
+const page = (description: string) => ({ description, mediaType: 'text/html' });
+const toSignIn = '303 to /signin?next=<path> for a browser';
+
+/** The browser side: sign-in, sign-out, and the admins' pages (docs/security.md). */
+const PEOPLE_PAGES: DocumentedOperation[] = [
+  {
+    method: 'get',
+    path: '/signin',
+    summary: 'The sign-in page (`next`: where to go afterwards; `problem`: why the person is here again)',
+    tag: 'people',
+    responses: { 200: page('the sign-in page'), 302: 'already signed in: to `next`' },
+  },
+  {
+    method: 'get',
+    path: '/signin/start',
+    summary: 'Starts a sign-in at the OpenID Connect provider (authorization code with PKCE)',
+    tag: 'people',
+    responses: { 303: "to the provider's authorization endpoint" },
+  },
+  {
+    method: 'get',
+    path: '/signin/callback',
+    summary: "The provider's redirect back: the code is exchanged, the person's role decided, a session started",
+    tag: 'people',
+    responses: { 303: 'signed in: to `next`', 400: page('unknown or foreign sign-in attempt'), 403: page('no role') },
+  },
+  {
+    method: 'get',
+    path: '/signin/link',
+    summary: 'A one-time sign-in link (`token`, printed by `npm run sign-in-link`): works once, then expires',
+    tag: 'people',
+    responses: { 303: 'signed in: to the dashboard', 410: page('used or expired') },
+  },
+  {
+    method: 'post',
+    path: '/signout',
+    summary: 'Ends the session (form with the `_csrf` field)',
+    tag: 'people',
+    security: 'session',
+    responses: { 303: 'to /signin', 403: page('CSRF token missing or wrong') },
+  },
+  {
+    method: 'get',
+    path: '/dead-letters',
+    summary: 'Events PostgreSQL refused, waiting for a replay (admins)',
+    tag: 'people',
+    security: 'session',
+    responses: { 200: page('the dead letters page'), 303: toSignIn, 403: page('not an admin') },
+  },
+  {
+    method: 'post',
+    path: '/dead-letters/replay',
+    summary: 'Replays every pending dead letter (admins; form with the `_csrf` field)',
+    tag: 'people',
+    security: 'session',
+    responses: { 303: 'to /dead-letters with the counts', 403: page('not an admin, or CSRF token missing or wrong') },
+  },
+  {
+    method: 'get',
+    path: '/codec/decode',
+    summary: "The codec server's page for a browser: an admin's session is what the Temporal UI decodes with",
+    tag: 'temporal',
+    security: 'session',
+    responses: { 200: page('signed in as an admin'), 303: toSignIn, 403: page('not an admin') },
+  },
+];
 
 export const OPERATIONS: DocumentedOperation[] = [
   {
@@ -309,9 +376,9 @@ export const OPERATIONS: DocumentedOperation[] = [
   ...(['decode', 'encode'] as const).map((step): DocumentedOperation => ({
     method: 'post',
     path: `/codec/${step}`,
-    summary: `Temporal codec server: ${step} payloads (the Temporal UI and CLI; admin token as Bearer or Basic password)`,
+    summary: `Temporal codec server: ${step} payloads (the Temporal UI with an admin's session; tools with CODEC_TOKEN)`,
     tag: 'temporal',
-    security: 'admin',
+    security: 'codec',
     body: {
       schema: z.object({ payloads: z.array(z.object({ metadata: z.record(z.string()), data: z.string() })) }),
       example: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] },
@@ -319,10 +386,12 @@ export const OPERATIONS: DocumentedOperation[] = [
     responses: {
       200: 'the payloads',
       400: { description: 'malformed or undecodable payloads', schema: errorBody },
-      401: { description: 'admin token missing or wrong', schema: errorBody },
+      401: { description: 'no admin session and no codec token', schema: errorBody },
+      403: { description: 'signed in, but not an admin', schema: errorBody },
       503: { description: 'TEMPORAL_PAYLOAD_KEYS is not set', schema: errorBody },
     },
   })),
+  ...PEOPLE_PAGES,
 ];
 
 const SECURITY_SCHEMES = {
@@ -333,6 +402,17 @@ const SECURITY_SCHEMES = {
     description: "the app user's HS256 JWT (sub = user id), or the admin token",
   },
   admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN' },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'slo_session',
+    description: 'the signed session cookie of a person signed in at /signin',
+  },
+  codec: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "CODEC_TOKEN (also as the Basic password), or an admin's session cookie (the Temporal UI)",
+  },
   freshchatSignature: {
     type: 'apiKey',
     in: 'header',

@@ -6,7 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client } from 'pg';
 import { loadConfig } from '../infra/config';
 import { migrate } from '../infra/migrator';
-import { startDevServer } from '../test/support/dev-server';
+import { startDevServer } from './support/dev-server';
 
 /** Shared set-up for benchmarks and the chaos run: scratch databases, a private dev server, child processes. */
 export const ROOT = path.resolve(__dirname, '..');

@@ -4,9 +4,11 @@
  *   (a) a Temporal client calling signalWithStart directly (the API's arguments), one new conversation per call:
  *       Temporal's ceiling, and the worker's CPU, activations and sandbox entries per conversation and drain rate;
  *   (m) the same for a minimal workflow (one signal, one local activity inserting one row, then waiting) on the same
- *       worker: the ceiling for any workflow here. (a) and (m) alternate for --rounds rounds; medians are reported;
+ *       worker: the ceiling for any workflow here;
+ *   (b) N signed webhooks through the API with autocannon, as fast as it answers, one new conversation each: ingest
+ *       (req/s, and its ratio to (a) in the same round) and the API's CPU per webhook, after a warm-up burst.
+ *   (a), (m) and (b) alternate for --rounds rounds, each round starting with another; medians are reported;
  *   (e) one later message for each (a) conversation: cost per later event;
- *   (b) signed webhooks through the API with autocannon, as fast as it answers, one new conversation each;
  *   (s) a sustained --rate webhooks/s for --seconds, and the time from each webhook to its incidence row;
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
@@ -67,7 +69,28 @@ const WORKER_SETTINGS = [
 
 type Cost = ReturnType<typeof perItem> & { drainPerS: number };
 /** A phase of a round: (a) our workflow, (m) the minimal one, (o) ours with the queued events in one step. */
-type Phase = [name: string, run: () => Promise<{ cost: Cost; ceiling?: BenchRow }>];
+type Phase = [name: string, run: () => Promise<{ cost: Cost; ceiling?: BenchRow; apiCpuMs?: number }>];
+/** Webhooks sent through the API before the rounds, not counted. */
+const WARM_UP = 200;
+
+/** One round's ingest: (b) through the API against (a) signalWithStart direct, and the API's CPU per webhook. */
+interface Ingest {
+  round: number;
+  ceiling_rps: number;
+  api_rps: number;
+  ratio: number;
+  api_cpu_ms_per_webhook: number;
+}
+
+function ingestOf(round: number, direct: BenchRow, through: BenchRow, apiCpuMs: number): Ingest {
+  return {
+    round,
+    ceiling_rps: round2(direct.reqPerSec!),
+    api_rps: round2(through.reqPerSec!),
+    ratio: round2(through.reqPerSec! / direct.reqPerSec!),
+    api_cpu_ms_per_webhook: round2(apiCpuMs),
+  };
+}
 
 async function main(): Promise<void> {
   const n = flag('conversations', 1000);
@@ -95,7 +118,8 @@ async function main(): Promise<void> {
   // Every workflow the run opens stays open (waiting for silence): a cache that holds them all means no eviction and
   // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
   const abOneStep = process.argv.includes('--ab-one-step');
-  const opened = n * rounds * (abOneStep ? 3 : 2) + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
+  const phasesPerRound = 2 + (skip.has('b') ? 0 : 1) + (abOneStep ? 1 : 0);
+  const opened = n * rounds * phasesPerRound + WARM_UP + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
   const heap = flag('heap', 0);
   const env = {
     DATABASE_URL: db.url,
@@ -131,22 +155,38 @@ async function main(): Promise<void> {
     await waitForHttp(`${baseUrl}/health`);
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
     const start = { client, settings, db: db.url, probe, n, connections };
+    const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
+    const api_: ApiStart = { ...start, load, apiPid: api.pid!, sentAt: new Map(), rows: new Map() };
     const conversation: Cost[] = [];
     const minimal: Cost[] = [];
     const oneStep: Cost[] = [];
+    const throughApi: Cost[] = [];
     const ceilings: BenchRow[] = [];
+    const ingest: Ingest[] = [];
+    // The API's first requests compile its code and open its connections: a long-lived API has paid that already.
+    if (!skip.has('b')) await webhooksIntoApi(api_, `w-${runId}`, WARM_UP, '(b) warm-up, not counted');
     for (let r = 0; r < rounds; r++) {
       const phases: Phase[] = [
         ['(a)', () => startConversations(start, `a${r}-${runId}`)],
         ['(m)', () => startMinimal(start, `m${r}-${runId}`)],
       ];
+      if (!skip.has('b'))
+        phases.push(['(b)', () => webhooksIntoApi(api_, `b${r}-${runId}`, n, `(b) through the API, round ${r}`)]);
       if (abOneStep) phases.push(['(o)', () => startConversations(start, `o${r}-${runId}`, { eventsInOneStep: true })]);
       // Each round starts with another phase, so drift from other load on the machine hits every phase alike.
+      const round: Partial<Record<string, { cost: Cost; ceiling?: BenchRow; apiCpuMs?: number }>> = {};
       for (const [name, phase] of [...phases.slice(r % phases.length), ...phases.slice(0, r % phases.length)]) {
-        const { cost, ceiling } = await phase();
-        console.error(JSON.stringify({ round: r, phase: name, ...cost }));
-        ({ '(a)': conversation, '(m)': minimal, '(o)': oneStep })[name]!.push(cost);
-        if (ceiling && name === '(a)') ceilings.push(ceiling);
+        const result = await phase();
+        round[name] = result;
+        console.error(JSON.stringify({ round: r, phase: name, ...result.cost }));
+        ({ '(a)': conversation, '(m)': minimal, '(o)': oneStep, '(b)': throughApi })[name]!.push(result.cost);
+        if (result.ceiling && name === '(a)') ceilings.push(result.ceiling);
+      }
+      const [a, b] = [round['(a)']!, round['(b)']];
+      if (b) {
+        const figures = ingestOf(r, a.ceiling!, b.ceiling!, b.apiCpuMs!);
+        console.error(JSON.stringify(figures));
+        ingest.push(figures);
       }
     }
     const sample = Array.from({ length: 5 }, (_, i) => conversationWorkflowId(`a0-${runId}-${i}`));
@@ -154,26 +194,14 @@ async function main(): Promise<void> {
     const later = skip.has('e') ? undefined : await laterEvents(start, `a0-${runId}`);
     await client.connection.close();
 
-    const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
-    const apiCpuStart = cpuMs(api.pid!);
-    const burst = new Map<string, number>();
-    const through = skip.has('b')
+    const burstToRow = skip.has('b')
       ? undefined
-      : await webhooksThroughApi(
-          { ...load, prefix: `b-${runId}`, amount: n },
-          '(b) signed webhook through the API',
-          burst,
+      : await webhookToRow(
+          db.url,
+          api_.sentAt.get(`b0-${runId}`)!,
+          `b0-${runId}`,
+          '(b) webhook → incidence row, round 0',
         );
-    const apiCpuPerWebhook = (cpuMs(api.pid!) - apiCpuStart) / n;
-    const burstToRow =
-      through &&
-      (await webhookToRow(
-        db.url,
-        burst,
-        `b-${runId}`,
-        '(b) webhook → incidence row, under that load',
-        through.requests,
-      ));
     const sustainedRuns: Sustained[] = [];
     for (const [i, r] of skip.has('s') ? [] : rates.entries()) {
       const run = await sustainedPhase(
@@ -195,14 +223,22 @@ async function main(): Promise<void> {
         costs.map((c) => c[key]),
         50,
       );
-    const ceiling = percentile(
-      ceilings.map((c) => c.reqPerSec!),
-      50,
-    );
+    const ingestMedian = (key: keyof Ingest) =>
+      percentile(
+        ingest.map((x) => x[key]),
+        50,
+      );
     const summary = {
-      ceiling_rps: ceiling,
-      api_rps: through?.reqPerSec ?? NaN,
-      ratio: (through?.reqPerSec ?? NaN) / ceiling,
+      // Ingest: medians over the rounds; ratio and CPU are taken within each round (per round in `ingest_rounds`).
+      ceiling_rps: percentile(
+        ceilings.map((c) => c.reqPerSec!),
+        50,
+      ),
+      api_rps: ingestMedian('api_rps'),
+      ratio: ingestMedian('ratio'),
+      api_cpu_ms_per_webhook: ingestMedian('api_cpu_ms_per_webhook'),
+      api_warm_up_webhooks: skip.has('b') ? 0 : WARM_UP,
+      api_worker_cpu_ms_per_conversation: median(throughApi, 'cpuMs'),
       worker_cpu_ms_per_conversation: median(conversation, 'cpuMs'),
       drain_per_s: median(conversation, 'drainPerS'),
       minimal_cpu_ms_per_conversation: median(minimal, 'cpuMs'),
@@ -257,10 +293,10 @@ async function main(): Promise<void> {
       worker_cpu_ms_per_later_event: later?.cpuMs ?? NaN,
       history_events_per_conversation: history.events,
       history_markers_per_conversation: history.markers,
-      api_cpu_ms_per_webhook: apiCpuPerWebhook,
       evictions_per_conversation: median(conversation, 'evictions'),
       replays_per_conversation: median(conversation, 'replays'),
       worker_rss_mb: rssMb(worker.pid!),
+      ingest_rounds: ingest,
       sustained: sustainedRuns.map((run) => ({
         rate: run.rate,
         accepted_per_s: round2(run.accepted.reqPerSec!),
@@ -285,10 +321,11 @@ async function main(): Promise<void> {
         .join(' '),
       commit: gitCommit(),
     };
+    const throughApiRows = [...api_.rows.values()];
     printTable(
       [
         ...ceilings,
-        through,
+        ...throughApiRows,
         burstToRow,
         ...sustainedRuns.flatMap((run) => [run.accepted, run.toRow]),
         pacedToRow,
@@ -298,9 +335,11 @@ async function main(): Promise<void> {
     console.table([
       ...conversation.map((c) => ({ phase: '(a)', ...c })),
       ...minimal.map((c) => ({ phase: '(m)', ...c })),
+      ...throughApi.map((c) => ({ phase: '(b)', ...c })),
       ...oneStep.map((c) => ({ phase: '(o)', ...c })),
     ]);
-    const { sustained: _series, ...counts } = summary;
+    if (ingest.length) console.table(ingest);
+    const { sustained: _series, ingest_rounds: _ingest, ...counts } = summary;
     printCounts(counts);
     headline = rounded(summary);
   } finally {
@@ -361,6 +400,28 @@ async function startMinimal(s: Start, prefix: string) {
     }),
   );
   return { cost: await drained(s, before, sent.seconds, COUNT_MINIMAL, `${prefix}-%`, s.n), ceiling: undefined };
+}
+
+interface ApiStart extends Start {
+  load: { baseUrl: string; secret: string; connections: number };
+  apiPid: number;
+  /** Per prefix: when each webhook was sent, and the phase's row. */
+  sentAt: Map<string, Map<string, number>>;
+  rows: Map<string, BenchRow>;
+}
+
+/** (b) `amount` signed webhooks through the API, one new conversation each; until every event is stored. */
+async function webhooksIntoApi(s: ApiStart, prefix: string, amount: number, name: string) {
+  const sentAt = new Map<string, number>();
+  s.sentAt.set(prefix, sentAt);
+  const before = await settledCounters(s.probe);
+  const cpuBefore = cpuMs(s.apiPid);
+  const t0 = performance.now();
+  const row = await webhooksThroughApi({ ...s.load, prefix, amount }, name, sentAt);
+  const apiCpuMs = (cpuMs(s.apiPid) - cpuBefore) / amount;
+  s.rows.set(prefix, row);
+  const cost = await drained(s, before, (performance.now() - t0) / 1000, COUNT_TIMELINE, `${prefix}-%`, amount);
+  return { cost, ceiling: row, apiCpuMs };
 }
 
 /** Drain rate from the first send to the last row; the worker's counters once it is idle again. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { secretProblems } from './secret-checks';
+import { peopleSchema } from './people-settings';
 import { securitySchema } from './security-settings';
 import { parseSize } from './size';
 
@@ -133,6 +134,15 @@ const schema = z.object({
   FRESHCHAT_API_URL: url(['http', 'https']).optional(),
   FRESHCHAT_API_TOKEN: z.string().optional(),
   FRESHCHAT_TAG_PROPERTIES: list.default('cf_tags'),
+  /** A conversation in Freshchat's agent inbox: the drill-down links there, `{conversation_id}` filled in. */
+  FRESHCHAT_CONVERSATION_URL: z
+    .string()
+    .refine((v) => v.includes('{conversation_id}') && /^https?:\/\//.test(v), {
+      message: 'expected an http(s) URL containing {conversation_id}',
+    })
+    .optional(),
+  /** How long agent names read from Freshchat's agents list are kept (Redis) before it is read again. */
+  AGENT_NAMES_TTL: duration('1h'),
   // --- Conversations
   CONVERSATION_REOPEN_WINDOW: duration('7d'),
   CONVERSATION_SILENCE_TIMEOUT: duration('14d'),
@@ -159,6 +169,8 @@ const schema = z.object({
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   REPORT_RECIPIENTS: list,
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
+  /** Where people open this API's pages (the weekly email links to its report page there); unset, no link. */
+  PUBLIC_URL: url(['http', 'https']).optional(),
   // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
   SLA_TIMERS_ENABLED: flag(true),
   EVENTS_IN_ONE_STEP: flag(false),
@@ -177,7 +189,7 @@ const schema = z.object({
   FRESHCHAT_RETRY_AFTER_CAP: duration('60s'),
 });
 
-const withSecurity = schema.merge(securitySchema);
+const withSecurity = schema.merge(securitySchema).merge(peopleSchema);
 
 export type Config = z.infer<typeof withSecurity>;
 

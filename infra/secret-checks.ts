@@ -12,6 +12,10 @@ export interface SecretSources extends SecuritySettings {
   FRESHCHAT_WEBHOOK_PUBLIC_KEY?: string;
   OUTBOUND_EVENTS_URL?: string;
   OUTBOUND_EVENTS_SECRET?: string;
+  SESSION_SECRET?: string;
+  CODEC_TOKEN?: string;
+  OIDC_ISSUER_URL?: string;
+  OIDC_CLIENT_ID?: string;
 }
 
 /** Development and test may run on generated or example secrets; every other environment may not. */
@@ -37,13 +41,19 @@ export function secretProblems(config: SecretSources): string[] {
   if (schemes.includes('hmac') && !config.FRESHCHAT_WEBHOOK_SECRET) {
     problems.push('FRESHCHAT_WEBHOOK_SECRET: missing, but FRESHCHAT_WEBHOOK_SCHEMES lists hmac');
   }
+  if (config.OIDC_ISSUER_URL && !config.OIDC_CLIENT_ID) {
+    problems.push('OIDC_CLIENT_ID: missing, but OIDC_ISSUER_URL is set (the client registered at the provider)');
+  }
   if (secretsRelaxed(config.NODE_ENV)) return problems;
 
   const secrets: Array<[string, string | undefined]> = [
     ['APP_JWT_SECRET', config.APP_JWT_SECRET],
     ['ADMIN_API_TOKEN', config.ADMIN_API_TOKEN],
     ['ORDERS_WEBHOOK_SECRET', config.ORDERS_WEBHOOK_SECRET],
+    // Signs the session cookie of everyone signed in to the pages.
+    ['SESSION_SECRET', config.SESSION_SECRET?.split(',')[0]?.trim()],
   ];
+  if (config.CODEC_TOKEN) secrets.push(['CODEC_TOKEN', config.CODEC_TOKEN]);
   if (schemes.includes('hmac')) secrets.push(['FRESHCHAT_WEBHOOK_SECRET', config.FRESHCHAT_WEBHOOK_SECRET]);
   // Outbound events are signed with it: a receiver trusts whatever carries a valid signature.
   if (config.OUTBOUND_EVENTS_URL) secrets.push(['OUTBOUND_EVENTS_SECRET', config.OUTBOUND_EVENTS_SECRET]);

@@ -10,6 +10,8 @@ import { temporalConnection } from './temporal-connection';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { KeyObject } from 'node:crypto';
 import { webhookSchemesOf, type PayloadKey } from './security-settings';
+import type { PeopleSettings } from '../api/people/routes';
+import { secretsRelaxed } from './secret-checks';
 
 export interface TemporalSettings {
   address: string;
@@ -66,16 +68,23 @@ export interface Settings {
   tracing: { tracesUrl?: string };
   /** Keys of the webhook schemes in force only (FRESHCHAT_WEBHOOK_SCHEMES). */
   webhook: { secret?: string; publicKey?: string };
-  /** The codec server for the Temporal UI: browser origins allowed to call it. */
-  codec: { corsOrigins: string[] };
+  /** The codec server for the Temporal UI: browser origins allowed to call it, and its own bearer credential. */
+  codec: { corsOrigins: string[]; token?: string };
+  /** People signing in to the pages: provider, roles, sessions (docs/security.md). */
+  people: PeopleSettings;
   /** Freshchat identity tokens for the chat SDK; no key: the endpoint answers 503. */
   identityTokens: { privateKey?: KeyObject; ttlMs: number };
   /** Per-user requests a minute; 0: no limit. */
   rateLimits: { frictionSignalsPerMinute: number; contextWritesPerMinute: number };
   orders: { secret?: string; assistedWindowMs: number };
   auth: AuthSettings;
-  /** The live overview links each conversation to its workflow in the Temporal UI at this address. */
-  overview: { temporalUiUrl: string };
+  /** The managers' pages: links to each conversation's workflow in the Temporal UI and to Freshchat's inbox. */
+  pages: {
+    temporalUiUrl: string;
+    freshchatConversationUrl?: string;
+    publicUrl?: string;
+    agentNamesTtlMs: number;
+  };
   conversation: ConversationSettings;
   contextSync: ContextSyncSettings;
   userContext: UserContextStoreSettings;
@@ -150,7 +159,8 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       secret: webhookSchemesOf(config).includes('hmac') ? config.FRESHCHAT_WEBHOOK_SECRET : undefined,
       publicKey: webhookSchemesOf(config).includes('rsa') ? config.FRESHCHAT_WEBHOOK_PUBLIC_KEY : undefined,
     },
-    codec: { corsOrigins: config.CODEC_CORS_ORIGINS },
+    codec: { corsOrigins: config.CODEC_CORS_ORIGINS, token: config.CODEC_TOKEN },
+    people: peopleSettingsOf(config),
     identityTokens: { privateKey: config.FRESHCHAT_JWT_PRIVATE_KEY, ttlMs: config.FRESHCHAT_IDENTITY_TOKEN_TTL },
     rateLimits: {
       frictionSignalsPerMinute: config.RATE_LIMIT_FRICTION_SIGNALS,
@@ -165,7 +175,12 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       audience: config.APP_JWT_AUDIENCE,
       issuer: config.APP_JWT_ISSUER,
     },
-    overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
+    pages: {
+      temporalUiUrl: config.TEMPORAL_UI_URL,
+      freshchatConversationUrl: config.FRESHCHAT_CONVERSATION_URL,
+      publicUrl: config.PUBLIC_URL,
+      agentNamesTtlMs: config.AGENT_NAMES_TTL,
+    },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
       eventsInOneStep: config.EVENTS_IN_ONE_STEP,
@@ -215,6 +230,36 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       rateBurst: config.FRESHCHAT_RATE_BURST,
       retryAfterCapMs: config.FRESHCHAT_RETRY_AFTER_CAP,
     },
+  };
+}
+
+function peopleSettingsOf(config: Config): PeopleSettings {
+  const publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+  const rule = (emails: string[], domains: string[], groups: string[]) => ({ emails, domains, groups });
+  return {
+    publicBaseUrl,
+    oidc:
+      config.OIDC_ISSUER_URL && config.OIDC_CLIENT_ID
+        ? {
+            issuerUrl: config.OIDC_ISSUER_URL,
+            clientId: config.OIDC_CLIENT_ID,
+            clientSecret: config.OIDC_CLIENT_SECRET,
+            scopes: config.OIDC_SCOPES,
+            groupsClaim: config.OIDC_GROUPS_CLAIM,
+            redirectUri: `${publicBaseUrl}/signin/callback`,
+          }
+        : undefined,
+    roles: {
+      admin: rule(config.PEOPLE_ADMIN_EMAILS, config.PEOPLE_ADMIN_DOMAINS, config.PEOPLE_ADMIN_GROUPS),
+      viewer: rule(config.PEOPLE_VIEWER_EMAILS, config.PEOPLE_VIEWER_DOMAINS, config.PEOPLE_VIEWER_GROUPS),
+    },
+    sessionSecrets: (config.SESSION_SECRET ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    session: { idleMs: config.SESSION_IDLE_TIMEOUT, maxAgeMs: config.SESSION_MAX_AGE },
+    signInLinkTtlMs: config.SIGN_IN_LINK_TTL,
+    secureCookies: !secretsRelaxed(config.NODE_ENV),
   };
 }
 

@@ -11,6 +11,8 @@ const generators = {
   FRESHCHAT_WEBHOOK_SECRET: () => randomBytes(32).toString('hex'),
   APP_JWT_SECRET: () => randomBytes(32).toString('hex'),
   ADMIN_API_TOKEN: () => randomBytes(32).toString('hex'),
+  SESSION_SECRET: () => randomBytes(32).toString('hex'),
+  CODEC_TOKEN: () => randomBytes(32).toString('hex'),
   ORDERS_WEBHOOK_SECRET: () => randomBytes(32).toString('hex'),
   // Ready for when OUTBOUND_EVENTS_URL is set (the receiver verifies with the same value).
   OUTBOUND_EVENTS_SECRET: () => randomBytes(32).toString('hex'),

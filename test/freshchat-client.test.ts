@@ -32,3 +32,20 @@ test('a 200 that is not JSON is not retryable', async () => {
   freshchat.failNext({ status: 200, raw: '<html>maintenance</html>' });
   expect(await failureOf(client.getUser('u-1'))).toMatchObject({ type: 'FreshchatBadAnswer', nonRetryable: true });
 });
+
+test('every id in a Freshchat URL is one path segment: the escalation calls refuse `..` before any request', async () => {
+  const client = createFreshchatClient({ baseUrl: freshchat.url, token: 't' });
+  const before = freshchat.requests.length;
+  for (const id of ['..', '.', 'a/b', 'a\\b']) {
+    expect(await failureOf(client.assignToGroup(id, 'priority'))).toMatchObject({
+      type: 'UnsafeId',
+      nonRetryable: true,
+    });
+    expect(await failureOf(client.addPrivateNote(id, 'sla-bot', 'note'))).toMatchObject({
+      type: 'UnsafeId',
+      nonRetryable: true,
+    });
+    expect(await failureOf(client.listMessages(id))).toMatchObject({ type: 'UnsafeId', nonRetryable: true });
+  }
+  expect(freshchat.requests.length).toBe(before);
+});

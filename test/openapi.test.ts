@@ -68,8 +68,10 @@ test('every operation names its auth scheme, examples and error bodies in the se
   expect(Object.keys(doc.components?.securitySchemes ?? {}).sort()).toEqual([
     'admin',
     'appOrAdmin',
+    'codec',
     'freshchatSignature',
     'ordersSignature',
+    'session',
   ]);
   const cart = doc.paths!['/api/v1/context/{userId}/cart']!.put!;
   expect(cart.security).toEqual([{ appOrAdmin: [] }]);

@@ -132,8 +132,18 @@ describe('a change whose result is lost', () => {
     await postOk(spec('simplified-message_create.json', id));
     await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     await settled(id, { outcome: 'CONVERTED' });
-    loseResultOf.add(`conversation_reopen:event:o-${id}`);
+    const reopen = `conversation_reopen:event:o-${id}`;
+    loseResultOf.add(reopen);
     await postOk(spec('simplified-conversation_reopen.json', id, { event_id: `o-${id}` }));
+    // The run takes the stored reopen for its state as soon as it has taken the event (its retry found it stored),
+    // before its silence window (4 s) can close it.
+    const taken = await eventually(async () => {
+      const s = await handle(id).query(stateQuery);
+      expect(s.eventsApplied + s.duplicatesSkipped).toBe(3);
+      return s;
+    });
+    expect(loseResultOf.has(reopen)).toBe(false); // the reopen's result was lost
+    expect(taken).toMatchObject({ outcome: 'IN_PROGRESS', reopenCount: 1 });
     // Before, the run believed the conversation closed and ended with the incidence IN_PROGRESS for good.
     await settled(id, { outcome: 'DROPPED', resolution_type: 'WENT_SILENT', reopen_count: 1 }, 30_000);
   }, 45_000);
@@ -342,6 +352,8 @@ describe('Freshchat failures', () => {
     await postOk(real('real-message_create.json', id));
     await postOk(real('real-conversation_resolution.json', id));
     await settled(id, { outcome: 'RESOLVED', resolution_type: 'TAGS_UNAVAILABLE' });
+    // Read once: neither the client nor the activity tried again (an outage would be retried up to 8 times).
+    expect(freshchat.requests.filter((r) => r.path === `/conversations/${id}`)).toHaveLength(1);
   });
 });
 

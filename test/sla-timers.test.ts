@@ -103,7 +103,7 @@ test('an unanswered wedding customer: the first-response breach is stored, searc
       expect.objectContaining({
         method: 'PUT',
         path: `/conversations/${id}`,
-        body: { status: 'assigned', assigned_group_id: 'priority-weddings' },
+        body: { assigned_group_id: 'priority-weddings' },
       }),
     ),
   );

@@ -489,7 +489,11 @@ async function closeSilentIfUnchanged(state: ConversationState): Promise<Applied
   try {
     const result = await storeStep('closeForSilence', silenceCloseOf(state, now));
     const next = withSnapshot(state, result.snapshot);
-    if (!result.stored) return { state: next, closedAt: null };
+    // A retry whose first attempt committed and lost its result finds this very close stored (at the same time): it
+    // is still this close, and its SLA step and report hand-off must follow.
+    const ownClose =
+      result.snapshot.outcome === 'DROPPED' && Date.parse(result.snapshot.resolvedAt ?? '') === Date.parse(now);
+    if (!result.stored && !ownClose) return { state: next, closedAt: null };
     return { state: { ...next, eventsApplied: state.eventsApplied + 1 }, closedAt: now };
   } catch (error) {
     if (!isDataRejection(error)) throw error;

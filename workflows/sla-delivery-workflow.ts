@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { SlaActivities, SlaEscalationRequest } from '../activities/sla-activities';
+import type { EscalationOutcome, SlaActivities, SlaEscalationRequest } from '../activities/sla-activities';
 import type { OutboundDelivery } from '../clients/outbound-events';
 
 /** Something a conversation hands off so that it never waits for it: a signed outbound event or a breach escalation. */
@@ -13,8 +13,11 @@ const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/** One delivery, as its own workflow: at least once, and outliving the conversation run that started it. */
-export async function slaDeliveryWorkflow(job: SlaDelivery): Promise<void> {
+/**
+ * One delivery, as its own workflow: at least once, and outliving the conversation run that started it. An
+ * escalation's result says what became of it (escalated, or skipped and why).
+ */
+export async function slaDeliveryWorkflow(job: SlaDelivery): Promise<EscalationOutcome | void> {
   if (job.kind === 'event') await deliveries.deliverOutboundEvent(job.delivery);
-  else await deliveries.escalateSlaBreach(job.request);
+  else return deliveries.escalateSlaBreach(job.request);
 }

@@ -170,7 +170,12 @@ function slaKeeper(
     const note = `SLA breached: ${missed.target.toLowerCase().replace('_', ' ')} was due ${missed.dueAt} (policy ${missed.policy}).`;
     await handOff(`escalation:${at.incidenceId}:${missed.target}:${missed.startedAt}`, {
       kind: 'escalation',
-      request: { conversationId: at.conversationId, escalation, note },
+      request: {
+        conversationId: at.conversationId,
+        escalation,
+        note,
+        breach: { incidenceId: at.incidenceId!, target: missed.target, startedAt: missed.startedAt },
+      },
     });
   }
 

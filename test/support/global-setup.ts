@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startDevServer } from './dev-server';
+import { startDevServer } from '../../bench/support/dev-server';
 
 const root = path.resolve(__dirname, '..', '..');
 

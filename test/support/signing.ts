@@ -39,6 +39,9 @@ export async function postWebhook(
 
 export const APP_JWT_SECRET = 'test-app-jwt-secret-0123456789abcdef';
 export const ADMIN_API_TOKEN = 'test-admin-token';
+/** The codec server's own credential: not the admin token. */
+export const CODEC_TOKEN = 'test-codec-token';
+export const SESSION_SECRET = 'test-session-secret';
 /** Two payload keys, as after a rotation: `current` encrypts, both decrypt. */
 export const TEST_PAYLOAD_KEYS = `current:${Buffer.alloc(32, 7).toString('base64')},previous:${Buffer.alloc(32, 9).toString('base64')}`;
 

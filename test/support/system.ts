@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
@@ -14,7 +14,15 @@ import { createTemporalClient } from '../../infra/temporal';
 import { payloadDataConverter } from '../../infra/payload-codec';
 import { createWorker, type WorkerResources } from '../../worker';
 import { createTestDatabase, testRunId, type TestDatabase } from './database';
-import { ADMIN_API_TOKEN, APP_JWT_SECRET, HMAC_SECRET, RSA_PUBLIC_KEY, TEST_PAYLOAD_KEYS } from './signing';
+import {
+  ADMIN_API_TOKEN,
+  APP_JWT_SECRET,
+  CODEC_TOKEN,
+  HMAC_SECRET,
+  RSA_PUBLIC_KEY,
+  SESSION_SECRET,
+  TEST_PAYLOAD_KEYS,
+} from './signing';
 import { ORDERS_SECRET } from './analytics';
 import { settingsFrom, type Settings } from '../../infra/settings';
 import type { Tracing } from '../../infra/tracing';
@@ -49,6 +57,10 @@ export async function startTestSystem(
 ): Promise<TestSystem> {
   const runId = testRunId();
   const database = await createTestDatabase();
+  // Listening first: the API's public address (sign-in callbacks, printed links) is its own port.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({
     LOG_LEVEL: 'warn',
     DATABASE_URL: database.url,
@@ -69,6 +81,9 @@ export async function startTestSystem(
     // Fixtures carry past times: any SLA would be breached at once. SLA tests give a policy file of their own.
     SLA_POLICY_FILE: 'test/fixtures/sla/no-policies.json',
     RECONCILIATION_SCHEDULE_ENABLED: 'false',
+    PUBLIC_BASE_URL: baseUrl,
+    SESSION_SECRET,
+    CODEC_TOKEN,
     ...env,
   });
   const settings = settingsFrom(config);
@@ -97,10 +112,7 @@ export async function startTestSystem(
     contextSync,
     tracer: options.tracing?.api.tracer,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on('request', app.callback());
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
