@@ -17,6 +17,8 @@ import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
+import { requestLog } from './request-log';
+import { requestLogger, type Logger } from '../infra/logger';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +44,8 @@ export interface ApiDeps {
   draining?: () => boolean;
   /** OpenTelemetry tracing (infra/tracing.ts): a span per request; absent, none. */
   tracer?: Tracer;
+  /** Where the request lines go; absent, the process logger. */
+  logger?: Logger;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
@@ -49,6 +53,7 @@ export function createApp(deps: ApiDeps): Koa {
   const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
+  app.use(requestLog(deps.logger ?? requestLogger));
   if (deps.tracer) app.use(requestTracing(deps.tracer));
   app.use(requestMetrics);
   app.use(jsonErrors);

@@ -174,6 +174,8 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       clockSkewSeconds: Math.floor(config.APP_JWT_CLOCK_SKEW / 1000),
       audience: config.APP_JWT_AUDIENCE,
       issuer: config.APP_JWT_ISSUER,
+      jwksUrl: config.APP_JWT_JWKS_URL,
+      jwksAlgorithms: config.APP_JWT_ALGORITHMS,
     },
     pages: {
       temporalUiUrl: config.TEMPORAL_UI_URL,
