@@ -133,7 +133,8 @@ async function adoptLegacyRecord(client: Client, files: MigrationFile[]): Promis
     `SELECT name, applied_at FROM ${LEGACY_TABLE}`,
   );
   for (const row of applied.rows) {
-    const file = files.find((f) => f.file === row.name);
+    // Renumbered files (two once shared a number) are known by their name after the number.
+    const file = files.find((f) => f.file === row.name) ?? files.find((f) => f.name === FILE_NAME.exec(row.name)?.[2]);
     if (!file) continue;
     await client.query(
       `INSERT INTO ${VERSIONS_TABLE} (version, name, md5, run_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
