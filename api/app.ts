@@ -29,7 +29,7 @@ import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
 import { createManagerPages } from './manager-pages';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import { createAgentNames } from '../stores/agent-names';
+import { agentNamesFor } from '../stores/agent-names';
 import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
@@ -86,13 +86,12 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const agentNames = createAgentNames({
-    redis: deps.redis,
-    keys: redisKeys(settings.redis.keyPrefix),
-    freshchat: createFreshchatClient(settings.activities.freshchat),
-    ttlSeconds: Math.max(1, Math.round(settings.pages.agentNamesTtlMs / 1000)),
-    retrySeconds: 60,
-  });
+  const agentNames = agentNamesFor(
+    settings,
+    deps.redis,
+    redisKeys(settings.redis.keyPrefix),
+    createFreshchatClient(settings.activities.freshchat),
+  );
   const analytics = analyticsRouter({
     pool: deps.pool,
     auth: settings.auth,
