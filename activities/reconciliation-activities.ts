@@ -1,3 +1,5 @@
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import type { DatabasePool } from 'slonik';
 import type { Logger } from 'pino';
 import type { FreshchatClient } from '../clients/freshchat-client';
@@ -6,6 +8,7 @@ import type { ConversationEvent } from '../domain/conversation-event';
 import {
   addRepairs,
   countRepairs,
+  lastActivityOf,
   noRepairs,
   reconcileConversation,
   type ConversationRecord,
@@ -36,9 +39,43 @@ export interface ReconciliationActivityDeps {
   };
 }
 
+/** How often a running batch tells Temporal it is alive (its heartbeat timeout is a few times this). */
+export const BATCH_HEARTBEAT_MS = 10_000;
+/** How long a batch waits for the conversation workflows to store what it delivered (what is stored by then counts). */
+export const STORED_WAIT_MS = 60_000;
+const STORED_POLL_MS = 200;
+
 /** A runaway "next page" chain stops here (10,000 messages). */
 const MAX_MESSAGE_PAGES = 200;
 const MAX_CONVERSATION_PAGES = 50;
+
+/**
+ * The repairs delivered that the conversation workflows stored (their event keys are in the timeline), waited for up
+ * to STORED_WAIT_MS: a repair refused or deduplicated is not counted, and neither is one still pending by then.
+ */
+async function storedRepairs(
+  deps: ReconciliationActivityDeps,
+  delivered: Array<{ conversationId: string; seen: boolean; events: ConversationEvent[] }>,
+  step: () => void,
+): Promise<RepairedConversation[]> {
+  const keys = delivered.flatMap((d) => d.events.map((e) => e.eventKey));
+  const ids = delivered.map((d) => d.conversationId);
+  let stored = new Set<string>();
+  for (const until = Date.now() + STORED_WAIT_MS; ;) {
+    step();
+    stored = await store.storedEventKeys(deps.pool, ids, keys);
+    if (stored.size >= new Set(keys).size || Date.now() >= until) break;
+    await new Promise((resolve) => setTimeout(resolve, STORED_POLL_MS));
+  }
+  return delivered
+    .map((d) => ({
+      conversationId: d.conversationId,
+      seen: d.seen,
+      events: d.events.filter((e) => stored.has(e.eventKey)),
+    }))
+    .filter((d) => d.events.length > 0)
+    .map((d) => ({ conversationId: d.conversationId, seen: d.seen, repaired: countRepairs(d.events) }));
+}
 
 /** Activities of the reconciliation workflow: all reads of Freshchat and our record, and the repairs. */
 export function createReconciliationActivities(deps: ReconciliationActivityDeps) {
@@ -76,51 +113,66 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
       batchSize: number;
     }): Promise<BatchResult> {
       const { freshchat, bucket, retryAfterCapMs, deliver } = setup();
+      const activity = Context.current();
+      let cursor: ReconciliationCursor = input.cursor;
+      // Alive while it runs (a worker that died is noticed within the heartbeat timeout); a timed-out or cancelled
+      // attempt learns it from the heartbeat's answer and stops at its next step, before recording anything.
+      const beat = setInterval(() => activity.heartbeat(cursor), BATCH_HEARTBEAT_MS);
+      const step = () => {
+        activity.heartbeat(cursor);
+        if (activity.cancellationSignal.aborted) throw new CancelledFailure('reconciliation batch cancelled');
+      };
       const retries = freshchatRetries({ bucket, retryAfterCapMs });
+      const read = <T>(request: () => Promise<T>) => {
+        step();
+        return retries.run(request);
+      };
       const totals = { checked: 0, discovered: 0, repaired: noRepairs(), rateLimited: 0, unreadable: 0 };
-      const repairs: RepairedConversation[] = [];
+      const delivered: Array<{ conversationId: string; seen: boolean; events: ConversationEvent[] }> = [];
       const window = { lookbackMs: input.lookbackMs, limit: input.batchSize };
+      const discoverySince = Date.now() - input.lookbackMs;
 
-      /** Reads one conversation whole, then delivers what the record lacks; the number of events repaired. */
-      const reconcileOne = async (conversationId: string, record: ConversationRecord | null): Promise<number> => {
-        const conversation = await retries.run(() => freshchat.getConversation(conversationId));
-        if (!conversation) return 0; // Freshchat does not know it: nothing to compare with
+      /**
+       * Reads one conversation whole, then delivers what the record lacks; whether it delivered anything. A conversation
+       * we never saw (`record` null) is taken only when its latest activity falls within the look-back.
+       */
+      const reconcileOne = async (conversationId: string, record: ConversationRecord | null): Promise<boolean> => {
+        const conversation = await read(() => freshchat.getConversation(conversationId));
+        if (!conversation) return false; // Freshchat does not know it: nothing to compare with
+        const updated = conversation.updated_time ? Date.parse(conversation.updated_time) : NaN;
+        if (record === null && updated < discoverySince) return false; // older than the look-back: not read further
         const messages: RestMessage[] = [];
         let next: string | undefined;
         const seen = new Set<string>();
         for (let page = 0; page < MAX_MESSAGE_PAGES; page++) {
-          const answer = await retries.run(() => freshchat.listMessages(conversationId, next));
+          const answer = await read(() => freshchat.listMessages(conversationId, next));
           if (!answer) break;
           messages.push(...answer.messages);
           if (!answer.next || seen.has(answer.next)) break;
           seen.add(answer.next);
           next = answer.next;
         }
+        if (record === null && (lastActivityOf(conversation, messages) ?? -Infinity) < discoverySince) return false;
         const found = reconcileConversation(
           { ...conversation, conversation_id: conversationId },
           messages,
           record,
           new Date().toISOString(),
         );
-        for (const event of found.repairs) await deliver(event);
-        const counts = countRepairs(found.repairs);
-        totals.repaired = addRepairs(totals.repaired, counts);
+        for (const event of found.repairs) {
+          step();
+          await deliver(event);
+        }
         totals.unreadable += found.unreadable;
         totals.checked++;
-        if (found.repairs.length > 0) {
-          repairs.push({ conversationId, seen: record !== null, repaired: counts });
-          deps.logger.info(
-            { conversationId, repaired: counts, seen: record !== null },
-            'reconciliation repaired a conversation',
-          );
-        }
-        return found.repairs.length;
+        if (found.repairs.length > 0) delivered.push({ conversationId, seen: record !== null, events: found.repairs });
+        return found.repairs.length > 0;
       };
 
       const userConversations = async (userId: string): Promise<string[]> => {
         const ids: string[] = [];
         for (let page = 1, pages = 1; page <= Math.min(pages, MAX_CONVERSATION_PAGES); page++) {
-          const answer = await retries.run(() => freshchat.listUserConversations(userId, page));
+          const answer = await read(() => freshchat.listUserConversations(userId, page));
           if (!answer) break;
           ids.push(...answer.conversationIds);
           pages = answer.totalPages;
@@ -128,43 +180,60 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         return [...new Set(ids)];
       };
 
-      let cursor: ReconciliationCursor = input.cursor;
       let next: ReconciliationCursor | null;
       let error: string | null = null;
       try {
-        if (cursor.phase === 'conversations') {
-          const ids = await store.conversationsToCheck(deps.pool, { after: cursor.after, ...window });
-          const records = await store.recordsOf(deps.pool, ids);
-          for (const id of ids) {
-            await reconcileOne(id, records.get(id) ?? null);
-            cursor = { phase: 'conversations', after: id };
-          }
-          next = ids.length < input.batchSize ? { phase: 'users', after: null } : cursor;
-        } else {
-          const users = await store.activeFreshchatUsers(deps.pool, { after: cursor.after, ...window });
-          for (const userId of users) {
-            const ids = await userConversations(userId);
-            const known = await store.recordsOf(deps.pool, ids);
-            for (const id of ids.filter((id) => !known.has(id))) {
-              if ((await reconcileOne(id, null)) > 0) totals.discovered++;
+        try {
+          if (cursor.phase === 'conversations') {
+            const ids = await store.conversationsToCheck(deps.pool, { after: cursor.after, ...window });
+            const records = await store.recordsOf(deps.pool, ids);
+            for (const id of ids) {
+              await reconcileOne(id, records.get(id) ?? null);
+              cursor = { phase: 'conversations', after: id };
             }
-            cursor = { phase: 'users', after: userId };
+            next = ids.length < input.batchSize ? { phase: 'users', after: null } : cursor;
+          } else {
+            const users = await store.activeFreshchatUsers(deps.pool, { after: cursor.after, ...window });
+            for (const userId of users) {
+              const ids = await userConversations(userId);
+              const known = await store.recordsOf(deps.pool, ids);
+              for (const id of ids.filter((id) => !known.has(id))) {
+                if (await reconcileOne(id, null)) totals.discovered++;
+              }
+              cursor = { phase: 'users', after: userId };
+            }
+            next = users.length < input.batchSize ? null : cursor;
           }
-          next = users.length < input.batchSize ? null : cursor;
+        } catch (failure) {
+          if (!(failure instanceof FreshchatUnreachable)) throw failure;
+          error = `Freshchat unreachable: ${failure.message}`;
+          next = cursor;
         }
-      } catch (failure) {
-        if (!(failure instanceof FreshchatUnreachable)) throw failure;
-        error = `Freshchat unreachable: ${failure.message}`;
-        next = cursor;
+        const repairs = await storedRepairs(deps, delivered, step);
+        for (const r of repairs) totals.repaired = addRepairs(totals.repaired, r.repaired);
+        totals.rateLimited = retries.counts.rateLimited;
+        step();
+        const recorded = await store.recordBatch(deps.pool, {
+          passId: input.passId,
+          from: input.cursor,
+          totals,
+          cursor: next,
+          moveSweepCursor: input.trigger === 'SCHEDULE',
+        });
+        if (!recorded)
+          deps.logger.warn(
+            { passId: input.passId, from: input.cursor },
+            'reconciliation batch recorded by another attempt',
+          );
+        for (const r of repairs)
+          deps.logger.info(
+            { conversationId: r.conversationId, repaired: r.repaired, seen: r.seen },
+            'reconciliation repaired a conversation',
+          );
+        return { cursor: next, error, repairs };
+      } finally {
+        clearInterval(beat);
       }
-      totals.rateLimited = retries.counts.rateLimited;
-      await store.recordBatch(deps.pool, {
-        passId: input.passId,
-        totals,
-        cursor: next,
-        moveSweepCursor: input.trigger === 'SCHEDULE',
-      });
-      return { cursor: next, error, repairs };
     },
 
     async finishReconciliationPass(input: { passId: string; error: string | null }): Promise<ReconciliationSummary> {

@@ -8,17 +8,21 @@ import {
   copyStatement,
   EXPORT_FORMATS,
   exportSelect,
+  startedBetween,
   streamExport,
   type ExportFormat,
 } from '../stores/incidence-export';
 import { adminOnly, type AuthSettings } from './auth';
 import { ApiError } from './errors';
+import type { AgentNames } from '../stores/agent-names';
 
 export interface AnalyticsApiDeps {
   pool: DatabasePool;
   auth: AuthSettings;
   /** Exports hold a connection of their own for the whole COPY. */
   databaseUrl: string;
+  /** The export's agent_name column; absent, it repeats the id. */
+  agentNames?: AgentNames;
 }
 
 export const MAX_DAILY_RANGE_DAYS = 366;
@@ -83,7 +87,9 @@ export function analyticsRouter(deps: AnalyticsApiDeps): Router {
         'format',
       );
     const { from, to } = dayRange(ctx.query);
-    const stream = await streamExport(deps.databaseUrl, copyStatement(exportSelect(from, to, format), format));
+    const names = (await deps.agentNames?.all()) ?? new Map<string, string>();
+    const select = exportSelect(startedBetween(from, to), format, names);
+    const stream = await streamExport(deps.databaseUrl, copyStatement(select, format));
     ctx.type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
     ctx.set('content-disposition', `attachment; filename="incidences-${from}-${to}.${format}"`);
     ctx.body = stream;

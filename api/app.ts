@@ -17,14 +17,20 @@ import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
+import { requestLog } from './request-log';
+import { requestLogger, type Logger } from '../infra/logger';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../infra/logger';
-import { peopleRuntime, type PeopleRuntime } from './people/guard';
+import { peopleRuntime, requirePerson, type PeopleRuntime } from './people/guard';
 import { peopleRouter } from './people/routes';
 import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
+import { createManagerPages } from './manager-pages';
+import { createFreshchatClient } from '../clients/freshchat-client';
+import { agentNamesFor } from '../stores/agent-names';
+import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
   settings: Settings;
@@ -38,6 +44,8 @@ export interface ApiDeps {
   draining?: () => boolean;
   /** OpenTelemetry tracing (infra/tracing.ts): a span per request; absent, none. */
   tracer?: Tracer;
+  /** Where the request lines go; absent, the process logger. */
+  logger?: Logger;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
@@ -45,6 +53,7 @@ export function createApp(deps: ApiDeps): Koa {
   const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
+  app.use(requestLog(deps.logger ?? requestLogger));
   if (deps.tracer) app.use(requestTracing(deps.tracer));
   app.use(requestMetrics);
   app.use(jsonErrors);
@@ -77,18 +86,40 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const analytics = analyticsRouter({ pool: deps.pool, auth: settings.auth, databaseUrl: settings.database.url });
+  const agentNames = agentNamesFor(
+    settings,
+    deps.redis,
+    redisKeys(settings.redis.keyPrefix),
+    createFreshchatClient(settings.activities.freshchat),
+  );
+  const analytics = analyticsRouter({
+    pool: deps.pool,
+    auth: settings.auth,
+    databaseUrl: settings.database.url,
+    agentNames,
+  });
+  const pages = createManagerPages(
+    {
+      pool: deps.pool,
+      agentNames,
+      databaseUrl: settings.database.url,
+      temporalUiUrl: settings.pages.temporalUiUrl,
+      namespace: settings.temporal.namespace,
+      freshchatConversationUrl: settings.pages.freshchatConversationUrl,
+    },
+    { requirePerson },
+  );
   const overview = overviewRouter({
     pool: deps.pool,
     auth: settings.auth,
-    temporalUiUrl: settings.overview.temporalUiUrl,
+    temporalUiUrl: settings.pages.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
     token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
-    temporalUiUrl: settings.overview.temporalUiUrl,
+    temporalUiUrl: settings.pages.temporalUiUrl,
   });
   const signIn = peopleRouter({
     settings: settings.people,
@@ -115,6 +146,7 @@ export function createApp(deps: ApiDeps): Koa {
     freshchatIdentity,
     signIn,
     deadLetters,
+    pages,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

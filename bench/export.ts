@@ -20,7 +20,7 @@ import { jsonErrors } from '../api/errors';
 import { addWeeks, isoWeekOf, istDateOf, previousWeek, weekBounds } from '../domain/iso-week';
 import { createDatabasePool } from '../infra/db';
 import { linkAssists } from '../stores/order-store';
-import { copyStatement, exportSelect, type ExportFormat } from '../stores/incidence-export';
+import { copyStatement, exportSelect, startedBetween, type ExportFormat } from '../stores/incidence-export';
 import { loadIncidences, loadOrders, loadResponses } from './report-data';
 import { scratchDatabase } from './scratch';
 import { flag } from './table';
@@ -117,7 +117,10 @@ async function main(): Promise<void> {
     const results: Array<Record<string, string | number>> = [];
     const verdicts: string[] = [];
     for (const format of ['csv', 'ndjson'] as const) {
-      const copy = await copyBaseline(scratch.url, copyStatement(exportSelect(from, to, format), 'csv'));
+      const copy = await copyBaseline(
+        scratch.url,
+        copyStatement(exportSelect(startedBetween(from, to), format), 'csv'),
+      );
       const exported = await httpExport(base, format, from, to);
       const copyRows = copy.lines - 1; // its header
       const rows = format === 'csv' ? exported.lines - 1 : exported.lines;

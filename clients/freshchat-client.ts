@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { storableDeep } from '../domain/record-values';
 import type { RestConversation, RestMessage } from '../domain/reconciliation';
 
 export interface FreshchatUser {
@@ -21,6 +22,14 @@ export interface FreshchatMessagePage {
   next: string | null;
 }
 
+/** A Freshchat agent (GET /agents): who an assigned agent id is. */
+export interface FreshchatAgent {
+  id: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+}
+
 /** One page of a user's conversation ids. */
 export interface FreshchatConversationPage {
   conversationIds: string[];
@@ -28,6 +37,7 @@ export interface FreshchatConversationPage {
 }
 
 export const MESSAGES_PER_PAGE = 50;
+export const AGENTS_PER_PAGE = 100;
 
 export interface FreshchatClient {
   configured: boolean;
@@ -39,11 +49,16 @@ export interface FreshchatClient {
   updateUserProperties(userId: string, properties: Record<string, string>): Promise<boolean>;
   /** A private note (agents see it, the customer never does); false when the conversation is unknown (404). */
   addPrivateNote(conversationId: string, actorId: string, text: string): Promise<boolean>;
-  /** Hands the conversation to a group (e.g. a priority group); false when the conversation is unknown (404). */
+  /**
+   * Hands the conversation to a group (e.g. a priority group), leaving its status alone (a resolved conversation stays
+   * resolved); false when the conversation is unknown (404).
+   */
   assignToGroup(conversationId: string, groupId: string): Promise<boolean>;
   /** A page of messages: the first when `next` is absent, else the page a previous answer linked to. */
   listMessages(conversationId: string, next?: string): Promise<FreshchatMessagePage | null>;
   listUserConversations(userId: string, page: number): Promise<FreshchatConversationPage | null>;
+  /** A page of the account's agents (1-based) and how many pages there are. */
+  listAgents(page: number): Promise<{ agents: FreshchatAgent[]; totalPages: number } | null>;
 }
 
 /** The HTTP status a Freshchat failure carried (429, 5xx, other 4xx), or undefined for a network fault. */
@@ -64,7 +79,7 @@ async function readJson<T>(response: Response, what: string): Promise<T> {
   if (text.length > MAX_ANSWER_BYTES)
     throw ApplicationFailure.nonRetryable(`${what} answered ${text.length} characters`, 'FreshchatBadAnswer');
   try {
-    return (text ? JSON.parse(text) : {}) as T;
+    return storableDeep(text ? JSON.parse(text) : {}) as T;
   } catch {
     throw ApplicationFailure.nonRetryable(`${what} answered something that is not JSON`, 'FreshchatBadAnswer');
   }
@@ -142,6 +157,15 @@ export function createFreshchatClient(options: {
         .filter((id): id is string => typeof id === 'string' && id !== '');
       return { conversationIds, totalPages: answer.pagination?.total_pages ?? 1 };
     },
+    listAgents: async (page) => {
+      const answer = await call<{ agents?: FreshchatAgent[]; pagination?: { total_pages?: number } }>(
+        'GET',
+        `/agents?page=${page}&items_per_page=${AGENTS_PER_PAGE}`,
+      );
+      if (answer === null) return null;
+      const agents = (answer.agents ?? []).filter((a) => typeof a?.id === 'string' && a.id !== '');
+      return { agents, totalPages: answer.pagination?.total_pages ?? 1 };
+    },
     findUserByReference: async (referenceId) => {
       const answer = await call<{ users?: FreshchatUser[] } | FreshchatUser[]>(
         'GET',
@@ -157,7 +181,7 @@ export function createFreshchatClient(options: {
       return answer !== null;
     },
     addPrivateNote: async (conversationId, actorId, text) => {
-      const answer = await call('POST', `/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      const answer = await call('POST', `/conversations/${pathSegment(conversationId)}/messages`, {
         message_parts: [{ text: { content: text } }],
         message_type: 'private',
         actor_type: 'agent',
@@ -166,8 +190,7 @@ export function createFreshchatClient(options: {
       return answer !== null;
     },
     assignToGroup: async (conversationId, groupId) => {
-      const answer = await call('PUT', `/conversations/${encodeURIComponent(conversationId)}`, {
-        status: 'assigned',
+      const answer = await call('PUT', `/conversations/${pathSegment(conversationId)}`, {
         assigned_group_id: groupId,
       });
       return answer !== null;

@@ -3,6 +3,7 @@
  * Rules (in output order): a missed month-1 target (by how much), the screen with most incidences and its top
  * issue, the fastest-growing issue categories, and no orders reaching the feed while incidences do.
  */
+import { rupees } from './display';
 import type { WeeklyReport } from './weekly-report';
 
 export interface Recommendation {
@@ -23,13 +24,14 @@ export function targetMissed(report: ReportBody): Recommendation[] {
   return report.targets.flatMap((t): Recommendation[] => {
     if (!('met' in t.month1) || t.month1.met !== false || t.value === null) return [];
     const { target, gap } = t.month1;
-    const unit = t.unit === '%' ? ' points' : t.unit === '₹' ? ' ₹' : ` ${t.unit}`;
+    const inUnit = (n: number) => (t.unit === '%' ? `${fmt(n)}%` : t.unit === '₹' ? rupees(n) : `${fmt(n)} ${t.unit}`);
+    const gapInUnit = t.unit === '%' ? `${fmt(gap ?? 0)} points` : inUnit(gap ?? 0);
     const side = t.direction === 'at_least' ? 'below' : 'above';
     return [
       {
         rule: 'target-missed',
         priority: 'high',
-        text: `${t.label} is ${fmt(t.value)}${t.unit === '%' ? '%' : ` ${t.unit}`}, ${fmt(gap ?? 0)}${unit} ${side} the month-1 target of ${target}${t.unit === '%' ? '%' : ` ${t.unit}`}.`,
+        text: `${t.label} is ${inUnit(t.value)}, ${gapInUnit} ${side} the month-1 target of ${inUnit(target)}.`,
         numbers: { metric: t.metric, value: t.value, target, gap },
       },
     ];

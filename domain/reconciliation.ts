@@ -26,6 +26,7 @@ export interface RestConversation {
   assigned_agent_id?: string | null;
   assigned_group_id?: string | null;
   user_id?: string | null;
+  created_time?: string;
   updated_time?: string;
 }
 
@@ -35,6 +36,8 @@ export interface ConversationRecord {
   /** WENT_SILENT closes are ours, not Freshchat's: they never make a reopen. */
   resolutionType: string | null;
   agentId: string | null;
+  /** When the record's assignment last changed (Freshchat's time of it); null when never assigned. */
+  assignedAt: string | null;
   eventKeys: ReadonlySet<string>;
   /** RESOLVED and REOPENED timeline rows. */
   stateChanges: ReadonlyArray<{ kind: 'resolution' | 'reopen'; at: string }>;
@@ -94,8 +97,8 @@ export function reconcileConversation(
 
   const statusRepair = statusChange(conversation, record, stateChanges, now);
   if (statusRepair) repairs.push(statusRepair);
-  const agentId = conversation.assigned_agent_id || null;
-  if (agentId && agentId !== record?.agentId) repairs.push(assignmentEvent(conversation, agentId, now));
+  const assignment = assignmentChange(conversation, record, now);
+  if (assignment) repairs.push(assignment);
 
   repairs.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
   return { repairs, unreadable };
@@ -186,11 +189,29 @@ function stateChangeEvent(
 }
 
 /**
- * Freshchat's REST API keeps only the current assignee, not when it changed, so a repaired assignment cannot have
- * the webhook's key (which carries its `action_time`); it gets a key of its own per assignee, stable across passes.
+ * Freshchat's REST API keeps only the current assignee, not when it changed: a record whose assignee differs (an
+ * agent, or none: back to a group's queue) gets an assignment at the conversation's `updated_time`, unless the record's
+ * own assignment is at least as recent (Freshchat was read before a webhook we already stored).
  */
-function assignmentEvent(conversation: RestConversation, agentId: string, now: string): ConversationEvent {
+function assignmentChange(conversation: RestConversation, record: ConversationRecord | null, now: string) {
+  const agentId = conversation.assigned_agent_id || null;
+  if (agentId === (record?.agentId ?? null)) return null;
   const at = conversation.updated_time ?? now;
+  if (record?.assignedAt && Date.parse(record.assignedAt) >= Date.parse(at)) return null;
+  return assignmentEvent(conversation, agentId, at, now);
+}
+
+/**
+ * The webhook's key carries its `action_time`, which the REST API does not give; a repaired assignment's key is the
+ * assignee and Freshchat's time of that state, so each assignment (A, then B, then A again) is repaired once.
+ */
+function assignmentEvent(
+  conversation: RestConversation,
+  agentId: string | null,
+  at: string,
+  now: string,
+): ConversationEvent {
+  const groupId = conversation.assigned_group_id || null;
   const event = normalised(
     {
       action: 'conversation_assignment',
@@ -198,16 +219,34 @@ function assignmentEvent(conversation: RestConversation, agentId: string, now: s
       actor: { actor_type: 'system' },
       data: {
         assignment: {
-          to_agent_id: agentId,
-          to_group_id: conversation.assigned_group_id ?? null,
+          to_agent_id: agentId ?? '',
+          to_group_id: groupId ?? '',
           conversation: { conversation_id: conversation.conversation_id },
         },
       },
     },
     now,
   );
-  return { ...event, eventKey: reconciledAssignmentKey(conversation.conversation_id, agentId) };
+  return { ...event, eventKey: reconciledAssignmentKey(conversation.conversation_id, { agentId, groupId }, at) };
 }
 
-export const reconciledAssignmentKey = (conversationId: string, agentId: string): string =>
-  `conversation_assignment:${conversationId}:reconciled:${agentId}`;
+/** The key of a repaired assignment: the assignee (an agent, else the group's queue) and Freshchat's time of it. */
+export const reconciledAssignmentKey = (
+  conversationId: string,
+  assignee: { agentId: string | null; groupId?: string | null },
+  at: string,
+): string => {
+  const to = assignee.agentId ? `agent:${assignee.agentId}` : `group:${assignee.groupId ?? ''}`;
+  return `conversation_assignment:${conversationId}:reconciled:${to}:${at}`;
+};
+
+/**
+ * The time of a conversation's latest activity Freshchat reports (its creation, last update or newest message); null
+ * when it reports none. Discovery takes a conversation we never saw only when this falls within the look-back.
+ */
+export function lastActivityOf(conversation: RestConversation, messages: RestMessage[]): number | null {
+  const times = [conversation.created_time, conversation.updated_time, ...messages.map((m) => m.created_time)]
+    .map((t) => (t ? Date.parse(t) : NaN))
+    .filter((t) => Number.isFinite(t));
+  return times.length > 0 ? Math.max(...times) : null;
+}

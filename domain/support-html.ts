@@ -1,9 +1,14 @@
 /** The weekly report's response-time, SLA and commerce section (HTML). Every text from data is escaped. */
-import { escapeHtml as e } from './report-format';
+import { dateTimeInWords, rupees as money } from './display';
+import { addDays, istDateOf } from './iso-week';
+import type { IncidenceFilters } from './incidence-filters';
+import { headRow, linked, escapeHtml as e, type ReportRenderOptions } from './report-format';
 import {
+  CART_VALUE_TIERS,
   SLA_DIMENSIONS,
   type CalendarAndBusiness,
   type DurationStats,
+  type SlaDimension,
   type SlaRow,
   type SupportFigures,
 } from './support-metrics';
@@ -11,7 +16,7 @@ import type { WeeklyReport } from './weekly-report';
 
 const minutes = (s: number | null) => (s === null ? '—' : `${(s / 60).toFixed(1)} min`);
 const percent = (p: number | null) => (p === null ? '—' : `${p.toFixed(1)}%`);
-const rupees = (v: number) => `₹${v.toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const rupees = (v: number) => money(Math.round(v * 100) / 100);
 
 const stats = (s: DurationStats) =>
   `<td>${minutes(s.p50Seconds)}</td><td>${minutes(s.p90Seconds)}</td><td>${minutes(s.meanSeconds)}</td><td>${s.count}</td>`;
@@ -24,55 +29,87 @@ function responseTimes(f: SupportFigures): string {
   ];
   const body = rows
     .flatMap(([label, cb]) => [
-      `<tr><th>${label}, calendar</th>${stats(cb.calendar)}</tr>`,
-      `<tr><th>${label}, business hours</th>${stats(cb.business)}</tr>`,
+      `<tr><th scope="row">${label}, calendar</th>${stats(cb.calendar)}</tr>`,
+      `<tr><th scope="row">${label}, business hours</th>${stats(cb.business)}</tr>`,
     ])
     .join('');
-  return `<table id="response-times"><tr><th></th><th>p50</th><th>p90</th><th>mean</th><th>count</th></tr>${body}</table>`;
+  return `<table id="response-times">${headRow('p50', 'p90', 'mean', 'count')}${body}</table>`;
 }
 
-const slaTable = (title: string, rows: SlaRow[]) =>
+/** The incidences behind an SLA breakdown row (resolved in the week, with that dimension's value). */
+function slaRowFilters(dimension: SlaDimension, name: string, week: Partial<IncidenceFilters>) {
+  switch (dimension) {
+    case 'agent':
+      return { ...week, agent: name === 'unassigned' ? 'none' : name };
+    case 'eventType':
+      return name === 'no event type' ? week : { ...week, event: name };
+    case 'category':
+      return name === 'uncategorised' ? week : { ...week, category: name };
+    case 'tier': {
+      const i = CART_VALUE_TIERS.findIndex((t) => t.name === name);
+      return { ...week, tier: i === -1 ? 'none' : String(i) };
+    }
+    case 'target':
+      return { ...week, missed: name as IncidenceFilters['missed'] };
+    default:
+      return week;
+  }
+}
+
+const slaTable = (
+  title: string,
+  dimension: SlaDimension,
+  rows: SlaRow[],
+  week: Partial<IncidenceFilters>,
+  options: ReportRenderOptions,
+) =>
   `<h3>${e(title)}</h3>${
     rows.length
-      ? `<table><tr><th></th><th>met</th><th>missed</th><th>% met</th></tr>${rows
-          .map(
-            (r) =>
-              `<tr><th>${e(r.name)}</th><td>${r.met}</td><td>${r.missed}</td><td>${percent(r.metPercent)}</td></tr>`,
-          )
+      ? `<table>${headRow('met', 'missed', '% met')}${rows
+          .map((r) => {
+            const name = dimension === 'agent' ? (options.agentNames?.get(r.name) ?? r.name) : r.name;
+            const filters = slaRowFilters(dimension, r.name, week);
+            return `<tr><th scope="row">${e(name)}</th><td>${r.met}</td><td>${linked(String(r.missed), filters, options)}</td><td>${percent(r.metPercent)}</td></tr>`;
+          })
           .join('')}</table>`
       : '<p>No SLA settled.</p>'
   }`;
 
-export function renderSupportHtml(report: WeeklyReport): string {
+export function renderSupportHtml(report: WeeklyReport, options: ReportRenderOptions = {}): string {
   if (!report.support) return ''; // stored before these figures existed
+  const week = {
+    from: istDateOf(report.period.start),
+    to: addDays(istDateOf(report.period.end), -1),
+    dates: 'resolved' as const,
+  };
   const f = report.support.current;
   const risk = report.support.cartValueAtRisk;
   const distribution = f.firstResponseDistribution
-    .map((b) => `<tr><th>${e(b.name)}</th><td>${b.count}</td></tr>`)
+    .map((b) => `<tr><th scope="row">${e(b.name)}</th><td>${b.count}</td></tr>`)
     .join('');
   const conversion = f.conversionByFirstResponse
     .map(
       (r) =>
-        `<tr><th>${e(r.name)}</th><td>${r.closed}</td><td>${r.converted}</td><td>${percent(r.conversionPercent)}</td></tr>`,
+        `<tr><th scope="row">${e(r.name)}</th><td>${r.closed}</td><td>${r.converted}</td><td>${percent(r.conversionPercent)}</td></tr>`,
     )
     .join('');
-  return `<h2>Response times and SLAs</h2>
+  return `<h2 id="response-times-and-slas">Response times and SLAs</h2>
 ${responseTimes(f)}
 <p>SLAs met: ${percent(f.slaMet.overall.metPercent)} (${f.slaMet.overall.met} met, ${f.slaMet.overall.missed} missed). Reopen rate: ${percent(f.reopenRate)} (${f.reopened} reopened).</p>
-<h3>First response times</h3><table id="first-response-distribution"><tr><th></th><th>responses</th></tr>${distribution}</table>
-${slaTable('SLAs by target', f.slaMet.target)}
-${slaTable('SLAs by policy', f.slaMet.policy)}
-${slaTable('SLAs by cart value tier', f.slaMet.tier)}
-${slaTable('SLAs by event type', f.slaMet.eventType)}
-${slaTable('SLAs by category', f.slaMet.category)}
-${slaTable('SLAs by agent', f.slaMet.agent)}
-<h2>Commerce</h2>
+<h3>First response times</h3><table id="first-response-distribution">${headRow('responses')}${distribution}</table>
+${slaTable('SLAs by target', 'target', f.slaMet.target, week, options)}
+${slaTable('SLAs by policy', 'policy', f.slaMet.policy, week, options)}
+${slaTable('SLAs by cart value tier', 'tier', f.slaMet.tier, week, options)}
+${slaTable('SLAs by event type', 'eventType', f.slaMet.eventType, week, options)}
+${slaTable('SLAs by category', 'category', f.slaMet.category, week, options)}
+${slaTable('SLAs by agent', 'agent', f.slaMet.agent, week, options)}
+<h2 id="commerce-section">Commerce</h2>
 <table id="commerce">
-<tr><th>Revenue rescued (assisted orders)</th><td>${rupees(f.revenueRescued)}</td></tr>
-<tr><th>Cart value lost (${f.droppedIncidences} dropped)</th><td>${rupees(f.cartValueLost)}</td></tr>
-<tr><th>Cart value at risk now (${risk.openConversations} open, ${e(risk.asOf)})</th><td>${rupees(risk.value)}</td></tr>
+<tr><th scope="row">Revenue rescued (assisted orders)</th><td>${rupees(f.revenueRescued)}</td></tr>
+<tr><th scope="row">Cart value lost (${f.droppedIncidences} dropped)</th><td>${linked(rupees(f.cartValueLost), { ...week, outcome: 'DROPPED' }, options)}</td></tr>
+<tr><th scope="row">Cart value at risk when computed (${risk.openConversations} open, ${e(dateTimeInWords(risk.asOf))})</th><td>${linked(rupees(risk.value), { state: 'open' }, options)}</td></tr>
 </table>
-<h3>Conversion by first response time</h3><table id="conversion-by-first-response"><tr><th></th><th>resolved</th><th>converted</th><th>conversion</th></tr>${conversion}</table>
+<h3>Conversion by first response time</h3><table id="conversion-by-first-response">${headRow('resolved', 'converted', 'conversion')}${conversion}</table>
 `;
 }
 

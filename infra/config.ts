@@ -134,6 +134,15 @@ const schema = z.object({
   FRESHCHAT_API_URL: url(['http', 'https']).optional(),
   FRESHCHAT_API_TOKEN: z.string().optional(),
   FRESHCHAT_TAG_PROPERTIES: list.default('cf_tags'),
+  /** A conversation in Freshchat's agent inbox: the drill-down links there, `{conversation_id}` filled in. */
+  FRESHCHAT_CONVERSATION_URL: z
+    .string()
+    .refine((v) => v.includes('{conversation_id}') && /^https?:\/\//.test(v), {
+      message: 'expected an http(s) URL containing {conversation_id}',
+    })
+    .optional(),
+  /** How long agent names read from Freshchat's agents list are kept (Redis) before it is read again. */
+  AGENT_NAMES_TTL: duration('1h'),
   // --- Conversations
   CONVERSATION_REOPEN_WINDOW: duration('7d'),
   CONVERSATION_SILENCE_TIMEOUT: duration('14d'),
@@ -160,9 +169,10 @@ const schema = z.object({
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   REPORT_RECIPIENTS: list,
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
+  /** Where people open this API's pages (the weekly email links to its report page there); unset, no link. */
+  PUBLIC_URL: url(['http', 'https']).optional(),
   // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
   SLA_TIMERS_ENABLED: flag(true),
-  EVENTS_IN_ONE_STEP: flag(false),
   SLA_POLICY_FILE: z.string().min(1).default('config/sla-policies.json'),
   BUSINESS_HOURS_FILE: z.string().min(1).default('config/business-hours.json'),
   OUTBOUND_EVENTS_URL: url(['http', 'https']).optional(),

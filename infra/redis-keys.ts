@@ -8,6 +8,10 @@ export const redisKeys = (prefix: string) => ({
   freshchatBucket: `${prefix}freshchat:reconciliation-bucket`,
   /** STRING: the Freshchat user id whose reference_id is this app user, learned from Freshchat, never from the app. */
   freshchatUser: (userId: string) => `${prefix}freshchat-user:${userId}`,
+  /** HASH agent id → name, read from Freshchat's agents list; expires so renames show. */
+  agentNames: `${prefix}freshchat:agent-names`,
+  /** STRING set while a read of the agents list is recent: an unknown id does not ask Freshchat on every page. */
+  agentNamesRead: `${prefix}freshchat:agent-names-read`,
   /** STRING (JSON): a person's session, under the SHA-256 of its cookie value; expires when idle. */
   session: (idDigest: string) => `${prefix}session:${idDigest}`,
   /** STRING (JSON): a sign-in under way at the provider (PKCE verifier, nonce, where to go next), by its state. */

@@ -78,8 +78,13 @@ export interface Settings {
   rateLimits: { frictionSignalsPerMinute: number; contextWritesPerMinute: number };
   orders: { secret?: string; assistedWindowMs: number };
   auth: AuthSettings;
-  /** The live overview links each conversation to its workflow in the Temporal UI at this address. */
-  overview: { temporalUiUrl: string };
+  /** The managers' pages: links to each conversation's workflow in the Temporal UI and to Freshchat's inbox. */
+  pages: {
+    temporalUiUrl: string;
+    freshchatConversationUrl?: string;
+    publicUrl?: string;
+    agentNamesTtlMs: number;
+  };
   conversation: ConversationSettings;
   contextSync: ContextSyncSettings;
   userContext: UserContextStoreSettings;
@@ -169,11 +174,17 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       clockSkewSeconds: Math.floor(config.APP_JWT_CLOCK_SKEW / 1000),
       audience: config.APP_JWT_AUDIENCE,
       issuer: config.APP_JWT_ISSUER,
+      jwksUrl: config.APP_JWT_JWKS_URL,
+      jwksAlgorithms: config.APP_JWT_ALGORITHMS,
     },
-    overview: { temporalUiUrl: config.TEMPORAL_UI_URL },
+    pages: {
+      temporalUiUrl: config.TEMPORAL_UI_URL,
+      freshchatConversationUrl: config.FRESHCHAT_CONVERSATION_URL,
+      publicUrl: config.PUBLIC_URL,
+      agentNamesTtlMs: config.AGENT_NAMES_TTL,
+    },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
-      eventsInOneStep: config.EVENTS_IN_ONE_STEP,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
       historyLimit,
@@ -202,7 +213,12 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
       helpOfferWindowMs: config.HELP_OFFER_WINDOW,
       agentHourlyRate: config.AGENT_HOURLY_RATE,
-      mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+      mail: {
+        smtpUrl: config.SMTP_URL,
+        recipients: config.REPORT_RECIPIENTS,
+        from: config.REPORT_FROM,
+        publicUrl: config.PUBLIC_URL,
+      },
       freshchat: { baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN },
     },
     sla: {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The HTML report test drives Debian's Chromium headless. Install it when missing (root + apt), else say why the test will be skipped.
+# The HTML report test drives Debian's Chromium headless. Install it when missing (root + apt), else say why and fail:
+# the test is never skipped.
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1 || [ -n "${CHROMIUM_PATH:-}" ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

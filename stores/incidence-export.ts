@@ -55,6 +55,8 @@ export const EXPORT_COLUMNS: Column[] = [
   field('resolution_type', true),
   field('order_impact'),
   field('agent_id', true),
+  // Filled from Freshchat's agents list (a JSON object literal of id → name); the id when the name is unknown.
+  { name: 'agent_name', expression: 'COALESCE(n.name, i.agent_id)', text: true },
   field('created_at'),
   field('resolved_at'),
   field('last_state_change_at'),
@@ -85,10 +87,29 @@ export const EXPORT_COLUMNS: Column[] = [
 const defused = (expression: string) =>
   `CASE WHEN ${expression} ~ '^[=+\\-@\\t\\r]' THEN '''' || ${expression} ELSE ${expression} END`;
 
-/** The export's SELECT for incidences started from `from` to `to` (India-time days, inclusive). */
-export function exportSelect(from: string, to: string, format: ExportFormat): string {
+/** Incidences started from `from` to `to` (India-time days, inclusive), as a condition on `i`. */
+export function startedBetween(from: string, to: string): string {
   const start = escapeLiteral(dayBounds(from).start);
   const end = escapeLiteral(dayBounds(to).end);
+  return `i.created_at >= ${start}::timestamptz AND i.created_at < ${end}::timestamptz`;
+}
+
+/**
+ * A slonik fragment as plain SQL with its values inlined as escaped literals: COPY takes no bind parameters, and
+ * the pages' filters are slonik fragments (stores/incidence-list-store.ts).
+ */
+export function inlineFragment(fragment: { sql: string; values: readonly unknown[] }): string {
+  return fragment.sql.replace(/\$slonik_(\d+)/g, (_, n: string) => {
+    const value = fragment.values[Number(n) - 1];
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new Error(`an export filter value must be text or a number, not ${typeof value}`);
+    return escapeLiteral(String(value));
+  });
+}
+
+/** The export's SELECT of the incidences `where` (a condition on `i`) selects, oldest first. */
+export function exportSelect(where: string, format: ExportFormat, agentNames: Map<string, string> = new Map()): string {
+  const names = escapeLiteral(JSON.stringify(Object.fromEntries(agentNames)));
   const list = EXPORT_COLUMNS.map(
     (c) => `${format === 'csv' && c.text ? defused(c.expression) : c.expression} AS ${c.name}`,
   ).join(',\n  ');
@@ -110,7 +131,8 @@ LEFT JOIN LATERAL (
   FROM order_assists x JOIN orders o ON o.order_id = x.order_id AND o.event = 'PLACED'
   WHERE x.incidence_id = i.id
     AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.order_id = x.order_id AND c.event = 'CANCELLED')) a ON TRUE
-WHERE i.created_at >= ${start}::timestamptz AND i.created_at < ${end}::timestamptz
+LEFT JOIN LATERAL (SELECT ${names}::jsonb ->> i.agent_id AS name) n ON TRUE
+WHERE ${where}
 ORDER BY i.created_at, i.id`;
 }
 

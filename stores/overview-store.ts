@@ -1,4 +1,4 @@
-import { sql, type CommonQueryMethods } from 'slonik';
+import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { CartValueAtRisk } from '../domain/weekly-report';
 import type { OverviewConversation, OverviewFigures, OverviewTarget } from '../domain/overview';
@@ -19,7 +19,12 @@ export async function cartValueAtRisk(db: CommonQueryMethods, now: Date): Promis
   return { openConversations: row.n, value: row.paise / 100, asOf: now.toISOString() };
 }
 
-const unattended = sql.fragment`(first_response_at IS NULL OR (reopen_count > 0 AND first_response_at < last_state_change_at))`;
+/** Open, and no human agent reply since the customer's first message or the latest reopen (columns of `alias`). */
+export const unattendedOf = (alias?: string) => {
+  const c = (name: string) => sql.identifier(alias ? [alias, name] : [name]);
+  return sql.fragment`(${c('first_response_at')} IS NULL OR (${c('reopen_count')} > 0 AND ${c('first_response_at')} < ${c('last_state_change_at')}))`;
+};
+const unattended = unattendedOf();
 
 const conversation = z.object({
   incidence_id: z.string(),
@@ -99,3 +104,54 @@ const toConversation = (r: z.infer<typeof conversation>): OverviewConversation =
   slaStatus: r.sla_status,
   slaNextDueAt: r.sla_next_due_at,
 });
+
+/** The overview's four figures for the conversations the filters select. */
+export interface OverviewCounts {
+  open: number;
+  unattended: number;
+  dueSoon: number;
+  cartValueAtRisk: number;
+}
+
+export async function overviewCounts(
+  db: CommonQueryMethods,
+  where: FragmentSqlToken,
+  now: Date,
+): Promise<OverviewCounts> {
+  const row = await db.one(
+    sql.type(z.object({ open: z.number(), unattended: z.number(), due: z.number(), paise: money }))`
+    SELECT count(*)::int AS open, count(*) FILTER (WHERE ${unattendedOf('i')})::int AS unattended,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM sla_targets t WHERE t.incidence_id = i.id AND t.status = 'ACTIVE'
+             AND t.due_at < ${now.toISOString()}::timestamptz + make_interval(secs => ${BREACHING_WITHIN_SECONDS})))::int AS due,
+           COALESCE(sum(round(i.cart_value * 100)), 0)::float8 AS paise
+    FROM incidences i WHERE i.outcome = 'IN_PROGRESS' AND ${where}`,
+  );
+  return { open: row.open, unattended: row.unattended, dueSoon: row.due, cartValueAtRisk: row.paise / 100 };
+}
+
+const dueTarget = z.object({
+  incidence_id: z.string(),
+  conversation_id: z.string(),
+  target: z.string(),
+  due_at: z.string(),
+  cart_value: z.number().nullable(),
+  agent_id: z.string().nullable(),
+  event_type: z.string().nullable(),
+});
+export type DueTarget = z.infer<typeof dueTarget>;
+
+/** Active SLA targets of open conversations due within BREACHING_WITHIN_SECONDS (or overdue), soonest first. */
+export async function targetsDueSoon(
+  db: CommonQueryMethods,
+  where: FragmentSqlToken,
+  now: Date,
+  limit: number,
+): Promise<readonly DueTarget[]> {
+  return db.any(sql.type(dueTarget)`
+    SELECT i.id::text AS incidence_id, i.conversation_id, t.target, to_json(t.due_at)#>>'{}' AS due_at,
+           i.cart_value::float8 AS cart_value, i.agent_id, i.event_type
+    FROM sla_targets t JOIN incidences i ON i.id = t.incidence_id
+    WHERE t.status = 'ACTIVE' AND t.due_at < ${now.toISOString()}::timestamptz + make_interval(secs => ${BREACHING_WITHIN_SECONDS})
+      AND i.outcome = 'IN_PROGRESS' AND ${where}
+    ORDER BY t.due_at LIMIT ${limit}`);
+}

@@ -67,14 +67,18 @@ export async function loadCursor(db: CommonQueryMethods): Promise<Reconciliation
   return row ? { phase: row.phase, after: row.after_key } : SWEEP_START;
 }
 
-/** Opens the pass's row (idempotent by Temporal run id: a retried activity finds it again). */
+/**
+ * Opens the pass's row (idempotent by Temporal run id: a retried activity finds it again). `stopped_at` is where the
+ * pass is: its start until a batch is recorded.
+ */
 export async function startPass(
   pool: DatabasePool,
   input: { runId: string; trigger: ReconciliationTrigger; resumedFrom: ReconciliationCursor },
 ): Promise<string> {
+  const from = cursorText(input.resumedFrom);
   return pool.oneFirst(sql.type(z.object({ id: z.string() }))`
-    INSERT INTO reconciliation_passes (run_id, trigger, resumed_from)
-    VALUES (${input.runId}, ${input.trigger}, ${cursorText(input.resumedFrom)})
+    INSERT INTO reconciliation_passes (run_id, trigger, resumed_from, stopped_at)
+    VALUES (${input.runId}, ${input.trigger}, ${from}, ${from})
     ON CONFLICT (run_id) DO UPDATE SET run_id = EXCLUDED.run_id
     RETURNING id::text AS id`);
 }
@@ -88,16 +92,24 @@ export interface BatchTotals {
 }
 
 /**
- * Adds a batch's counts to its pass and moves the cursor, in one transaction: a batch retried after a crash before
- * this point counts (and advances) once. Manual passes keep the scheduled sweep's cursor where it is.
+ * Adds a batch's counts to its pass and moves the cursor, in one transaction, only while the pass is still where the
+ * batch started (`from`): of two attempts of one batch (one timed out but still running beside its retry), the first
+ * to finish counts and advances, the other changes nothing. Manual passes keep the scheduled sweep's cursor where it is.
+ * False when another attempt had recorded the batch.
  */
 export async function recordBatch(
   pool: DatabasePool,
-  input: { passId: string; totals: BatchTotals; cursor: ReconciliationCursor | null; moveSweepCursor: boolean },
-): Promise<void> {
+  input: {
+    passId: string;
+    from: ReconciliationCursor;
+    totals: BatchTotals;
+    cursor: ReconciliationCursor | null;
+    moveSweepCursor: boolean;
+  },
+): Promise<boolean> {
   const { totals: t, cursor } = input;
-  await pool.transaction(async (tx) => {
-    await tx.query(sql.unsafe`
+  return pool.transaction(async (tx) => {
+    const recorded = await tx.query(sql.unsafe`
       UPDATE reconciliation_passes SET
         conversations_checked = conversations_checked + ${t.checked},
         conversations_discovered = conversations_discovered + ${t.discovered},
@@ -108,12 +120,14 @@ export async function recordBatch(
         rate_limited = rate_limited + ${t.rateLimited},
         unreadable_messages = unreadable_messages + ${t.unreadable},
         stopped_at = ${cursorText(cursor)}
-      WHERE id = ${input.passId}`);
-    if (!input.moveSweepCursor) return;
+      WHERE id = ${input.passId} AND stopped_at = ${cursorText(input.from)}`);
+    if (recorded.rowCount === 0) return false;
+    if (!input.moveSweepCursor) return true;
     const next = cursor ?? SWEEP_START;
     await tx.query(sql.unsafe`
       INSERT INTO reconciliation_cursor (id, phase, after_key) VALUES (TRUE, ${next.phase}, ${next.after})
       ON CONFLICT (id) DO UPDATE SET phase = EXCLUDED.phase, after_key = EXCLUDED.after_key, updated_at = NOW()`);
+    return true;
   });
 }
 
@@ -186,6 +200,7 @@ const recordRow = z.object({
   outcome: z.string(),
   resolution_type: z.string().nullable(),
   agent_id: z.string().nullable(),
+  assigned_at: z.string().nullable(),
   event_keys: z.array(z.string()),
   state_changes: z.array(z.object({ kind: z.enum(['resolution', 'reopen']), at: z.string() })),
 });
@@ -197,7 +212,7 @@ export async function recordsOf(
 ): Promise<Map<string, ConversationRecord>> {
   if (conversationIds.length === 0) return new Map();
   const rows = await db.any(sql.type(recordRow)`
-    SELECT i.conversation_id, i.outcome, i.resolution_type, i.agent_id,
+    SELECT i.conversation_id, i.outcome, i.resolution_type, i.agent_id, to_json(i.assigned_at)#>>'{}' AS assigned_at,
            COALESCE((SELECT array_agg(t.event_key) FROM incidence_timeline t WHERE t.incidence_id = i.id), '{}') AS event_keys,
            COALESCE((SELECT json_agg(json_build_object(
                        'kind', CASE t.event_type WHEN 'RESOLVED' THEN 'resolution' ELSE 'reopen' END,
@@ -212,11 +227,26 @@ export async function recordsOf(
         outcome: r.outcome,
         resolutionType: r.resolution_type,
         agentId: r.agent_id,
+        assignedAt: r.assigned_at,
         eventKeys: new Set(r.event_keys),
         stateChanges: r.state_changes,
       },
     ]),
   );
+}
+
+/** Which of `eventKeys` the conversations' timelines hold (a delivered repair counts once it is stored). */
+export async function storedEventKeys(
+  db: CommonQueryMethods,
+  conversationIds: string[],
+  eventKeys: string[],
+): Promise<Set<string>> {
+  if (eventKeys.length === 0) return new Set();
+  const rows = await db.anyFirst(sql.type(z.object({ event_key: z.string() }))`
+    SELECT t.event_key FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id
+    WHERE i.conversation_id = ANY(${sql.array(conversationIds, 'text')})
+      AND t.event_key = ANY(${sql.array(eventKeys, 'text')})`);
+  return new Set(rows);
 }
 
 /** Events reconciliation repaired in a period (by the passes that started in it): the weekly report's figure. */

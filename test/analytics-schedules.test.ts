@@ -114,16 +114,25 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   }, 30_000);
   expect(day).toMatchObject({ date: yesterday, total_orders: 1, orders_without_help: 1 });
 
-  // A second weekly run recomputes but does not email twice.
-  await system.client.schedule.getHandle(weeklyScheduleId(queue)).trigger();
-  await eventually(async () => {
-    const n = await system.pool.oneFirst(
-      sql.type(
-        z.object({ computations: z.number() }),
-      )`SELECT computations FROM weekly_reports WHERE iso_week = ${lastWeek}`,
-    );
-    expect(n).toBeGreaterThanOrEqual(2);
+  // A second weekly run recomputes but does not email twice: judged once that run has finished (its email step
+  // comes after the computation).
+  const weekly = system.client.schedule.getHandle(weeklyScheduleId(queue));
+  const runsOf = async () => (await weekly.describe()).info.recentActions.map((a) => a.action.workflow);
+  const earlier = new Set((await runsOf()).map((w) => w.workflowId));
+  await weekly.trigger();
+  const second = await eventually(async () => {
+    const [run] = (await runsOf()).filter((w) => !earlier.has(w.workflowId));
+    expect(run).toBeDefined();
+    return run!;
   }, 30_000);
+  const result = await system.client.workflow.getHandle(second.workflowId, second.firstExecutionRunId).result();
+  expect(result).toEqual({ isoWeek: lastWeek, email: 'already-sent' });
+  const computations = await system.pool.oneFirst(
+    sql.type(
+      z.object({ computations: z.number() }),
+    )`SELECT computations FROM weekly_reports WHERE iso_week = ${lastWeek}`,
+  );
+  expect(computations).toBeGreaterThanOrEqual(2);
   expect(smtp.messages).toHaveLength(1);
 });
 

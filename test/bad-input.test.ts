@@ -121,12 +121,17 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
+/** Every body an endpoint accepted (2xx), by endpoint name: all that may have reached PostgreSQL. */
+const accepted = new Map<string, Buffer[]>();
+
 async function send(endpoint: Endpoint, body: Buffer, headers: Record<string, string>) {
   const response = await fetch(system.baseUrl + endpoint.path, {
     method: endpoint.method,
     headers: { 'content-type': 'application/json', ...headers },
-    body,
+    body: new Uint8Array(body),
   });
+  if (response.status >= 200 && response.status < 300)
+    accepted.set(endpoint.name, [...(accepted.get(endpoint.name) ?? []), body]);
   return { status: response.status, json: (await response.json().catch(() => null)) as { status?: string } | null };
 }
 
@@ -144,8 +149,9 @@ const jsonOrUndefined = (body: Buffer): unknown => {
     return undefined;
   }
 };
-const incidenceCount = () =>
-  system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM incidences`);
+const conversationsWithIncidences = () =>
+  system.pool.anyFirst(sql.type(z.object({ id: z.string() }))`SELECT conversation_id AS id FROM incidences ORDER BY 1`);
+const acceptedJson = (name: string) => (accepted.get(name) ?? []).map((b) => JSON.parse(b.toString('utf8')));
 
 describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
   const bodies = hostileBodies(endpoint.validExample, endpoint.limitBytes);
@@ -214,9 +220,26 @@ describe.each(ENDPOINTS)('$name refuses bad input clearly', (endpoint) => {
 
 test('after all of that only the honest examples reached a workflow, nothing reached PostgreSQL, and the server still serves', async () => {
   const honest = [`conversation-${SPEC_ID}`, `context-sync-${APP_USER}`];
-  expect(await incidenceCount()).toBe(0); // no worker runs here: rows could only come from elsewhere
   for (const id of await workflowsOnOurQueue()) expect(honest).toContain(id);
   expect((await fetch(`${system.baseUrl}/health`)).status).toBe(200);
+
+  // The API's own writes: exactly the orders and friction signals it accepted (valid mutations are accepted too).
+  const orders = await system.pool.any(
+    sql.type(z.object({ order_id: z.string(), event: z.string() }))`SELECT order_id, event FROM orders ORDER BY 1, 2`,
+  );
+  const acceptedOrders = new Map(acceptedJson('orders feed').map((o) => [`${o.order_id} ${o.event}`, o]));
+  expect(orders.map((o) => `${o.order_id} ${o.event}`)).toEqual([...acceptedOrders.keys()].sort());
+  expect(orders.length).toBeGreaterThanOrEqual(1);
+  const signals = await system.pool.oneFirst(
+    sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM friction_signals`,
+  );
+  expect(signals).toBe(acceptedJson('friction signal').length);
+  expect(signals).toBeGreaterThanOrEqual(1);
+  // The workflows' writes: a worker now takes whatever reached a workflow; only the honest conversation becomes an
+  // incidence.
+  await system.startWorker();
+  await eventually(async () => expect(await conversationsWithIncidences()).toContain(SPEC_ID), 30_000);
+  expect(await conversationsWithIncidences()).toEqual([SPEC_ID]);
 
   // The control: one more honest webhook does reach a workflow, so the check above could have failed.
   const id = uniqueConversationId();

@@ -1,7 +1,4 @@
 import { runChaos } from '../bench/chaos/run';
-import { chaosPlan } from '../bench/chaos/plan';
-import { realChaosPlan } from '../bench/chaos/real-plan';
-import { judge } from '../bench/chaos/verify';
 
 // The shortened chaos run: the same code as `npm run chaos`, smaller, on the test run's dev server.
 test('webhooks survive a SIGKILLed worker and a cut database with zero loss and zero duplicates', async () => {
@@ -150,6 +147,7 @@ test('lifecycles keep their outcome, resolved_at, reopen count, user and tags wh
     wrongStates: 0,
     unresolvedUsers: 0,
     tagsUnread: 0,
+    wrongSlaStatuses: 0,
     ok: true,
     failing: [],
   });
@@ -159,65 +157,3 @@ test('lifecycles keep their outcome, resolved_at, reopen count, user and tags wh
   expect(seconds).toBeGreaterThanOrEqual(12);
   expect(report.workerCrashes).toBe(0);
 }, 420_000);
-
-describe('the chaos verdict', () => {
-  const plan = chaosPlan({ runId: 'x', conversations: 2, eventsPerConversation: 3, duplicateShare: 0.5, seed: 1 });
-  const perfect = () => {
-    const incidences = [...plan.conversations].map(([id, c]) => ({
-      conversation_id: id,
-      outcome: c.outcome as string,
-    }));
-    const timeline = [...plan.conversations].flatMap(([id, c]) =>
-      [...c.eventKeys].map((event_key) => ({ conversation_id: id, event_key, copies: 1 })),
-    );
-    return { incidences, timeline };
-  };
-
-  test('every delivery appears in the plan once or twice, and the perfect result passes', () => {
-    expect(plan.deliveries.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(plan.deliveries).size).toBe(6);
-    const { incidences, timeline } = perfect();
-    expect(judge(plan, incidences, timeline).ok).toBe(true);
-  });
-
-  test('a lost event, a duplicate, a wrong outcome or a missing incidence each fail it', () => {
-    const lost = perfect();
-    lost.timeline.pop();
-    expect(judge(plan, lost.incidences, lost.timeline)).toMatchObject({ ok: false, missingEvents: 1 });
-    const doubled = perfect();
-    doubled.timeline[0]!.copies = 2;
-    expect(judge(plan, doubled.incidences, doubled.timeline)).toMatchObject({ ok: false, duplicateEvents: 1 });
-    const wrong = perfect();
-    wrong.incidences[0]!.outcome = 'DROPPED_OR_ANYTHING';
-    expect(judge(plan, wrong.incidences, wrong.timeline)).toMatchObject({ ok: false, wrongOutcomes: 1 });
-    const missing = perfect();
-    missing.incidences.pop();
-    expect(judge(plan, missing.incidences, missing.timeline)).toMatchObject({ ok: false, missingIncidences: 1 });
-  });
-});
-
-describe('the chaos verdict with reconciliation', () => {
-  const plan = realChaosPlan({
-    runId: 'y',
-    conversations: 2,
-    eventsPerConversation: 4,
-    duplicateShare: 0,
-    dropShare: 0.5,
-    seed: 3,
-  });
-  const [id, expected] = [...plan.conversations][0]!;
-  const all = () =>
-    [...plan.conversations].flatMap(([c, e]) =>
-      [...e.eventKeys].map((event_key) => ({ conversation_id: c, event_key, copies: 1 })),
-    );
-  const incidences = [...plan.conversations].map(([c, e]) => ({ conversation_id: c, outcome: e.outcome as string }));
-  const [assignmentKey, repairKey] = [...expected.repairKeys!][0]!;
-
-  test('an assignment repaired under its own key counts as present; under both keys, as a duplicate', () => {
-    expect(plan.droppedEvents).toBeGreaterThan(0);
-    const repaired = all().map((r) => (r.event_key === assignmentKey ? { ...r, event_key: repairKey } : r));
-    expect(judge(plan, incidences, repaired)).toMatchObject({ ok: true, missingEvents: 0, unexpectedEvents: 0 });
-    const both = [...all(), { conversation_id: id, event_key: repairKey, copies: 1 }];
-    expect(judge(plan, incidences, both)).toMatchObject({ ok: false, duplicateEvents: 1 });
-  });
-});

@@ -197,7 +197,11 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
     await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
     await postAll(events.slice(0, 7));
     await eventually(async () => expect(await timelineOf(system.pool, id)).toHaveLength(8));
-    const row = await settled(id, (r) => expect(Date.parse(r.created_at)).toBe(Date.parse('2026-01-16T13:42:07.301Z')));
+    // The tags are read back beside the loop: the category lands when they are.
+    const row = await settled(id, (r) => {
+      expect(Date.parse(r.created_at)).toBe(Date.parse('2026-01-16T13:42:07.301Z'));
+      expect(r.issue_category).toBe('order_change');
+    });
     expect(row).toMatchObject({
       outcome: 'RESOLVED',
       issue_category: 'order_change',
@@ -384,11 +388,17 @@ test('Freshchat refusing the tag lookup (401) resolves without tags instead of f
       : undefined,
   );
   await postAll([retarget(fixtureText('real-conversation_resolution.json'), swap)]);
-  const row = await settled(id, (r) => expect(r.outcome).toBe('RESOLVED'));
-  expect(row).toMatchObject({ order_impact: 'NONE', issue_category: null });
-  expect((await system.client.workflow.getHandle(conversationWorkflowId(id)).describe()).status.name).toBe('RUNNING');
-  // The tags are read beside the resolution, which is applied first.
-  await eventually(async () =>
-    expect(freshchat.requests.some((r) => r.path.startsWith(`/conversations/${id}`))).toBe(true),
-  );
+  // The tags are read beside the resolution, which is applied first (TAGS_PENDING): judged once the read has ended.
+  const row = await settled(id, (r) => expect(r.resolution_type).toBe('TAGS_UNAVAILABLE'));
+  expect(row).toMatchObject({ outcome: 'RESOLVED', order_impact: 'NONE', issue_category: null });
+  const tagReads = freshchat.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/conversations/${id}`));
+  // A 401 is final: read once, not retried.
+  expect(tagReads).toHaveLength(1);
+  const handle = system.client.workflow.getHandle(conversationWorkflowId(id));
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  const { events } = await handle.fetchHistory();
+  expect(events!.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
+  // And the conversation goes on: a reopen after it is applied.
+  await postAll([retarget(fixtureText('real-conversation_reopen.json'), swap)]);
+  await settled(id, (r) => expect(r.reopen_count).toBe(1));
 });

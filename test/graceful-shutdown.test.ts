@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { startNodeProcess, waitForHttp } from '../bench/scratch';
@@ -27,13 +29,77 @@ const causeCode = (error: unknown): string => {
   return cause?.code ?? cause?.message ?? String(error);
 };
 
+const post = (baseUrl: string, body: string) =>
+  fetch(`${baseUrl}/webhooks/freshchat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-freshchat-signature': hmacSign(body) },
+    body,
+  });
+
+/** A conversation started and stored, whose next event's write a test can hold. */
+async function conversationToHold(baseUrl: string) {
+  const conversationId = uniqueConversationId();
+  expect((await post(baseUrl, fixtureFor('simplified-message_create.json', SPEC_ID, conversationId))).status).toBe(200);
+  const incidenceId = await eventually(
+    () =>
+      system.pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      SELECT id FROM incidences WHERE conversation_id = ${conversationId}`),
+    60_000,
+  );
+  return { conversationId, incidenceId };
+}
+
+/**
+ * Holds the write of a stored conversation's next event: our transaction inserts that event's timeline row first, and
+ * the worker's step for it waits on it (seen waiting on a lock in PostgreSQL). `release` rolls ours back,
+ * so the worker's insert goes through; `stored` counts the event's rows.
+ */
+async function holdAnEventsWrite(
+  baseUrl: string,
+  { conversationId, incidenceId }: { conversationId: string; incidenceId: string },
+) {
+  const reply = fixtureFor('simplified-message_create-agent.json', SPEC_ID, conversationId);
+  const eventKey = `message_create:sha256:${createHash('sha256').update(reply).digest('hex')}`;
+  const db = new Client({ connectionString: system.config.DATABASE_URL });
+  await db.connect();
+  await db.query('BEGIN');
+  await db.query(
+    `INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, occurred_at)
+     VALUES ($1, $2, 'MESSAGE', 'AGENT', now())`,
+    [incidenceId, eventKey],
+  );
+  expect((await post(baseUrl, reply)).status).toBe(200);
+  await eventually(async () => {
+    const { rows } = await db.query(
+      `SELECT query FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+    );
+    // The worker's step waits on our row (its insert) or on the incidence row our insert keeps from changing.
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+  return {
+    release: async () => {
+      await db.query('ROLLBACK');
+      await db.end();
+    },
+    stored: () =>
+      system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(*)::int AS n FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_key = ${eventKey}`),
+  };
+}
+
 let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem({}, { worker: false });
 });
-afterAll(() => system.stop());
+const started: ChildProcess[] = [];
+afterAll(async () => {
+  // A failed run leaves no worker or API behind.
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await system.stop();
+});
 
-test('SIGTERM under load: the worker drains and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
+test('SIGTERM under load: the worker drains (a write in flight finishes in the old process) and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
   const [apiPort, metricsPort] = [await freePort(), await freePort()];
   const env = {
     DATABASE_URL: system.config.DATABASE_URL,
@@ -50,18 +116,24 @@ test('SIGTERM under load: the worker drains and exits 0, the API finishes every 
     WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
     WORKER_METRICS_PORT: String(metricsPort),
   });
+  started.push(worker);
   const workerExit = exitOf(worker);
   const api = startNodeProcess('api/server.ts', { ...env, PORT: String(apiPort) });
+  started.push(api);
   const apiExit = exitOf(api);
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   await waitForHttp(`${baseUrl}/health`);
+  // Started before the load, so its incidence is not queued behind it.
+  const toHold = await conversationToHold(baseUrl);
 
   const accepted: { conversationId: string; eventKey: string }[] = [];
   const refused: string[] = [];
   const failures: string[] = [];
   let apiGone = false;
+  let paused: Promise<void> | null = null;
   const lane = async () => {
     while (!apiGone) {
+      await paused;
       const conversationId = uniqueConversationId();
       const body = fixtureFor('simplified-message_create.json', SPEC_ID, conversationId);
       try {
@@ -96,8 +168,27 @@ test('SIGTERM under load: the worker drains and exits 0, the API finishes every 
     expect(text).toContain('temporal_workflow_task_execution_latency');
   }, 30_000);
 
+  // An event's write held in flight: a transaction of ours inserts its timeline row first, so the worker's insert of
+  // the same key waits on it. SIGTERM comes while it waits; only the old process can finish it, since no other
+  // worker runs until it has exited.
+  // The load pauses while the held event reaches the worker (behind a backlog it could wait for minutes), then
+  // goes on: SIGTERM comes under load.
+  let resume = () => undefined as void;
+  paused = new Promise((r) => (resume = r));
+  const held = await holdAnEventsWrite(baseUrl, toHold);
+  paused = null;
+  resume();
+  await until(accepted.length + 10);
+  let exitedAt: number | undefined;
+  void workerExit.then(() => (exitedAt = performance.now()));
   worker.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(exitedAt).toBeUndefined();
+  const releasedAt = performance.now();
+  await held.release();
   expect(await workerExit).toBe(0);
+  expect(exitedAt!).toBeGreaterThan(releasedAt);
+  expect(await held.stored()).toBe(1);
   await system.startWorker(); // its replacement
 
   await until(accepted.length + 40);

@@ -2,15 +2,21 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { CancelledFailure } from '@temporalio/common';
+import pino from 'pino';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { createConversationGateway } from '../api/conversation-gateway';
+import { createFreshchatClient } from '../clients/freshchat-client';
 import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation-pass';
+import { createTokenBucket } from '../infra/token-bucket';
 import {
   ensureReconciliationSchedule,
   reconciliationInput,
   reconciliationScheduleId,
 } from '../infra/reconciliation-schedule';
-import { isoWeekOf } from '../domain/iso-week';
 import { passById } from '../stores/reconciliation-store';
 import { computeAndStoreWeeklyReport, readWeeklyReport } from '../stores/weekly-report-store';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
@@ -90,15 +96,17 @@ async function settledPass(): Promise<ReconciliationSummary> {
 const keysOf = async (conversationId: string) =>
   (await timelineOf(system.pool, conversationId)).map((t) => t.event_key);
 
-function conversation(messages = 2) {
+/** Within the look-back of every pass (a day): for what discovery must find. */
+const recently = () => new Date(Date.now() - 3 * 3_600_000).toISOString();
+
+function conversation(messages = 2, base = BASE, userId = `fc-user-${randomUUID()}`) {
   const id = uniqueConversationId();
-  const userId = `fc-user-${randomUUID()}`;
   const events = Array.from({ length: messages }, (_, i) =>
     realMessage({
       conversationId: id,
       id: `msg-${id}-${i}`,
       userId,
-      at: minutesAfter(BASE, i),
+      at: minutesAfter(base, i),
       text: `message ${i}`,
       actor: i % 2 ? 'agent' : 'user',
     }),
@@ -162,8 +170,48 @@ test('a lost reopen reopens the incidence; a lost assignment and lost messages a
   await settledPass();
 });
 
+test('an assignee repaired, then another, then the first again: each repaired once, stored, and counted once', async () => {
+  const c = conversation(2);
+  const toA = realAssignment({ conversationId: c.id, agentId: 'agent-a', at: minutesAfter(BASE, 5) });
+  await happen([...c.events, toA], [toA]);
+  expect((await pass()).repaired.assignment).toBe(1);
+  await eventually(async () => expect(await incidenceOf(system.pool, c.id)).toMatchObject({ agent_id: 'agent-a' }));
+
+  const toB = realAssignment({ conversationId: c.id, agentId: 'agent-b', at: minutesAfter(BASE, 6) });
+  freshchat.learn(toB);
+  expect((await postWebhook(system.baseUrl, JSON.stringify(toB))).status).toBe(200);
+  await eventually(async () => expect(await incidenceOf(system.pool, c.id)).toMatchObject({ agent_id: 'agent-b' }));
+  freshchat.learn(realAssignment({ conversationId: c.id, agentId: 'agent-a', at: minutesAfter(BASE, 7) })); // lost
+
+  // The pass returns once its repairs are stored: the record has A again, and A counted once.
+  const again = await pass();
+  expect(await incidenceOf(system.pool, c.id)).toMatchObject({ agent_id: 'agent-a' });
+  expect(again.conversations?.find((r) => r.conversationId === c.id)?.repaired).toMatchObject({ assignment: 1 });
+  expect((await keysOf(c.id)).filter((k) => k.includes(':reconciled:agent:agent-a:'))).toHaveLength(2);
+  // Nothing left to repair, so nothing more is counted.
+  await settledPass();
+});
+
+test('a conversation handed back to a group queue (no agent) is repaired as an unassignment', async () => {
+  const c = conversation(2);
+  const assigned = realAssignment({ conversationId: c.id, agentId: 'agent-q', at: minutesAfter(BASE, 3) });
+  const queued = realAssignment({ conversationId: c.id, agentId: '', at: minutesAfter(BASE, 4) });
+  queued.data.assignment.to_group_id = 'weddings-queue';
+  await happen([...c.events, assigned, queued], [queued]);
+  expect(await incidenceOf(system.pool, c.id)).toMatchObject({ agent_id: 'agent-q' });
+
+  const summary = await pass();
+  expect(summary.conversations?.find((r) => r.conversationId === c.id)?.repaired).toMatchObject({ assignment: 1 });
+  expect(await incidenceOf(system.pool, c.id)).toMatchObject({ agent_id: null });
+  const groupOf = await system.pool.oneFirst(sql.type(z.object({ group_id: z.string().nullable() }))`
+    SELECT group_id FROM incidences WHERE conversation_id = ${c.id}`);
+  expect(groupOf).toBe('weddings-queue');
+  await settledPass();
+});
+
 test('a conversation never delivered at all is discovered through its user and gets its incidence', async () => {
-  const known = conversation(1);
+  const start = recently();
+  const known = conversation(1, start);
   await happen(known.events);
   const lost = { id: uniqueConversationId() };
   const lostEvents = [
@@ -171,34 +219,50 @@ test('a conversation never delivered at all is discovered through its user and g
       conversationId: lost.id,
       id: `msg-${lost.id}-0`,
       userId: known.userId,
-      at: minutesAfter(BASE, 30),
+      at: minutesAfter(start, 30),
       text: 'hello again',
     }),
     realMessage({
       conversationId: lost.id,
       id: `msg-${lost.id}-1`,
       userId: known.userId,
-      at: minutesAfter(BASE, 31),
+      at: minutesAfter(start, 31),
       text: 'hi',
       actor: 'agent',
     }),
-    realResolution({ conversationId: lost.id, at: minutesAfter(BASE, 40) }),
+    realResolution({ conversationId: lost.id, at: minutesAfter(start, 40) }),
   ];
   await happen(lostEvents, lostEvents, { cf_tags: 'menu_question, dropped' });
   expect(await incidenceOf(system.pool, lost.id)).toBeNull();
 
   const summary = await pass();
   expect(summary).toMatchObject({ conversationsDiscovered: 1, repaired: { message: 2, resolution: 1 }, error: null });
-  await eventually(async () =>
-    expect(await incidenceOf(system.pool, lost.id)).toMatchObject({
-      outcome: 'DROPPED',
-      issue_category: 'menu_question',
-      freshchat_user_id: known.userId,
-      created_at: expect.stringMatching(/^2026-11-20T09:30:00/),
-    }),
-  );
+  const found = await eventually(async () => {
+    const row = await incidenceOf(system.pool, lost.id);
+    expect(row).toMatchObject({ outcome: 'DROPPED', issue_category: 'menu_question', freshchat_user_id: known.userId });
+    return row!;
+  });
+  expect(Date.parse(found.created_at)).toBe(Date.parse(minutesAfter(start, 30)));
   expect(await keysOf(lost.id)).toHaveLength(3);
   await settledPass();
+});
+
+test("discovery takes only a user's conversations active within the look-back, never their older history", async () => {
+  const known = conversation(1, recently());
+  await happen(known.events);
+  // Before launch (days before the look-back): Freshchat has it, we never had it, and it stays that way.
+  const old = conversation(2, minutesAfter(recently(), -3 * 24 * 60), known.userId);
+  const oldResolution = realResolution({ conversationId: old.id, at: minutesAfter(old.events[1]!.action_time, 5) });
+  const recent = conversation(2, minutesAfter(recently(), 60), known.userId);
+  await happen([...old.events, oldResolution, ...recent.events], [...old.events, oldResolution, ...recent.events]);
+
+  const summary = await pass();
+  expect(await incidenceOf(system.pool, old.id)).toBeNull();
+  expect(summary).toMatchObject({ conversationsDiscovered: 1, repaired: { message: 2, resolution: 0 }, error: null });
+  expect(summary.conversations?.map((c) => c.conversationId)).toEqual([recent.id]);
+  await eventually(async () => expect(await keysOf(recent.id)).toHaveLength(2));
+  await settledPass();
+  expect(await incidenceOf(system.pool, old.id)).toBeNull();
 });
 
 test('messages out of order across pages all land, and the incidence starts at the earliest', async () => {
@@ -334,15 +398,111 @@ test('npm run reconcile runs one pass through the worker and prints what it repa
 }, 60_000);
 
 test('the weekly report shows how many events reconciliation repaired in the week', async () => {
-  const week = isoWeekOf(Date.now());
-  const repaired = await system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-    SELECT sum(messages_repaired + assignments_repaired + resolutions_repaired + reopens_repaired)::int AS n
-    FROM reconciliation_passes`);
-  expect(repaired).toBeGreaterThan(10);
-  await computeAndStoreWeeklyReport(system.pool, week, 150);
-  const stored = await readWeeklyReport(system.pool, week);
-  expect(stored?.report.metrics.eventsRepaired).toEqual({ value: repaired });
-  // The week before had no passes.
-  expect(stored?.report.previousWeek.metrics.eventsRepaired).toEqual({ value: 0 });
+  // Passes of its own, in a past week (2026-W10: India-time Monday 2 to Sunday 8 March) and around it: the figure
+  // depends neither on the tests before nor on today's date.
+  const passes: Array<[string, number]> = [
+    ['2026-03-04T06:00:00Z', 7],
+    ['2026-03-01T19:00:00Z', 1], // 00:30 on Monday in India: this week
+    ['2026-03-08T18:00:00Z', 2], // 23:30 on Sunday in India: this week
+    ['2026-03-01T18:00:00Z', 5], // 23:30 on the Sunday before: the week before
+    ['2026-02-25T06:00:00Z', 4],
+    ['2026-03-10T06:00:00Z', 100],
+  ];
+  for (const [i, [at, messages]] of passes.entries())
+    await system.pool.query(sql.unsafe`
+      INSERT INTO reconciliation_passes (run_id, trigger, started_at, finished_at, messages_repaired, reopens_repaired)
+      VALUES (${`weekly-figure-${i}`}, 'MANUAL', ${at}, ${at}, ${messages - 1}, 1)`);
+  await computeAndStoreWeeklyReport(system.pool, '2026-W10', 150);
+  const stored = await readWeeklyReport(system.pool, '2026-W10');
+  expect(stored?.report.metrics.eventsRepaired).toEqual({ value: 10 });
+  expect(stored?.report.previousWeek.metrics.eventsRepaired).toEqual({ value: 9 });
   expect(stored?.html).toContain('Events repaired by reconciliation');
+});
+
+/** An activity run as Temporal's worker would run it (heartbeats, cancellation), typed by what it returns. */
+const runActivity = <A extends unknown[], R>(
+  environment: MockActivityEnvironment,
+  activity: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> => environment.run(activity, ...args) as Promise<R>;
+
+describe('a batch that outlives its attempt', () => {
+  const lookbackMs = 24 * 3_600_000;
+  const batchActivities = () =>
+    createReconciliationActivities({
+      pool: system.pool,
+      logger: pino({ level: 'silent' }),
+      reconciliation: {
+        freshchat: createFreshchatClient({ baseUrl: freshchat.url, token: 'test-token' }),
+        bucket: createTokenBucket(system.redis, `test-bucket-${randomUUID()}`, { capacity: 100, perMinute: 60_000 }),
+        retryAfterCapMs: 1000,
+        deliver: createConversationGateway(system.client, system.settings).deliver,
+      },
+    });
+  const startBatch = async (activities: ReturnType<typeof batchActivities>) => {
+    const { passId, cursor } = await runActivity(new MockActivityEnvironment(), activities.startReconciliationPass, {
+      runId: randomUUID(),
+      trigger: 'MANUAL' as const,
+      lookbackMs,
+    });
+    return { passId, trigger: 'MANUAL' as const, cursor, lookbackMs, batchSize: 500 };
+  };
+  const inWindow = () =>
+    system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM incidences`);
+
+  test('two attempts of one batch (a timed-out one still running beside its retry) are counted once', async () => {
+    await settledPass();
+    const c = conversation(3);
+    await happen(c.events, [c.events[1]!]);
+    const activities = batchActivities();
+    const batch = await startBatch(activities);
+    const attempts = await Promise.all([
+      runActivity(new MockActivityEnvironment({ attempt: 1 }), activities.reconcileBatch, batch),
+      runActivity(new MockActivityEnvironment({ attempt: 2 }), activities.reconcileBatch, batch),
+    ]);
+    expect(attempts.map((a) => a.cursor)).toEqual([
+      { phase: 'users', after: null },
+      { phase: 'users', after: null },
+    ]);
+    const stored = await passById(system.pool, batch.passId);
+    expect(stored).toMatchObject({ conversationsChecked: await inWindow(), repaired: { message: 1 } });
+    expect(stored?.stoppedAt).toBe('users:');
+    expect(await keysOf(c.id)).toHaveLength(3);
+  });
+
+  test('a batch cancelled (its attempt timed out) stops at its next step and records nothing', async () => {
+    await settledPass();
+    for (const c of [conversation(2), conversation(2)]) await happen(c.events, [c.events[1]!]);
+    const activities = batchActivities();
+    const batch = await startBatch(activities);
+    const before = freshchat.requests.length;
+    // Freshchat answers the first conversation read slowly; the attempt is cancelled meanwhile.
+    freshchat.answerLate((r) => r.path.startsWith('/conversations/'), 1_000);
+    const environment = new MockActivityEnvironment();
+    const running = environment.run(activities.reconcileBatch, batch);
+    await eventually(async () => expect(freshchat.requests.length).toBeGreaterThan(before));
+    environment.cancel('TIMED_OUT');
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    // One conversation read at most (the one in flight): the rest of the batch was not read.
+    expect(freshchat.requests.length - before).toBeLessThanOrEqual(2);
+    expect(await passById(system.pool, batch.passId)).toMatchObject({
+      conversationsChecked: 0,
+      stoppedAt: 'conversations:',
+    });
+  });
+});
+
+test('the batch activity heartbeats, so a batch whose worker died or that timed out is retried within a minute', async () => {
+  const workflowId = `reconciliation-test-${randomUUID()}`;
+  await system.client.workflow.execute<typeof reconciliationWorkflow>('reconciliationWorkflow', {
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [reconciliationInput(system.settings, 'MANUAL')],
+  });
+  const history = await system.client.workflow.getHandle(workflowId).fetchHistory();
+  const batches = (history.events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .filter((a) => a?.activityType?.name === 'reconcileBatch');
+  expect(batches.length).toBeGreaterThan(0);
+  for (const batch of batches) expect(Number(batch!.heartbeatTimeout?.seconds)).toBe(60);
 });

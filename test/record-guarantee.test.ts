@@ -20,40 +20,26 @@ const WHITEFIELD_ID = '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82';
 const faults = new ActivityFaults();
 /** Event keys whose change commits but whose result never reaches the workflow (once each). */
 const loseResultOf = new Set<string>();
-/** Event keys whose change reaches PostgreSQL with a date it refuses (22008), as a value past validation would. */
+/** Event keys whose change reaches PostgreSQL with a value it refuses, as a value past validation would. */
 const poisonDateOf = new Set<string>();
-const timelineKey = (args: unknown[]) => (args[0] as { timeline?: { eventKey?: string } })?.timeline?.eventKey;
-const batchKeys = (args: unknown[]) =>
-  ((args[0] as { events: Array<{ eventKey: string }> }).events ?? []).map((e) => e.eventKey);
-// Queued events stored in one step: a lost result loses the whole batch's; a refused value rides in one event's
-// timeline metadata only (a lone surrogate, which jsonb refuses), as the date above rides in its timeline entry.
+const stepKeys = (args: unknown[]) =>
+  ((args[0] as { events?: Array<{ eventKey: string }> }).events ?? []).map((e) => e.eventKey);
+// A lost result loses the whole step's; a refused value rides in one event only (a NUL in its text, which PostgreSQL
+// refuses and a replay through today's boundary strips).
 faults.add(({ type, args }) => {
-  if (type !== 'recordEvents') return undefined;
-  const keys = batchKeys(args);
+  if (type !== 'conversationStep') return undefined;
+  const keys = stepKeys(args);
   if (keys.some((key) => loseResultOf.delete(key))) return { kind: 'lose-result' };
   const poisoned = keys.find((key) => poisonDateOf.delete(key));
   if (!poisoned) return undefined;
   return {
     kind: 'alter-input',
     alter: ([input]) => {
-      const batch = input as { events: Array<{ eventKey: string; messageId?: string }> };
-      for (const event of batch.events) if (event.eventKey === poisoned) event.messageId = '\ud800';
-      return [batch];
+      const step = input as { events: Array<{ eventKey: string; text?: string }> };
+      for (const event of step.events) if (event.eventKey === poisoned) event.text = 'thali\u0000';
+      return [step];
     },
   };
-});
-faults.add(({ type, args }) => {
-  const key = timelineKey(args);
-  if (type !== 'applyIncidenceChange' || !key) return undefined;
-  if (loseResultOf.delete(key)) return { kind: 'lose-result' };
-  if (poisonDateOf.delete(key))
-    return {
-      kind: 'alter-input',
-      alter: ([input]) => [
-        { ...(input as object), timeline: { ...(input as any).timeline, occurredAt: '2026-02-30T10:00:00Z' } },
-      ],
-    };
-  return undefined;
 });
 
 faults.add(({ type, args }) => {
@@ -132,8 +118,18 @@ describe('a change whose result is lost', () => {
     await postOk(spec('simplified-message_create.json', id));
     await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     await settled(id, { outcome: 'CONVERTED' });
-    loseResultOf.add(`conversation_reopen:event:o-${id}`);
+    const reopen = `conversation_reopen:event:o-${id}`;
+    loseResultOf.add(reopen);
     await postOk(spec('simplified-conversation_reopen.json', id, { event_id: `o-${id}` }));
+    // The run takes the stored reopen for its state as soon as it has taken the event (its retry found it stored),
+    // before its silence window (4 s) can close it.
+    const taken = await eventually(async () => {
+      const s = await handle(id).query(stateQuery);
+      expect(s.eventsApplied + s.duplicatesSkipped).toBe(3);
+      return s;
+    });
+    expect(loseResultOf.has(reopen)).toBe(false); // the reopen's result was lost
+    expect(taken).toMatchObject({ outcome: 'IN_PROGRESS', reopenCount: 1 });
     // Before, the run believed the conversation closed and ended with the incidence IN_PROGRESS for good.
     await settled(id, { outcome: 'DROPPED', resolution_type: 'WENT_SILENT', reopen_count: 1 }, 30_000);
   }, 45_000);
@@ -220,7 +216,7 @@ describe('values PostgreSQL refuses', () => {
     await postOk(spec('simplified-message_create.json', id, { event_id: `m-${id}` }));
     await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     await settled(id, { outcome: 'CONVERTED' });
-    // Stored in one step with later events, a refused event is dead-lettered as the workflow folds the step's result.
+    // The step dead-letters the refused event and stores the others.
     await eventually(async () =>
       expect(
         await system.pool.any(
@@ -228,10 +224,9 @@ describe('values PostgreSQL refuses', () => {
             SELECT event_key, step, sqlstate FROM dead_letters WHERE conversation_id = ${id} AND replayed_at IS NULL`,
         ),
       ).toEqual([
-        // 22008 for the date (one step per event), 22P02 for the metadata (queued events in one step).
         {
           event_key: `message_create:event:m-${id}`,
-          step: 'applyIncidenceChange',
+          step: 'storeEvent',
           sqlstate: expect.stringMatching(/^22/),
         },
       ]),
@@ -342,6 +337,8 @@ describe('Freshchat failures', () => {
     await postOk(real('real-message_create.json', id));
     await postOk(real('real-conversation_resolution.json', id));
     await settled(id, { outcome: 'RESOLVED', resolution_type: 'TAGS_UNAVAILABLE' });
+    // Read once: neither the client nor the activity tried again (an outage would be retried up to 8 times).
+    expect(freshchat.requests.filter((r) => r.path === `/conversations/${id}`)).toHaveLength(1);
   });
 });
 

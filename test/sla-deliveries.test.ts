@@ -4,75 +4,23 @@ import { createSlaActivities } from '../activities/sla-activities';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import { createOutboundEventSender, OUTBOUND_HEADERS, signOutboundEvent } from '../clients/outbound-events';
 import { ALWAYS_OPEN } from '../domain/business-hours';
-import { FakeFreshchat } from './support/fake-freshchat';
 import { OutboundReceiver } from './support/outbound-receiver';
 
-// Breach side effects against real HTTP servers standing in for Freshchat and an event receiver (no Temporal here).
-const freshchat = new FakeFreshchat();
+// Outbound events against a real HTTP receiver (no Temporal here); escalations are in sla-escalations.test.ts.
 const receiver = new OutboundReceiver();
 beforeAll(async () => {
-  await Promise.all([freshchat.start(), receiver.start()]);
-  freshchat.route((r) => (r.path.startsWith('/conversations/known') ? { status: 200, body: {} } : undefined));
+  await receiver.start();
 });
-afterAll(async () => Promise.all([freshchat.stop(), receiver.stop()]));
+afterAll(() => receiver.stop());
 
-const activities = (freshchatUrl?: string) =>
+const activities = () =>
   createSlaActivities({
     pool: undefined as never,
-    freshchat: createFreshchatClient({ baseUrl: freshchatUrl, token: 'test-token' }),
+    freshchat: createFreshchatClient({}),
     logger: pino({ level: 'silent' }),
     slaConfig: { policies: { policies: [] }, hours: ALWAYS_OPEN },
     outbound: createOutboundEventSender({ url: receiver.url, secret: 'shh' }),
   });
-
-test('a private-note escalation posts a private agent message into the conversation', async () => {
-  await activities(freshchat.url).escalateSlaBreach({
-    conversationId: 'known-1',
-    escalation: { action: 'PRIVATE_NOTE', actorId: 'agent-sla' },
-    note: 'SLA breached: first response was due 10:02',
-  });
-  expect(freshchat.requests.at(-1)).toMatchObject({
-    method: 'POST',
-    path: '/conversations/known-1/messages',
-    authorization: 'Bearer test-token',
-    body: {
-      message_type: 'private',
-      actor_type: 'agent',
-      actor_id: 'agent-sla',
-      message_parts: [{ text: { content: 'SLA breached: first response was due 10:02' } }],
-    },
-  });
-});
-
-test('an escalation Freshchat cannot place (unknown conversation, or no API configured) is dropped, not retried', async () => {
-  const before = freshchat.requests.length;
-  const reassign = { action: 'REASSIGN' as const, groupId: 'priority' };
-  await expect(
-    activities(freshchat.url).escalateSlaBreach({ conversationId: 'gone', escalation: reassign, note: '' }),
-  ).resolves.toBeUndefined();
-  expect(freshchat.requests.slice(before)).toEqual([
-    expect.objectContaining({
-      method: 'PUT',
-      path: '/conversations/gone',
-      body: { status: 'assigned', assigned_group_id: 'priority' },
-    }),
-  ]);
-  await expect(
-    activities(undefined).escalateSlaBreach({ conversationId: 'known-2', escalation: reassign, note: '' }),
-  ).resolves.toBeUndefined();
-  expect(freshchat.requests.length).toBe(before + 1);
-});
-
-test('Freshchat down (5xx) makes the escalation retryable', async () => {
-  freshchat.failNext({ status: 503 });
-  await expect(
-    activities(freshchat.url).escalateSlaBreach({
-      conversationId: 'known-3',
-      escalation: { action: 'REASSIGN', groupId: 'g' },
-      note: '',
-    }),
-  ).rejects.toMatchObject({ nonRetryable: false });
-});
 
 test('outbound events: signed over "<timestamp>.<body>"; 5xx/429 retryable, other 4xx final', async () => {
   const send = (id: string) => activities().deliverOutboundEvent({ deliveryId: id, body: `{"id":"${id}"}` });

@@ -10,8 +10,11 @@ import {
 } from '../domain/reconciliation-pass';
 
 const activities = proxyActivities<ReconciliationActivities>({
-  // A batch may wait out Freshchat's rate limit (each Retry-After capped) before it finishes.
+  // A batch may wait out Freshchat's rate limit (each Retry-After capped) before it finishes. It heartbeats while it
+  // runs: a worker that died is noticed in a minute, and an attempt that timed out stops instead of running beside
+  // its retry (whose batch, besides, is counted once: see recordBatch).
   startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 

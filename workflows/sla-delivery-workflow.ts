@@ -1,10 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { SlaActivities, SlaEscalationRequest } from '../activities/sla-activities';
-import type { OutboundDelivery } from '../clients/outbound-events';
-
-/** Something a conversation hands off so that it never waits for it: a signed outbound event or a breach escalation. */
-export type SlaDelivery =
-  { kind: 'event'; delivery: OutboundDelivery } | { kind: 'escalation'; request: SlaEscalationRequest };
+import type { EscalationOutcome, SlaActivities } from '../activities/sla-activities';
+import type { SlaDelivery } from '../domain/sla-step';
 
 // Retried with backoff for up to three days: a receiver or Freshchat that is down for a while still gets it.
 const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 'escalateSlaBreach'>>({
@@ -13,8 +9,11 @@ const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/** One delivery, as its own workflow: at least once, and outliving the conversation run that started it. */
-export async function slaDeliveryWorkflow(job: SlaDelivery): Promise<void> {
+/**
+ * One delivery, as its own workflow: at least once, and outliving the conversation run that started it. An
+ * escalation's result says what became of it (escalated, or skipped and why).
+ */
+export async function slaDeliveryWorkflow(job: SlaDelivery): Promise<EscalationOutcome | void> {
   if (job.kind === 'event') await deliveries.deliverOutboundEvent(job.delivery);
-  else await deliveries.escalateSlaBreach(job.request);
+  else return deliveries.escalateSlaBreach(job.request);
 }

@@ -1,5 +1,8 @@
 import type { ExpectedConversation } from './plan';
 
+/** Lifecycles start on this day; each conversation a second after the previous, its events a minute apart. */
+export const LIFECYCLE_START = '2026-03-02T04:30:00Z';
+
 type Step = { action: 'conversation_resolution'; tags: string[] } | { action: 'conversation_reopen' };
 /** The lives chaos conversations lead, by index: state changes in order, and the final outcome and reopen count. */
 export const LIFECYCLES: Array<{ steps: Step[]; outcome: ExpectedConversation['outcome']; reopens: number }> = [

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { LIFECYCLES } from './lifecycles';
+import { ALWAYS_OPEN, type BusinessHours } from '../../domain/business-hours';
+import { slaPolicyFile, type SlaPolicy } from '../../domain/sla-policy';
+import type { SlaEvent } from './expected-sla';
+import { LIFECYCLE_START, LIFECYCLES } from './lifecycles';
 import { realLifecycleEvents } from './real-lifecycle';
 
 /** What the chaos run sends, and what PostgreSQL must hold afterwards. */
@@ -17,6 +20,8 @@ export interface ChaosPlan {
     /** Freshchat's users, each with the app user as its reference_id. */
     users?: Array<{ id: string; reference_id: string; properties: Array<{ name: string; value: string }> }>;
   };
+  /** Lifecycle plans: the SLA policy in force for the run (the worker's SLA_POLICY_FILE), and how it counts hours. */
+  sla?: { file: unknown; policy: SlaPolicy; hours: BusinessHours };
 }
 
 export interface ExpectedConversation {
@@ -24,10 +29,16 @@ export interface ExpectedConversation {
   /** A webhook key → the key a repair of that event carries instead (an assignment read from the REST API). */
   repairKeys?: Map<string, string>;
   outcome: 'CONVERTED' | 'DROPPED' | 'RESOLVED' | 'IN_PROGRESS';
-  /** Lifecycle plans: the rest of the final state (resolvedAt null: closed for silence, at a time not known ahead). */
-  final?: { resolvedAt: string | null; reopenCount: number; resolutionType: string | null };
+  /**
+   * Lifecycle plans: the rest of the final state. A conversation closed for silence has `silentAfter` (its last
+   * event's time): its resolved_at is the close, some time after that, not known ahead; otherwise resolved_at is
+   * exactly `resolvedAt` (null: never resolved).
+   */
+  final?: { resolvedAt: string | null; silentAfter?: string; reopenCount: number; resolutionType: string | null };
   /** Lifecycle plans: the app user the incidence must name (real format: found through Freshchat). */
   userId?: string;
+  /** Lifecycle plans: what the events sent mean for SLA targets, and whether the conversation ends in silence. */
+  sla?: { events: SlaEvent[]; silent: boolean };
 }
 
 export interface PlanOptions {
@@ -118,17 +129,19 @@ function conversationEvents(conversationId: string, index: number, count: number
 /** One conversation's whole life in order: messages, then its state changes (or silence), each with an id and time. */
 function lifecycleEvents(conversationId: string, index: number, count: number) {
   const life = LIFECYCLES[index % LIFECYCLES.length]!;
-  const start = Date.parse('2026-03-02T04:30:00Z') + index * 1000;
+  const start = Date.parse(LIFECYCLE_START) + index * 1000;
   const at = (n: number) => new Date(start + n * 60_000).toISOString();
   const user = { properties: { user_id: `usr_chaos_${index}`, cart_value: 10_000 + index, event_type: 'WEDDING' } };
   const conversation = { id: conversationId };
   const bodies: string[] = [];
   const eventKeys = new Set<string>();
+  const slaEvents: SlaEvent[] = [];
   for (let m = 0; m < Math.max(1, count - life.steps.length); m++) {
     const id = `${conversationId}-m${m}`;
     const message = { id, actor_type: m % 2 === 0 ? 'user' : 'agent', text: `message ${m} of ${conversationId}` };
     bodies.push(JSON.stringify({ action: 'message_create', event_time: at(m), data: { conversation, user, message } }));
     eventKeys.add(`message:${id}`);
+    slaEvents.push({ at: at(m), kind: m % 2 === 0 ? 'customer_message' : 'agent_reply' });
   }
   let resolvedAt: string | null = null;
   life.steps.forEach((step, k) => {
@@ -145,14 +158,17 @@ function lifecycleEvents(conversationId: string, index: number, count: number) {
       }),
     );
     eventKeys.add(`${step.action}:event:${eventId}`);
+    slaEvents.push({ at: time, kind: step.action === 'conversation_resolution' ? 'resolved' : 'reopened' });
   });
   const silent = life.outcome === 'DROPPED';
   const final = {
     resolvedAt: silent ? null : resolvedAt,
+    silentAfter: silent ? slaEvents.at(-1)!.at : undefined,
     reopenCount: life.reopens,
     resolutionType: silent ? 'WENT_SILENT' : null,
   };
-  return { bodies, expected: { eventKeys, outcome: life.outcome, final, userId: user.properties.user_id } };
+  const sla = { events: slaEvents, silent };
+  return { bodies, expected: { eventKeys, outcome: life.outcome, final, userId: user.properties.user_id, sla } };
 }
 
 /**
@@ -188,7 +204,31 @@ export function chaosPlan(options: PlanOptions): ChaosPlan {
     distinctEvents,
     droppedEvents: 0,
     ...(mixed && { freshchat }),
+    ...(options.lifecycle && { sla: lifecycleSlaPolicy() }),
   };
+}
+
+/**
+ * The SLA policy of a lifecycle run, for every conversation: calendar thresholds of more days than have passed since
+ * the lifecycles' dates, so no target falls due on the worker's clock while the run delivers (a target that did would
+ * be breached before or after its answer depending on when the answer's delivery came, and the verdict could not
+ * predict it). What the targets become is then set by the events alone: met, or cancelled by a close.
+ */
+export function lifecycleSlaPolicy(now = Date.now()): NonNullable<ChaosPlan['sla']> {
+  const days = Math.ceil((now - Date.parse(LIFECYCLE_START)) / 86_400_000) + 30;
+  const file = {
+    policies: [
+      {
+        name: 'chaos-lifecycles',
+        firstResponse: `${days}d`,
+        nextResponse: `${days + 1}d`,
+        resolution: `${days + 2}d`,
+        hours: 'calendar',
+      },
+    ],
+  };
+  const { match: _match, ...policy } = slaPolicyFile.parse(file).policies[0]!;
+  return { file, policy, hours: ALWAYS_OPEN };
 }
 
 /** Whether conversation `i` is in the real format: whole blocks of the four lifecycles, spread evenly by `share`. */

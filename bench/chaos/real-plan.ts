@@ -1,5 +1,11 @@
 import { reconciledAssignmentKey } from '../../domain/reconciliation';
-import { minutesAfter, realAssignment, realMessage, realResolution } from '../../test/support/freshchat-events';
+import {
+  minutesAfter,
+  realAssignment,
+  realMessage,
+  realResolution,
+  type RealWebhook,
+} from '../../test/support/freshchat-events';
 import {
   ENDINGS,
   interleave,
@@ -15,7 +21,15 @@ export interface RealPlanOptions extends PlanOptions {
   dropShare: number;
 }
 
-const BASE = '2026-11-20T09:00:00.000Z';
+/** The plan's first conversation starts here; a reconciliation pass looks back far enough to discover them all. */
+export const REAL_PLAN_START = '2026-11-20T09:00:00.000Z';
+const BASE = REAL_PLAN_START;
+
+const latestTimeOf = (events: RealWebhook[]): string =>
+  events.reduce(
+    (latest, e) => (Date.parse(e.action_time) > Date.parse(latest) ? e.action_time : latest),
+    events[0]!.action_time,
+  );
 
 /**
  * Freshchat's real payloads (RSA-signed) for the reconciliation chaos run: an assignment, messages and, for three
@@ -61,7 +75,8 @@ export function realChaosPlan(options: RealPlanOptions): ChaosPlan {
     const assignmentKey = keyOf(assignment);
     conversations.set(id, {
       eventKeys: new Set(events.map(keyOf)),
-      repairKeys: new Map([[assignmentKey, reconciledAssignmentKey(id, agentId)]]),
+      // Freshchat's time of the assignment it reports is the conversation's `updated_time`: its latest event.
+      repairKeys: new Map([[assignmentKey, reconciledAssignmentKey(id, { agentId }, latestTimeOf(events))]]),
       outcome: ending.outcome,
     });
     const sent = events.filter(() => random() >= options.dropShare);

@@ -6,6 +6,7 @@ import { payloadDataConverter } from '../../infra/payload-codec';
 import { runManualPass } from '../../infra/reconciliation-schedule';
 import { FakeFreshchat } from '../../test/support/fake-freshchat';
 import type { ChaosPlan } from './plan';
+import { REAL_PLAN_START } from './real-plan';
 
 /**
  * How the run signs its deliveries, and what the API needs to verify them: HMAC (simplified) or RSA (real); a mixed
@@ -53,9 +54,11 @@ export async function reconciliationPass(temporalAddress: string, taskQueue: str
   const connection = await Connection.connect({ address: temporalAddress });
   try {
     const dataConverter = payloadDataConverter(settings.temporal.payloadKeys);
+    // Discovery takes conversations active within the look-back: the plan's are dated from REAL_PLAN_START.
     return await runManualPass(
       new Client({ connection, namespace: settings.temporal.namespace, dataConverter }),
       settings,
+      { lookbackMs: Date.now() - Date.parse(REAL_PLAN_START) + 3_600_000 },
     );
   } finally {
     await connection.close();

@@ -1,5 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
@@ -108,8 +111,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const taskQueue = `chaos-${runId}`;
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
   const scaleOut = options.scaleOut;
+  const slaFile = plan.sla && (await slaPolicyFileOf(plan.sla.file));
   const faultEnv: Record<string, string> = lost
     ? {
+        ...(slaFile && { SLA_POLICY_FILE: slaFile.path }),
         CHAOS_LOSE_RESULTS: String(lost.loseShare),
         CHAOS_KILL_AFTER_COMMIT: String(lost.killAfterCommitShare),
         CHAOS_SEED: String(options.seed),
@@ -238,7 +243,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await proxy.stop();
     await freshchat.stop();
     await db.drop();
+    await slaFile?.remove();
   }
+}
+
+/** The run's SLA policy as a file of its own, for the worker's SLA_POLICY_FILE. */
+async function slaPolicyFileOf(content: unknown) {
+  const dir = await mkdtemp(join(tmpdir(), 'slo-chaos-sla-'));
+  const path = join(dir, 'sla-policies.json');
+  await writeFile(path, JSON.stringify(content));
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Answers each kind of request (user lookups, tag reads) gets before Freshchat may recover: each failure once. */

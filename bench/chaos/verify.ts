@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { expectedSlaStatus, expectedSlaTargets, wrongSlaTargets, type StoredSlaTarget } from './expected-sla';
 import type { ChaosPlan, ExpectedConversation } from './plan';
 
 export interface ChaosVerdict {
@@ -17,10 +18,32 @@ export interface ChaosVerdict {
   unresolvedUsers: number;
   /** Of the wrong states: resolutions left without their tags (still pending, or given up as unreadable). */
   tagsUnread: number;
+  /**
+   * Lifecycle plans: SLA targets stored with another status than the events sent give under the run's policy (or
+   * expected and not stored, or stored and never expected), and incidences whose `sla_status` is not the one expected.
+   */
+  wrongSlaStatuses: number;
   /** Zero loss and zero duplicates. */
   ok: boolean;
   /** The first few conversations that fail, and why (for a failing run's report). */
   failing: string[];
+}
+
+/** A timeline row as the verdict reads it: its key, and what tells one event from another under a different key. */
+export interface TimelineRow {
+  conversation_id: string;
+  event_key: string;
+  copies: number;
+  event_type?: string;
+  message_id?: string | null;
+  occurred_at?: string;
+}
+
+/** What the verdict reads besides incidences and the timeline. */
+export interface Observed {
+  slaTargets?: Array<StoredSlaTarget & { conversation_id: string }>;
+  /** When PostgreSQL was read: a target due by then and never settled is missed. */
+  judgedAt?: string;
 }
 
 /** Checks, from PostgreSQL alone, that every event of the plan landed exactly once and every outcome is right. */
@@ -34,18 +57,25 @@ export async function verifyChaos(
   try {
     const incidences = await db.query<IncidenceRow>(
       `SELECT conversation_id, outcome, to_json(resolved_at)#>>'{}' AS resolved_at, reopen_count, resolution_type,
-              user_id
+              user_id, sla_status
        FROM incidences WHERE conversation_id LIKE $1`,
       [`${conversationPrefix}%`],
     );
+    const judgedAt = new Date().toISOString();
     // SLA breach rows are written by the conversations' SLA timers, not by events: the plan does not predict them.
-    const timeline = await db.query<{ conversation_id: string; event_key: string; copies: number }>(
-      `SELECT i.conversation_id, t.event_key, count(*)::int AS copies
+    const timeline = await db.query<TimelineRow>(
+      `SELECT i.conversation_id, t.event_key, count(*)::int AS copies, min(t.event_type) AS event_type,
+              min(t.metadata->>'message_id') AS message_id, to_json(min(t.occurred_at))#>>'{}' AS occurred_at
        FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id
        WHERE i.conversation_id LIKE $1 AND t.event_type <> 'SLA_BREACHED' GROUP BY 1, 2`,
       [`${conversationPrefix}%`],
     );
-    return judge(plan, incidences.rows, timeline.rows);
+    const slaTargets = await db.query<StoredSlaTarget & { conversation_id: string }>(
+      `SELECT i.conversation_id, s.target, to_json(s.started_at)#>>'{}' AS started_at, s.status
+       FROM sla_targets s JOIN incidences i ON i.id = s.incidence_id WHERE i.conversation_id LIKE $1`,
+      [`${conversationPrefix}%`],
+    );
+    return judge(plan, incidences.rows, timeline.rows, { slaTargets: slaTargets.rows, judgedAt });
   } finally {
     await db.end();
   }
@@ -58,56 +88,113 @@ type IncidenceRow = {
   reopen_count?: number;
   resolution_type?: string | null;
   user_id?: string | null;
+  sla_status?: string | null;
 };
 
 const TAGS_UNREAD = new Set(['TAGS_PENDING', 'TAGS_UNAVAILABLE']);
 
-/** Whether a row holds the planned final state (resolved_at null in the plan: closed for silence, at any time). */
+/** Whether a row holds the planned final state (a close for silence: resolved_at after the last event). */
 function finalStateHolds(final: NonNullable<ExpectedConversation['final']>, row: IncidenceRow): boolean {
+  const resolvedAt = row.resolved_at ?? null;
   const resolvedAtHolds =
-    final.resolvedAt === null
-      ? row.resolved_at !== null && row.resolved_at !== undefined
-      : Date.parse(row.resolved_at ?? '') === Date.parse(final.resolvedAt);
+    final.silentAfter !== undefined
+      ? resolvedAt !== null && Date.parse(resolvedAt) > Date.parse(final.silentAfter)
+      : final.resolvedAt === null
+        ? resolvedAt === null
+        : resolvedAt !== null && Date.parse(resolvedAt) === Date.parse(final.resolvedAt);
   return (
     resolvedAtHolds && row.reopen_count === final.reopenCount && (row.resolution_type ?? null) === final.resolutionType
   );
 }
 
+/** State changes: one change seen twice under two keys lands at (about) the same time with the same type. */
+const STATE_CHANGES = new Set(['AGENT_ASSIGNED', 'RESOLVED', 'REOPENED', 'WENT_SILENT']);
+const SAME_CHANGE_WITHIN_MS = 1000;
+
+/**
+ * Whether two timeline rows of a conversation are one event under two keys: the same Freshchat message, the same
+ * state change at about the same time, or a webhook's key and its repair's key. The unique key hides none of these.
+ */
+function sameEvent(a: TimelineRow, b: TimelineRow, repairKeys: Map<string, string> | undefined): boolean {
+  if (a.event_key === b.event_key) return true;
+  if (a.message_id && a.message_id === b.message_id) return true;
+  if (repairKeys?.get(a.event_key) === b.event_key || repairKeys?.get(b.event_key) === a.event_key) return true;
+  return (
+    a.event_type !== undefined &&
+    a.event_type === b.event_type &&
+    STATE_CHANGES.has(a.event_type) &&
+    a.occurred_at !== undefined &&
+    b.occurred_at !== undefined &&
+    Math.abs(Date.parse(a.occurred_at) - Date.parse(b.occurred_at)) < SAME_CHANGE_WITHIN_MS
+  );
+}
+
+/** Rows beyond the first of each event (a second copy under the same key, or the same event under another key). */
+function secondCopies(rows: TimelineRow[], repairKeys: Map<string, string> | undefined): number {
+  const firsts: TimelineRow[] = [];
+  let copies = 0;
+  for (const row of rows) {
+    copies += row.copies - 1;
+    if (firsts.some((f) => sameEvent(f, row, repairKeys))) copies++;
+    else firsts.push(row);
+  }
+  return copies;
+}
+
 export function judge(
   plan: ChaosPlan,
   incidences: IncidenceRow[],
-  timeline: Array<{ conversation_id: string; event_key: string; copies: number }>,
+  timeline: TimelineRow[],
+  observed: Observed = {},
 ): ChaosVerdict {
-  const outcomeOf = new Map(incidences.map((r) => [r.conversation_id, r.outcome]));
   const rowOf = new Map(incidences.map((r) => [r.conversation_id, r]));
+  const rowsOf = groupBy(timeline, (r) => r.conversation_id);
+  const targetsOf = groupBy(observed.slaTargets ?? [], (r) => r.conversation_id);
+  const judgedAt = observed.judgedAt ?? new Date().toISOString();
   let wrongStates = 0;
   let unresolvedUsers = 0;
   let tagsUnread = 0;
-  const seen = new Map<string, number>(timeline.map((r) => [`${r.conversation_id} ${r.event_key}`, r.copies]));
+  let wrongSlaStatuses = 0;
+  const seen = new Set(timeline.map((r) => `${r.conversation_id} ${r.event_key}`));
   let missingEvents = 0;
   let wrongOutcomes = 0;
   let missingIncidences = 0;
-  let twiceUnderTwoKeys = 0;
+  let duplicateEvents = 0;
   const failing: string[] = [];
+  const fail = (line: string) => failing.length < 10 && failing.push(line);
   for (const [id, expected] of plan.conversations) {
-    if (!outcomeOf.has(id)) missingIncidences++;
-    else if (outcomeOf.get(id) !== expected.outcome) {
-      wrongOutcomes++;
-      if (failing.length < 10) failing.push(`${id}: ${outcomeOf.get(id)}, not ${expected.outcome}`);
-    } else if (expected.final && !finalStateHolds(expected.final, rowOf.get(id)!)) wrongStates++;
     const row = rowOf.get(id);
+    if (!row) missingIncidences++;
+    else if (row.outcome !== expected.outcome) {
+      wrongOutcomes++;
+      fail(`${id}: ${row.outcome}, not ${expected.outcome}`);
+    } else if (expected.final && !finalStateHolds(expected.final, row)) {
+      wrongStates++;
+      fail(`${id}: resolved_at ${row.resolved_at}, ${row.reopen_count} reopens, ${row.resolution_type}`);
+    }
     if (row && expected.userId !== undefined && row.user_id !== expected.userId) unresolvedUsers++;
     if (row && expected.final && TAGS_UNREAD.has(row.resolution_type ?? '')) tagsUnread++;
     for (const key of expected.eventKeys) {
       const repairKey = expected.repairKeys?.get(key);
-      const copies = [key, repairKey].filter((k) => k !== undefined && seen.has(`${id} ${k}`)).length;
-      if (copies === 0) missingEvents++;
-      if (copies === 0 && failing.length < 10) failing.push(`${id}: ${key} missing`);
-      // Both the webhook's key and a repair's key for one event: the event is in the timeline twice.
-      if (copies === 2) twiceUnderTwoKeys++;
+      const present = [key, repairKey].some((k) => k !== undefined && seen.has(`${id} ${k}`));
+      if (!present) {
+        missingEvents++;
+        fail(`${id}: ${key} missing`);
+      }
+    }
+    duplicateEvents += secondCopies(rowsOf.get(id) ?? [], expected.repairKeys);
+    // A reopen applied twice counts twice even when its timeline entry is stored once.
+    if (row && expected.final) duplicateEvents += Math.max(0, (row.reopen_count ?? 0) - expected.final.reopenCount);
+    if (row && plan.sla && expected.sla) {
+      const end = { at: judgedAt, silent: expected.sla.silent };
+      const targets = expectedSlaTargets(plan.sla.policy, plan.sla.hours, expected.sla.events, end);
+      const wrong = wrongSlaTargets(targets, targetsOf.get(id) ?? []);
+      const status = expectedSlaStatus(targets);
+      if ((row.sla_status ?? null) !== status) wrong.push(`sla_status ${row.sla_status ?? null}, not ${status}`);
+      wrongSlaStatuses += wrong.length;
+      if (wrong.length > 0) fail(`${id}: ${wrong.join('; ')}`);
     }
   }
-  const duplicateEvents = timeline.reduce((n, r) => n + (r.copies - 1), 0) + twiceUnderTwoKeys;
   const expectedKey = (r: { conversation_id: string; event_key: string }) => {
     const expected = plan.conversations.get(r.conversation_id);
     if (expected?.final && r.event_key.startsWith('went_silent:')) return true;
@@ -130,10 +217,17 @@ export function judge(
     wrongStates,
     unresolvedUsers,
     tagsUnread,
+    wrongSlaStatuses,
   };
   const ok =
     incidences.length === plan.conversations.size &&
     missingIncidences + missingEvents + duplicateEvents + unexpectedEvents + wrongOutcomes + wrongStates === 0 &&
-    unresolvedUsers + tagsUnread === 0;
+    unresolvedUsers + tagsUnread + wrongSlaStatuses === 0;
   return { ...verdict, ok, failing };
+}
+
+function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+  return groups;
 }

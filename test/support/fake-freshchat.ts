@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -6,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
   body: unknown;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** `raw` is sent as is (not as JSON), for answers that are not JSON. */
@@ -19,7 +22,9 @@ type Json = Record<string, any>;
  * Serve users and conversations by id, queue failures (500, 429) ahead of answers, and read back requests.
  * It also keeps what Freshchat itself would know: `learn` a real-format webhook and the conversation, its messages
  * (paged, newest first, with resolution and reopen marker messages carrying `meta_data`) and the user's conversation
- * list follow, whether or not the webhook ever reached us.
+ * list follow, whether or not the webhook ever reached us. Writes act on that state as Freshchat does: `PUT
+ * /conversations/{id}` changes the fields sent (a `status` that opens a resolved conversation reopens it), `POST
+ * /conversations/{id}/messages` adds the message; `answerLate` stores a request's effect but answers after a delay.
  */
 export class FakeFreshchat {
   readonly requests: RecordedRequest[] = [];
@@ -28,6 +33,8 @@ export class FakeFreshchat {
   /** Every message of a conversation, in the order learned (served newest first). */
   readonly messages = new Map<string, Json[]>();
   readonly userConversations = new Map<string, string[]>();
+  /** Agents by id, as GET /agents lists them (paged) and GET /agents/{id} answers. */
+  readonly agents = new Map<string, Json>();
   /** Messages per page unless the request asks for fewer. */
   pageSize = 50;
   /** Serve messages in a scrambled order (not newest first), so pages overlap in time. */
@@ -40,6 +47,7 @@ export class FakeFreshchat {
   /** When each conversation's assignment and state (resolved / reopened) last changed: only later changes apply. */
   private readonly changedAt = new Map<string, { assignment: number; state: number }>();
   private readonly failures: Reply[] = [];
+  private readonly lateAnswers: Array<{ matching: (request: RecordedRequest) => boolean; delayMs: number }> = [];
   private readonly routes: Route[] = [];
   private server?: Server;
   url = '';
@@ -127,13 +135,40 @@ export class FakeFreshchat {
     if (at >= Date.parse(conversation.updated_time)) conversation.updated_time = time;
   }
 
+  /** The next request `matching` takes effect at once but is answered only after `delayMs` (its client times out). */
+  answerLate(matching: (request: RecordedRequest) => boolean, delayMs: number): void {
+    this.lateAnswers.push({ matching, delayMs });
+  }
+
+  /** A conversation Freshchat knows, with no messages yet (fields as `GET /conversations/{id}` answers them). */
+  know(conversationId: string, fields: Json = {}): Json {
+    const now = new Date().toISOString();
+    const conversation = {
+      conversation_id: conversationId,
+      status: 'new',
+      created_time: now,
+      updated_time: now,
+      ...fields,
+    };
+    this.conversations.set(conversationId, conversation);
+    if (!this.messages.has(conversationId)) this.messages.set(conversationId, []);
+    return conversation;
+  }
+
+  /** The conversation as `GET /conversations/{id}` would answer it now. */
+  conversation(conversationId: string): Json | undefined {
+    return this.conversations.get(conversationId) as Json | undefined;
+  }
+
   route(route: Route): void {
     this.routes.push(route);
   }
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
+      const at = Date.now();
       const recorded: RecordedRequest = {
+        at,
         method: req.method ?? 'GET',
         path: (req.url ?? '/').replace(/^\/v2/, ''),
         authorization: req.headers.authorization,
@@ -141,6 +176,9 @@ export class FakeFreshchat {
       };
       this.requests.push(recorded);
       const reply = this.failures.shift() ?? this.answer(recorded);
+      const late = this.lateAnswers.findIndex((l) => l.matching(recorded));
+      if (late >= 0) await new Promise((resolve) => setTimeout(resolve, this.lateAnswers.splice(late, 1)[0]!.delayMs));
+      if (res.destroyed) return;
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
     });
@@ -151,6 +189,42 @@ export class FakeFreshchat {
 
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** `PUT /conversations/{id}`: the fields sent change; a status that opens a resolved conversation reopens it. */
+  private update(conversationId: string, body: Json): Json {
+    const conversation = this.conversation(conversationId)!;
+    const now = new Date().toISOString();
+    for (const field of ['assigned_agent_id', 'assigned_group_id', 'properties'] as const)
+      if (body[field] !== undefined) conversation[field] = body[field];
+    if (typeof body.status === 'string' && body.status !== conversation.status) {
+      if (conversation.status === 'resolved' || body.status === 'resolved') {
+        const kind = body.status === 'resolved' ? 'isResolved' : 'isReopen';
+        this.messages.get(conversationId)!.push({
+          id: `${kind}-${conversationId}-${now}`,
+          conversation_id: conversationId,
+          actor_type: 'agent',
+          message_type: 'system',
+          created_time: now,
+          message_parts: [
+            { text: { content: kind === 'isResolved' ? 'Conversation resolved' : 'Conversation reopened' } },
+          ],
+          meta_data: { [kind]: true },
+        });
+      }
+      conversation.status = body.status;
+    }
+    conversation.updated_time = now;
+    return conversation;
+  }
+
+  /** `POST /conversations/{id}/messages`: the message is added (a new id, Freshchat's time) and answered. */
+  private post(conversationId: string, body: Json): Json {
+    const now = new Date().toISOString();
+    const message = { ...body, id: randomUUID(), conversation_id: conversationId, created_time: now };
+    this.messages.get(conversationId)!.push(message);
+    this.conversation(conversationId)!.updated_time = now;
+    return message;
   }
 
   private stormAnswer(storm: NonNullable<FakeFreshchat['storm']>, path: string): Reply {
@@ -192,10 +266,29 @@ export class FakeFreshchat {
       const users = [...this.users.values()].filter((u) => (u as { reference_id?: string }).reference_id === reference);
       return { status: 200, body: { users } };
     }
+    if (request.method === 'GET' && kind === 'agents' && !id) {
+      const params = new URLSearchParams(query ?? '');
+      const size = Math.min(this.pageSize, Number(params.get('items_per_page') ?? this.pageSize));
+      const page = Math.max(1, Number(params.get('page') ?? 1));
+      const all = [...this.agents.values()];
+      const agents = all.slice((page - 1) * size, page * size);
+      const pagination = { total_items: all.length, total_pages: Math.max(1, Math.ceil(all.length / size)) };
+      return { status: 200, body: { agents, pagination } };
+    }
     if (request.method === 'GET' && sub) return pageOf(this, kind, id!, sub, new URLSearchParams(query));
-    const store = kind === 'users' ? this.users : kind === 'conversations' ? this.conversations : undefined;
+    const stores: Record<string, Map<string, unknown>> = {
+      users: this.users,
+      conversations: this.conversations,
+      agents: this.agents,
+    };
+    const store = kind === undefined ? undefined : stores[kind];
     if (request.method === 'GET' && store && id && store.has(id)) return { status: 200, body: store.get(id) };
     if (request.method === 'PUT' && kind === 'users') return { status: 200, body: request.body };
+    if (kind === 'conversations' && id && this.conversations.has(id)) {
+      if (request.method === 'PUT' && !sub) return { status: 200, body: this.update(id, request.body as Json) };
+      if (request.method === 'POST' && sub === 'messages')
+        return { status: 200, body: this.post(id, request.body as Json) };
+    }
     return { status: 404, body: { code: 404, status: 'NOT_FOUND', message: 'not found' } };
   }
 }

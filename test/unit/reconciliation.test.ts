@@ -1,6 +1,7 @@
 import { normaliseWebhook } from '../../domain/freshchat-payload';
 import {
   reconcileConversation,
+  lastActivityOf,
   reconciledAssignmentKey,
   type ConversationRecord,
   type RestMessage,
@@ -19,6 +20,7 @@ const record = (over: Partial<ConversationRecord> = {}): ConversationRecord => (
   outcome: 'IN_PROGRESS',
   resolutionType: null,
   agentId: null,
+  assignedAt: null,
   eventKeys: new Set(),
   stateChanges: [],
   ...over,
@@ -99,15 +101,56 @@ test('without marker messages the status decides, at the last change Freshchat r
   ).toEqual([]);
 });
 
-test('a new assignee gets an assignment with a key of its own; the same assignee needs none', () => {
+test('a new assignee gets an assignment keyed by assignee and Freshchat time; the same assignee needs none', () => {
   const conversation = { conversation_id: C, status: 'assigned', assigned_agent_id: 'agent-9', updated_time: NOW };
   const [assignment] = reconcileConversation(conversation, [], record(), NOW).repairs;
   expect(assignment).toMatchObject({
     kind: 'assignment',
     agentId: 'agent-9',
-    eventKey: reconciledAssignmentKey(C, 'agent-9'),
+    occurredAt: NOW,
+    eventKey: reconciledAssignmentKey(C, { agentId: 'agent-9' }, NOW),
   });
   expect(reconcileConversation(conversation, [], record({ agentId: 'agent-9' }), NOW).repairs).toEqual([]);
+});
+
+test('the same assignee again after another is a new repair; a record assigned since Freshchat was read is kept', () => {
+  const later = '2026-11-26T11:00:00.000Z';
+  const again = { conversation_id: C, status: 'assigned', assigned_agent_id: 'agent-9', updated_time: later };
+  const [repair] = reconcileConversation(again, [], record({ agentId: 'agent-7', assignedAt: NOW }), later).repairs;
+  expect(repair!.eventKey).toBe(reconciledAssignmentKey(C, { agentId: 'agent-9' }, later));
+  expect(repair!.eventKey).not.toBe(reconciledAssignmentKey(C, { agentId: 'agent-9' }, NOW));
+  const stale = { ...again, updated_time: NOW };
+  expect(reconcileConversation(stale, [], record({ agentId: 'agent-7', assignedAt: later }), later).repairs).toEqual(
+    [],
+  );
+});
+
+test('a conversation back in a group queue (no agent) is repaired as an unassignment', () => {
+  const queued = {
+    conversation_id: C,
+    status: 'assigned',
+    assigned_agent_id: null,
+    assigned_group_id: 'g-1',
+    updated_time: NOW,
+  };
+  const [repair] = reconcileConversation(
+    queued,
+    [],
+    record({ agentId: 'agent-9', assignedAt: '2026-11-26T09:00:00.000Z' }),
+    NOW,
+  ).repairs;
+  expect(repair).toMatchObject({ kind: 'assignment', agentId: null, groupId: 'g-1' });
+  expect(repair!.eventKey).toBe(reconciledAssignmentKey(C, { agentId: null, groupId: 'g-1' }, NOW));
+  // Nothing to unassign in a conversation never assigned.
+  expect(reconcileConversation(queued, [], record(), NOW).repairs).toEqual([]);
+});
+
+test("a conversation's last activity is its latest time Freshchat reports", () => {
+  const message = { id: 'm', created_time: '2026-11-26T12:00:00.000Z' } as RestMessage;
+  expect(lastActivityOf({ conversation_id: C, created_time: NOW, updated_time: NOW }, [message])).toBe(
+    Date.parse('2026-11-26T12:00:00.000Z'),
+  );
+  expect(lastActivityOf({ conversation_id: C }, [])).toBeNull();
 });
 
 test('system lines are skipped and a message without an id is counted unreadable, never fatal', () => {

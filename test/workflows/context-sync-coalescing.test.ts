@@ -1,6 +1,7 @@
 import { contextSyncWorkflowId } from '../../domain/context-sync-settings';
 import { contextChanged, contextSyncSettings, fakeContextSync, syncStateOf } from '../support/context-sync-fakes';
 import { eventually } from '../support/eventually';
+import { waitsOf } from '../support/timing';
 import { pause, useWorkflowHarness } from '../support/workflow-worker';
 
 const harness = useWorkflowHarness();
@@ -22,18 +23,24 @@ test('changes that never pause are synced by the maximum delay', async () => {
   const sync = fakeContextSync();
   const userId = `steady-${Date.now()}`;
   const settings = contextSyncSettings({ quietPeriodMs: 600, maxDelayMs: 1_200 });
+  const changes: number[] = [];
   await harness.withWorker(sync.activities, async (taskQueue) => {
     const until = Date.now() + 4_000;
     while (Date.now() < until) {
+      changes.push(Date.now());
       await contextChanged(harness.client, taskQueue, userId, settings);
       await pause(100);
     }
-    // Synced while the changes kept coming (never quiet for 600 ms), then once more for the last ones.
-    expect(sync.calls.length).toBeGreaterThanOrEqual(1);
     await eventually(async () =>
       expect(await syncStateOf(harness.client, userId)).toMatchObject({ pendingChanges: false }),
     );
   });
+  const syncs = sync.calls.map((c) => c.at);
+  // Never quiet for 600 ms: the first sync waited for the maximum delay, not for quiet...
+  expect(syncs[0]! - changes[0]!).toBeGreaterThanOrEqual(settings.maxDelayMs - 50);
+  // ...and no change, the last ones included, waited more than twice it (a tolerance of the delay's own size).
+  expect(Math.max(...waitsOf(changes, syncs))).toBeLessThan(settings.maxDelayMs * 2);
+  expect(syncs.length).toBeGreaterThanOrEqual(3);
 });
 
 test('a refused sync is counted and the next change tries again with what was last synced', async () => {

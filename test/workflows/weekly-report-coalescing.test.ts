@@ -3,6 +3,7 @@ import type { WeeklyReportSettings } from '../../domain/weekly-report';
 import { resolutionRecordedSignal, weeklyReportStateQuery } from '../../workflows/signals';
 import type { weeklyReportWorkflow } from '../../workflows/weekly-report-workflow';
 import { eventually } from '../support/eventually';
+import { waitsOf } from '../support/timing';
 import { pause, useWorkflowHarness } from '../support/workflow-worker';
 
 const harness = useWorkflowHarness();
@@ -45,13 +46,15 @@ test('resolutions that never pause still get computed within ten quiet periods',
   const reports = fakeReports();
   const workflowId = `weekly-report-steady-${Date.now()}`;
   const settings = { quietPeriodMs: 300, idleTimeoutMs: 60_000 };
+  const maxDelayMs = 10 * settings.quietPeriodMs;
+  const resolutions: number[] = [];
   await harness.withWorker(reports.activities, async (taskQueue) => {
     const until = Date.now() + 5_000;
     while (Date.now() < until) {
+      resolutions.push(Date.now());
       await resolutionRecorded(harness.client, taskQueue, workflowId, settings);
       await pause(100);
     }
-    expect(reports.computed.length).toBeGreaterThanOrEqual(1);
     // The last burst is computed too, and every computation the run counts reached the activity.
     await eventually(async () => {
       const state = await harness.client.workflow.getHandle(workflowId).query(weeklyReportStateQuery);
@@ -59,4 +62,9 @@ test('resolutions that never pause still get computed within ten quiet periods',
     });
     await harness.client.workflow.getHandle(workflowId).terminate('test done');
   });
+  const computed = reports.computed.map((c) => c.at);
+  // Never quiet for 300 ms: the first computation waited for ten quiet periods, not for quiet...
+  expect(computed[0]! - resolutions[0]!).toBeGreaterThanOrEqual(maxDelayMs - 50);
+  // ...and no resolution waited more than twice that (a tolerance of the window's own size, for a busy machine).
+  expect(Math.max(...waitsOf(resolutions, computed))).toBeLessThan(maxDelayMs * 2);
 });
