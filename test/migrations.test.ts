@@ -137,8 +137,8 @@ describe('the migration record', () => {
       db.url,
       'CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
     );
-    // 014_sla_clock.sql was applied as 013_sla_clock.sql, before two files shared the number 13.
-    const appliedNames = files.map((f) => (f === '014_sla_clock.sql' ? '013_sla_clock.sql' : f));
+    // 015_sla_clock.sql was applied as 013_sla_clock.sql, before two files shared the number 13.
+    const appliedNames = files.map((f) => (f === '015_sla_clock.sql' ? '013_sla_clock.sql' : f));
     await query(
       db.url,
       `INSERT INTO schema_migrations (name) VALUES ${appliedNames.map((f) => `('${f}')`).join(', ')}`,
