@@ -183,7 +183,6 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
-      eventsInOneStep: config.EVENTS_IN_ONE_STEP,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
       historyLimit,
