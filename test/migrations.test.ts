@@ -137,8 +137,8 @@ describe('the migration record', () => {
       db.url,
       'CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
     );
-    // 014_sla_clock.sql was applied as 013_sla_clock.sql, before two files shared the number 13.
-    const appliedNames = files.map((f) => (f === '014_sla_clock.sql' ? '013_sla_clock.sql' : f));
+    // 015_sla_clock.sql was applied as 013_sla_clock.sql, before two files shared the number 13.
+    const appliedNames = files.map((f) => (f === '015_sla_clock.sql' ? '013_sla_clock.sql' : f));
     await query(
       db.url,
       `INSERT INTO schema_migrations (name) VALUES ${appliedNames.map((f) => `('${f}')`).join(', ')}`,
@@ -163,6 +163,16 @@ describe('the migration record', () => {
     await expect(migrate(db.url, dir)).rejects.toThrow(/checksum/i);
     const created = await query(db.url, "SELECT 1 FROM pg_tables WHERE tablename = 'next_step'");
     expect(created).toEqual([]);
+  });
+
+  test('a file merged later with a number below the newest applied one still runs', async () => {
+    db = await createTestDatabase();
+    const dir = copyOfMigrations();
+    writeFileSync(path.join(dir, '990_later.sql'), 'CREATE TABLE later_step (id int);\n');
+    expect((await migrate(db.url, dir)).applied).toEqual(['990_later.sql']);
+    writeFileSync(path.join(dir, '980_merged_after.sql'), 'CREATE TABLE merged_after (id int);\n');
+    expect((await migrate(db.url, dir)).applied).toEqual(['980_merged_after.sql']);
+    expect(await query(db.url, "SELECT 1 FROM pg_tables WHERE tablename = 'merged_after'")).toHaveLength(1);
   });
 
   test('a file not named NNN_name.sql, or two files with one number, are refused by name', async () => {
