@@ -14,6 +14,8 @@ module.exports = {
   // tests): jest's module loader needs them transformed.
   transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider)/)'],
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
+  // Every answer of the API a test receives is checked against the OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,

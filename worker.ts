@@ -15,6 +15,7 @@ import { redisKeys } from './infra/redis-keys';
 import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
 import { payloadDataConverter } from './infra/payload-codec';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
+import { agentNamesFor } from './stores/agent-names';
 import { loadSlaConfig } from './infra/sla-config';
 import { ensureReconciliationSchedule } from './infra/reconciliation-schedule';
 import { createTokenBucket } from './infra/token-bucket';
@@ -44,13 +45,15 @@ export interface WorkerResources {
 export async function createWorker(resources: WorkerResources): Promise<Worker> {
   const { settings } = resources;
   const keys = redisKeys(settings.redis.keyPrefix);
+  const freshchat = createFreshchatClient(settings.activities.freshchat);
   const activities = createActivities({
     ...settings.activities,
     pool: resources.pool,
     redis: resources.redis,
     keys,
     logger,
-    freshchat: createFreshchatClient(settings.activities.freshchat),
+    freshchat,
+    agentNames: agentNamesFor(settings, resources.redis, keys, freshchat),
     // Validated here, so a worker with a broken policy or business-hours file does not start.
     slaConfig: loadSlaConfig(settings.sla),
     outbound: createOutboundEventSender(settings.sla.outbound),

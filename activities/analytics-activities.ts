@@ -6,12 +6,15 @@ import {
   type StoredReportSummary,
 } from '../stores/weekly-report-store';
 import { emailWeeklyReport, type MailSettings, type EmailOutcome } from '../clients/report-mailer';
+import type { AgentNames } from '../stores/agent-names';
 
 export interface AnalyticsActivityDeps {
   pool: DatabasePool;
   agentHourlyRate: number;
   assistedOrderWindowMs: number;
   mail: MailSettings;
+  /** The email's agent names (Freshchat); absent, agents show as their ids. */
+  agentNames?: AgentNames;
 }
 
 /** Activities of the analytics workflows: each idempotent (upserts, and email guarded by emailed_at). */
@@ -26,7 +29,9 @@ export function createAnalyticsActivities(deps: AnalyticsActivityDeps) {
     },
 
     async emailWeeklyReport(isoWeek: string): Promise<EmailOutcome> {
-      return emailWeeklyReport(deps.pool, deps.mail, isoWeek);
+      return emailWeeklyReport(deps.pool, deps.mail, isoWeek, async (ids) =>
+        deps.agentNames ? deps.agentNames.namesOf(ids) : new Map(),
+      );
     },
   };
 }

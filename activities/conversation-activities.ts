@@ -1,22 +1,28 @@
 import type { DatabasePool } from 'slonik';
+import { ApplicationFailure } from '@temporalio/common';
 import { carriesUser, type ConversationEvent } from '../domain/conversation-event';
-import type {
-  IncidenceChange,
-  IncidenceSnapshot,
-  SilenceClose,
-  StoredChange,
-  TimelineEntry,
-} from '../domain/incidence-snapshot';
+import { initialConversationState, withSnapshot } from '../domain/conversation-state';
+import { timelineEntryOf } from '../domain/conversation-changes';
+import { conversationDetails } from '../domain/conversation-summary';
+import type { IncidenceSnapshot, SilenceClose } from '../domain/incidence-snapshot';
 import type { Outcome } from '../domain/incidence';
+import { DATA_REJECTED } from '../domain/record-values';
 import { resolutionFromTags, splitTags } from '../domain/resolution-rules';
+import type { Delivery, SlaSummary } from '../domain/sla-step';
 import { resolveIncidenceContext, type ContextDeps } from '../use-cases/resolve-incidence-context';
 import * as store from '../stores/incidence-store';
+import {
+  closeForSilence,
+  recordDueBreaches,
+  storeEvent,
+  type RecordStep,
+  type SlaRules,
+} from '../stores/conversation-record';
 import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
+import type { SlaConfig } from '../infra/sla-config';
 import { refusingBadData } from './data-rejection';
 import { countDeadLetter, countEventApplied } from '../infra/worker-metrics';
-import { createRecordEvents, type RecordEvents } from '../use-cases/record-events';
-import { ApplicationFailure } from '@temporalio/common';
 
 export interface ConversationActivityDeps extends ContextDeps {
   pool: DatabasePool;
@@ -24,52 +30,174 @@ export interface ConversationActivityDeps extends ContextDeps {
   tagProperties: string[];
   /** ASSISTED_ORDER_WINDOW: orders placed this long after a resolution still count as assisted by it. */
   assistedOrderWindowMs: number;
+  /** SLA policies and business hours (SLA_POLICY_FILE, BUSINESS_HOURS_FILE). */
+  slaConfig: SlaConfig;
+  /** Whether signed outbound events are configured. */
+  outbound: { configured: boolean };
 }
+
+/** Work a step leaves to be done beside the loop: naming an unknown app user, reading a resolution's tags back. */
+export type FollowUp = { kind: 'user' } | { kind: 'tags'; incidenceId: string; eventKey: string; resolvedAt: string };
+
+/** What one step of the conversation left: the record as stored, and what the workflow must deliver or follow up. */
+export interface StepResult {
+  /** Per event taken, in order (fewer than sent when the step ran out of time: the rest are taken next). */
+  outcomes: Array<'stored' | 'duplicate' | 'refused'>;
+  snapshot: IncidenceSnapshot | null;
+  sla: SlaSummary | null;
+  /** The Temporal UI's current details. */
+  details: string | null;
+  deliveries: Delivery[];
+  /** Closes to hand off to their week's report. */
+  handOffs: string[];
+  followUps: FollowUp[];
+  /** When the step finished (worker time): the workflow aims its SLA timer from it. */
+  finishedAt: string;
+}
+
+/** A step stops taking new events after this long (a Freshchat lookup per event can be slow); the rest wait. */
+const STEP_BUDGET_MS = 10_000;
+
+const isRefusal = (error: unknown): error is ApplicationFailure =>
+  error instanceof ApplicationFailure && error.type === DATA_REJECTED;
 
 /** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
-  const activities = singleStepActivities(deps);
-  /** A conversation's queued events in one step (one workflow activation), each stored as its own step would. */
-  const recordEvents: RecordEvents = createRecordEvents(activities).recordEvents;
-  return { ...activities, recordEvents };
-}
-
-function singleStepActivities(deps: ConversationActivityDeps) {
   const assistedWindow = deps.assistedOrderWindowMs;
-  return {
-    async loadIncidence(conversationId: string): Promise<IncidenceSnapshot | null> {
-      return store.loadIncidence(deps.pool, conversationId);
-    },
+  const rulesOf = (slaTimers: boolean): SlaRules | null =>
+    slaTimers ? { ...deps.slaConfig, outbound: deps.outbound.configured } : null;
+  const now = () => new Date().toISOString();
 
-    /** The conversation's incidence: the stored one when it already knows what this event could add, else upserted. */
-    async ensureIncidence(input: { conversationId: string; event: ConversationEvent }): Promise<IncidenceSnapshot> {
-      const existing = await store.loadIncidence(deps.pool, input.conversationId);
-      if (existing && (existing.userId !== null || !carriesUser(input.event))) return existing;
-      const context = await resolveIncidenceContext(deps, input.conversationId, input.event);
-      return refusingBadData('ensureIncidence', async () => {
-        const snapshot = await store.upsertIncidence(deps.pool, input.conversationId, context, input.event.occurredAt);
-        // An order reported before its incidence reached us (or named by it) is linked now.
-        await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, assistedWindow);
-        return snapshot;
-      });
-    },
+  /** The conversation's incidence: the stored one when it already knows what this event could add, else upserted. */
+  async function ensureIncidence(conversationId: string, event: ConversationEvent): Promise<IncidenceSnapshot> {
+    const existing = await store.loadIncidence(deps.pool, conversationId);
+    if (existing && (existing.userId !== null || !carriesUser(event))) return existing;
+    const context = await resolveIncidenceContext(deps, conversationId, event);
+    return refusingBadData('ensureIncidence', async () => {
+      const snapshot = await store.upsertIncidence(deps.pool, conversationId, context, event.occurredAt);
+      // An order reported before its incidence reached us (or named by it) is linked now.
+      await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, assistedWindow);
+      return snapshot;
+    });
+  }
 
-    /** Stores an event's timeline entry and change; returns the incidence as stored, whether the entry was new or not. */
-    async applyIncidenceChange(input: {
-      incidenceId: string;
-      timeline: TimelineEntry;
-      change: IncidenceChange;
-    }): Promise<StoredChange> {
-      const result = await refusingBadData('applyIncidenceChange', () =>
-        store.applyIncidenceChange(deps.pool, input, assistedWindow),
+  /** Keeps an event the database refused, so the conversation can move on; replayed by `npm run dead-letters`. */
+  async function deadLetter(event: ConversationEvent, failure: ApplicationFailure): Promise<void> {
+    const details = (failure.details?.[0] ?? {}) as { step?: string; sqlstate?: string };
+    const sqlstate = details.sqlstate ?? null;
+    const step = details.step ?? 'unknown';
+    try {
+      await refusingBadData('deadLetter', () =>
+        recordDeadLetter(deps.pool, {
+          conversationId: event.conversationId,
+          eventKey: event.eventKey,
+          event: JSON.stringify(event),
+          step,
+          error: failure.message,
+          sqlstate,
+        }),
       );
-      if (result.stored) countEventApplied(input.timeline.eventType);
-      return result;
+      countDeadLetter(step);
+      deps.logger.error(
+        { conversationId: event.conversationId, eventKey: event.eventKey, sqlstate },
+        'event dead-lettered: PostgreSQL refused its data',
+      );
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      deps.logger.error({ eventKey: event.eventKey, sqlstate }, 'dead letter refused too; the event is lost');
+    }
+  }
+
+  /** A step's result: the record as the last part of the step left it. */
+  function resultOf(
+    conversationId: string,
+    steps: RecordStep[],
+    partial: Omit<StepResult, 'snapshot' | 'sla' | 'details' | 'deliveries' | 'handOffs' | 'finishedAt'>,
+  ): StepResult {
+    const last = steps.at(-1);
+    const snapshot = last?.snapshot ?? null;
+    const clock = [...steps].reverse().find((s) => s.sla)?.sla?.clock ?? null;
+    return {
+      ...partial,
+      snapshot,
+      sla: last?.summary ?? null,
+      details: snapshot
+        ? conversationDetails(withSnapshot(initialConversationState(conversationId), snapshot), clock, last!.summary)
+        : null,
+      deliveries: steps.flatMap((s) => s.sla?.deliveries ?? []),
+      handOffs: steps.flatMap((s) => (s.closedAt ? [s.closedAt] : [])),
+      finishedAt: now(),
+    };
+  }
+
+  return {
+    /**
+     * The conversation's queued events, stored in arrival order in one step: each in its own transaction (timeline
+     * row, incidence change, SLA progress, computed from what is stored), with the breaches due. A refusal of one
+     * event's data dead-letters that event only.
+     */
+    async conversationStep(input: {
+      conversationId: string;
+      known: { incidenceId: string | null; userId: string | null };
+      events: ConversationEvent[];
+      slaTimers: boolean;
+    }): Promise<StepResult> {
+      const started = Date.now();
+      const { conversationId } = input;
+      const rules = rulesOf(input.slaTimers);
+      const outcomes: StepResult['outcomes'] = [];
+      const followUps: FollowUp[] = [];
+      const steps: RecordStep[] = [];
+      let known = input.known;
+      for (const event of input.events) {
+        if (outcomes.length > 0 && Date.now() - started > STEP_BUDGET_MS) break;
+        try {
+          if (known.incidenceId === null || (known.userId === null && carriesUser(event))) {
+            const ensured = await ensureIncidence(conversationId, event);
+            known = ensured;
+            if (ensured.userId === null && ensured.freshchatUserId && !followUps.some((f) => f.kind === 'user'))
+              followUps.push({ kind: 'user' });
+          }
+          const incidenceId = known.incidenceId!;
+          const step = await refusingBadData('storeEvent', () =>
+            storeEvent(deps.pool, { conversationId, incidenceId, event }, rules, assistedWindow, now),
+          );
+          steps.push(step);
+          known = step.snapshot;
+          outcomes.push(step.stored ? 'stored' : 'duplicate');
+          if (step.stored) countEventApplied(timelineEntryOf(event).eventType);
+          if (step.tagsPending && step.closedAt)
+            followUps.push({ kind: 'tags', incidenceId, eventKey: event.eventKey, resolvedAt: step.closedAt });
+        } catch (error) {
+          if (isRefusal(error)) {
+            await deadLetter(event, error);
+            outcomes.push('refused');
+            continue;
+          }
+          // An outage after some events were stored: those are reported, the rest are taken by the next step.
+          if (outcomes.length > 0) break;
+          throw error;
+        }
+      }
+      return resultOf(conversationId, steps, { outcomes, followUps });
+    },
+
+    /** Records the SLA targets that fell due and are still running in the store. */
+    async recordDueBreaches(input: { conversationId: string; incidenceId: string }): Promise<StepResult> {
+      const step = await recordDueBreaches(deps.pool, input, rulesOf(true)!, now);
+      return resultOf(input.conversationId, [step], { outcomes: [], followUps: [] });
     },
 
     /** Closes an open conversation for silence, unless a state change was stored since the one the workflow saw. */
-    async closeForSilence(close: SilenceClose): Promise<StoredChange> {
-      return refusingBadData('closeForSilence', () => store.closeForSilence(deps.pool, close, assistedWindow));
+    async closeForSilence(input: {
+      conversationId: string;
+      close: SilenceClose;
+      slaTimers: boolean;
+    }): Promise<StepResult> {
+      const step = await refusingBadData('closeForSilence', () =>
+        closeForSilence(deps.pool, input, rulesOf(input.slaTimers), assistedWindow),
+      );
+      return resultOf(input.conversationId, [step], { outcomes: step.stored ? ['stored'] : [], followUps: [] });
     },
 
     /**
@@ -111,23 +239,6 @@ function singleStepActivities(deps: ConversationActivityDeps) {
       const resolution = input.tags ? resolutionFromTags(input.tags) : null;
       return refusingBadData('applyResolutionTags', () =>
         store.applyResolutionTags(deps.pool, { ...input, resolution }),
-      );
-    },
-
-    /** Keeps an event the database refused, so the conversation can move on; replayed by `npm run dead-letters`. */
-    async deadLetter(input: { event: ConversationEvent; step: string; error: string; sqlstate: string | null }) {
-      await recordDeadLetter(deps.pool, {
-        conversationId: input.event.conversationId,
-        eventKey: input.event.eventKey,
-        event: JSON.stringify(input.event),
-        step: input.step,
-        error: input.error,
-        sqlstate: input.sqlstate,
-      });
-      countDeadLetter(input.step);
-      deps.logger.error(
-        { conversationId: input.event.conversationId, eventKey: input.event.eventKey, sqlstate: input.sqlstate },
-        'event dead-lettered: PostgreSQL refused its data',
       );
     },
 

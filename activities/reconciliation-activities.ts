@@ -123,11 +123,10 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         if (activity.cancellationSignal.aborted) throw new CancelledFailure('reconciliation batch cancelled');
       };
       const retries = freshchatRetries({ bucket, retryAfterCapMs });
-      const read = <T>(request: () => Promise<T>) =>
-        retries.run(() => {
-          step();
-          return request();
-        });
+      const read = <T>(request: () => Promise<T>) => {
+        step();
+        return retries.run(request);
+      };
       const totals = { checked: 0, discovered: 0, repaired: noRepairs(), rateLimited: 0, unreadable: 0 };
       const delivered: Array<{ conversationId: string; seen: boolean; events: ConversationEvent[] }> = [];
       const window = { lookbackMs: input.lookbackMs, limit: input.batchSize };

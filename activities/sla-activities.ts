@@ -3,11 +3,9 @@ import type { Logger } from 'pino';
 import type { FreshchatClient } from '../clients/freshchat-client';
 import type { RestMessage } from '../domain/reconciliation';
 import type { OutboundDelivery, OutboundEventSender } from '../clients/outbound-events';
-import type { SlaPlan } from '../domain/sla';
-import { policyFor, type SlaEscalation } from '../domain/sla-policy';
+import type { SlaEscalation } from '../domain/sla-policy';
 import type { SlaConfig } from '../infra/sla-config';
 import { breachStanding, type EscalatedBreach } from '../stores/escalation-store';
-import { recordSlaProgress, slaContextOf, type SlaProgress } from '../stores/sla-store';
 
 export interface SlaActivityDeps {
   pool: DatabasePool;
@@ -63,23 +61,9 @@ async function notePosted(freshchat: FreshchatClient, conversationId: string, ma
   return false;
 }
 
-/** Activities of SLA timers and response times: the policy for a conversation, storing progress, breach side effects. */
+/** Activities of SLA deliveries: outbound events and breach escalations, each in a delivery workflow of its own. */
 export function createSlaActivities(deps: SlaActivityDeps) {
   return {
-    /** The policy for the incidence as stored now (cart value, event type, channel) and the business hours. */
-    async planSla(incidenceId: string): Promise<SlaPlan> {
-      const context = await slaContextOf(deps.pool, incidenceId);
-      return {
-        policy: context ? policyFor(deps.slaConfig.policies, context) : null,
-        hours: deps.slaConfig.hours,
-        outbound: deps.outbound.configured,
-      };
-    },
-
-    async recordSlaProgress(progress: SlaProgress): Promise<void> {
-      await recordSlaProgress(deps.pool, progress, deps.slaConfig.hours);
-    },
-
     async deliverOutboundEvent(delivery: OutboundDelivery): Promise<void> {
       await deps.outbound.send(delivery);
     },

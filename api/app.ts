@@ -17,6 +17,8 @@ import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
 import { metricsEndpoint, requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
+import { requestLog } from './request-log';
+import { requestLogger, type Logger } from '../infra/logger';
 import { codecCors, codecRouter } from './codec-routes';
 import { freshchatIdentityRouter } from './freshchat-identity-routes';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +29,7 @@ import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
 import { createManagerPages } from './manager-pages';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import { createAgentNames } from '../stores/agent-names';
+import { agentNamesFor } from '../stores/agent-names';
 import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
@@ -42,6 +44,8 @@ export interface ApiDeps {
   draining?: () => boolean;
   /** OpenTelemetry tracing (infra/tracing.ts): a span per request; absent, none. */
   tracer?: Tracer;
+  /** Where the request lines go; absent, the process logger. */
+  logger?: Logger;
 }
 
 /** The Koa app: validation, authentication and hand-off only; rules live in domain/, I/O in stores/ and clients/. */
@@ -49,6 +53,7 @@ export function createApp(deps: ApiDeps): Koa {
   const { settings } = deps;
   const app = new Koa();
   app.proxy = true;
+  app.use(requestLog(deps.logger ?? requestLogger));
   if (deps.tracer) app.use(requestTracing(deps.tracer));
   app.use(requestMetrics);
   app.use(jsonErrors);
@@ -81,13 +86,12 @@ export function createApp(deps: ApiDeps): Koa {
     assistedWindowMs: settings.orders.assistedWindowMs,
     bodyLimit: settings.http.bodyLimits.orders,
   });
-  const agentNames = createAgentNames({
-    redis: deps.redis,
-    keys: redisKeys(settings.redis.keyPrefix),
-    freshchat: createFreshchatClient(settings.activities.freshchat),
-    ttlSeconds: Math.max(1, Math.round(settings.pages.agentNamesTtlMs / 1000)),
-    retrySeconds: 60,
-  });
+  const agentNames = agentNamesFor(
+    settings,
+    deps.redis,
+    redisKeys(settings.redis.keyPrefix),
+    createFreshchatClient(settings.activities.freshchat),
+  );
   const analytics = analyticsRouter({
     pool: deps.pool,
     auth: settings.auth,

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import { jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ApiError } from './errors';
 
 /** Who is calling: an app user (from a verified JWT) or an admin (agents, internal tools). */
@@ -14,6 +14,9 @@ export interface AuthSettings {
   clockSkewSeconds?: number;
   audience?: string;
   issuer?: string;
+  /** An identity service's key set (Firebase, Auth0, Cognito): tokens signed with `jwksAlgorithms` are checked there. */
+  jwksUrl?: string;
+  jwksAlgorithms?: string[];
 }
 
 const bearerOf = (ctx: Context): string => {
@@ -28,26 +31,54 @@ const DEFAULT_MAX_TOKEN_AGE_SECONDS = 86_400;
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
-/** Resolves the caller from the bearer token: the admin token, else an HS256 JWT with a `sub`. 401 otherwise. */
+/** One key set per address, kept for the process: jose caches its keys and refetches on an unknown key id. */
+const keySets = new Map<string, JWTVerifyGetKey>();
+const keySetAt = (url: string) => {
+  let keys = keySets.get(url);
+  if (!keys) keySets.set(url, (keys = createRemoteJWKSet(new URL(url))));
+  return keys;
+};
+const DEFAULT_JWKS_ALGORITHMS = ['RS256', 'ES256'];
+
+/**
+ * Resolves the caller from the bearer token: the admin token, else an app JWT with a `sub`, either HS256 with
+ * APP_JWT_SECRET or signed by the identity service at APP_JWT_JWKS_URL. Both kinds meet the same age, audience and
+ * issuer rules. 401 otherwise; 503 when the identity service's keys cannot be fetched.
+ */
 export async function identify(ctx: Context, settings: AuthSettings): Promise<Caller> {
   const token = bearerOf(ctx);
   if (settings.adminToken && sameSecret(token, settings.adminToken)) return { kind: 'admin' };
-  if (!settings.appJwtSecret)
+  if (!settings.appJwtSecret && !settings.jwksUrl)
     throw new ApiError(401, 'unauthenticated', 'app tokens are not accepted: APP_JWT_SECRET is not set');
+  const maxTokenAge = settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(settings.appJwtSecret), {
-      algorithms: ['HS256'],
+    const common = {
       requiredClaims: ['sub', 'exp', 'iat'],
-      maxTokenAge: settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+      maxTokenAge,
       clockTolerance: settings.clockSkewSeconds ?? 0,
       ...(settings.audience ? { audience: settings.audience } : {}),
       ...(settings.issuer ? { issuer: settings.issuer } : {}),
-    });
+    };
+    const { payload } =
+      settings.jwksUrl && decodeProtectedHeader(token).alg !== 'HS256'
+        ? await jwtVerify(token, keySetAt(settings.jwksUrl), {
+            ...common,
+            algorithms: settings.jwksAlgorithms ?? DEFAULT_JWKS_ALGORITHMS,
+          })
+        : await jwtVerify(token, new TextEncoder().encode(settings.appJwtSecret ?? ''), {
+            ...common,
+            algorithms: settings.appJwtSecret ? ['HS256'] : [],
+          });
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
-    const maxAge = (settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS) + (settings.clockSkewSeconds ?? 0);
-    if (payload.exp! - payload.iat! > maxAge) throw new Error('token lifetime is longer than the maximum token age');
+    if (payload.exp! - payload.iat! > maxTokenAge + (settings.clockSkewSeconds ?? 0))
+      throw new Error('token lifetime is longer than the maximum token age');
     return { kind: 'user', userId: payload.sub };
   } catch (error) {
+    if (
+      error instanceof errors.JWKSTimeout ||
+      ((error as Error).name === 'TypeError' && /fetch/i.test((error as Error).message))
+    )
+      throw new ApiError(503, 'token_keys_unavailable', "the identity service's keys could not be fetched; retry");
     throw new ApiError(401, 'invalid_token', `bearer token is not valid: ${(error as Error).message}`);
   }
 }

@@ -3,7 +3,7 @@ import type { DatabasePool } from 'slonik';
 import type { ConversationEvent } from '../domain/conversation-event';
 import { pendingDeadLetters } from '../stores/dead-letter-store';
 import { replayDeadLetters } from '../use-cases/replay-dead-letters';
-import { csrfCheck, csrfField, requirePerson, sendPage, signOutForm } from './people/guard';
+import { csrfCheck, csrfField, DASHBOARD_PATH, requirePerson, sendPage, signOutForm } from './people/guard';
 import { html, SafeHtml } from './people/pages';
 
 export interface DeadLettersPageDeps {
@@ -59,7 +59,7 @@ export function deadLettersPageRouter(deps: DeadLettersPageDeps): Router {
                 </form>`
             : ''
         }
-        <p><a href="/">Back to the dashboard</a></p>
+        <p><a href="${DASHBOARD_PATH}">Back to the dashboard</a></p>
         ${signOutForm(ctx)}`,
     );
   });

@@ -21,7 +21,7 @@ export async function jsonErrors(ctx: Context, next: Next): Promise<void> {
       throw new ApiError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
   } catch (error) {
     const known = asApiError(error);
-    if (known.status === 500) logger.error({ err: error, path: ctx.path }, known.message);
+    if (known.status === 500) logger.error({ err: error, path: ctx.path, req_id: ctx.state.requestId }, known.message);
     ctx.status = known.status;
     ctx.body = { error: known.code, message: known.message, ...(known.field ? { field: known.field } : {}) };
   }

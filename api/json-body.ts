@@ -1,9 +1,13 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import { storableDeep } from '../domain/record-values';
 import { ApiError } from './errors';
 import { parseJsonBody, readRawBody } from './raw-body';
 
-/** A JSON request body checked against `schema`: 415 not JSON, 413 too large, 400 malformed or naming the first bad field. */
+/**
+ * A JSON request body of the app API checked against `schema`, its text storable: 415 not JSON, 413 too large, 400
+ * malformed or naming the first bad field.
+ */
 export async function jsonBody<S extends z.ZodTypeAny>(
   ctx: Context,
   schema: S,
@@ -14,7 +18,8 @@ export async function jsonBody<S extends z.ZodTypeAny>(
   if (!hasBody) throw new ApiError(400, 'missing_body', 'a JSON request body is required');
   if (!ctx.request.is('application/json'))
     throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
-  const value = parseJsonBody(await readRawBody(ctx, limit));
+  // Text PostgreSQL would refuse (U+0000, lone surrogates) is dropped as it enters, before any rule sees it.
+  const value = storableDeep(parseJsonBody(await readRawBody(ctx, limit)));
   return validate(schema, value);
 }
 

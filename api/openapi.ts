@@ -9,6 +9,23 @@ import {
   userIdParam,
 } from '../domain/app-requests';
 import { orderReportSchema } from '../domain/order';
+import {
+  channelRoute,
+  codecPayloads,
+  contextAnswer,
+  contextUpdated,
+  dailyAnswer,
+  errorBody,
+  identityToken,
+  notReadyBody,
+  openApiDocumentBody,
+  orderRecorded,
+  overviewAnswer,
+  readyBody,
+  userContext,
+  webhookAnswer,
+  weeklyReportAnswer,
+} from './openapi-schemas';
 
 // Parameters need the `.openapi()` method zod-to-openapi adds to zod's prototype.
 extendZodWithOpenApi(z);
@@ -34,15 +51,11 @@ export interface DocumentedOperation {
   params?: z.AnyZodObject;
   query?: z.AnyZodObject;
   body?: DocumentedRequestBody;
+  /** Counted by a per-user rate limit: RateLimit-* headers on its answers, 429 with Retry-After over the limit. */
+  rateLimited?: boolean;
   /** Status → description (and the JSON body's schema, when it has one worth naming). */
-  responses: Record<number, string | { description: string; schema?: z.ZodTypeAny; mediaType?: string }>;
+  responses: Record<number, string | DocumentedResponse>;
 }
-
-const errorBody = z.object({
-  error: z.string().describe('machine-readable code, e.g. invalid_request, invalid_signature, temporal_unavailable'),
-  message: z.string().describe('a sentence naming the problem'),
-  field: z.string().optional().describe('the offending field, when there is one'),
-});
 
 const webhookBody = z
   .object({
@@ -53,20 +66,9 @@ const webhookBody = z
   })
   .passthrough();
 
-const readyBody = z.object({
-  status: z.literal('ready'),
-  checks: z.record(z.literal('ok')),
-});
-const notReadyBody = errorBody.extend({
-  failing: z.array(z.enum(['postgresql', 'redis', 'temporal'])),
-  checks: z.record(z.string()),
-});
-const contextAnswer = z
-  .object({ status: z.string(), friction_score: z.number(), channels: z.array(z.string()).optional() })
-  .passthrough();
-
 const userParams = z.object({ userId: userIdParam });
 const APP_ERRORS = {
+  429: { description: 'over the per-user rate limit; retry after Retry-After seconds', schema: errorBody },
   400: { description: 'malformed body, naming the field', schema: errorBody },
   401: { description: 'missing or invalid bearer token', schema: errorBody },
   403: { description: 'the token may not act on this user', schema: errorBody },
@@ -74,6 +76,15 @@ const APP_ERRORS = {
   415: { description: 'body is not application/json', schema: errorBody },
   503: { description: 'Redis or PostgreSQL unavailable; retry', schema: errorBody },
 };
+
+export interface DocumentedResponse {
+  description: string;
+  schema?: z.ZodTypeAny;
+  /** The schema's media type (default application/json), else a text answer's. */
+  mediaType?: string;
+  /** Other media types the same answer may come in (text, by file extension). */
+  others?: string[];
+}
 
 const page = (description: string) => ({ description, mediaType: 'text/html' });
 const toSignIn = '303 to /signin?next=<path> for a browser';
@@ -175,7 +186,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     path: '/openapi.json',
     summary: 'This document',
     tag: 'operations',
-    responses: { 200: 'OpenAPI 3.1 document' },
+    responses: { 200: { description: 'OpenAPI 3.1 document', schema: openApiDocumentBody } },
   },
   {
     method: 'get',
@@ -190,7 +201,10 @@ export const OPERATIONS: DocumentedOperation[] = [
     summary: 'Scripts and styles of the /docs page (Swagger UI, served from this API)',
     tag: 'operations',
     params: z.object({ file: z.string() }),
-    responses: { 200: 'the file', 404: { description: 'no such file', schema: errorBody } },
+    responses: {
+      200: { description: 'the file', mediaType: 'application/javascript', others: ['text/css'] },
+      404: { description: 'no such file', schema: errorBody },
+    },
   },
   {
     method: 'post',
@@ -212,13 +226,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     responses: {
       200: {
         description: 'accepted by Temporal (or an unknown action, ignored)',
-        schema: z.object({
-          status: z.enum(['accepted', 'ignored']),
-          conversation_id: z.string().optional(),
-          workflow_id: z.string().optional(),
-          event_key: z.string().optional(),
-          action: z.string().optional(),
-        }),
+        schema: webhookAnswer,
       },
       400: { description: 'not JSON, or a required field of the action is missing', schema: errorBody },
       401: { description: 'X-Freshchat-Signature missing or wrong', schema: errorBody },
@@ -245,8 +253,9 @@ export const OPERATIONS: DocumentedOperation[] = [
       },
     },
     responses: {
-      200: 'a duplicate of an order event already recorded',
-      201: 'recorded; `assisted` says whether an incidence assisted it',
+      200: { description: 'a duplicate of an order event already recorded', schema: orderRecorded },
+      201: { description: 'recorded; `assisted` says whether an incidence assisted it', schema: orderRecorded },
+      413: { description: 'body larger than ORDERS_BODY_LIMIT', schema: errorBody },
       400: { description: 'malformed order, naming the field', schema: errorBody },
       401: { description: 'X-Orders-Signature missing or wrong, or the feed is not configured', schema: errorBody },
     },
@@ -265,7 +274,8 @@ export const OPERATIONS: DocumentedOperation[] = [
     security: 'appOrAdmin',
     params: userParams,
     body: { schema, example },
-    responses: { 200: { description: 'updated', schema: contextAnswer }, ...APP_ERRORS },
+    rateLimited: true,
+    responses: { 200: { description: 'updated', schema: contextUpdated }, ...APP_ERRORS },
   })),
   {
     method: 'post',
@@ -275,6 +285,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     security: 'appOrAdmin',
     params: userParams,
     body: { schema: frictionSignalBody, example: { type: 'INACTIVITY', value: 45, screen: 'checkout' } },
+    rateLimited: true,
     responses: { 200: { description: 'applied', schema: contextAnswer }, ...APP_ERRORS },
   },
   {
@@ -284,7 +295,13 @@ export const OPERATIONS: DocumentedOperation[] = [
     tag: 'app',
     security: 'appOrAdmin',
     params: userParams,
-    responses: { 200: 'the context', 404: { description: 'no context (none yet, or expired)', schema: errorBody } },
+    responses: {
+      200: { description: 'the context', schema: userContext },
+      401: APP_ERRORS[401],
+      403: APP_ERRORS[403],
+      404: { description: 'no context (none yet, or expired)', schema: errorBody },
+      503: APP_ERRORS[503],
+    },
   },
   {
     method: 'post',
@@ -293,7 +310,14 @@ export const OPERATIONS: DocumentedOperation[] = [
     tag: 'app',
     security: 'appOrAdmin',
     body: { schema: channelRouteBody, example: { order_value: 30000, event_type: 'CORPORATE' } },
-    responses: { 200: 'the channels', 400: APP_ERRORS[400], 401: APP_ERRORS[401] },
+    responses: {
+      200: { description: 'the channels', schema: channelRoute },
+      400: APP_ERRORS[400],
+      401: APP_ERRORS[401],
+      413: APP_ERRORS[413],
+      415: APP_ERRORS[415],
+      503: { description: "the identity service's keys could not be fetched; retry", schema: errorBody },
+    },
   },
   {
     method: 'get',
@@ -303,9 +327,14 @@ export const OPERATIONS: DocumentedOperation[] = [
     security: 'admin',
     params: z.object({ file: z.string().regex(/^\d{4}-W\d{2}(\.(json|html|csv))?$/) }),
     responses: {
-      200: 'the report',
+      200: {
+        description: 'the report: JSON, or the page (.html) or table (.csv)',
+        schema: weeklyReportAnswer,
+        others: ['text/html', 'text/csv'],
+      },
       400: { description: 'not an ISO week', schema: errorBody },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
       404: { description: 'no report stored for that week yet', schema: errorBody },
     },
   },
@@ -317,9 +346,10 @@ export const OPERATIONS: DocumentedOperation[] = [
     security: 'admin',
     query: z.object({ from: z.string().date(), to: z.string().date() }),
     responses: {
-      200: 'the days, and the dates not aggregated yet',
+      200: { description: 'the days, and the dates not aggregated yet', schema: dailyAnswer },
       400: { description: 'bad dates or range', schema: errorBody },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -331,9 +361,10 @@ export const OPERATIONS: DocumentedOperation[] = [
     params: z.object({ format: z.enum(['csv', 'ndjson']) }),
     query: z.object({ from: z.string().date(), to: z.string().date() }),
     responses: {
-      200: { description: 'the incidences, streamed', mediaType: 'text/csv' },
+      200: { description: 'the incidences, streamed', mediaType: 'text/csv', others: ['application/x-ndjson'] },
       400: { description: 'bad format, dates or range', schema: errorBody },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -343,8 +374,12 @@ export const OPERATIONS: DocumentedOperation[] = [
     tag: 'analytics',
     security: 'admin',
     responses: {
-      200: 'the overview, each conversation with a link to its workflow in the Temporal UI',
+      200: {
+        description: 'the overview, each conversation with a link to its workflow in the Temporal UI',
+        schema: overviewAnswer,
+      },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -356,6 +391,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     responses: {
       200: { description: 'the overview page', mediaType: 'text/html' },
       401: { description: 'admin token missing or wrong', schema: errorBody },
+      403: { description: 'an app token, not the admin token', schema: errorBody },
     },
   },
   {
@@ -366,7 +402,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     security: 'appOrAdmin',
     body: { schema: z.object({ freshchat_uuid: z.string().min(1).max(255) }), example: { freshchat_uuid: 'c7f1e0d4' } },
     responses: {
-      200: 'the token and when it expires',
+      200: { description: 'the token and when it expires', schema: identityToken },
       400: APP_ERRORS[400],
       401: APP_ERRORS[401],
       403: { description: 'the admin token gets no identity token', schema: errorBody },
@@ -384,7 +420,7 @@ export const OPERATIONS: DocumentedOperation[] = [
       example: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] },
     },
     responses: {
-      200: 'the payloads',
+      200: { description: 'the payloads', schema: codecPayloads },
       400: { description: 'malformed or undecodable payloads', schema: errorBody },
       401: { description: 'no admin session and no codec token', schema: errorBody },
       403: { description: 'signed in, but not an admin', schema: errorBody },
@@ -399,7 +435,9 @@ const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: "the app user's HS256 JWT (sub = user id), or the admin token",
+    description:
+      "the app user's JWT (sub = user id): HS256 with APP_JWT_SECRET, or RS256/ES256 from the identity service at " +
+      'APP_JWT_JWKS_URL (Firebase, Auth0, Cognito); or the admin token',
   },
   admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN' },
   session: {
@@ -427,6 +465,58 @@ const SECURITY_SCHEMES = {
   },
 } as const;
 
+/** Request bodies named in the document (and in the app client's types). */
+const NAMED_BODIES: Array<[string, z.ZodTypeAny]> = [
+  ['ScreenBody', screenBody],
+  ['CartBody', cartBody],
+  ['ProfileBody', profileBody],
+  ['FrictionSignalBody', frictionSignalBody],
+  ['ChannelRouteBody', channelRouteBody],
+];
+
+const HEADERS = {
+  'X-Request-Id': {
+    description: "this request's id (the caller's X-Request-Id when it sent a usable one); logged with the request",
+    required: true,
+    schema: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  'RateLimit-Limit': { description: 'requests allowed per window', schema: { type: 'integer', minimum: 0 } },
+  'RateLimit-Remaining': { description: 'requests left in this window', schema: { type: 'integer', minimum: 0 } },
+  'RateLimit-Reset': { description: 'seconds until the window resets', schema: { type: 'integer', minimum: 0 } },
+  'RateLimit-Policy': { description: 'the limit and its window, e.g. `300;w=60`', schema: { type: 'string' } },
+  'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+} as const;
+const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'] as const;
+
+const NOT_SIGNED_IN: DocumentedResponse = {
+  description: 'not signed in: a script gets this, a browser the sign-in page',
+  schema: errorBody,
+};
+const INTERNAL_ERROR = { description: 'unexpected failure (logged with the request id)', schema: errorBody };
+
+/**
+ * The headers an answer carries: the request id always; a limited route's the limit's state whenever the caller was
+ * counted (app users while the limit is on; always on a 429).
+ */
+function headersOf(op: DocumentedOperation, status: number) {
+  return {
+    'X-Request-Id': HEADERS['X-Request-Id'],
+    ...(op.rateLimited
+      ? Object.fromEntries(RATE_LIMIT_HEADERS.map((h) => [h, { ...HEADERS[h], required: status === 429 }]))
+      : {}),
+    ...(status === 429 ? { 'Retry-After': { ...HEADERS['Retry-After'], required: true } } : {}),
+  };
+}
+
+function contentOf(response: DocumentedResponse) {
+  if (!response.schema && !response.mediaType) return undefined;
+  const main = response.mediaType ?? 'application/json';
+  return {
+    [main]: { schema: response.schema ?? z.string() },
+    ...Object.fromEntries((response.others ?? []).map((type) => [type, { schema: z.string() }])),
+  };
+}
+
 let cached: ReturnType<OpenApiGeneratorV31['generateDocument']> | undefined;
 
 export function openApiDocument() {
@@ -434,7 +524,10 @@ export function openApiDocument() {
   const registry = new OpenAPIRegistry();
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     registry.registerComponent('securitySchemes', name, scheme);
+  for (const [name, schema] of NAMED_BODIES) registry.register(name, schema);
   for (const op of OPERATIONS) {
+    const responses: Record<number, string | DocumentedResponse> = { ...op.responses, 500: INTERNAL_ERROR };
+    if (op.security === 'session') responses[401] ??= NOT_SIGNED_IN;
     registry.registerPath({
       method: op.method,
       path: op.path,
@@ -454,14 +547,13 @@ export function openApiDocument() {
           : {}),
       },
       responses: Object.fromEntries(
-        Object.entries(op.responses).map(([status, response]) => {
+        Object.entries(responses).map(([status, response]) => {
           const r = typeof response === 'string' ? { description: response } : response;
-          const content = r.schema
-            ? { [r.mediaType ?? 'application/json']: { schema: r.schema } }
-            : r.mediaType
-              ? { [r.mediaType]: { schema: z.string() } }
-              : undefined;
-          return [status, { description: r.description, ...(content ? { content } : {}) }];
+          const content = contentOf(r);
+          return [
+            status,
+            { description: r.description, headers: headersOf(op, Number(status)), ...(content ? { content } : {}) },
+          ];
         }),
       ),
     });
@@ -472,7 +564,8 @@ export function openApiDocument() {
       title: 'Support-led ordering API',
       version: '1',
       description:
-        'Freshchat webhooks, the orders feed, the mobile app API and analytics. Errors are `{error, message, field?}`.',
+        'Freshchat webhooks, the orders feed, the mobile app API and analytics. Errors are `{error, message, field?}`. ' +
+        'Every answer carries X-Request-Id; rate-limited routes carry RateLimit-Limit, -Remaining, -Reset and -Policy.',
     },
   });
   return cached;

@@ -5,6 +5,7 @@ import { orderReportSchema, type OrderReport } from '../domain/order';
 import { ApiError } from './errors';
 import { apiMetrics } from './metrics';
 import { parseJsonBody, readRawBody } from './raw-body';
+import { storableDeep } from '../domain/record-values';
 import { hmacSignatureValid } from './webhooks/signature';
 
 export interface OrdersApiDeps {
@@ -34,7 +35,7 @@ export function ordersRouter(deps: OrdersApiDeps): Router {
       apiMetrics.signatureFailure('orders');
       throw new ApiError(401, 'invalid_signature', 'X-Orders-Signature is missing or does not match the body');
     }
-    const recorded = await recordOrder(deps.pool, validOrder(parseJsonBody(raw)), deps.assistedWindowMs);
+    const recorded = await recordOrder(deps.pool, validOrder(storableDeep(parseJsonBody(raw))), deps.assistedWindowMs);
     ctx.status = recorded.duplicate ? 200 : 201;
     ctx.body = {
       status: recorded.duplicate ? 'duplicate' : 'recorded',

@@ -9,7 +9,8 @@ const WINDOW_SECONDS = 60;
 
 /**
  * Koa middleware after authentication: at most `perMinute` requests a minute per app user (fixed windows counted
- * in Redis by rate-limiter-flexible, so every API instance shares them). Over the limit: 429 with Retry-After.
+ * in Redis by rate-limiter-flexible, so every API instance shares them). Counted answers carry the limit's state in
+ * RateLimit-Limit, -Remaining, -Reset and -Policy (the IETF draft's fields); over the limit: 429 with Retry-After.
  * 0 turns the limit off. Admin calls are not counted.
  */
 export function perUserRateLimit(redis: Redis, options: { name: string; perMinute: number; keyPrefix: string }) {
@@ -36,12 +37,13 @@ async function consume(
   options: { name: string; perMinute: number },
 ) {
   try {
-    await limiter.consume(userId);
+    setRateLimitHeaders(ctx, options.perMinute, await limiter.consume(userId));
   } catch (outcome) {
     if (!(outcome instanceof RateLimiterRes)) {
       logger.error({ err: outcome, limit: options.name }, 'rate limit not checked: Redis failed');
       throw new ApiError(503, 'storage_unavailable', 'the request could not be checked; retry later');
     }
+    setRateLimitHeaders(ctx, options.perMinute, outcome);
     ctx.set('Retry-After', String(Math.max(1, Math.ceil(outcome.msBeforeNext / 1000))));
     throw new ApiError(
       429,
@@ -49,4 +51,11 @@ async function consume(
       `more than ${options.perMinute} ${options.name} a minute for this user; retry later`,
     );
   }
+}
+
+function setRateLimitHeaders(ctx: Context, limit: number, state: RateLimiterRes): void {
+  ctx.set('RateLimit-Limit', String(limit));
+  ctx.set('RateLimit-Remaining', String(Math.max(0, state.remainingPoints)));
+  ctx.set('RateLimit-Reset', String(Math.max(0, Math.ceil(state.msBeforeNext / 1000))));
+  ctx.set('RateLimit-Policy', `${limit};w=${WINDOW_SECONDS}`);
 }

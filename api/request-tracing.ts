@@ -17,6 +17,7 @@ export function requestTracing(tracer: Tracer): Middleware {
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } },
       parent,
     );
+    ctx.state.traceId = span.spanContext().traceId;
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {

@@ -1,31 +1,61 @@
-// Typed calls for the app API. Type-only imports: the app bundles no server code, only `fetch`.
-import type { CartBody, ChannelRouteBody, FrictionSignalBody, ProfileInput, ScreenBody } from '../domain/app-requests';
-import type { ChannelRoute } from '../domain/channel-route';
-import type { ContextAnswer } from '../domain/friction';
-import type { UserContext } from '../domain/user-context';
+// Typed calls for the app API. The types are generated from the API's OpenAPI document (api-types.ts): the app
+// bundles no server code, only `fetch`.
+import type {
+  CartBody,
+  ChannelRoute,
+  ChannelRouteBody,
+  ContextAnswer,
+  ContextUpdated,
+  ErrorBody,
+  FreshchatIdentityToken,
+  FrictionSignalBody,
+  ProfileBody,
+  ScreenBody,
+  UserContext,
+} from './api-types';
 
 export type {
   CartBody,
+  ChannelRoute,
   ChannelRouteBody,
   ContextAnswer,
+  ContextUpdated,
+  ErrorBody,
+  FreshchatIdentityToken,
   FrictionSignalBody,
-  ProfileInput,
+  ProfileBody,
   ScreenBody,
-  ChannelRoute,
   UserContext,
 };
+/** The profile fields (also accepted inside screen and cart updates). */
+export type ProfileInput = ProfileBody;
 
-/** A 4xx/5xx from the API, with its JSON error code and the field it names. */
+/**
+ * A 4xx/5xx from the API, with its JSON error code, the field it names, and when to retry: `retryAfterSeconds`
+ * from Retry-After (429 over a rate limit; some 503s), null when the API did not say.
+ */
 export class ApiClientError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly retryAfterSeconds: number | null = null,
+    /** The API's X-Request-Id of the failed request: quote it to support. */
+    readonly requestId: string | null = null,
   ) {
     super(message);
     this.name = 'ApiClientError';
   }
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP date. */
+function retryAfterOf(response: Response): number | null {
+  const value = response.headers.get('retry-after');
+  if (value === null) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** The app's current JWT (refreshed by the app's auth layer as needed). */
@@ -50,34 +80,32 @@ export function createApiClient(baseUrl: string, getToken: TokenSource, options:
       // AbortSignal.timeout is missing on older React Native engines.
       signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(options.timeoutMs ?? 10_000) : undefined,
     });
-    const json = (await response.json().catch(() => null)) as {
-      error?: string;
-      message?: string;
-      field?: string;
-    } | null;
+    const json = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
     if (!response.ok)
       throw new ApiClientError(
         response.status,
         json?.error ?? 'http_error',
         json?.message ?? `HTTP ${response.status}`,
         json?.field,
+        retryAfterOf(response),
+        response.headers.get('x-request-id'),
       );
     return json as T;
   }
 
   const user = (userId: string) => `/context/${encodeURIComponent(userId)}`;
   return {
-    updateScreen: (userId: string, body: ScreenBody) => request<ContextAnswer>('PUT', `${user(userId)}/screen`, body),
-    updateCart: (userId: string, body: CartBody) => request<ContextAnswer>('PUT', `${user(userId)}/cart`, body),
-    updateProfile: (userId: string, body: ProfileInput) =>
-      request<ContextAnswer>('PUT', `${user(userId)}/profile`, body),
+    updateScreen: (userId: string, body: ScreenBody) => request<ContextUpdated>('PUT', `${user(userId)}/screen`, body),
+    updateCart: (userId: string, body: CartBody) => request<ContextUpdated>('PUT', `${user(userId)}/cart`, body),
+    updateProfile: (userId: string, body: ProfileBody) =>
+      request<ContextUpdated>('PUT', `${user(userId)}/profile`, body),
     sendFrictionSignal: (userId: string, body: FrictionSignalBody) =>
       request<ContextAnswer>('POST', `${user(userId)}/friction-signal`, body),
     getContext: (userId: string) => request<UserContext>('GET', user(userId)),
     routeChannels: (body: ChannelRouteBody) => request<ChannelRoute>('POST', '/channel/route', body),
     /** A short-lived token for the chat SDK's restoreUserWithIdToken / setUserWithIdToken (Freshchat user auth). */
     freshchatIdentityToken: (freshchatUuid: string) =>
-      request<{ token: string; expires_at: string }>('POST', '/freshchat/identity-token', {
+      request<FreshchatIdentityToken>('POST', '/freshchat/identity-token', {
         freshchat_uuid: freshchatUuid,
       }),
   };

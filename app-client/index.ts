@@ -1,16 +1,14 @@
-export {
-  ApiClientError,
-  createApiClient,
-  type ApiClient,
-  type ApiClientOptions,
-  type ContextAnswer,
-  type TokenSource,
-} from './api-client';
+export { ApiClientError, createApiClient, type ApiClient, type ApiClientOptions, type TokenSource } from './api-client';
 export type {
   CartBody,
   ChannelRoute,
   ChannelRouteBody,
+  ContextAnswer,
+  ContextUpdated,
+  ErrorBody,
+  FreshchatIdentityToken,
   FrictionSignalBody,
+  ProfileBody,
   ProfileInput,
   ScreenBody,
   UserContext,

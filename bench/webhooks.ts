@@ -13,9 +13,7 @@
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
  *     [--paced 50] [--cache N] [--heap MB] [--drain-wait S] [--skip b,c,e,s] [--sla quiet|product] [--profile]
- *     [--tracing] [--ab-one-step] [--json]
- * --ab-one-step adds a phase (o) to each round: our workflow with the queued events in one step (EVENTS_IN_ONE_STEP),
- * alternating with (a) and (m) in the same run.
+ *     [--tracing] [--json]
  * --rate takes a list (`--rate 25,50`): one (s) phase per rate, each of --seconds, in order. During (s) the worker's
  * CPU, RSS and the backlog (accepted webhooks without their row) are sampled every 10 s; after it, the run waits at
  * most --drain-wait seconds for the rows (default 900) and reports what is still missing.
@@ -68,7 +66,7 @@ const WORKER_SETTINGS = [
 ];
 
 type Cost = ReturnType<typeof perItem> & { drainPerS: number };
-/** A phase of a round: (a) our workflow, (m) the minimal one, (o) ours with the queued events in one step. */
+/** A phase of a round: (a) our workflow, (m) the minimal one, (b) webhooks through the API. */
 type Phase = [name: string, run: () => Promise<{ cost: Cost; ceiling?: BenchRow; apiCpuMs?: number }>];
 /** Webhooks sent through the API before the rounds, not counted. */
 const WARM_UP = 200;
@@ -117,8 +115,7 @@ async function main(): Promise<void> {
   const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-${runId}.json`);
   // Every workflow the run opens stays open (waiting for silence): a cache that holds them all means no eviction and
   // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
-  const abOneStep = process.argv.includes('--ab-one-step');
-  const phasesPerRound = 2 + (skip.has('b') ? 0 : 1) + (abOneStep ? 1 : 0);
+  const phasesPerRound = 2 + (skip.has('b') ? 0 : 1);
   const opened = n * rounds * phasesPerRound + WARM_UP + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
   const heap = flag('heap', 0);
   const env = {
@@ -159,7 +156,6 @@ async function main(): Promise<void> {
     const api_: ApiStart = { ...start, load, apiPid: api.pid!, sentAt: new Map(), rows: new Map() };
     const conversation: Cost[] = [];
     const minimal: Cost[] = [];
-    const oneStep: Cost[] = [];
     const throughApi: Cost[] = [];
     const ceilings: BenchRow[] = [];
     const ingest: Ingest[] = [];
@@ -172,14 +168,13 @@ async function main(): Promise<void> {
       ];
       if (!skip.has('b'))
         phases.push(['(b)', () => webhooksIntoApi(api_, `b${r}-${runId}`, n, `(b) through the API, round ${r}`)]);
-      if (abOneStep) phases.push(['(o)', () => startConversations(start, `o${r}-${runId}`, { eventsInOneStep: true })]);
       // Each round starts with another phase, so drift from other load on the machine hits every phase alike.
       const round: Partial<Record<string, { cost: Cost; ceiling?: BenchRow; apiCpuMs?: number }>> = {};
       for (const [name, phase] of [...phases.slice(r % phases.length), ...phases.slice(0, r % phases.length)]) {
         const result = await phase();
         round[name] = result;
         console.error(JSON.stringify({ round: r, phase: name, ...result.cost }));
-        ({ '(a)': conversation, '(m)': minimal, '(o)': oneStep, '(b)': throughApi })[name]!.push(result.cost);
+        ({ '(a)': conversation, '(m)': minimal, '(b)': throughApi })[name]!.push(result.cost);
         if (result.ceiling && name === '(a)') ceilings.push(result.ceiling);
       }
       const [a, b] = [round['(a)']!, round['(b)']];
@@ -268,21 +263,6 @@ async function main(): Promise<void> {
       worker_cache: Number(workerEnv.WORKER_MAX_CACHED_WORKFLOWS),
       worker_heap_mb: heap || 'default',
       sla_policies: slaPolicyFile ? 'quiet' : 'product',
-      ...(abOneStep && {
-        one_step_cpu_ms_per_conversation: median(oneStep, 'cpuMs'),
-        one_step_drain_per_s: median(oneStep, 'drainPerS'),
-        one_step_activations_per_conversation: median(oneStep, 'activations'),
-        one_step_sandbox_entries_per_conversation: median(oneStep, 'sandboxEntries'),
-        // Within each round: one step's CPU ÷ one step per event's (below 1: cheaper), and drain the other way round.
-        one_step_cpu_ratio: percentile(
-          conversation.map((c, i) => oneStep[i]!.cpuMs / c.cpuMs),
-          50,
-        ),
-        one_step_drain_ratio: percentile(
-          conversation.map((c, i) => oneStep[i]!.drainPerS / c.drainPerS),
-          50,
-        ),
-      }),
       activations_per_conversation: median(conversation, 'activations'),
       sandbox_entries_per_conversation: median(conversation, 'sandboxEntries'),
       workflow_tasks_per_conversation: median(conversation, 'workflowTasks'),
@@ -336,7 +316,6 @@ async function main(): Promise<void> {
       ...conversation.map((c) => ({ phase: '(a)', ...c })),
       ...minimal.map((c) => ({ phase: '(m)', ...c })),
       ...throughApi.map((c) => ({ phase: '(b)', ...c })),
-      ...oneStep.map((c) => ({ phase: '(o)', ...c })),
     ]);
     if (ingest.length) console.table(ingest);
     const { sustained: _series, ingest_rounds: _ingest, ...counts } = summary;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { storableDeep } from '../domain/record-values';
 import type { RestConversation, RestMessage } from '../domain/reconciliation';
 
 export interface FreshchatUser {
@@ -78,7 +79,7 @@ async function readJson<T>(response: Response, what: string): Promise<T> {
   if (text.length > MAX_ANSWER_BYTES)
     throw ApplicationFailure.nonRetryable(`${what} answered ${text.length} characters`, 'FreshchatBadAnswer');
   try {
-    return (text ? JSON.parse(text) : {}) as T;
+    return storableDeep(text ? JSON.parse(text) : {}) as T;
   } catch {
     throw ApplicationFailure.nonRetryable(`${what} answered something that is not JSON`, 'FreshchatBadAnswer');
   }

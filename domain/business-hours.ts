@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, type Zone } from 'luxon';
 import { z } from 'zod';
 
 /** Opening hours of the support team: a time zone, periods per weekday (split shifts allowed) and holidays. */
@@ -79,21 +79,74 @@ export const ALWAYS_OPEN: BusinessHours = {
   holidays: [],
 };
 
-/** The open intervals (epoch ms) of the local day containing `dayStart` (a local midnight). */
-function openIntervals(day: DateTime, hours: BusinessHours): Array<[number, number]> {
-  if (hours.holidays.includes(day.toISODate()!)) return [];
-  return hours.week[day.weekday as Weekday].map((p) => [localTime(day, p.start), localTime(day, p.end)]);
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Offsets change at most once in this long (checked at each step, then found to the millisecond). */
+const OFFSET_STEP_MS = 6 * 3_600_000;
+
+const zones = new Map<string, Zone>();
+/** The zone's offset from UTC at an instant, in ms. */
+function offsetAt(timeZone: string, ms: number): number {
+  let zone = zones.get(timeZone);
+  if (!zone) zones.set(timeZone, (zone = DateTime.fromMillis(0, { zone: timeZone }).zone));
+  return zone.offset(ms) * MINUTE_MS;
 }
 
-/** Wall-clock minutes of a local day as an instant (set, not added: a DST day keeps 09:00 at 09:00). */
-const localTime = (day: DateTime, minutes: number): number =>
-  (minutes === 1440
-    ? day.plus({ days: 1 })
-    : day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 })
-  ).toMillis();
+/** The first instant after `from` (up to `limit`) at which the zone's offset is no longer the one at `from`. */
+function offsetChange(timeZone: string, from: number, limit: number): number {
+  const offset = offsetAt(timeZone, from);
+  let same = from;
+  for (;;) {
+    const probe = Math.min(same + OFFSET_STEP_MS, limit);
+    if (offsetAt(timeZone, probe) !== offset) {
+      let changed = probe;
+      while (changed - same > 1) {
+        const mid = same + Math.floor((changed - same) / 2);
+        if (offsetAt(timeZone, mid) === offset) same = mid;
+        else changed = mid;
+      }
+      return changed;
+    }
+    if (probe >= limit) return limit;
+    same = probe;
+  }
+}
 
-const localDay = (ms: number, hours: BusinessHours): DateTime =>
-  DateTime.fromMillis(ms, { zone: hours.timeZone }).startOf('day');
+const holidaySets = new WeakMap<BusinessHours, Set<string>>();
+const holidaysOf = (hours: BusinessHours): Set<string> => {
+  let set = holidaySets.get(hours);
+  if (!set) holidaySets.set(hours, (set = new Set(hours.holidays)));
+  return set;
+};
+
+/** Opening periods of the local date starting at `day` (ms of that date's midnight read as UTC), in wall-clock ms. */
+function periodsOf(day: number, hours: BusinessHours): Period[] {
+  const date = new Date(day);
+  if (holidaysOf(hours).has(date.toISOString().slice(0, 10))) return [];
+  return hours.week[(((date.getUTCDay() + 6) % 7) + 1) as Weekday];
+}
+
+/**
+ * The open intervals (epoch ms) within [from, to), in order. An instant is open when its local wall-clock time falls
+ * in a period of its local date: between two offset changes wall-clock time is the instant plus one offset, so each
+ * stretch is cut into local dates on the wall clock (a date whose midnight the clocks skip starts where they land, an
+ * hour the clocks repeat is open twice).
+ */
+function* openIntervals(from: number, to: number, hours: BusinessHours): Generator<[number, number]> {
+  for (let start = from; start < to;) {
+    const end = offsetChange(hours.timeZone, start, to);
+    const offset = offsetAt(hours.timeZone, start);
+    const [wallStart, wallEnd] = [start + offset, end + offset];
+    for (let day = Math.floor(wallStart / DAY_MS) * DAY_MS; day < wallEnd; day += DAY_MS) {
+      for (const p of periodsOf(day, hours)) {
+        const open = Math.max(day + p.start * MINUTE_MS, wallStart);
+        const close = Math.min(day + p.end * MINUTE_MS, wallEnd);
+        if (close > open) yield [open - offset, close - offset];
+      }
+    }
+    start = end;
+  }
+}
 
 /** Business seconds between two instants (0 when `to` is not after `from`). Whole seconds, rounded down. */
 export function businessSeconds(from: string, to: string, hours: BusinessHours): number {
@@ -101,10 +154,7 @@ export function businessSeconds(from: string, to: string, hours: BusinessHours):
   const end = Date.parse(to);
   if (!(end > start)) return 0;
   let total = 0;
-  for (let day = localDay(start, hours); day.toMillis() < end; day = day.plus({ days: 1 })) {
-    for (const [open, close] of openIntervals(day, hours))
-      total += Math.max(0, Math.min(close, end) - Math.max(open, start));
-  }
+  for (const [open, close] of openIntervals(start, end, hours)) total += close - open;
   return Math.floor(total / 1000);
 }
 
@@ -112,22 +162,19 @@ export function businessSeconds(from: string, to: string, hours: BusinessHours):
 export function addBusinessSeconds(from: string, seconds: number, hours: BusinessHours): string | null {
   const start = Date.parse(from);
   let left = seconds * 1000;
-  let day = localDay(start, hours);
-  for (let i = 0; i < SEARCH_DAYS + Math.ceil(seconds / 86_400); i++, day = day.plus({ days: 1 })) {
-    for (const [open, close] of openIntervals(day, hours)) {
-      const from = Math.max(open, start);
-      if (close <= from) continue;
-      if (left <= close - from) return new Date(from + left).toISOString();
-      left -= close - from;
-    }
+  const limit = start + (SEARCH_DAYS + Math.ceil(seconds / 86_400)) * DAY_MS;
+  for (const [open, close] of openIntervals(start, limit, hours)) {
+    if (left <= close - open) return new Date(open + left).toISOString();
+    left -= close - open;
   }
   return null;
 }
 
 /** Whether the team is open at an instant. */
 export function isOpenAt(at: string, hours: BusinessHours): boolean {
-  const ms = Date.parse(at);
-  return openIntervals(localDay(ms, hours), hours).some(([open, close]) => open <= ms && ms < close);
+  const wall = Date.parse(at) + offsetAt(hours.timeZone, Date.parse(at));
+  const day = Math.floor(wall / DAY_MS) * DAY_MS;
+  return periodsOf(day, hours).some((p) => day + p.start * MINUTE_MS <= wall && wall < day + p.end * MINUTE_MS);
 }
 
 export const calendarSeconds = (from: string, to: string): number =>

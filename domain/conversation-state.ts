@@ -4,17 +4,15 @@ import type { WeeklyReportSettings } from './weekly-report';
 
 /** Tunables passed to every conversation run (workflows cannot read the environment). */
 export interface ConversationSettings {
-  /** SLA timers and response times (SLA_TIMERS_ENABLED, on by default); absent in runs started before the setting (on). */
+  /** SLA timers and response times (SLA_TIMERS_ENABLED; absent means on). */
   slaTimers?: boolean;
-  /** Queued events stored in one step (EVENTS_IN_ONE_STEP); absent means off, so runs started before it never batch. */
-  eventsInOneStep?: boolean;
   /** How long a resolved conversation waits for a reopen before its run completes. */
   reopenWindowMs: number;
   /** How long an open conversation may stay silent before it is closed as WENT_SILENT. */
   silenceTimeoutMs: number;
   /** History length at which the run continues as new. */
   historyLimit: number;
-  /** The weekly report run a resolution hands off to; absent in runs started before analytics (defaults apply). */
+  /** The weekly report run a resolution hands off to (absent: defaults apply). */
   weeklyReport?: WeeklyReportSettings;
 }
 

@@ -1,13 +1,6 @@
 import type { ConversationState } from './conversation-state';
 import type { ResponseClock } from './response-clock';
-import type { SlaBook } from './sla';
-import { slaStatusOf } from './sla';
-
-const TARGET_LABEL = {
-  FIRST_RESPONSE: 'first response',
-  NEXT_RESPONSE: 'next response',
-  RESOLUTION: 'resolution',
-} as const;
+import type { SlaSummary } from './sla-step';
 
 const rupees = (value: number | null): string =>
   value === null ? 'cart unknown' : `₹${value.toLocaleString('en-IN', { maximumFractionDigits: 0 })}`;
@@ -20,16 +13,16 @@ export const conversationStaticSummary = (conversationId: string): string =>
 export function conversationDetails(
   state: ConversationState,
   clock: ResponseClock | null,
-  sla: SlaBook | null,
+  sla: SlaSummary | null,
 ): string {
   const lines = [
     `**Customer** ${state.userId ?? 'unknown'} · **Cart** ${rupees(state.cartValue)} · **Event** ${state.eventType ?? '—'}`,
     `**Stage** ${state.stage ?? '—'} · **Outcome** ${state.outcome} · **Agent** ${state.agentId ?? 'unassigned'} · **Reopens** ${state.reopenCount}`,
   ];
-  if (clock?.waitingSince) lines.push(`**Customer waiting since** ${clock.waitingSince}`);
+  if (clock?.open && clock.waitingSince) lines.push(`**Customer waiting since** ${clock.waitingSince}`);
   if (sla?.policy) {
-    lines.push(`**SLA** ${sla.policy.name} (${sla.policy.hours} hours): ${slaStatusOf(sla) ?? 'no target yet'}`);
-    for (const t of sla.active) lines.push(`- ${TARGET_LABEL[t.target]} due ${t.dueAt}`);
+    lines.push(`**SLA** ${sla.policy}: ${sla.status ?? 'no target yet'}`);
+    if (sla.nextDueAt) lines.push(`- next target due ${sla.nextDueAt}`);
   } else if (sla) {
     lines.push('**SLA** none applies');
   }

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { isCalendarInstant } from './calendar';
 import type { ConversationEvent, PayloadFormat, UserProperties } from './conversation-event';
 import type { Actor } from './incidence';
-import { withoutNulDeep } from './record-values';
+import { storableDeep } from './record-values';
+import { recordTags } from './resolution-rules';
 
 /**
  * Limits that keep one webhook from carrying unbounded data into workflow history. Message text has none of its own:
  * the whole message is kept, bounded by the webhook body limit (WEBHOOK_BODY_LIMIT).
  */
-export const PAYLOAD_LIMITS = { idLength: 255, textLength: 20_000, tags: 50, tagLength: 100, properties: 100 } as const;
+export const PAYLOAD_LIMITS = { idLength: 255, textLength: 20_000, properties: 100 } as const;
 
 export const KNOWN_ACTIONS = [
   'message_create',
@@ -100,10 +101,11 @@ const specUser = z
   .optional();
 const specConversation = z.object({
   id,
+  // Clipped as Freshchat's own tags are (recordTags): a long or blank tag never refuses the resolution it came with.
   tags: z
-    .array(z.object({ name: z.string().trim().min(1).max(PAYLOAD_LIMITS.tagLength) }))
-    .max(PAYLOAD_LIMITS.tags)
-    .optional(),
+    .array(z.object({ name: z.string() }))
+    .optional()
+    .transform((tags) => tags && recordTags(tags.map((t) => t.name))),
   assigned_agent_id: optionalId,
   assigned_group_id: optionalId,
 });
@@ -164,7 +166,7 @@ export function normaliseWebhook(body: unknown, rawBody: Buffer, receivedAt: str
       ? fromSpec(action as KnownAction, body, rawBody, receivedAt)
       : fromReal(action as KnownAction, body, receivedAt);
   // Text and property values may carry U+0000 (valid JSON), which PostgreSQL refuses; ids with it were refused above.
-  return { status: 'event', event: withoutNulDeep(event) };
+  return { status: 'event', event: storableDeep(event) };
 }
 
 function fromReal(action: KnownAction, body: unknown, receivedAt: string): ConversationEvent {
@@ -274,7 +276,7 @@ function fromSpec(action: KnownAction, body: unknown, rawBody: Buffer, receivedA
         fromAgentId: null,
       };
     case 'conversation_resolution':
-      return { ...base, kind: 'resolution', actor: 'AGENT', tags: (data.conversation.tags ?? []).map((t) => t.name) };
+      return { ...base, kind: 'resolution', actor: 'AGENT', tags: data.conversation.tags ?? [] };
     case 'conversation_reopen':
       return { ...base, kind: 'reopen', actor: 'USER', interactionId: null };
   }

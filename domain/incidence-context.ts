@@ -1,5 +1,5 @@
 import type { IncidenceContext } from './incidence';
-import { CONTEXT_COLUMNS, fitsDecimal, withoutNul } from './record-values';
+import { CONTEXT_COLUMNS, fitsDecimal, storableText } from './record-values';
 
 type ContextFields = Omit<IncidenceContext, 'trigger' | 'freshchatUserId'>;
 export type PartialContext = Partial<ContextFields>;
@@ -9,7 +9,7 @@ const present = (value: unknown): value is string | number | boolean =>
   value !== null && value !== undefined && !(typeof value === 'string' && value.trim() === '');
 
 const textOf = (value: unknown): string | undefined =>
-  present(value) ? withoutNul(String(value)).trim() || undefined : undefined;
+  present(value) ? storableText(String(value)).trim() || undefined : undefined;
 
 const numberOf = (value: unknown): number | undefined => {
   if (!present(value)) return undefined;

@@ -57,6 +57,8 @@ export interface IncidenceChange {
     timeToResolveSeconds: number | null;
   };
   reopen?: { at: string };
+  /** A state change that changed no state (a reopen of an open incidence): only the latest state change's time. */
+  stateChangeAt?: string;
   /** Recomputed when a late event moves the first event earlier on a resolved incidence. */
   timeToResolveSeconds?: number;
 }

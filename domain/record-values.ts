@@ -11,17 +11,37 @@ export const TAGS_PENDING = 'TAGS_PENDING';
 /** resolution_type of a resolution whose tags Freshchat never gave (bounded retries ran out): it stands without them. */
 export const TAGS_UNAVAILABLE = 'TAGS_UNAVAILABLE';
 
-/** PostgreSQL TEXT and JSONB refuse U+0000 (22021, 22P05); it carries no meaning in a chat, so it is dropped. */
-export const withoutNul = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
+// With the u flag a pair is one code point: only lone halves match.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const LONE_SURROGATES = /\p{Surrogate}/gu;
 
-/** Every string inside a JSON-like value without U+0000 (object keys included). */
-export function withoutNulDeep<T>(value: T): T {
-  if (typeof value === 'string') return withoutNul(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => withoutNulDeep(v)) as T;
+/**
+ * Text as PostgreSQL can keep it: without U+0000 (TEXT and JSONB refuse it, 22021, 22P05) and without lone UTF-16
+ * surrogates (JSON's `\ud83d` escape, or a clip through a pair; JSONB refuses them, 22P02). Neither carries meaning
+ * in a chat, so both are dropped. Every boundary where text enters (webhooks, Freshchat's answers, the app API)
+ * passes through it.
+ */
+export const storableText = (text: string): string => {
+  const clean = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+  return LONE_SURROGATE.test(clean) ? clean.replace(LONE_SURROGATES, '') : clean;
+};
+
+/** Every string inside a JSON-like value as PostgreSQL can keep it (object keys included). */
+export function storableDeep<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => storableDeep(v)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNulDeep(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableDeep(v)])) as T;
   }
   return value;
+}
+
+/** The first `length` code points of a text (never half of a surrogate pair): VARCHAR(n) counts code points too. */
+export function clipText(text: string, length: number): string {
+  if (text.length <= length) return text;
+  let end = 0;
+  for (let n = 0; n < length && end < text.length; n++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return text.slice(0, end);
 }
 
 /** Column sizes of the incidence's context fields (migrations/001_create_tables.sql). */
@@ -44,12 +64,13 @@ export function fitsDecimal(value: number, below: number): number | undefined {
   return Math.abs(cents) < below ? cents : undefined;
 }
 
-/** A tag as the record keeps it: without U+0000, trimmed, at most the issue category's column size. */
-export const recordTag = (tag: string): string => withoutNul(tag).trim().slice(0, CONTEXT_COLUMNS.issueCategoryLength);
+/** A tag as the record keeps it: storable, trimmed, at most the issue category's column size (in code points). */
+export const recordTag = (tag: string): string =>
+  clipText(storableText(tag).trim(), CONTEXT_COLUMNS.issueCategoryLength).trim();
 
 /** An id from outside (Freshchat's answers) as the record can keep it, or null when no column could hold it. */
 export function recordId(value: unknown): string | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
-  const id = withoutNul(String(value)).trim();
+  const id = storableText(String(value)).trim();
   return id && id.length <= CONTEXT_COLUMNS.idLength ? id : null;
 }

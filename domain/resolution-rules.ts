@@ -27,6 +27,8 @@ export function timeToResolveSeconds(firstEventAt: string, resolvedAt: string): 
   return Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 1000)) : 0;
 }
 
-/** Splits a tag property value such as "pricing, dropped" into tags (each as the record keeps it, at most 50). */
-export const splitTags = (value: unknown): string[] =>
-  typeof value === 'string' ? value.split(',').map(recordTag).filter(Boolean).slice(0, 50) : [];
+/** Tags as the record keeps them: each clipped (recordTag), blanks left out, at most 50. */
+export const recordTags = (tags: readonly string[]): string[] => tags.map(recordTag).filter(Boolean).slice(0, 50);
+
+/** Splits a tag property value such as "pricing, dropped" into tags as the record keeps them. */
+export const splitTags = (value: unknown): string[] => (typeof value === 'string' ? recordTags(value.split(',')) : []);

@@ -19,6 +19,11 @@ export interface ResponseClock {
   /** The customer's oldest unanswered message (or the reopen), while nobody has answered it. */
   waitingSince: string | null;
   answeredInCycle: boolean;
+  /**
+   * The latest agent reply or state change seen: a customer message older than it (repaired late, replayed, delivered
+   * out of order) was answered or closed by it and opens no wait. Absent in clocks stored before it was kept.
+   */
+  answeredUpTo?: string | null;
 }
 
 export type ClockEffect =
@@ -35,7 +40,11 @@ export const initialResponseClock = (): ResponseClock => ({
   open: true,
   waitingSince: null,
   answeredInCycle: false,
+  answeredUpTo: null,
 });
+
+const later = (a: string | null | undefined, b: string): string => (a && Date.parse(a) >= Date.parse(b) ? a : b);
+const before = (at: string, than: string | null | undefined): boolean => !!than && Date.parse(at) < Date.parse(than);
 
 /** The clock after one event, and what the event started, answered or ended. */
 export function tick(clock: ResponseClock, event: ClockEvent): { clock: ResponseClock; effects: ClockEffect[] } {
@@ -47,12 +56,14 @@ export function tick(clock: ResponseClock, event: ClockEvent): { clock: Response
   }
   switch (event.kind) {
     case 'customer_message':
-      if (next.waitingSince !== null) break;
+      if (next.waitingSince !== null || before(event.at, next.answeredUpTo)) break;
       next = { ...next, waitingSince: event.at };
       if (next.open) effects.push(waiting(next, event.at));
       break;
     case 'agent_reply':
-      if (next.waitingSince === null) break;
+      next = { ...next, answeredUpTo: later(next.answeredUpTo, event.at) };
+      // A reply older than the wait answered an earlier message, not this one.
+      if (next.waitingSince === null || before(event.at, next.waitingSince)) break;
       effects.push({
         type: 'answered',
         kind: kindOf(next),
@@ -64,6 +75,7 @@ export function tick(clock: ResponseClock, event: ClockEvent): { clock: Response
       break;
     case 'resolved':
     case 'went_silent':
+      next = { ...next, answeredUpTo: later(next.answeredUpTo, event.at) };
       if (!next.open) break;
       effects.push(
         event.kind === 'resolved'
@@ -73,6 +85,7 @@ export function tick(clock: ResponseClock, event: ClockEvent): { clock: Response
       next = { ...next, open: false, waitingSince: null };
       break;
     case 'reopened': {
+      next = { ...next, answeredUpTo: later(next.answeredUpTo, event.at) };
       if (next.open) break;
       // A customer message that arrived while closed keeps its place: the customer has waited since then.
       next = {

@@ -26,7 +26,9 @@ export interface SlaBook {
   settled: Partial<Record<SlaTargetKind, string>>;
 }
 
-const key = (t: Pick<SlaTarget, 'target' | 'startedAt'>): string => `${t.target}@${t.startedAt}`;
+// Times compared as instants: a stored time reads back in another ISO spelling than an event's payload gave it.
+const key = (t: Pick<SlaTarget, 'target' | 'startedAt'>): string => `${t.target}@${Date.parse(t.startedAt)}`;
+const sameTime = (a: string | undefined, b: string): boolean => a !== undefined && Date.parse(a) === Date.parse(b);
 
 export const emptySlaBook = (hours: BusinessHours): SlaBook => ({
   policy: null,
@@ -56,13 +58,22 @@ export interface SlaStep {
   changed: SlaTarget[];
 }
 
+/**
+ * A target settled at `at`. Late is MISSED, settled at its due time: an answer or a close after the due time misses
+ * the target however long its event waited in a queue before its step (a breach timer that had not run yet).
+ */
+const settledAs = (t: SlaTarget, status: Exclude<SlaTargetStatus, 'ACTIVE'>, at: string): SlaTarget =>
+  status !== 'MISSED' && Date.parse(at) > Date.parse(t.dueAt)
+    ? { ...t, status: 'MISSED', settledAt: t.dueAt }
+    : { ...t, status, settledAt: at };
+
 function settle(
   book: SlaBook,
   match: (t: SlaTarget) => boolean,
   status: Exclude<SlaTargetStatus, 'ACTIVE'>,
   at: string,
 ): SlaStep {
-  const settledNow = book.active.filter(match).map((t) => ({ ...t, status, settledAt: at }));
+  const settledNow = book.active.filter(match).map((t) => settledAs(t, status, at));
   if (settledNow.length === 0) return { book, changed: [] };
   return {
     book: {
@@ -79,7 +90,7 @@ function settle(
 function start(book: SlaBook, target: SlaTargetKind, startedAt: string): SlaStep {
   const due = dueAt(book.policy, book.hours, target, startedAt);
   const k = key({ target, startedAt });
-  if (due === null || book.settled[target] === startedAt || book.active.some((t) => key(t) === k))
+  if (due === null || sameTime(book.settled[target], startedAt) || book.active.some((t) => key(t) === k))
     return { book, changed: [] };
   const started: SlaTarget = {
     target,
@@ -147,7 +158,8 @@ export function withPolicy(
   for (const t of book.active) {
     const due = dueAt(policy, hours, t.target, t.startedAt);
     if (due === null) cancelled.push({ ...t, status: 'CANCELLED', settledAt: now });
-    else if (due !== t.dueAt || policy!.name !== t.policy) retimed.push({ ...t, policy: policy!.name, dueAt: due });
+    else if (!sameTime(due, t.dueAt) || policy!.name !== t.policy)
+      retimed.push({ ...t, policy: policy!.name, dueAt: due });
   }
   const active = book.active
     .filter((t) => !cancelled.some((c) => key(c) === key(t)))
@@ -180,32 +192,6 @@ export const nextDueTarget = (book: SlaBook): SlaTarget | undefined => {
   const due = nextDueAt(book);
   return book.active.find((t) => t.dueAt === due);
 };
-
-/** What an idle conversation's timer ends: its own wait (silence or reopen window), or an SLA target falling due. */
-export interface IdleWait {
-  ms: number;
-  until: 'window' | 'sla';
-}
-
-/**
- * How long before a due target a long idle wait wakes to aim again. A workflow's clock stands at the start of its
- * workflow task, so a wait computed after slow steps in that task (a new conversation's local activities on a busy
- * worker: a second or more) would end late by their duration. The wait aimed again starts in a task of its own, with
- * nothing before it, so it ends at the due time.
- */
-export const SLA_AIM_AGAIN_BEFORE_DUE_MS = 5_000;
-
-/**
- * How long an idle conversation waits for its next event: to the end of its window, or to the earliest due target if
- * that comes first. A target already due (one that could not be settled) waits for the next event like the window.
- * With `aimAgainMs`, a wait for a target further off than that ends that much early, to be aimed again.
- */
-export function idleWait(nowMs: number, windowEndsMs: number, slaDueMs: number | null, aimAgainMs = 0): IdleWait {
-  const window = Math.max(0, windowEndsMs - nowMs);
-  const sla = slaDueMs === null ? null : slaDueMs - nowMs;
-  if (sla === null || sla <= 0 || sla >= window) return { ms: window, until: 'window' };
-  return { ms: sla > aimAgainMs ? sla - aimAgainMs : sla, until: 'sla' };
-}
 
 /** The incidence's overall SLA status: MISSED once any target was missed, else ACTIVE while one runs, else MET. */
 export function slaStatusOf(book: SlaBook): SlaStatus | null {

@@ -173,7 +173,6 @@ const schema = z.object({
   PUBLIC_URL: url(['http', 'https']).optional(),
   // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
   SLA_TIMERS_ENABLED: flag(true),
-  EVENTS_IN_ONE_STEP: flag(false),
   SLA_POLICY_FILE: z.string().min(1).default('config/sla-policies.json'),
   BUSINESS_HOURS_FILE: z.string().min(1).default('config/business-hours.json'),
   OUTBOUND_EVENTS_URL: url(['http', 'https']).optional(),

@@ -47,7 +47,10 @@ export function secretProblems(config: SecretSources): string[] {
   if (secretsRelaxed(config.NODE_ENV)) return problems;
 
   const secrets: Array<[string, string | undefined]> = [
-    ['APP_JWT_SECRET', config.APP_JWT_SECRET],
+    // App tokens verified through an identity service's JWKS need no shared secret; one that is set must be strong.
+    ...(config.APP_JWT_JWKS_URL && !config.APP_JWT_SECRET
+      ? []
+      : [['APP_JWT_SECRET', config.APP_JWT_SECRET] as [string, string | undefined]]),
     ['ADMIN_API_TOKEN', config.ADMIN_API_TOKEN],
     ['ORDERS_WEBHOOK_SECRET', config.ORDERS_WEBHOOK_SECRET],
     // Signs the session cookie of everyone signed in to the pages.

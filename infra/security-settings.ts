@@ -77,6 +77,18 @@ export const securitySchema = z.object({
   APP_JWT_CLOCK_SKEW: duration('30s'),
   APP_JWT_AUDIENCE: optionalText,
   APP_JWT_ISSUER: optionalText,
+  // App tokens signed by an identity service (Firebase, Auth0, Cognito): its JWKS address, and the algorithms taken.
+  APP_JWT_JWKS_URL: optionalText.pipe(z.string().url().optional()),
+  APP_JWT_ALGORITHMS: z
+    .string()
+    .default('RS256,ES256')
+    .transform((v, ctx) => {
+      const algorithms = list(v);
+      const bad = algorithms.filter((a) => !/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(a));
+      if (bad.length || !algorithms.length)
+        ctx.addIssue({ code: 'custom', message: `expected asymmetric JWT algorithms like RS256,ES256, not ${bad}` });
+      return algorithms;
+    }),
   TEMPORAL_PAYLOAD_KEYS: payloadKeys,
   CODEC_CORS_ORIGINS: z
     .string()

@@ -174,6 +174,8 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       clockSkewSeconds: Math.floor(config.APP_JWT_CLOCK_SKEW / 1000),
       audience: config.APP_JWT_AUDIENCE,
       issuer: config.APP_JWT_ISSUER,
+      jwksUrl: config.APP_JWT_JWKS_URL,
+      jwksAlgorithms: config.APP_JWT_ALGORITHMS,
     },
     pages: {
       temporalUiUrl: config.TEMPORAL_UI_URL,
@@ -183,7 +185,6 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     },
     conversation: {
       slaTimers: config.SLA_TIMERS_ENABLED,
-      eventsInOneStep: config.EVENTS_IN_ONE_STEP,
       reopenWindowMs: config.CONVERSATION_REOPEN_WINDOW,
       silenceTimeoutMs: config.CONVERSATION_SILENCE_TIMEOUT,
       historyLimit,
@@ -212,7 +213,12 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       assistedOrderWindowMs: config.ASSISTED_ORDER_WINDOW,
       helpOfferWindowMs: config.HELP_OFFER_WINDOW,
       agentHourlyRate: config.AGENT_HOURLY_RATE,
-      mail: { smtpUrl: config.SMTP_URL, recipients: config.REPORT_RECIPIENTS, from: config.REPORT_FROM },
+      mail: {
+        smtpUrl: config.SMTP_URL,
+        recipients: config.REPORT_RECIPIENTS,
+        from: config.REPORT_FROM,
+        publicUrl: config.PUBLIC_URL,
+      },
       freshchat: { baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN },
     },
     sla: {

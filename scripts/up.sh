@@ -43,10 +43,12 @@ node dist/scripts/migrate.js
 start worker node dist/worker.js
 start api node dist/api/server.js
 wait_for api "curl -fsS http://127.0.0.1:$PORT/health"
+sign_in="$(node dist/scripts/sign-in-link.js)"
 
 cat <<MSG
 Support-led ordering is running:
   API          http://127.0.0.1:$PORT   (webhook: POST /webhooks/freshchat)
+$sign_in
   Temporal UI  http://127.0.0.1:8233   (payloads decrypted by http://127.0.0.1:$PORT/codec: see docs/security.md)
   Secrets      .env (generated on first start; the README's examples read them from there)
   Temporal     $temporal_address (namespace $namespace, task queue $task_queue)

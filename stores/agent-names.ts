@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { FreshchatAgent, FreshchatClient } from '../clients/freshchat-client';
 import type { RedisKeys } from '../infra/redis-keys';
+import type { Settings } from '../infra/settings';
 import { logger } from '../infra/logger';
 
 export interface AgentNames {
@@ -14,6 +15,9 @@ export interface AgentNames {
   all(): Promise<Map<string, string>>;
 }
 
+/** At most one read of Freshchat's agents list this often, however many unknown ids are asked for. */
+export const AGENT_LIST_RETRY_SECONDS = 60;
+
 /** The most agent list pages one refresh reads (AGENTS_PER_PAGE each). */
 const MAX_PAGES = 50;
 
@@ -21,6 +25,21 @@ export const agentName = (a: FreshchatAgent): string | null => {
   const name = [a.first_name, a.last_name].filter((p) => typeof p === 'string' && p.trim() !== '').join(' ');
   return name || a.email || null;
 };
+
+/** The agent names of an API or worker process, as the settings say. */
+export const agentNamesFor = (
+  settings: Pick<Settings, 'pages'>,
+  redis: Redis,
+  keys: Pick<RedisKeys, 'agentNames' | 'agentNamesRead'>,
+  freshchat: Pick<FreshchatClient, 'configured' | 'listAgents'>,
+): AgentNames =>
+  createAgentNames({
+    redis,
+    keys,
+    freshchat,
+    ttlSeconds: Math.max(1, Math.round(settings.pages.agentNamesTtlMs / 1000)),
+    retrySeconds: AGENT_LIST_RETRY_SECONDS,
+  });
 
 export function createAgentNames(deps: {
   redis: Redis;

@@ -1,6 +1,6 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { withoutNul } from '../domain/record-values';
+import { clipText, storableText } from '../domain/record-values';
 
 export interface DeadLetter {
   id: string;
@@ -23,7 +23,7 @@ export async function recordDeadLetter(
   await pool.query(sql.unsafe`
     INSERT INTO dead_letters (conversation_id, event_key, event, step, error, sqlstate)
     VALUES (${letter.conversationId}, ${letter.eventKey}, ${letter.event}, ${letter.step},
-            ${withoutNul(letter.error).slice(0, 2000)}, ${letter.sqlstate})
+            ${clipText(storableText(letter.error), 2000)}, ${letter.sqlstate})
     ON CONFLICT (conversation_id, event_key) DO UPDATE SET
       event = EXCLUDED.event, step = EXCLUDED.step, error = EXCLUDED.error, sqlstate = EXCLUDED.sqlstate,
       failures = dead_letters.failures + 1, failed_at = NOW(), replayed_at = NULL`);
@@ -61,10 +61,9 @@ export async function pendingDeadLetters(pool: DatabasePool, conversationId?: st
   }));
 }
 
-export async function markReplayed(pool: DatabasePool, id: string): Promise<void> {
-  await pool.query(sql.unsafe`UPDATE dead_letters SET replayed_at = NOW() WHERE id = ${id}`);
-}
-
-export async function markPending(pool: DatabasePool, id: string): Promise<void> {
-  await pool.query(sql.unsafe`UPDATE dead_letters SET replayed_at = NULL WHERE id = ${id}`);
+/** Marks a letter replayed unless it was refused again since it was read (a second refusal stays pending). */
+export async function markReplayed(pool: DatabasePool, letter: Pick<DeadLetter, 'id' | 'failures'>): Promise<void> {
+  await pool.query(sql.unsafe`
+    UPDATE dead_letters SET replayed_at = NOW()
+    WHERE id = ${letter.id} AND failures = ${letter.failures} AND replayed_at IS NULL`);
 }

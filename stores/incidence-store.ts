@@ -3,20 +3,14 @@ import { z } from 'zod';
 import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '../domain/incidence';
 import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/record-values';
 import { stageOf } from '../domain/incidence';
-import type {
-  IncidenceChange,
-  IncidenceSnapshot,
-  SilenceClose,
-  StoredChange,
-  TimelineEntry,
-} from '../domain/incidence-snapshot';
+import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
 import { linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 const nullableIso = isoTime.nullable();
 
-const snapshotRow = z.object({
+export const snapshotRow = z.object({
   id: z.string(),
   user_id: z.string().nullable(),
   stage: z.enum(['PRE_ORDER', 'POST_ORDER']),
@@ -31,11 +25,11 @@ const snapshotRow = z.object({
   freshchat_user_id: z.string().nullable(),
 });
 
-const SNAPSHOT_COLUMNS = sql.fragment`
+export const SNAPSHOT_COLUMNS = sql.fragment`
   id, user_id, stage, outcome, agent_id, cart_value::float8 AS cart_value, event_type,
   created_at, resolved_at, last_state_change_at, reopen_count, freshchat_user_id`;
 
-const toSnapshot = (row: z.infer<typeof snapshotRow>): IncidenceSnapshot => ({
+export const toSnapshot = (row: z.infer<typeof snapshotRow>): IncidenceSnapshot => ({
   incidenceId: row.id,
   userId: row.user_id,
   stage: row.stage,
@@ -125,66 +119,6 @@ export async function fillInUser(
 }
 
 /**
- * Stores one timeline entry and, only if it is new, the incidence change it implies, with the assist links and
- * repeat-friction flag a close decides, in one transaction: a redelivered event changes nothing. Returns whether
- * the entry was new and the incidence as stored, so a retry whose first attempt committed unseen still tells the
- * workflow what is stored.
- */
-export async function applyIncidenceChange(
-  pool: DatabasePool,
-  input: { incidenceId: string; timeline: TimelineEntry; change: IncidenceChange },
-  assistedOrderWindowMs: number,
-): Promise<StoredChange> {
-  return pool.transaction(async (tx) => {
-    const { incidenceId, change } = input;
-    const stored = await insertTimeline(tx, incidenceId, input.timeline);
-    if (stored) {
-      await updateIncidence(tx, incidenceId, change);
-      // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
-      if (change.close || change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
-      // With its resolution time known, orders of the user already reported within the window get linked.
-      if (change.close) await linkAssistsOfIncidence(tx, incidenceId, assistedOrderWindowMs);
-    }
-    return { stored, snapshot: await snapshotOf(tx, incidenceId) };
-  });
-}
-
-/**
- * Closes an incidence for silence, only if it is still open and its last state change is the one the workflow saw:
- * a resolution or reopen stored meanwhile (even one whose result the workflow never received) wins. The close is
- * provisional: it leaves `last_state_change_at` alone, so a real resolution or reopen that arrives late still applies.
- */
-export async function closeForSilence(
-  pool: DatabasePool,
-  close: SilenceClose,
-  assistedOrderWindowMs: number,
-): Promise<StoredChange> {
-  return pool.transaction(async (tx) => {
-    const closed = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
-      UPDATE incidences SET
-        outcome = 'DROPPED', order_impact = 'NONE', resolution_type = 'WENT_SILENT',
-        resolved_at = ${close.at}::timestamptz, time_to_resolve_seconds = NULL, updated_at = NOW()
-      WHERE id = ${close.incidenceId} AND outcome = 'IN_PROGRESS'
-        AND date_trunc('milliseconds', last_state_change_at)
-            IS NOT DISTINCT FROM date_trunc('milliseconds', ${close.lastStateChangeAt}::timestamptz)
-      RETURNING id`);
-    if (closed) {
-      await insertTimeline(tx, close.incidenceId, {
-        eventKey: close.timelineKey,
-        eventType: 'WENT_SILENT',
-        actor: 'SYSTEM',
-        content: null,
-        metadata: {},
-        occurredAt: close.at,
-      });
-      await markRepeatFrictionAround(tx, close.incidenceId);
-      await linkAssistsOfIncidence(tx, close.incidenceId, assistedOrderWindowMs);
-    }
-    return { stored: closed !== null, snapshot: await snapshotOf(tx, close.incidenceId) };
-  });
-}
-
-/**
  * Applies the tags read after a real-format resolution was stored: outcome, impact and category follow them, while
  * the incidence is still closed by that resolution (a reopen or a later resolution since then wins). `tags` null:
  * Freshchat never gave them; the resolution stands without them and says so. Returns the outcome it stored (a retry
@@ -237,7 +171,7 @@ async function appliedBefore(
   return row?.outcome ?? null;
 }
 
-async function insertTimeline(tx: DatabaseTransactionConnection, incidenceId: string, timeline: TimelineEntry) {
+export async function insertTimeline(tx: DatabaseTransactionConnection, incidenceId: string, timeline: TimelineEntry) {
   const inserted = await tx.maybeOne(sql.type(z.object({ id: z.string() }))`
     INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
     VALUES (${incidenceId}, ${timeline.eventKey}, ${timeline.eventType}, ${timeline.actor}, ${timeline.content},
@@ -247,17 +181,17 @@ async function insertTimeline(tx: DatabaseTransactionConnection, incidenceId: st
   return inserted !== null;
 }
 
-async function snapshotOf(tx: DatabaseTransactionConnection, incidenceId: string): Promise<IncidenceSnapshot> {
+export async function snapshotOf(tx: DatabaseTransactionConnection, incidenceId: string): Promise<IncidenceSnapshot> {
   return toSnapshot(
     await tx.one(sql.type(snapshotRow)`SELECT ${SNAPSHOT_COLUMNS} FROM incidences WHERE id = ${incidenceId}`),
   );
 }
 
-async function updateIncidence(
+export async function updateIncidence(
   tx: DatabaseTransactionConnection,
   incidenceId: string,
   change: IncidenceChange,
-): Promise<void> {
+): Promise<IncidenceSnapshot> {
   const sets = [sql.fragment`updated_at = NOW()`];
   if (change.firstEventAt) sets.push(sql.fragment`created_at = LEAST(created_at, ${change.firstEventAt}::timestamptz)`);
   if (change.assignment) {
@@ -283,6 +217,10 @@ async function updateIncidence(
       sql.fragment`last_state_change_at = ${c.resolvedAt}::timestamptz`,
     );
   }
+  if (change.stateChangeAt)
+    sets.push(
+      sql.fragment`last_state_change_at = GREATEST(last_state_change_at, ${change.stateChangeAt}::timestamptz)`,
+    );
   if (change.reopen) {
     sets.push(
       sql.fragment`outcome = 'IN_PROGRESS'`,
@@ -295,5 +233,7 @@ async function updateIncidence(
       sql.fragment`last_state_change_at = ${change.reopen.at}::timestamptz`,
     );
   }
-  await tx.query(sql.unsafe`UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId}`);
+  const row = await tx.one(sql.type(snapshotRow)`
+    UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId} RETURNING ${SNAPSHOT_COLUMNS}`);
+  return toSnapshot(row);
 }

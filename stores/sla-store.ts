@@ -1,64 +1,69 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { businessSeconds, type BusinessHours } from '../domain/business-hours';
-import type { IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
 import { clockEventOf } from '../domain/response-clock';
 import { responseTimesOf } from '../domain/response-times';
-import type { SlaStatus, SlaTarget } from '../domain/sla';
-import type { SlaContext } from '../domain/sla-policy';
+import type { SlaTarget } from '../domain/sla';
+import { SLA_TARGETS } from '../domain/sla-policy';
+import type { SlaProgress } from '../domain/sla-step';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 
-/** What an SLA step stores: targets started, re-timed or settled, the incidence's SLA fields, breach timeline rows. */
-export interface SlaProgress {
-  incidenceId: string;
-  targets: SlaTarget[];
-  summary: { policy: string | null; status: SlaStatus | null; nextDueAt: string | null };
-  breaches: TimelineEntry[];
-  /** Recompute the response times from the stored timeline (an answer, a resolution or a reopen happened). */
-  responseTimes: boolean;
+const targetRow = z.object({
+  target: z.enum(SLA_TARGETS),
+  started_at: isoTime,
+  policy: z.string(),
+  due_at: isoTime,
+  status: z.enum(['ACTIVE', 'MET', 'MISSED', 'CANCELLED']),
+  settled_at: isoTime.nullable(),
+});
+
+/** Every SLA target the incidence was given. */
+export async function targetsOf(tx: DatabaseTransactionConnection, incidenceId: string): Promise<SlaTarget[]> {
+  const rows = await tx.any(sql.type(targetRow)`
+    SELECT target, started_at, policy, due_at, status, settled_at FROM sla_targets WHERE incidence_id = ${incidenceId}`);
+  return rows.map((r) => ({
+    target: r.target,
+    startedAt: r.started_at,
+    policy: r.policy,
+    dueAt: r.due_at,
+    status: r.status,
+    settledAt: r.settled_at,
+  }));
 }
 
-export async function slaContextOf(
-  pool: DatabasePool,
-  incidenceId: IncidenceSnapshot['incidenceId'],
-): Promise<SlaContext | null> {
-  return pool.maybeOne(sql.type(
-    z.object({ cartValue: z.number().nullable(), eventType: z.string().nullable(), channel: z.string() }),
-  )`
-    SELECT cart_value::float8 AS "cartValue", event_type AS "eventType", channel FROM incidences WHERE id = ${incidenceId}`);
-}
-
-/** Stores one SLA step in one transaction. A settled target is never reopened by a late or repeated write. */
-export async function recordSlaProgress(
-  pool: DatabasePool,
+/**
+ * Stores one SLA step inside the caller's transaction: targets (a settled one is never changed again, so MISSED is
+ * never lowered), breach rows, the incidence's SLA fields and clock, and the response times when they moved.
+ */
+export async function storeSlaProgress(
+  tx: DatabaseTransactionConnection,
+  incidenceId: string,
   progress: SlaProgress,
   hours: BusinessHours,
 ): Promise<void> {
-  await pool.transaction(async (tx) => {
-    for (const t of progress.targets) {
-      await tx.query(sql.unsafe`
-        INSERT INTO sla_targets (incidence_id, target, started_at, policy, due_at, status, settled_at)
-        VALUES (${progress.incidenceId}, ${t.target}, ${t.startedAt}::timestamptz, ${t.policy}, ${t.dueAt}::timestamptz,
-                ${t.status}, ${t.settledAt}::timestamptz)
-        ON CONFLICT (incidence_id, target, started_at) DO UPDATE SET
-          policy = EXCLUDED.policy, due_at = EXCLUDED.due_at, status = EXCLUDED.status, settled_at = EXCLUDED.settled_at
-        WHERE sla_targets.status = 'ACTIVE'`);
-    }
-    for (const entry of progress.breaches) {
-      await tx.query(sql.unsafe`
-        INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
-        VALUES (${progress.incidenceId}, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
-                ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz)
-        ON CONFLICT (incidence_id, event_key) DO NOTHING`);
-    }
-    const s = progress.summary;
+  for (const t of progress.changed) {
     await tx.query(sql.unsafe`
-      UPDATE incidences SET sla_policy = ${s.policy}, sla_status = ${s.status},
-        sla_next_due_at = ${s.nextDueAt}::timestamptz, updated_at = NOW()
-      WHERE id = ${progress.incidenceId}`);
-    if (progress.responseTimes) await recordResponseTimes(tx, progress.incidenceId, hours);
-  });
+      INSERT INTO sla_targets (incidence_id, target, started_at, policy, due_at, status, settled_at)
+      VALUES (${incidenceId}, ${t.target}, ${t.startedAt}::timestamptz, ${t.policy}, ${t.dueAt}::timestamptz,
+              ${t.status}, ${t.settledAt}::timestamptz)
+      ON CONFLICT (incidence_id, target, started_at) DO UPDATE SET
+        policy = EXCLUDED.policy, due_at = EXCLUDED.due_at, status = EXCLUDED.status, settled_at = EXCLUDED.settled_at
+      WHERE sla_targets.status = 'ACTIVE'`);
+  }
+  for (const entry of progress.breaches) {
+    await tx.query(sql.unsafe`
+      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
+      VALUES (${incidenceId}, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
+              ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz)
+      ON CONFLICT (incidence_id, event_key) DO NOTHING`);
+  }
+  const s = progress.summary;
+  await tx.query(sql.unsafe`
+    UPDATE incidences SET sla_policy = ${s.policy}, sla_status = ${s.status},
+      sla_next_due_at = ${s.nextDueAt}::timestamptz, sla_clock = ${progress.clock ? sql.jsonb(progress.clock as never) : null}
+    WHERE id = ${incidenceId}`);
+  if (progress.recompute) await recordResponseTimes(tx, incidenceId, hours);
 }
 
 const timelineRow = z.object({

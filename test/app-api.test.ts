@@ -312,6 +312,13 @@ describe('friction signals', () => {
     expect(offerTtl).toBeLessThanOrEqual(24 * 3_600_000 + 15 * 60_000);
   });
 
+  test('text PostgreSQL would refuse (U+0000, a lone surrogate) is dropped as it enters; the signal is stored', async () => {
+    const user = await appUser();
+    const body = '{"type":"INACTIVITY","screen":"CHECKOUT","value":5,"session_id":"sess\\u0000-\\ud83d9"}';
+    expect(await user.signal(body)).toMatchObject({ status: 200 });
+    expect((await signalRows(user.userId)).map((r) => r.session_id)).toEqual(['sess-9']);
+  });
+
   test('a burst of 150 parallel signals: every one is stored and counted', async () => {
     const user = await appUser();
     const replies = await Promise.all(

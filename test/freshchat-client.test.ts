@@ -33,6 +33,17 @@ test('a 200 that is not JSON is not retryable', async () => {
   expect(await failureOf(client.getUser('u-1'))).toMatchObject({ type: 'FreshchatBadAnswer', nonRetryable: true });
 });
 
+test('text in an answer is kept storable: a lone surrogate escaped in the JSON is dropped, U+0000 too', async () => {
+  const client = createFreshchatClient({ baseUrl: freshchat.url, token: 't' });
+  freshchat.failNext({
+    status: 200,
+    raw: '{"id":"u-1","reference_id":"usr_1","first_name":"Anan\\ud83dya\\u0000","properties":[{"name":"city","value":"Pune \\ud83d\\ude00"}]}',
+  });
+  const user = JSON.stringify(await client.getUser('u-1'));
+  expect(user).not.toMatch(/\\ud[89a-f]|\\u0000/i);
+  expect(user).toContain('Pune \u{1F600}');
+});
+
 test('every id in a Freshchat URL is one path segment: the escalation calls refuse `..` before any request', async () => {
   const client = createFreshchatClient({ baseUrl: freshchat.url, token: 't' });
   const before = freshchat.requests.length;

@@ -4,6 +4,7 @@ import { createApiClient } from '../app-client/api-client';
 import { normaliseWebhook } from '../domain/freshchat-payload';
 import { OPERATIONS, openApiDocument } from '../api/openapi';
 import { startTestSystem, type TestSystem } from './support/system';
+import { contractViolations } from './support/api-contract';
 import { createApp } from '../api/app';
 import { createConversationGateway } from '../api/conversation-gateway';
 
@@ -76,7 +77,82 @@ test('every operation names its auth scheme, examples and error bodies in the se
   const cart = doc.paths!['/api/v1/context/{userId}/cart']!.put!;
   expect(cart.security).toEqual([{ appOrAdmin: [] }]);
   expect((cart.requestBody as any).content['application/json'].example).toMatchObject({ cart_value: 185000 });
-  expect((cart.responses!['400'] as any).content['application/json'].schema.properties).toHaveProperty('field');
+  expect((cart.responses!['400'] as any).content['application/json'].schema).toEqual({
+    $ref: '#/components/schemas/ErrorBody',
+  });
+  expect((doc.components!.schemas!.ErrorBody as any).properties).toHaveProperty('field');
+  expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+});
+
+test('the context-write answer is what the API sends: the friction, the help offer, the signals and the version', () => {
+  const schemas = openApiDocument().components!.schemas as Record<string, any>;
+  expect(Object.keys(schemas.ContextAnswer.properties).sort()).toEqual(
+    ['friction_score', 'help_message', 'should_show_help', 'signals', 'version'].sort(),
+  );
+  expect(schemas.ContextUpdated.allOf).toEqual([
+    { $ref: '#/components/schemas/ContextAnswer' },
+    expect.objectContaining({ required: ['status'] }),
+  ]);
+});
+
+const operations = () =>
+  Object.entries(openApiDocument().paths!).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, any>).map(([method, op]) => ({ name: `${method} ${path}`, op })),
+  );
+
+test('every JSON answer has a schema, every answer names X-Request-Id, every limited route documents 429', () => {
+  const untyped = operations().flatMap(({ name, op }) =>
+    Object.entries(op.responses as Record<string, any>)
+      .filter(([status]) => !status.startsWith('3'))
+      .filter(([, r]) => !r.content || Object.values(r.content).some((c: any) => !c.schema))
+      .map(([status]) => `${name} ${status}`),
+  );
+  expect(untyped).toEqual([]);
+  for (const { op } of operations())
+    for (const r of Object.values(op.responses as Record<string, any>))
+      expect(r.headers['X-Request-Id']).toMatchObject({ required: true });
+  const limited = operations().filter(({ op }) => op.responses['200']?.headers['RateLimit-Limit']);
+  expect(limited.map((l) => l.name).sort()).toEqual([
+    'post /api/v1/context/{userId}/friction-signal',
+    'put /api/v1/context/{userId}/cart',
+    'put /api/v1/context/{userId}/profile',
+    'put /api/v1/context/{userId}/screen',
+  ]);
+  for (const { op } of limited)
+    expect(Object.keys(op.responses['429'].headers)).toEqual(
+      expect.arrayContaining(['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+    );
+});
+
+describe('the contract check every test runs on the answers it receives', () => {
+  const url = new URL('http://127.0.0.1/api/v1/context/usr_1/friction-signal');
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'r-1', ...headers },
+    });
+  const good = { friction_score: 40, should_show_help: true, help_message: 'Need help?', signals: [], version: 3 };
+
+  test('passes an answer that keeps the contract', async () => {
+    expect(await contractViolations('post', url, answer(200, good))).toEqual([]);
+  });
+
+  test('names a body field the contract does not allow, a missing header and an undocumented status', async () => {
+    expect(await contractViolations('post', url, answer(200, { ...good, friction_score: 'high' }))).toEqual([
+      expect.stringContaining('/friction_score must be number'),
+    ]);
+    const noId = new Response(JSON.stringify(good), { headers: { 'content-type': 'application/json' } });
+    expect(await contractViolations('post', url, noId)).toEqual([expect.stringContaining('X-Request-Id missing')]);
+    expect(await contractViolations('post', url, answer(429, { error: 'rate_limited', message: 'slow down' }))).toEqual(
+      expect.arrayContaining([expect.stringContaining('Retry-After missing')]),
+    );
+    expect(await contractViolations('post', url, answer(418, {}))).toEqual([
+      expect.stringContaining('status not documented'),
+    ]);
+    expect(await contractViolations('get', new URL('http://127.0.0.1/api/v1/nowhere'), answer(200, {}))).toEqual([
+      expect.stringContaining('no operation'),
+    ]);
+  });
 });
 
 test('/docs is a page that loads Swagger UI from this API only', async () => {

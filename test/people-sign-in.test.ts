@@ -1,5 +1,9 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Locator } from 'playwright-core';
+import { DASHBOARD_PATH, localPath } from '../api/people/guard';
+import { createSignInLink } from '../api/people/sign-in-records';
+import { seriousViolations } from './support/axe';
 import { launchChromium } from './support/browser';
+
 import { PEOPLE, signIn, signInAs, startSignInSystem, type SignInSystem } from './support/sign-in';
 
 let signInSystem: SignInSystem;
@@ -20,6 +24,9 @@ beforeEach(async () => {
   context = await browser.newContext();
 });
 afterEach(async () => context?.close());
+
+/** Replaces a form's CSRF token in the page, as a forged form would carry. */
+const forge = (field: Locator) => field.evaluate((input) => ((input as unknown as { value: string }).value = 'forged'));
 
 const sessionCookie = async () => (await context.cookies(baseUrl)).find((c) => c.name === 'slo_session');
 
@@ -56,4 +63,106 @@ test('a viewer is refused the dead letters page with a page that says so', async
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Not allowed');
   await expect(page.getByRole('alert').textContent()).resolves.toContain('needs the admin role');
   await expect(page.locator('main').textContent()).resolves.toContain(PEOPLE.viewer.email);
+});
+
+test('a person the provider knows but no rule grants a role is refused sign-in, and gets no session', async () => {
+  const page = await context.newPage();
+  await signIn(page, baseUrl, PEOPLE.outsider, '/dead-letters');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('No access');
+  await expect(page.getByRole('alert').textContent()).resolves.toContain(PEOPLE.outsider.email);
+  expect(await sessionCookie()).toBeUndefined();
+});
+
+test("the provider's group claim grants the admin role", async () => {
+  const page = await context.newPage();
+  await signIn(page, baseUrl, PEOPLE.groupAdmin, '/dead-letters');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Dead letters');
+});
+
+test('sign-out ends the session on the server: the old cookie no longer opens anything', async () => {
+  const page = await context.newPage();
+  await signInAs(page, baseUrl, 'admin', '/dead-letters');
+  const before = await context.cookies(baseUrl);
+  expect(before.map((c) => c.name)).toContain('slo_session');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/signin\?signed_out/);
+  await expect(page.getByRole('status').textContent()).resolves.toBe('You are signed out.');
+  expect(await sessionCookie()).toBeUndefined();
+
+  // A copy of the signed cookie taken before sign-out, replayed in another browser.
+  const thief = await browser.newContext();
+  await thief.addCookies(before);
+  const page2 = await thief.newPage();
+  await page2.goto(`${baseUrl}/dead-letters`);
+  expect(new URL(page2.url()).pathname).toBe('/signin');
+  expect(new URL(page2.url()).searchParams.get('problem')).toBe('expired');
+  await thief.close();
+});
+
+test('a form with a forged CSRF token, or none, is refused and changes nothing', async () => {
+  const page = await context.newPage();
+  await signInAs(page, baseUrl, 'admin', '/dead-letters');
+  await page.goto(`${baseUrl}/signin?next=/dead-letters`); // already signed in: straight on
+  expect(new URL(page.url()).pathname).toBe('/dead-letters');
+  // The sign-out form carries the token; forge it in the page and submit.
+  await forge(page.locator('form[action="/signout"] input[name="_csrf"]'));
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/signout')),
+    page.getByRole('button', { name: 'Sign out' }).click(),
+  ]);
+  expect(response.status()).toBe(403);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Form refused');
+  // Still signed in: the forged sign-out did nothing.
+  expect((await page.goto(`${baseUrl}/dead-letters`))?.status()).toBe(200);
+
+  const cookies = (await context.cookies(baseUrl)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const noToken = await fetch(`${baseUrl}/dead-letters/replay`, {
+    method: 'POST',
+    headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+    redirect: 'manual',
+  });
+  expect(noToken.status).toBe(403);
+  expect(await noToken.json()).toMatchObject({ error: 'csrf_refused' });
+});
+
+test('a one-time sign-in link signs the local admin in once; the second use is refused', async () => {
+  const { system } = signInSystem;
+  const link = await createSignInLink(system.redis, system.config.REDIS_KEY_PREFIX, system.settings.people);
+  expect(link.startsWith(`${baseUrl}/signin/link?token=`)).toBe(true);
+  const page = await context.newPage();
+  await page.goto(link);
+  expect(new URL(page.url()).pathname).toBe(DASHBOARD_PATH);
+  expect((await page.goto(`${baseUrl}/dead-letters`))?.status()).toBe(200);
+
+  const other = await (await browser.newContext()).newPage();
+  expect((await other.goto(link))?.status()).toBe(410);
+  await expect(other.getByRole('alert').textContent()).resolves.toContain('already been used or has expired');
+  await other.context().close();
+});
+
+test('a sign-in link never leads off the site: `next` pointing elsewhere lands on the dashboard', () => {
+  expect(localPath('https://evil.example/')).toBe(DASHBOARD_PATH);
+  expect(localPath('//evil.example/x')).toBe(DASHBOARD_PATH);
+  expect(localPath('/\\evil.example')).toBe(DASHBOARD_PATH);
+  expect(localPath('/incidences?state=open')).toBe('/incidences?state=open');
+});
+
+test('the sign-in, refused and form-refused pages have no serious or critical accessibility violations', async () => {
+  const axeContext = await browser.newContext({ bypassCSP: true });
+  try {
+    const page = await axeContext.newPage();
+    await page.goto(`${baseUrl}/signin?problem=expired`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await signInAs(page, baseUrl, 'viewer', '/dead-letters');
+    expect((await page.goto(`${baseUrl}/dead-letters`))?.status()).toBe(403);
+    expect(await seriousViolations(page)).toEqual([]);
+    await forge(page.locator('input[name="_csrf"]'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Form refused');
+    expect(await seriousViolations(page)).toEqual([]);
+  } finally {
+    await axeContext.close();
+  }
 });

@@ -20,40 +20,26 @@ const WHITEFIELD_ID = '0a5f3b8d-2c9e-4d4a-b6fa-7e1c4d9a3b82';
 const faults = new ActivityFaults();
 /** Event keys whose change commits but whose result never reaches the workflow (once each). */
 const loseResultOf = new Set<string>();
-/** Event keys whose change reaches PostgreSQL with a date it refuses (22008), as a value past validation would. */
+/** Event keys whose change reaches PostgreSQL with a value it refuses, as a value past validation would. */
 const poisonDateOf = new Set<string>();
-const timelineKey = (args: unknown[]) => (args[0] as { timeline?: { eventKey?: string } })?.timeline?.eventKey;
-const batchKeys = (args: unknown[]) =>
-  ((args[0] as { events: Array<{ eventKey: string }> }).events ?? []).map((e) => e.eventKey);
-// Queued events stored in one step: a lost result loses the whole batch's; a refused value rides in one event's
-// timeline metadata only (a lone surrogate, which jsonb refuses), as the date above rides in its timeline entry.
+const stepKeys = (args: unknown[]) =>
+  ((args[0] as { events?: Array<{ eventKey: string }> }).events ?? []).map((e) => e.eventKey);
+// A lost result loses the whole step's; a refused value rides in one event only (a NUL in its text, which PostgreSQL
+// refuses and a replay through today's boundary strips).
 faults.add(({ type, args }) => {
-  if (type !== 'recordEvents') return undefined;
-  const keys = batchKeys(args);
+  if (type !== 'conversationStep') return undefined;
+  const keys = stepKeys(args);
   if (keys.some((key) => loseResultOf.delete(key))) return { kind: 'lose-result' };
   const poisoned = keys.find((key) => poisonDateOf.delete(key));
   if (!poisoned) return undefined;
   return {
     kind: 'alter-input',
     alter: ([input]) => {
-      const batch = input as { events: Array<{ eventKey: string; messageId?: string }> };
-      for (const event of batch.events) if (event.eventKey === poisoned) event.messageId = '\ud800';
-      return [batch];
+      const step = input as { events: Array<{ eventKey: string; text?: string }> };
+      for (const event of step.events) if (event.eventKey === poisoned) event.text = 'thali\u0000';
+      return [step];
     },
   };
-});
-faults.add(({ type, args }) => {
-  const key = timelineKey(args);
-  if (type !== 'applyIncidenceChange' || !key) return undefined;
-  if (loseResultOf.delete(key)) return { kind: 'lose-result' };
-  if (poisonDateOf.delete(key))
-    return {
-      kind: 'alter-input',
-      alter: ([input]) => [
-        { ...(input as object), timeline: { ...(input as any).timeline, occurredAt: '2026-02-30T10:00:00Z' } },
-      ],
-    };
-  return undefined;
 });
 
 faults.add(({ type, args }) => {
@@ -230,7 +216,7 @@ describe('values PostgreSQL refuses', () => {
     await postOk(spec('simplified-message_create.json', id, { event_id: `m-${id}` }));
     await postOk(spec('simplified-conversation_resolution.json', id, { event_id: `r-${id}` }));
     await settled(id, { outcome: 'CONVERTED' });
-    // Stored in one step with later events, a refused event is dead-lettered as the workflow folds the step's result.
+    // The step dead-letters the refused event and stores the others.
     await eventually(async () =>
       expect(
         await system.pool.any(
@@ -238,10 +224,9 @@ describe('values PostgreSQL refuses', () => {
             SELECT event_key, step, sqlstate FROM dead_letters WHERE conversation_id = ${id} AND replayed_at IS NULL`,
         ),
       ).toEqual([
-        // 22008 for the date (one step per event), 22P02 for the metadata (queued events in one step).
         {
           event_key: `message_create:event:m-${id}`,
-          step: 'applyIncidenceChange',
+          step: 'storeEvent',
           sqlstate: expect.stringMatching(/^22/),
         },
       ]),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { createSlaActivities, noteMarker, type SlaEscalationRequest } from '../activities/sla-activities';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import { ALWAYS_OPEN } from '../domain/business-hours';
+import { mergeContexts } from '../domain/incidence-context';
 import { createOutboundEventSender } from '../clients/outbound-events';
 import { upsertIncidence } from '../stores/incidence-store';
 import { fixtureFor, incidenceOf, uniqueConversationId } from './support/conversations';
@@ -51,17 +52,7 @@ async function breached(conversationId = uniqueConversationId()) {
   const incidence = await upsertIncidence(
     system.pool,
     conversationId,
-    {
-      userId: `usr_${randomUUID()}`,
-      freshchatUserId: null,
-      orderId: null,
-      appScreen: null,
-      cartValue: null,
-      guestCount: null,
-      eventType: null,
-      frictionScore: null,
-      trigger: 'USER_INITIATED',
-    },
+    { ...mergeContexts({ userId: `usr_${randomUUID()}` }), freshchatUserId: null, trigger: 'USER_INITIATED' },
     startedAt,
   );
   await target(incidence.incidenceId, 'FIRST_RESPONSE', startedAt, 'MISSED');

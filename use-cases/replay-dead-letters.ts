@@ -1,7 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import type { ConversationEvent } from '../domain/conversation-event';
-import { withoutNulDeep } from '../domain/record-values';
-import { markPending, markReplayed, pendingDeadLetters, type DeadLetter } from '../stores/dead-letter-store';
+import { storableDeep } from '../domain/record-values';
+import { markReplayed, pendingDeadLetters, type DeadLetter } from '../stores/dead-letter-store';
 
 export interface ReplayDeps {
   pool: DatabasePool;
@@ -11,8 +11,9 @@ export interface ReplayDeps {
 
 /**
  * Hands every pending dead letter (optionally of one conversation) back to its conversation, through today's
- * boundary rules. Each is marked replayed before it is handed over, so a second refusal, which records it again,
- * is never hidden; a hand-over that fails leaves it pending.
+ * boundary rules. Each is marked replayed only after it was handed over, and only if it was not refused again
+ * meanwhile (its failure count unchanged), so neither a crash between the two nor a second refusal hides it; a
+ * hand-over that fails leaves it pending. Handing one over twice is harmless: the conversation skips a stored event.
  */
 export async function replayDeadLetters(
   deps: ReplayDeps,
@@ -21,14 +22,14 @@ export async function replayDeadLetters(
   const replayed: DeadLetter[] = [];
   const failed: Array<{ letter: DeadLetter; error: string }> = [];
   for (const letter of await pendingDeadLetters(deps.pool, options.conversationId)) {
-    await markReplayed(deps.pool, letter.id);
     try {
-      await deps.deliver(withoutNulDeep(JSON.parse(letter.event) as ConversationEvent));
-      replayed.push(letter);
+      await deps.deliver(storableDeep(JSON.parse(letter.event) as ConversationEvent));
     } catch (error) {
-      await markPending(deps.pool, letter.id);
       failed.push({ letter, error: (error as Error).message });
+      continue;
     }
+    await markReplayed(deps.pool, letter);
+    replayed.push(letter);
   }
   return { replayed, failed };
 }

@@ -1,14 +1,4 @@
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ContextSyncActivities } from '../activities/context-sync-activities';
 import type { SyncedContext } from '../domain/context-changes';
 import type { ContextSyncSettings, ContextSyncState } from '../domain/context-sync-settings';
@@ -57,9 +47,7 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
 
   for (;;) {
     if (changes === handled && !(await condition(() => changes !== handled, settings.idleTimeoutMs))) return state();
-    if (patched('context-sync-one-debounce'))
-      await quietPeriod({ quietMs: settings.quietPeriodMs, maxMs: settings.maxDelayMs }, () => changes);
-    else await quietPeriodBeforeOneDebounce(settings, () => changes);
+    await quietPeriod({ quietMs: settings.quietPeriodMs, maxMs: settings.maxDelayMs }, () => changes);
     handled = changes;
     try {
       lastSynced = await syncUserContext({ userId, lastSynced });
@@ -78,23 +66,4 @@ export async function contextSyncWorkflow(input: ContextSyncInput): Promise<Cont
       });
     }
   }
-}
-
-/** The debounce of runs started before 'context-sync-one-debounce' (its timers differ); goes with the patch. */
-async function quietPeriodBeforeOneDebounce(settings: ContextSyncSettings, changes: () => number): Promise<void> {
-  let due = false;
-  const scope = new CancellationScope();
-  const deadline = scope
-    .run(() => sleep(settings.maxDelayMs))
-    .then(
-      () => void (due = true),
-      () => undefined,
-    );
-  for (;;) {
-    const seen = changes();
-    const moved = await condition(() => changes() !== seen || due, settings.quietPeriodMs);
-    if (!moved || due) break;
-  }
-  scope.cancel();
-  await deadline;
 }

@@ -19,3 +19,16 @@ export async function quietPeriod(window: { quietMs: number; maxMs: number }, co
     if (!moved || Date.now() >= deadline) return;
   }
 }
+
+/** What an idle conversation's timer ends: its own window (silence or reopen), or an SLA target falling due. */
+export interface IdleWait {
+  ms: number;
+  until: 'window' | 'sla';
+}
+
+/** How long an idle conversation waits for its next event: to the end of its window, or to an earlier due target. */
+export function idleWait(nowMs: number, windowEndsMs: number, slaDueMs: number | null): IdleWait {
+  const window = Math.max(0, Math.ceil(windowEndsMs - nowMs));
+  if (slaDueMs === null || slaDueMs - nowMs >= window) return { ms: window, until: 'window' };
+  return { ms: Math.max(0, Math.ceil(slaDueMs - nowMs)), until: 'sla' };
+}

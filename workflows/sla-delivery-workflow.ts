@@ -1,10 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { EscalationOutcome, SlaActivities, SlaEscalationRequest } from '../activities/sla-activities';
-import type { OutboundDelivery } from '../clients/outbound-events';
-
-/** Something a conversation hands off so that it never waits for it: a signed outbound event or a breach escalation. */
-export type SlaDelivery =
-  { kind: 'event'; delivery: OutboundDelivery } | { kind: 'escalation'; request: SlaEscalationRequest };
+import type { EscalationOutcome, SlaActivities } from '../activities/sla-activities';
+import type { SlaDelivery } from '../domain/sla-step';
 
 // Retried with backoff for up to three days: a receiver or Freshchat that is down for a while still gets it.
 const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 'escalateSlaBreach'>>({

@@ -5,7 +5,6 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -80,9 +79,6 @@ export async function weeklyReportWorkflow(
   }
 }
 
-/** Runs from this patch on hand each close to the week's report workflow. */
-export const WEEKLY_REPORT_HANDOFF = 'weekly-report-handoff';
-
 /**
  * Hand-off from a conversation: a resolution at `resolvedAt` makes its ISO week's report stale. Starts the week's
  * run as a child that outlives the conversation (ParentClosePolicy.ABANDON), or signals it when it is already
@@ -93,7 +89,6 @@ export async function handOffToWeeklyReport(
   resolvedAt: string,
   settings: WeeklyReportSettings | undefined,
 ): Promise<void> {
-  if (!patched(WEEKLY_REPORT_HANDOFF)) return;
   const isoWeek = isoWeekOf(resolvedAt);
   const workflowId = weeklyReportWorkflowId(isoWeek, workflowInfo().taskQueue);
   try {

@@ -15,6 +15,8 @@ import type { Session, SessionStore } from './sessions';
  */
 
 export const SESSION_COOKIE = 'slo_session';
+/** Where a person lands after sign-in when they were not on their way elsewhere. */
+export const DASHBOARD_PATH = '/overview';
 export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const FORM_BODY_LIMIT = '64kb';
@@ -71,11 +73,11 @@ export async function currentSession(ctx: Context): Promise<Session | undefined>
 /** A browser navigation (Accept prefers HTML) rather than a script or tool. */
 export const wantsHtml = (ctx: Context): boolean => ctx.accepts('json', 'html') === 'html';
 
-/** A path on this site to return to after sign-in; anything else (another origin, `//host`) becomes `/`. */
+/** A path on this site to return to after sign-in; anything else (another origin, `//host`) is the dashboard. */
 export function localPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return DASHBOARD_PATH;
   // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\\]/.test(next) ? '/' : next;
+  return /[\u0000-\u001f\\]/.test(next) ? DASHBOARD_PATH : next;
 }
 
 export const signInPath = (next: string, ended = false): string =>
@@ -102,7 +104,7 @@ export function requirePerson(role: Role): Middleware {
     if (!session) {
       if (!wantsHtml(ctx)) throw new ApiError(401, 'unauthenticated', 'sign in first: open /signin in a browser');
       ctx.status = 303;
-      ctx.redirect(signInPath(ctx.method === 'GET' ? ctx.originalUrl : '/', stateOf(ctx).sessionEnded));
+      ctx.redirect(signInPath(ctx.method === 'GET' ? ctx.originalUrl : DASHBOARD_PATH, stateOf(ctx).sessionEnded));
       return;
     }
     if (!hasRole(session.person, role)) {
@@ -118,7 +120,7 @@ export function requirePerson(role: Role): Middleware {
             You are signed in as <strong>${email}</strong> with the <strong>${has}</strong> role. Ask an administrator
             of this system to grant you the ${role} role if you need this page.
           </p>
-          <p><a href="/">Go to the dashboard</a></p>
+          <p><a href="${DASHBOARD_PATH}">Go to the dashboard</a></p>
           ${signOutForm(ctx)}`,
       );
       return;

@@ -5,6 +5,7 @@ import { logger } from '../../infra/logger';
 import {
   csrfCheck,
   currentSession,
+  DASHBOARD_PATH,
   localPath,
   sendPage,
   SESSION_COOKIE,
@@ -146,7 +147,7 @@ export function peopleRouter(deps: PeopleRoutesDeps): Router {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     const person = token ? await records.takeLink(token) : undefined;
     if (!person) return problemPage(ctx, 410, 'link');
-    await signIn(ctx, person, '/');
+    await signIn(ctx, person, DASHBOARD_PATH);
   });
 
   router.post('/signout', csrfCheck, async (ctx) => {

@@ -33,3 +33,13 @@ export function signInRecords(redis: Redis, keyPrefix: string) {
 }
 
 export type SignInRecords = ReturnType<typeof signInRecords>;
+
+/** A one-time link that signs the local admin in (machines without a provider, or break-glass). */
+export async function createSignInLink(
+  redis: Redis,
+  keyPrefix: string,
+  people: { publicBaseUrl: string; signInLinkTtlMs: number },
+): Promise<string> {
+  const token = await signInRecords(redis, keyPrefix).createLink(LOCAL_ADMIN, people.signInLinkTtlMs);
+  return `${people.publicBaseUrl}/signin/link?token=${token}`;
+}

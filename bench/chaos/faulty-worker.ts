@@ -11,10 +11,9 @@ import { ActivityFaults } from './activity-faults';
 import { seededRandom } from './plan';
 
 const STEPS = new Set([
-  'applyIncidenceChange',
+  'conversationStep',
+  'recordDueBreaches',
   'closeForSilence',
-  'ensureIncidence',
-  'recordEvents',
   'applyResolutionTags',
   'resolveIncidenceUser',
 ]);

@@ -1,12 +1,15 @@
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { ConversationActivities } from '../../activities/conversation-activities';
+import type { ConversationActivities, StepResult } from '../../activities/conversation-activities';
 import type { SlaActivities } from '../../activities/sla-activities';
 import { ALWAYS_OPEN } from '../../domain/business-hours';
-import type { SlaProgress } from '../../stores/sla-store';
-import { createRecordEvents } from '../../use-cases/record-events';
-import { DATA_REJECTED } from '../../domain/record-values';
+import { eventChangeOf, timelineEntryOf } from '../../domain/conversation-changes';
+import { initialConversationState, withSnapshot } from '../../domain/conversation-state';
+import type { ResponseClock } from '../../domain/response-clock';
+import type { SlaPlan, SlaTarget } from '../../domain/sla';
+import type { SlaPolicy } from '../../domain/sla-policy';
+import { slaBreachesAt, slaStepOf, type Delivery, type SlaProgress, type SlaSummary } from '../../domain/sla-step';
 import {
+  carriesUser,
   conversationWorkflowId,
   type ConversationEvent,
   type MessageEvent,
@@ -19,123 +22,208 @@ import type { conversationWorkflow } from '../../workflows/conversation-workflow
 import { SIGNAL_BY_KIND, stateQuery } from '../../workflows/signals';
 
 /**
- * The conversation workflow's activities over an in-memory incidence store that behaves like the real one: a
- * timeline entry whose event key is already stored changes nothing (the unique constraint), and a change applies
- * only with a new entry; `refuse` names event keys whose change PostgreSQL would refuse (dead-lettered). Every call
- * is recorded for assertions.
+ * The conversation workflow's activities over an in-memory store that behaves like the real one: a timeline entry
+ * whose event key is already stored changes nothing (the unique constraint), a change applies only with a new entry
+ * and is computed from the incidence as stored, and SLA progress follows the same pure rules from the stored clock
+ * and targets (`policy`: the one SLA policy every conversation gets). `refuse` names event keys whose change
+ * PostgreSQL would refuse (dead-lettered). Every call is recorded for assertions.
  */
-export function fakeIncidences(options: { tags?: string[] | null; refuse?: (eventKey: string) => boolean } = {}) {
+export function fakeIncidences(
+  options: {
+    tags?: string[] | null;
+    refuse?: (eventKey: string) => boolean;
+    policy?: SlaPolicy | null;
+    outbound?: boolean;
+    /** Each step of stored events takes this long (a busy worker). */
+    stepDelayMs?: number;
+  } = {},
+) {
   const incidences = new Map<string, IncidenceSnapshot>();
   const timelines = new Map<string, TimelineEntry[]>();
+  const clocks = new Map<string, ResponseClock | null>();
+  const targets = new Map<string, SlaTarget[]>();
+  const summaries = new Map<string, SlaSummary>();
   const changes: Array<{ eventKey: string; change: IncidenceChange; stored: boolean }> = [];
   const calls: string[] = [];
   const deadLetters: string[] = [];
   /** ISO weeks whose report a close handed off to (the weekly report workflow's activity, mocked). */
   const reportedWeeks: string[] = [];
+  /** Every SLA step stored, with its incidence and when (wall time). */
+  const slaProgress: Array<SlaProgress & { incidenceId: string; storedAt: number }> = [];
+  const deliveries: Delivery[] = [];
   let ids = 0;
+  const plan: SlaPlan = { policy: options.policy ?? null, hours: ALWAYS_OPEN, outbound: options.outbound ?? false };
+  const now = () => new Date().toISOString();
+  const stateOf = (conversationId: string) =>
+    withSnapshot(initialConversationState(conversationId), incidences.get(conversationId)!);
+  const delay = () => new Promise((r) => setTimeout(r, options.stepDelayMs ?? 0));
 
-  const single: Omit<ConversationActivities, 'recordEvents'> = {
-    async loadIncidence(conversationId) {
-      calls.push('loadIncidence');
-      return incidences.get(conversationId) ?? null;
+  function ensure(conversationId: string, event: ConversationEvent): IncidenceSnapshot {
+    calls.push('ensureIncidence');
+    const existing = incidences.get(conversationId);
+    if (existing) return existing;
+    const snapshot: IncidenceSnapshot = {
+      incidenceId: `incidence-${++ids}`,
+      userId: event.userProperties ? String(event.userProperties.user_id ?? '') || null : null,
+      stage: 'PRE_ORDER',
+      outcome: 'IN_PROGRESS',
+      agentId: null,
+      cartValue: null,
+      eventType: null,
+      createdAt: event.occurredAt,
+      resolvedAt: null,
+      lastStateChangeAt: null,
+      reopenCount: 0,
+    };
+    incidences.set(conversationId, snapshot);
+    timelines.set(snapshot.incidenceId, []);
+    targets.set(snapshot.incidenceId, []);
+    clocks.set(snapshot.incidenceId, null);
+    return snapshot;
+  }
+
+  function storeSla(incidenceId: string, progress: SlaProgress): void {
+    const key = (t: SlaTarget) => `${t.target}@${Date.parse(t.startedAt)}`;
+    const stored = targets.get(incidenceId)!;
+    for (const t of progress.changed) {
+      const at = stored.findIndex((s) => key(s) === key(t));
+      if (at < 0) stored.push(t);
+      else if (stored[at]!.status === 'ACTIVE') stored[at] = t;
+    }
+    const timeline = timelines.get(incidenceId)!;
+    for (const b of progress.breaches) if (!timeline.some((e) => e.eventKey === b.eventKey)) timeline.push(b);
+    clocks.set(incidenceId, progress.clock);
+    summaries.set(incidenceId, progress.summary);
+    slaProgress.push({ incidenceId, storedAt: Date.now(), ...progress });
+    deliveries.push(...progress.deliveries);
+  }
+
+  function resultOf(conversationId: string, progress: SlaProgress[], rest: Partial<StepResult>): StepResult {
+    const snapshot = incidences.get(conversationId) ?? null;
+    return {
+      outcomes: [],
+      followUps: [],
+      handOffs: [],
+      ...rest,
+      snapshot,
+      sla: snapshot ? (summaries.get(snapshot.incidenceId) ?? null) : null,
+      details: null,
+      deliveries: progress.flatMap((p) => p.deliveries),
+      finishedAt: now(),
+    };
+  }
+
+  const activities: ConversationActivities = {
+    async conversationStep({ conversationId, known: given, events: batch, slaTimers }) {
+      let known = given;
+      calls.push(`conversationStep ${batch.length}`);
+      await delay();
+      const outcomes: StepResult['outcomes'] = [];
+      const progress: SlaProgress[] = [];
+      const handOffs: string[] = [];
+      const followUps: StepResult['followUps'] = [];
+      for (const event of batch) {
+        if (options.refuse?.(event.eventKey)) {
+          deadLetters.push(event.eventKey);
+          outcomes.push('refused');
+          continue;
+        }
+        if (known.incidenceId === null || (known.userId === null && carriesUser(event))) {
+          known = ensure(conversationId, event);
+          if (known.userId === null && event.freshchatUserId && !followUps.some((f) => f.kind === 'user'))
+            followUps.push({ kind: 'user' });
+        }
+        const { incidenceId } = known as { incidenceId: string };
+        const entries = timelines.get(incidenceId)!;
+        const entry = timelineEntryOf(event);
+        const before = stateOf(conversationId);
+        const { change, tagsPending } = eventChangeOf(before, event);
+        const stored = !entries.some((e) => e.eventKey === entry.eventKey);
+        changes.push({ eventKey: event.eventKey, change, stored });
+        outcomes.push(stored ? 'stored' : 'duplicate');
+        if (!stored) {
+          const resolvedAt = incidences.get(conversationId)!.resolvedAt;
+          if (event.kind === 'resolution' && resolvedAt && Date.parse(resolvedAt) === Date.parse(event.occurredAt))
+            handOffs.push(event.occurredAt);
+          continue;
+        }
+        entries.push(entry);
+        incidences.set(conversationId, applied(incidences.get(conversationId)!, change));
+        if (change.close) handOffs.push(change.close.resolvedAt);
+        if (tagsPending && change.close)
+          followUps.push({ kind: 'tags', incidenceId, eventKey: event.eventKey, resolvedAt: change.close.resolvedAt });
+        if (!slaTimers) continue;
+        const after = stateOf(conversationId);
+        const record = { clock: clocks.get(incidenceId)!, targets: targets.get(incidenceId)! };
+        const step = slaStepOf(record, before, after, entry, plan, now());
+        storeSla(incidenceId, step);
+        progress.push(step);
+      }
+      return resultOf(conversationId, progress, { outcomes, handOffs, followUps });
     },
-    async ensureIncidence({ conversationId, event }) {
-      calls.push('ensureIncidence');
-      const existing = incidences.get(conversationId);
-      if (existing) return existing;
-      const snapshot: IncidenceSnapshot = {
-        incidenceId: `incidence-${++ids}`,
-        userId: event.userProperties ? String(event.userProperties.user_id ?? '') || null : null,
-        stage: 'PRE_ORDER',
-        outcome: 'IN_PROGRESS',
-        agentId: null,
-        cartValue: null,
-        eventType: null,
-        createdAt: event.occurredAt,
-        resolvedAt: null,
-        lastStateChangeAt: null,
-        reopenCount: 0,
-      };
-      incidences.set(conversationId, snapshot);
-      timelines.set(snapshot.incidenceId, []);
-      return snapshot;
+    async recordDueBreaches({ conversationId, incidenceId }) {
+      calls.push('recordDueBreaches');
+      const record = { clock: clocks.get(incidenceId)!, targets: targets.get(incidenceId)! };
+      const due = slaBreachesAt(record, stateOf(conversationId), plan, now());
+      if (due.changed.length > 0) storeSla(incidenceId, due);
+      return resultOf(conversationId, due.changed.length > 0 ? [due] : [], {});
     },
-    async applyIncidenceChange({ incidenceId, timeline, change }) {
-      calls.push('applyIncidenceChange');
-      if (options.refuse?.(timeline.eventKey))
-        throw ApplicationFailure.create({
-          message: 'applyIncidenceChange: PostgreSQL refused the data (22008)',
-          type: DATA_REJECTED,
-          nonRetryable: true,
-          details: [{ sqlstate: '22008', step: 'applyIncidenceChange' }],
-        });
-      const entries = timelines.get(incidenceId)!;
-      const stored = !entries.some((e) => e.eventKey === timeline.eventKey);
-      changes.push({ eventKey: timeline.eventKey, change, stored });
-      const [conversationId, snapshot] = [...incidences].find(([, s]) => s.incidenceId === incidenceId)!;
-      if (!stored) return { stored, snapshot };
-      entries.push(timeline);
-      incidences.set(conversationId, applied(snapshot, change));
-      return { stored, snapshot: incidences.get(conversationId)! };
-    },
-    async closeForSilence({ incidenceId, lastStateChangeAt, timelineKey, at: closedAt }) {
+    async closeForSilence({ conversationId, close, slaTimers }) {
       calls.push('closeForSilence');
-      const [conversationId, snapshot] = [...incidences].find(([, s]) => s.incidenceId === incidenceId)!;
-      const unchanged = snapshot.outcome === 'IN_PROGRESS' && snapshot.lastStateChangeAt === lastStateChangeAt;
-      changes.push({ eventKey: timelineKey, change: {}, stored: unchanged });
-      if (!unchanged) return { stored: false, snapshot };
-      timelines.get(incidenceId)!.push({
-        eventKey: timelineKey,
+      const snapshot = incidences.get(conversationId)!;
+      const unchanged = snapshot.outcome === 'IN_PROGRESS' && snapshot.lastStateChangeAt === close.lastStateChangeAt;
+      changes.push({ eventKey: close.timelineKey, change: {}, stored: unchanged });
+      if (!unchanged) return resultOf(conversationId, [], {});
+      const entry: TimelineEntry = {
+        eventKey: close.timelineKey,
         eventType: 'WENT_SILENT',
         actor: 'SYSTEM',
         content: null,
         metadata: {},
-        occurredAt: closedAt,
-      });
-      incidences.set(conversationId, { ...snapshot, outcome: 'DROPPED', resolvedAt: closedAt });
-      return { stored: true, snapshot: incidences.get(conversationId)! };
+        occurredAt: close.at,
+      };
+      timelines.get(close.incidenceId)!.push(entry);
+      const before = stateOf(conversationId);
+      incidences.set(conversationId, { ...snapshot, outcome: 'DROPPED', resolvedAt: close.at });
+      const progress: SlaProgress[] = [];
+      if (slaTimers) {
+        const record = { clock: clocks.get(close.incidenceId)!, targets: targets.get(close.incidenceId)! };
+        const step = slaStepOf(record, before, stateOf(conversationId), entry, plan, close.at);
+        storeSla(close.incidenceId, step);
+        progress.push(step);
+      }
+      return resultOf(conversationId, progress, { outcomes: ['stored'], handOffs: [close.at] });
     },
-    async applyResolutionTags() {
+    async applyResolutionTags({ tags }) {
       calls.push('applyResolutionTags');
-      return null;
+      return tags?.includes('order_placed') ? 'CONVERTED' : null;
     },
     async resolveIncidenceUser(conversationId) {
       calls.push('resolveIncidenceUser');
       return incidences.get(conversationId) ?? null;
-    },
-    async deadLetter({ event }) {
-      calls.push('deadLetter');
-      deadLetters.push(event.eventKey);
     },
     async fetchResolutionTags() {
       calls.push('fetchResolutionTags');
       return options.tags ?? null;
     },
   };
-  const activities: ConversationActivities = {
-    ...single,
-    async recordEvents(input) {
-      calls.push(`recordEvents ${input.events.length}`);
-      return createRecordEvents(single).recordEvents(input);
-    },
-  };
   const computeWeeklyReport = async (isoWeek: string) => {
     reportedWeeks.push(isoWeek);
     return { isoWeek };
   };
-  // SLA timers run beside the loop in every new run: no policy here, so they only store response times.
-  const slaProgress: SlaProgress[] = [];
-  const sla: Pick<SlaActivities, 'planSla' | 'recordSlaProgress'> = {
-    planSla: async () => ({ policy: null, hours: ALWAYS_OPEN, outbound: false }),
-    recordSlaProgress: async (progress) => void slaProgress.push(progress),
+  const sla: Pick<SlaActivities, 'deliverOutboundEvent' | 'escalateSlaBreach'> = {
+    deliverOutboundEvent: async () => undefined,
+    escalateSlaBreach: async () => 'ESCALATED' as const,
   };
   return {
     activities: { ...activities, ...sla, computeWeeklyReport },
     slaProgress,
+    deliveries,
     calls,
     deadLetters,
     reportedWeeks,
     changes,
+    targets: (conversationId: string) => targets.get(incidences.get(conversationId)?.incidenceId ?? '') ?? [],
     timeline: (conversationId: string) => timelines.get(incidences.get(conversationId)?.incidenceId ?? '') ?? [],
     incidence: (conversationId: string) => incidences.get(conversationId),
   };
@@ -147,6 +235,7 @@ function applied(snapshot: IncidenceSnapshot, change: IncidenceChange): Incidenc
   if (change.assignment) next.agentId = change.assignment.agentId;
   if (change.close) Object.assign(next, { outcome: change.close.outcome, resolvedAt: change.close.resolvedAt });
   if (change.close) next.lastStateChangeAt = change.close.resolvedAt;
+  if (change.stateChangeAt) next.lastStateChangeAt = change.stateChangeAt;
   if (change.reopen) {
     Object.assign(next, { outcome: 'IN_PROGRESS', resolvedAt: null, lastStateChangeAt: change.reopen.at });
     next.reopenCount++;

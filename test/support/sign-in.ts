@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { DASHBOARD_PATH } from '../../api/people/guard';
 import type { Role } from '../../api/people/person';
 import { startOidcProvider, type ProviderAccount, type TestOidcProvider } from './oidc-provider';
 import { startTestSystem, type TestSystem } from './system';
@@ -47,9 +48,14 @@ export async function startSignInSystem(
 
 /**
  * Signs `page` in through the real flow: the sign-in page, the provider's login form (the e-mail as login) and
- * consent, back to `next` (default `/`) on `baseUrl`. Ends on the page the API redirects to.
+ * consent, back to `next` (default: the dashboard) on `baseUrl`. Ends on the page the API redirects to.
  */
-export async function signIn(page: Page, baseUrl: string, account: ProviderAccount, next = '/'): Promise<void> {
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  account: ProviderAccount,
+  next = DASHBOARD_PATH,
+): Promise<void> {
   await page.goto(`${baseUrl}/signin?next=${encodeURIComponent(next)}`);
   await page.getByRole('link', { name: /sign in with/i }).click();
   await page.locator('input[name="login"]').fill(account.email);
@@ -70,5 +76,5 @@ export async function signIn(page: Page, baseUrl: string, account: ProviderAccou
 }
 
 /** Signs `page` in as the test provider's viewer or admin. */
-export const signInAs = (page: Page, baseUrl: string, role: Role, next = '/'): Promise<void> =>
+export const signInAs = (page: Page, baseUrl: string, role: Role, next = DASHBOARD_PATH): Promise<void> =>
   signIn(page, baseUrl, role === 'admin' ? PEOPLE.admin : PEOPLE.viewer, next);

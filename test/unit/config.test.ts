@@ -27,7 +27,6 @@ describe('defaults', () => {
       historyLimit: 2000,
       weeklyReport: { quietPeriodMs: 30_000, idleTimeoutMs: 900_000, historyLimit: 2000 },
       slaTimers: true,
-      eventsInOneStep: false,
     });
     expect(settings.userContext).toEqual({ contextTtlMs: 86_400_000, helpOfferWindowMs: 900_000 });
     expect(settings.channels).toEqual({

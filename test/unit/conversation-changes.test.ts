@@ -1,6 +1,28 @@
 import type { ConversationEvent } from '../../domain/conversation-event';
-import { initialConversationState } from '../../domain/conversation-state';
-import { applyChange, incidenceChangeOf } from '../../workflows/conversation-changes';
+import { initialConversationState, type ConversationState } from '../../domain/conversation-state';
+import { incidenceChangeOf } from '../../domain/conversation-changes';
+import type { IncidenceChange } from '../../domain/incidence-snapshot';
+
+/** The state as the store leaves it after a change (stores/incidence-store.ts `updateIncidence`). */
+function applyChange(state: ConversationState, change: IncidenceChange): ConversationState {
+  const next: ConversationState = { ...state, eventsApplied: state.eventsApplied + 1 };
+  if (change.firstEventAt) next.firstEventAt = change.firstEventAt;
+  if (change.close)
+    Object.assign(next, {
+      outcome: change.close.outcome,
+      resolvedAt: change.close.resolvedAt,
+      lastStateChangeAt: change.close.resolvedAt,
+    });
+  if (change.stateChangeAt) next.lastStateChangeAt = change.stateChangeAt;
+  if (change.reopen)
+    Object.assign(next, {
+      outcome: 'IN_PROGRESS',
+      resolvedAt: null,
+      reopenCount: state.reopenCount + 1,
+      lastStateChangeAt: change.reopen.at,
+    });
+  return next;
+}
 
 const base = {
   conversationId: 'c1',
@@ -74,4 +96,28 @@ test('a resolution that arrives before the first message: the late message moves
 
 test('a message after resolution does not reopen', () => {
   expect(run([resolution('2026-01-20T05:00:00Z'), message('2026-01-20T06:00:00Z')]).outcome).toBe('RESOLVED');
+});
+
+// One state change recorded twice under two keys (a reconciliation repair keys it on the marker message's time, the
+// webhook on `action_time`, milliseconds apart): decided against the incidence as stored, the second changes nothing.
+test('a resolution of an incidence closed by (about) that resolution changes nothing but the timeline', () => {
+  const state = run([message('2026-01-20T04:00:00Z'), resolution('2026-01-20T05:00:00.120Z')]);
+  const again = incidenceChangeOf(state, resolution('2026-01-20T05:00:00.123Z'), RESOLVED);
+  expect(again.close).toBeUndefined();
+  // A resolution well after it (the reopen between them lost) still closes it again.
+  expect(incidenceChangeOf(state, resolution('2026-01-20T07:00:00Z'), RESOLVED).close).toBeDefined();
+});
+
+test('a reopen of an open incidence changes no state and counts no reopen: it only marks the latest state change', () => {
+  const reopened = run([
+    message('2026-01-20T04:00:00Z'),
+    resolution('2026-01-20T05:00:00Z'),
+    reopen('2026-01-20T06:00:00.120Z'),
+  ]);
+  const again = incidenceChangeOf(reopened, reopen('2026-01-20T06:00:00.123Z'), null);
+  expect(again.reopen).toBeUndefined();
+  expect(applyChange(reopened, again)).toMatchObject({ outcome: 'IN_PROGRESS', reopenCount: 1 });
+  // A resolution older than that reopen, delivered after it, stays on the timeline.
+  const open = run([message('2026-01-20T04:00:00Z'), reopen('2026-01-20T06:00:00Z')]);
+  expect(incidenceChangeOf(open, resolution('2026-01-20T05:00:00Z'), RESOLVED).close).toBeUndefined();
 });

@@ -153,3 +153,27 @@ describe('bad input names the problem', () => {
     });
   });
 });
+
+describe('text that enters is kept storable', () => {
+  const resolutionWith = (tags: unknown[]) => {
+    const text = JSON.stringify({ action: 'conversation_resolution', data: { conversation: { id: 'c-tags', tags } } });
+    const result = normaliseWebhook(JSON.parse(text), Buffer.from(text), RECEIVED);
+    if (result.status !== 'event' || result.event.kind !== 'resolution') throw new Error('expected a resolution');
+    return result.event.tags;
+  };
+
+  test("a long tag beside order_placed is clipped as Freshchat's own tags are, and the resolution stands", () => {
+    expect(resolutionWith([{ name: 't'.repeat(150) }, { name: 'order_placed' }])).toEqual([
+      't'.repeat(100),
+      'order_placed',
+    ]);
+    expect(resolutionWith([{ name: '  ' }, { name: 'dropped' }])).toEqual(['dropped']);
+  });
+
+  test('a lone surrogate escaped in a webhook is dropped; a whole emoji is kept', () => {
+    const text =
+      '{"action":"message_create","data":{"conversation":{"id":"c-s"},"message":{"actor_type":"user","text":"hi \\ud83d and \\ud83d\\ude00"}}}';
+    const result = normaliseWebhook(JSON.parse(text), Buffer.from(text), RECEIVED);
+    expect(result).toMatchObject({ event: { text: 'hi  and \u{1F600}' } });
+  });
+});

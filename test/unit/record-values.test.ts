@@ -1,7 +1,7 @@
 import { isDataRefusal, sqlStateOf } from '../../activities/data-rejection';
 import { normaliseWebhook, PayloadError } from '../../domain/freshchat-payload';
 import { contextFromProperties } from '../../domain/incidence-context';
-import { fitsDecimal, recordId, withoutNulDeep } from '../../domain/record-values';
+import { fitsDecimal, recordId, recordTag, storableDeep, storableText } from '../../domain/record-values';
 import { resolutionFromTags, splitTags } from '../../domain/resolution-rules';
 import { fixture } from '../support/signing';
 import { InvalidInputError } from 'slonik';
@@ -75,8 +75,24 @@ test('tags are clipped to the issue category column and stripped of U+0000', () 
   expect(resolutionFromTags([long]).issueCategory).toHaveLength(100);
 });
 
-test('withoutNulDeep strips U+0000 from every string, keys included', () => {
-  expect(withoutNulDeep({ 'a\u0000': ['b\u0000c', 1, null, { d: 'e\u0000' }] })).toEqual({
+test('a tag is clipped by code point: an emoji at the limit is kept whole, never half of it', () => {
+  const tag = `${'a'.repeat(99)}\u{1F600}`;
+  expect(recordTag(tag)).toBe(tag);
+  expect(recordTag(`${'a'.repeat(100)}\u{1F600}`)).toBe('a'.repeat(100));
+  expect(recordTag(`${'a'.repeat(98)}\u{1F600}\u{1F600}`)).toBe(`${'a'.repeat(98)}\u{1F600}\u{1F600}`);
+  expect(recordTag(`${'a'.repeat(99)}\u{1F600}x`)).toBe(tag);
+  // JSON.stringify escapes a lone half as \udXXX, which jsonb refuses.
+  expect(JSON.stringify(recordTag(`${'a'.repeat(99)}\u{1F600}\u{1F600}`))).not.toMatch(/\\ud[89a-f]/);
+});
+
+test('storableText drops lone surrogates and U+0000, and keeps pairs', () => {
+  expect(storableText('ok\ud83d')).toBe('ok');
+  expect(storableText('\ude00ok\u0000')).toBe('ok');
+  expect(storableText('\u{1F600}')).toBe('\u{1F600}');
+});
+
+test('storableDeep strips U+0000 from every string, keys included', () => {
+  expect(storableDeep({ 'a\u0000': ['b\u0000c', 1, null, { d: 'e\u0000' }] })).toEqual({
     a: ['bc', 1, null, { d: 'e' }],
   });
 });

@@ -12,7 +12,7 @@ test('a burst is stored in one step per batch and folds as one at a time: order,
   const store = fakeIncidences();
   const id = `batching-${Date.now()}`;
   const taskQueue = `wf-${testRunId()}`;
-  const settings = conversationSettings({ eventsInOneStep: true });
+  const settings = conversationSettings();
   for (const event of [
     events.message(id, 'message:2', at(2)),
     events.resolution(id, 'resolution:10', at(10), ['order_placed', 'menu']),
@@ -46,7 +46,10 @@ test('a burst is stored in one step per batch and folds as one at a time: order,
     },
     taskQueue,
   );
-  expect(store.calls.filter((c) => c.startsWith('recordEvents'))).toEqual(['recordEvents 2', 'recordEvents 3']);
+  expect(store.calls.filter((c) => c.startsWith('conversationStep'))).toEqual([
+    'conversationStep 2',
+    'conversationStep 3',
+  ]);
   expectOutOfOrderEventsFolded(store.changes);
 });
 
@@ -55,7 +58,7 @@ test('one refused event in a batch is dead-lettered alone: the others apply, and
   const store = fakeIncidences({ refuse: (key) => refused.has(key) });
   const id = `batching-refused-${Date.now()}`;
   const taskQueue = `wf-${testRunId()}`;
-  const settings = conversationSettings({ eventsInOneStep: true });
+  const settings = conversationSettings();
   for (const event of [
     events.message(id, 'message:1', at(1)),
     events.message(id, 'message:bad', at(2)),
@@ -78,6 +81,9 @@ test('one refused event in a batch is dead-lettered alone: the others apply, and
     },
     taskQueue,
   );
-  expect(store.calls.filter((c) => c.startsWith('recordEvents'))).toEqual(['recordEvents 3', 'recordEvents 1']);
+  expect(store.calls.filter((c) => c.startsWith('conversationStep'))).toEqual([
+    'conversationStep 3',
+    'conversationStep 1',
+  ]);
   expect(store.timeline(id).map((e) => e.eventKey)).toEqual(['message:1', 'resolution:3', 'message:bad']);
 });

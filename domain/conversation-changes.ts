@@ -1,9 +1,21 @@
-import type { ConversationEvent } from '../domain/conversation-event';
-import { isCurrentStateChange, withSnapshot, type ConversationState } from '../domain/conversation-state';
-import type { Resolution } from '../domain/incidence';
-import type { IncidenceChange, SilenceClose, StoredChange, TimelineEntry } from '../domain/incidence-snapshot';
-import { resolutionFromTags, timeToResolveSeconds } from '../domain/resolution-rules';
-import { TAGS_PENDING } from '../domain/record-values';
+import type { ConversationEvent } from './conversation-event';
+import { isCurrentStateChange, type ConversationState } from './conversation-state';
+import type { Resolution } from './incidence';
+import type { IncidenceChange, SilenceClose, TimelineEntry } from './incidence-snapshot';
+import { resolutionFromTags, timeToResolveSeconds } from './resolution-rules';
+import { TAGS_PENDING } from './record-values';
+
+/**
+ * Two records of one resolution this close together are the same close: Freshchat's webhook carries `action_time`,
+ * a repair from the conversation's messages the marker message's `created_time`, milliseconds apart.
+ */
+export const SAME_STATE_CHANGE_MS = 5_000;
+
+/** A resolution the stored incidence already holds: closed by a resolution within `SAME_STATE_CHANGE_MS` of it. */
+const alreadyClosedAt = (state: ConversationState, at: string): boolean =>
+  state.outcome !== 'IN_PROGRESS' &&
+  state.lastStateChangeAt !== null &&
+  Math.abs(Date.parse(state.lastStateChangeAt) - Date.parse(at)) <= SAME_STATE_CHANGE_MS;
 
 /** The timeline row an event becomes. */
 export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
@@ -51,8 +63,9 @@ export function timelineEntryOf(event: ConversationEvent): TimelineEntry {
 }
 
 /**
- * The incidence change an event implies, given what the conversation already knows.
- * Pure: the workflow feeds it event times from the payload, so replay gives the same answer.
+ * The incidence change an event implies, given the incidence as stored. A state change is idempotent by state as well
+ * as by key: a reopen of an open incidence, or a resolution of one already closed by (about) that resolution, goes to
+ * the timeline only.
  */
 export function incidenceChangeOf(
   state: ConversationState,
@@ -70,7 +83,12 @@ export function incidenceChangeOf(
     change.agentId = event.agentId;
     change.assignment = { agentId: event.agentId, groupId: event.groupId, at: event.occurredAt };
   }
-  if (event.kind === 'resolution' && resolution && isCurrentStateChange(state, event.occurredAt)) {
+  if (
+    event.kind === 'resolution' &&
+    resolution &&
+    isCurrentStateChange(state, event.occurredAt) &&
+    !alreadyClosedAt(state, event.occurredAt)
+  ) {
     change.close = {
       outcome: resolution.outcome,
       orderImpact: resolution.orderImpact,
@@ -80,8 +98,12 @@ export function incidenceChangeOf(
       timeToResolveSeconds: timeToResolveSeconds(firstEventAt, event.occurredAt),
     };
   }
-  if (event.kind === 'reopen' && isCurrentStateChange(state, event.occurredAt))
-    change.reopen = { at: event.occurredAt };
+  if (event.kind === 'reopen' && isCurrentStateChange(state, event.occurredAt)) {
+    // A reopen of an open incidence changes no state; it still marks the latest state change, so a resolution older
+    // than it that arrives later stays on the timeline.
+    if (state.outcome === 'IN_PROGRESS') change.stateChangeAt = event.occurredAt;
+    else change.reopen = { at: event.occurredAt };
+  }
   return change;
 }
 
@@ -101,33 +123,6 @@ export function eventChangeOf(
         ? { ...resolutionFromTags([]), resolutionType: TAGS_PENDING }
         : resolutionFromTags(event.tags ?? []);
   return { change: incidenceChangeOf(state, event, resolution), tagsPending };
-}
-
-/** The workflow's state after a change has been stored. */
-export function applyChange(state: ConversationState, change: IncidenceChange): ConversationState {
-  const next: ConversationState = { ...state, eventsApplied: state.eventsApplied + 1 };
-  if (change.firstEventAt) next.firstEventAt = change.firstEventAt;
-  if (change.agentId !== undefined && change.agentId !== null) next.agentId = change.agentId;
-  if (change.close) {
-    next.outcome = change.close.outcome;
-    next.resolvedAt = change.close.resolvedAt;
-    next.lastStateChangeAt = change.close.resolvedAt;
-  }
-  if (change.reopen) {
-    next.outcome = 'IN_PROGRESS';
-    next.resolvedAt = null;
-    next.reopenCount = state.reopenCount + 1;
-    next.lastStateChangeAt = change.reopen.at;
-  }
-  return next;
-}
-
-/** The workflow's state after storing an event: what the database holds, duplicate or not. */
-export function stateAfterStoring(state: ConversationState, result: StoredChange): ConversationState {
-  const next = withSnapshot(state, result.snapshot);
-  return result.stored
-    ? { ...next, eventsApplied: state.eventsApplied + 1 }
-    : { ...next, duplicatesSkipped: state.duplicatesSkipped + 1 };
 }
 
 /**

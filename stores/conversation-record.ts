@@ -1,0 +1,230 @@
+import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+import type { BusinessHours } from '../domain/business-hours';
+import type { ConversationEvent } from '../domain/conversation-event';
+import { eventChangeOf, timelineEntryOf } from '../domain/conversation-changes';
+import { initialConversationState, withSnapshot, type ConversationState } from '../domain/conversation-state';
+import type { IncidenceSnapshot, SilenceClose } from '../domain/incidence-snapshot';
+import type { ResponseClock } from '../domain/response-clock';
+import type { SlaPlan } from '../domain/sla';
+import { policyFor, type SlaPolicies } from '../domain/sla-policy';
+import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla-step';
+import { insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot, updateIncidence } from './incidence-store';
+import { linkAssistsOfIncidence } from './order-store';
+import { markRepeatFrictionAround } from './repeat-friction-store';
+import { storeSlaProgress, targetsOf } from './sla-store';
+
+/** The SLA rules a step applies (null: SLA timers off). */
+export interface SlaRules {
+  policies: SlaPolicies;
+  hours: BusinessHours;
+  /** Whether signed outbound events are configured. */
+  outbound: boolean;
+}
+
+/** What storing one event (or a close, or the breaches due) left: the record as stored, and what it hands off. */
+export interface RecordStep {
+  /** The timeline row was new (false: it was stored before, e.g. by an attempt whose result was lost). */
+  stored: boolean;
+  snapshot: IncidenceSnapshot;
+  /** The close the event carries, when the incidence is closed by it (even one stored before): a report hand-off. */
+  closedAt: string | null;
+  /** A real-format resolution stored without its tags: they are read back from Freshchat. */
+  tagsPending: boolean;
+  /** The SLA step taken (null: none, e.g. the row was stored before). */
+  sla: SlaProgress | null;
+  /** The incidence's SLA as stored after the step. */
+  summary: SlaSummary;
+}
+
+const lockedRow = snapshotRow.extend({
+  channel: z.string(),
+  sla_clock: z.unknown(),
+  sla_policy: z.string().nullable(),
+  sla_status: z.enum(['ACTIVE', 'MET', 'MISSED']).nullable(),
+  sla_next_due_at: z.union([z.string(), z.number()]).nullable(),
+});
+
+/** The incidence row, locked for the step: every step of one conversation is taken against the one stored record. */
+async function locked(tx: DatabaseTransactionConnection, incidenceId: string) {
+  const row = await tx.one(sql.type(lockedRow)`
+    SELECT ${SNAPSHOT_COLUMNS}, channel, sla_clock, sla_policy, sla_status, sla_next_due_at
+    FROM incidences WHERE id = ${incidenceId} FOR UPDATE`);
+  const summary: SlaSummary = {
+    policy: row.sla_policy,
+    status: row.sla_status,
+    nextDueAt: row.sla_next_due_at === null ? null : new Date(row.sla_next_due_at).toISOString(),
+  };
+  return {
+    snapshot: toSnapshot(row),
+    channel: row.channel,
+    clock: (row.sla_clock ?? null) as ResponseClock | null,
+    summary,
+  };
+}
+
+const stateOf = (conversationId: string, snapshot: IncidenceSnapshot): ConversationState =>
+  withSnapshot(initialConversationState(conversationId), snapshot);
+
+const planOf = (rules: SlaRules, snapshot: IncidenceSnapshot, channel: string): SlaPlan => ({
+  policy: policyFor(rules.policies, { cartValue: snapshot.cartValue, eventType: snapshot.eventType, channel }),
+  hours: rules.hours,
+  outbound: rules.outbound,
+});
+
+const sameInstant = (a: string | null, b: string): boolean => a !== null && Date.parse(a) === Date.parse(b);
+
+/**
+ * Stores one event in one transaction: its timeline row and, only if the row is new, the incidence change computed
+ * from the incidence as stored (locked), its assist links and repeat-friction flag, and its SLA progress computed
+ * from the stored clock and targets. Breaches due at `now` are recorded in the same step.
+ */
+export async function storeEvent(
+  pool: DatabasePool,
+  input: { conversationId: string; incidenceId: string; event: ConversationEvent },
+  rules: SlaRules | null,
+  assistedOrderWindowMs: number,
+  now: () => string,
+): Promise<RecordStep> {
+  const { conversationId, incidenceId, event } = input;
+  return pool.transaction(async (tx) => {
+    const record = await locked(tx, incidenceId);
+    const entry = timelineEntryOf(event);
+    if (!(await insertTimeline(tx, incidenceId, entry))) {
+      const closedAt =
+        event.kind === 'resolution' && sameInstant(record.snapshot.resolvedAt, event.occurredAt)
+          ? event.occurredAt
+          : null;
+      return {
+        stored: false,
+        snapshot: record.snapshot,
+        closedAt,
+        tagsPending: false,
+        sla: null,
+        summary: record.summary,
+      };
+    }
+    const before = stateOf(conversationId, record.snapshot);
+    const { change, tagsPending } = eventChangeOf(before, event);
+    const snapshot = await updateIncidence(tx, incidenceId, change);
+    // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
+    if (change.close || change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
+    // With its resolution time known, orders of the user already reported within the window get linked.
+    if (change.close) await linkAssistsOfIncidence(tx, incidenceId, assistedOrderWindowMs);
+    let sla: SlaProgress | null = null;
+    if (rules) {
+      const plan = planOf(rules, snapshot, record.channel);
+      const after = stateOf(conversationId, snapshot);
+      const stored = { clock: record.clock, targets: await targetsOf(tx, incidenceId) };
+      const at = now();
+      // Breaches that fell due are the loop's to record, once no event is queued: a queued one may be the answer.
+      sla = slaStepOf(stored, before, after, entry, plan, at);
+      await storeSlaProgress(tx, incidenceId, sla, rules.hours);
+    }
+    const closedAt = change.close?.resolvedAt ?? null;
+    return {
+      stored: true,
+      snapshot,
+      closedAt,
+      tagsPending: tagsPending && closedAt !== null,
+      sla,
+      summary: sla?.summary ?? record.summary,
+    };
+  });
+}
+
+/**
+ * Records the targets due at `now` that are still running in the store: a target settled meanwhile (an answer stored
+ * first) is left alone.
+ */
+export async function recordDueBreaches(
+  pool: DatabasePool,
+  input: { conversationId: string; incidenceId: string },
+  rules: SlaRules,
+  now: () => string,
+): Promise<RecordStep> {
+  return pool.transaction(async (tx) => {
+    const record = await locked(tx, input.incidenceId);
+    const plan = planOf(rules, record.snapshot, record.channel);
+    const stored = { clock: record.clock, targets: await targetsOf(tx, input.incidenceId) };
+    const sla = slaBreachesAt(stored, stateOf(input.conversationId, record.snapshot), plan, now());
+    if (sla.changed.length > 0) await storeSlaProgress(tx, input.incidenceId, sla, rules.hours);
+    return {
+      stored: sla.changed.length > 0,
+      snapshot: record.snapshot,
+      closedAt: null,
+      tagsPending: false,
+      sla,
+      summary: sla.changed.length > 0 ? sla.summary : record.summary,
+    };
+  });
+}
+
+/**
+ * Closes an incidence for silence, only if it is still open and its last state change is the one the workflow saw:
+ * a resolution or reopen stored meanwhile (even one whose result the workflow never received) wins. The close is
+ * provisional: it leaves `last_state_change_at` alone, so a real resolution or reopen that arrives late still applies.
+ * A retry of a close whose result was lost finds it stored (DROPPED at this very time) and says so.
+ */
+export async function closeForSilence(
+  pool: DatabasePool,
+  input: { conversationId: string; close: SilenceClose },
+  rules: SlaRules | null,
+  assistedOrderWindowMs: number,
+): Promise<RecordStep> {
+  const { close } = input;
+  return pool.transaction(async (tx) => {
+    const record = await locked(tx, close.incidenceId);
+    const before = record.snapshot;
+    const open =
+      before.outcome === 'IN_PROGRESS' &&
+      (before.lastStateChangeAt === null
+        ? close.lastStateChangeAt === null
+        : close.lastStateChangeAt !== null && sameInstant(before.lastStateChangeAt, close.lastStateChangeAt));
+    if (!open) {
+      const mine = before.outcome === 'DROPPED' && sameInstant(before.resolvedAt, close.at);
+      return {
+        stored: mine,
+        snapshot: before,
+        closedAt: mine ? close.at : null,
+        tagsPending: false,
+        sla: null,
+        summary: record.summary,
+      };
+    }
+    const row = await tx.one(sql.type(snapshotRow)`
+      UPDATE incidences SET
+        outcome = 'DROPPED', order_impact = 'NONE', resolution_type = 'WENT_SILENT',
+        resolved_at = ${close.at}::timestamptz, time_to_resolve_seconds = NULL, updated_at = NOW()
+      WHERE id = ${close.incidenceId}
+      RETURNING ${SNAPSHOT_COLUMNS}`);
+    const entry = {
+      eventKey: close.timelineKey,
+      eventType: 'WENT_SILENT' as const,
+      actor: 'SYSTEM' as const,
+      content: null,
+      metadata: {},
+      occurredAt: close.at,
+    };
+    await insertTimeline(tx, close.incidenceId, entry);
+    await markRepeatFrictionAround(tx, close.incidenceId);
+    await linkAssistsOfIncidence(tx, close.incidenceId, assistedOrderWindowMs);
+    const snapshot = toSnapshot(row);
+    let sla: SlaProgress | null = null;
+    if (rules) {
+      const plan = planOf(rules, snapshot, record.channel);
+      const stored = { clock: record.clock, targets: await targetsOf(tx, close.incidenceId) };
+      const state = stateOf(input.conversationId, snapshot);
+      sla = slaStepOf(stored, stateOf(input.conversationId, before), state, entry, plan, close.at);
+      await storeSlaProgress(tx, close.incidenceId, sla, rules.hours);
+    }
+    return {
+      stored: true,
+      snapshot,
+      closedAt: close.at,
+      tagsPending: false,
+      sla,
+      summary: sla?.summary ?? record.summary,
+    };
+  });
+}
