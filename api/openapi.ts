@@ -88,6 +88,9 @@ export interface DocumentedResponse {
 
 const page = (description: string) => ({ description, mediaType: 'text/html' });
 const toSignIn = '303 to /signin?next=<path> for a browser';
+/** A page for a browser, the JSON error for a script (by Accept). */
+const pageOrError = (description: string) => ({ description, schema: errorBody, others: ['text/html'] });
+const notSignedIn = { description: 'nobody signed in (a script; a browser gets the 303)', schema: errorBody };
 
 /** The browser side: sign-in, sign-out, and the admins' pages (docs/security.md). */
 const PEOPLE_PAGES: DocumentedOperation[] = [
@@ -103,14 +106,19 @@ const PEOPLE_PAGES: DocumentedOperation[] = [
     path: '/signin/start',
     summary: 'Starts a sign-in at the OpenID Connect provider (authorization code with PKCE)',
     tag: 'people',
-    responses: { 303: "to the provider's authorization endpoint" },
+    responses: { 303: "to the provider's authorization endpoint", 302: 'no provider configured: to /signin' },
   },
   {
     method: 'get',
     path: '/signin/callback',
     summary: "The provider's redirect back: the code is exchanged, the person's role decided, a session started",
     tag: 'people',
-    responses: { 303: 'signed in: to `next`', 400: page('unknown or foreign sign-in attempt'), 403: page('no role') },
+    responses: {
+      303: 'signed in: to `next`',
+      400: page('unknown or foreign sign-in attempt'),
+      403: page('no role, or an unverified e-mail address'),
+      502: page('the provider could not complete the sign-in'),
+    },
   },
   {
     method: 'get',
@@ -125,7 +133,7 @@ const PEOPLE_PAGES: DocumentedOperation[] = [
     summary: 'Ends the session (form with the `_csrf` field)',
     tag: 'people',
     security: 'session',
-    responses: { 303: 'to /signin', 403: page('CSRF token missing or wrong') },
+    responses: { 303: 'to /signin', 403: pageOrError('CSRF token missing or wrong') },
   },
   {
     method: 'get',
@@ -133,7 +141,12 @@ const PEOPLE_PAGES: DocumentedOperation[] = [
     summary: 'Events PostgreSQL refused, waiting for a replay (admins)',
     tag: 'people',
     security: 'session',
-    responses: { 200: page('the dead letters page'), 303: toSignIn, 403: page('not an admin') },
+    responses: {
+      200: page('the dead letters page'),
+      303: toSignIn,
+      401: notSignedIn,
+      403: pageOrError('not an admin'),
+    },
   },
   {
     method: 'post',
@@ -141,7 +154,11 @@ const PEOPLE_PAGES: DocumentedOperation[] = [
     summary: 'Replays every pending dead letter (admins; form with the `_csrf` field)',
     tag: 'people',
     security: 'session',
-    responses: { 303: 'to /dead-letters with the counts', 403: page('not an admin, or CSRF token missing or wrong') },
+    responses: {
+      303: 'to /dead-letters with the counts',
+      401: notSignedIn,
+      403: pageOrError('not an admin, or CSRF token missing or wrong'),
+    },
   },
   {
     method: 'get',
@@ -149,7 +166,12 @@ const PEOPLE_PAGES: DocumentedOperation[] = [
     summary: "The codec server's page for a browser: an admin's session is what the Temporal UI decodes with",
     tag: 'temporal',
     security: 'session',
-    responses: { 200: page('signed in as an admin'), 303: toSignIn, 403: page('not an admin') },
+    responses: {
+      200: page('signed in as an admin'),
+      303: toSignIn,
+      401: notSignedIn,
+      403: pageOrError('not an admin'),
+    },
   },
 ];
 

@@ -1,8 +1,7 @@
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import { DASHBOARD_PATH, localPath } from '../api/people/guard';
 import { createSignInLink } from '../api/people/sign-in-records';
-import { seriousViolations } from './support/axe';
-import { launchChromium } from './support/browser';
+import { launchChromium, seriousAxeViolations } from './support/browser';
 
 import { PEOPLE, signIn, signInAs, startSignInSystem, type SignInSystem } from './support/sign-in';
 
@@ -153,15 +152,15 @@ test('the sign-in, refused and form-refused pages have no serious or critical ac
   try {
     const page = await axeContext.newPage();
     await page.goto(`${baseUrl}/signin?problem=expired`);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await signInAs(page, baseUrl, 'viewer', '/dead-letters');
     expect((await page.goto(`${baseUrl}/dead-letters`))?.status()).toBe(403);
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await forge(page.locator('input[name="_csrf"]'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForLoadState();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Form refused');
-    expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   } finally {
     await axeContext.close();
   }
