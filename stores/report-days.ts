@@ -1,9 +1,10 @@
 /**
  * Day rollups: each India-time day's report figures, stored in report_days, so a week's report merges
  * seven small rows instead of counting the week's rows again. Triggers (migrations/011) mark a day stale in
- * report_days_stale whenever a row that counts in it changes; a stale or missing day is counted again from raw
- * rows. Refreshing deletes the stale mark in the same transaction before counting, so a change committed meanwhile
- * marks the day again.
+ * report_days_stale whenever a row that counts in it changes, each change with a mark of its own (migrations/014); a
+ * stale or missing day is counted again from raw rows. Refreshing deletes the marks it sees in the same transaction
+ * before counting: a mark it cannot see (its change committed meanwhile, or not yet) survives, and the day is counted
+ * again at the next refresh.
  */
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -196,8 +197,9 @@ async function readFreshDays(db: CommonQueryMethods, dates: string[], part: Part
       ? sql.fragment`d.figures`
       : sql.fragment`jsonb_build_object('orders', d.figures->'orders', 'repeats', d.figures->'repeats')`;
   const rows = await db.any(sql.type(storedDay)`
-    SELECT to_char(d.date, 'YYYY-MM-DD') AS date, ${figures} AS figures, s.date IS NOT NULL AS stale
-    FROM report_days d LEFT JOIN report_days_stale s ON s.date = d.date
+    SELECT to_char(d.date, 'YYYY-MM-DD') AS date, ${figures} AS figures,
+           EXISTS (SELECT 1 FROM report_days_stale s WHERE s.date = d.date) AS stale
+    FROM report_days d
     WHERE d.date = ANY(${sql.array(dates, 'date')})`);
   return new Map(rows.filter((r) => !r.stale).map((r) => [r.date, r.figures as DayRollup]));
 }
@@ -222,8 +224,8 @@ const REFRESH_CHUNK_DAYS = 7;
 
 /**
  * Counts again and stores the given days that are stale or have no rollup (all of them with `force`); returns the
- * days refreshed. A transaction per week of days: the stale marks are deleted first, so a change committed while
- * counting marks its day again.
+ * days refreshed. A transaction per week of days: the stale marks it sees are deleted first; a change it does not
+ * see keeps its own mark.
  */
 export async function refreshDays(pool: DatabasePool, dates: string[], force = false): Promise<string[]> {
   const sorted = force ? [...new Set(dates)].sort() : await staleOrMissing(pool, dates);

@@ -3,6 +3,7 @@
  * counted by PostgreSQL from the rows (percentile_cont, sums, top lists), on seeded random data with India-time
  * midnights, reopens, missing times and every SLA status; and stays equal after changes that mark days stale.
  */
+import { Client } from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { dayBounds, weekBounds } from '../domain/iso-week';
@@ -85,7 +86,9 @@ async function seed(seedValue: number) {
 
 const staleDays = () =>
   system.pool.anyFirst(
-    sql.type(z.object({ d: z.string() }))`SELECT to_char(date, 'YYYY-MM-DD') AS d FROM report_days_stale ORDER BY 1`,
+    sql.type(
+      z.object({ d: z.string() }),
+    )`SELECT DISTINCT to_char(date, 'YYYY-MM-DD') AS d FROM report_days_stale ORDER BY 1`,
   );
 const staleUpToWeek = async () => (await staleDays()).filter((d) => d <= daysOfWeek(WEEK)[6]!);
 const raw = () => periodFigures(system.pool, weekBounds(WEEK));
@@ -144,6 +147,33 @@ test('changes mark their days stale and the report still equals the raw count', 
   const report = await computeWeeklyReport(system.pool, WEEK, 150);
   expect(report.figures).toEqual(await raw());
   expect(report.figures.support.slaMet.agent.map((r) => r.name)).toContain('agent-9');
+});
+
+test('a change still uncommitted while its day is refreshed is counted: the day does not stay fresh without it', async () => {
+  await computeWeeklyReport(system.pool, WEEK, 150);
+  const [monday] = daysOfWeek(WEEK);
+  const noon = '2026-03-02T06:30:00Z'; // Monday noon, India time
+  // A committed change: Monday is stale.
+  await system.pool.query(sql.unsafe`
+    INSERT INTO orders (order_id, event, user_id, value, placed_at) VALUES ('o-race-1', 'PLACED', 'u1', 5000, ${noon})`);
+  // A second connection's change on the same day, its transaction held open while the refresher runs.
+  const writer = new Client({ connectionString: system.database.url });
+  await writer.connect();
+  try {
+    await writer.query('BEGIN');
+    await writer.query(
+      "INSERT INTO orders (order_id, event, user_id, value, placed_at) VALUES ('o-race-2', 'PLACED', 'u2', 7000, $1)",
+      [noon],
+    );
+    expect(await refreshDays(system.pool, [monday!])).toEqual([monday]); // counted without the uncommitted order
+    await writer.query('COMMIT');
+  } finally {
+    await writer.end();
+  }
+  expect(await staleDays()).toContain(monday);
+  const report = await computeWeeklyReport(system.pool, WEEK, 150);
+  expect(report.figures).toEqual(await raw());
+  expect(await staleUpToWeek()).toEqual([]);
 });
 
 test('a fresh day is read from its rollup, not counted again', async () => {
