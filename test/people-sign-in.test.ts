@@ -4,6 +4,7 @@ import { createSignInLink } from '../api/people/sign-in-records';
 import { launchChromium, seriousAxeViolations } from './support/browser';
 
 import { PEOPLE, signIn, signInAs, startSignInSystem, type SignInSystem } from './support/sign-in';
+import { withApiBeside } from './support/system';
 
 let signInSystem: SignInSystem;
 let baseUrl: string;
@@ -164,4 +165,20 @@ test('the sign-in, refused and form-refused pages have no serious or critical ac
   } finally {
     await axeContext.close();
   }
+});
+
+test('outside development the session cookie is Secure (behind a TLS proxy that says so)', async () => {
+  const { system } = signInSystem;
+  await withApiBeside(system, { NODE_ENV: 'production' }, async (url) => {
+    const link = await createSignInLink(system.redis, system.config.REDIS_KEY_PREFIX, system.settings.people);
+    const res = await fetch(`${url}/signin/link${new URL(link).search}`, {
+      headers: { 'x-forwarded-proto': 'https' },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('slo_session='))!;
+    expect(cookie).toMatch(/; secure/i);
+    expect(cookie).toMatch(/; httponly/i);
+    expect(cookie).toMatch(/; samesite=lax/i);
+  });
 });
