@@ -42,6 +42,12 @@ test('nobody signed in: a browser is sent to the sign-in page with its way back;
   expect(await res.json()).toMatchObject({ error: 'unauthenticated' });
 });
 
+test("the codec server's browser address leads to sign-in (it answered 405, so no browser could sign in there)", async () => {
+  const res = await fetch(`${baseUrl}/codec/decode`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toBe('/signin?next=%2Fcodec%2Fdecode');
+});
+
 test('an admin signs in end to end against the provider and lands where they were going', async () => {
   const page = await context.newPage();
   await page.goto(`${baseUrl}/dead-letters`);
