@@ -53,6 +53,7 @@ class ProjectPostgrator extends Postgrator {
   constructor(
     client: Client,
     private readonly files: MigrationFile[],
+    private readonly applied: ReadonlySet<number>,
   ) {
     let inTransaction = false;
     super({
@@ -86,9 +87,21 @@ class ProjectPostgrator extends Postgrator {
     });
   }
 
+  // Every file not applied yet runs, in order, even one numbered below the newest applied file (branches merge in
+  // any order); Postgrator alone would run only those above the highest applied number.
+  override getRunnableMigrations() {
+    return this.toMigrations(this.files.filter((f) => !this.applied.has(f.version)));
+  }
+
   // Postgrator keeps the list it reads in `migrations` (not in its typings); this project's names are NNN_name.sql.
   override async getMigrations() {
-    const migrations = this.files.map((m) => ({
+    const migrations = this.toMigrations(this.files);
+    (this as unknown as { migrations: typeof migrations }).migrations = migrations;
+    return migrations;
+  }
+
+  private toMigrations(files: MigrationFile[]) {
+    return files.map((m) => ({
       version: m.version,
       action: 'do' as const,
       name: m.name,
@@ -96,8 +109,6 @@ class ProjectPostgrator extends Postgrator {
       md5: m.md5,
       getSql: () => m.sql,
     }));
-    (this as unknown as { migrations: typeof migrations }).migrations = migrations;
-    return migrations;
   }
 }
 
@@ -152,7 +163,8 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
   const files = await migrationFiles(dir);
   return withLockedClient(databaseUrl, async (client) => {
     await adoptLegacyRecord(client, files);
-    const postgrator = new ProjectPostgrator(client, files);
+    const applied = await client.query<{ version: string }>(`SELECT version FROM ${VERSIONS_TABLE}`);
+    const postgrator = new ProjectPostgrator(client, files, new Set(applied.rows.map((r) => Number(r.version))));
     let current = '';
     postgrator.on('migration-started', (m: { filename: string }) => (current = m.filename));
     try {

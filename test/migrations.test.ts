@@ -165,6 +165,16 @@ describe('the migration record', () => {
     expect(created).toEqual([]);
   });
 
+  test('a file merged later with a number below the newest applied one still runs', async () => {
+    db = await createTestDatabase();
+    const dir = copyOfMigrations();
+    writeFileSync(path.join(dir, '990_later.sql'), 'CREATE TABLE later_step (id int);\n');
+    expect((await migrate(db.url, dir)).applied).toEqual(['990_later.sql']);
+    writeFileSync(path.join(dir, '980_merged_after.sql'), 'CREATE TABLE merged_after (id int);\n');
+    expect((await migrate(db.url, dir)).applied).toEqual(['980_merged_after.sql']);
+    expect(await query(db.url, "SELECT 1 FROM pg_tables WHERE tablename = 'merged_after'")).toHaveLength(1);
+  });
+
   test('a file not named NNN_name.sql, or two files with one number, are refused by name', async () => {
     db = await createTestDatabase();
     const dir = copyOfMigrations();
