@@ -148,7 +148,7 @@ async function throughApi(s: ApiRun): Promise<Through> {
   const port = await freePort();
   const api = spawn(process.execPath, ['--import', 'tsx', path.join(s.dir, 'api', 'server.ts')], {
     cwd: s.dir,
-    env: { ...process.env, ...s.env, PORT: String(port) },
+    env: { ...process.env, ...s.env, PORT: String(port), API_METRICS_PORT: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
