@@ -12,7 +12,9 @@ module.exports = {
   },
   // ESM-only packages (jose 6; p-limit 6 under slonik 47; openid-client 6 and oauth4webapi; oidc-provider 9 in
   // tests): jest's module loader needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider|postgrator)/)',
+  ],
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
   // Every answer of the API a test receives is checked against the OpenAPI document.
   setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],

@@ -133,14 +133,14 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
       const discoverySince = Date.now() - input.lookbackMs;
 
       /**
-       * Reads one conversation whole, then delivers what the record lacks; whether it delivered anything. A conversation
-       * we never saw (`record` null) is taken only when its latest activity falls within the look-back.
+       * Reads one conversation whole, then delivers what the record lacks. A conversation we never saw (`record` null)
+       * is taken only when its latest activity falls within the look-back.
        */
-      const reconcileOne = async (conversationId: string, record: ConversationRecord | null): Promise<boolean> => {
+      const reconcileOne = async (conversationId: string, record: ConversationRecord | null): Promise<void> => {
         const conversation = await read(() => freshchat.getConversation(conversationId));
-        if (!conversation) return false; // Freshchat does not know it: nothing to compare with
+        if (!conversation) return; // Freshchat does not know it: nothing to compare with
         const updated = conversation.updated_time ? Date.parse(conversation.updated_time) : NaN;
-        if (record === null && updated < discoverySince) return false; // older than the look-back: not read further
+        if (record === null && updated < discoverySince) return; // older than the look-back: not read further
         const messages: RestMessage[] = [];
         let next: string | undefined;
         const seen = new Set<string>();
@@ -152,7 +152,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
           seen.add(answer.next);
           next = answer.next;
         }
-        if (record === null && (lastActivityOf(conversation, messages) ?? -Infinity) < discoverySince) return false;
+        if (record === null && (lastActivityOf(conversation, messages) ?? -Infinity) < discoverySince) return;
         const found = reconcileConversation(
           { ...conversation, conversation_id: conversationId },
           messages,
@@ -166,7 +166,6 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         totals.unreadable += found.unreadable;
         totals.checked++;
         if (found.repairs.length > 0) delivered.push({ conversationId, seen: record !== null, events: found.repairs });
-        return found.repairs.length > 0;
       };
 
       const userConversations = async (userId: string): Promise<string[]> => {
@@ -197,9 +196,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
             for (const userId of users) {
               const ids = await userConversations(userId);
               const known = await store.recordsOf(deps.pool, ids);
-              for (const id of ids.filter((id) => !known.has(id))) {
-                if (await reconcileOne(id, null)) totals.discovered++;
-              }
+              for (const id of ids.filter((id) => !known.has(id))) await reconcileOne(id, null);
               cursor = { phase: 'users', after: userId };
             }
             next = users.length < input.batchSize ? null : cursor;
@@ -211,6 +208,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
         }
         const repairs = await storedRepairs(deps, delivered, step);
         for (const r of repairs) totals.repaired = addRepairs(totals.repaired, r.repaired);
+        totals.discovered = repairs.filter((r) => !r.seen).length;
         totals.rateLimited = retries.counts.rateLimited;
         step();
         const recorded = await store.recordBatch(deps.pool, {

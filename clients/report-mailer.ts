@@ -11,7 +11,7 @@ export interface MailSettings {
   smtpUrl?: string;
   recipients: string[];
   from: string;
-  /** Where people open the pages (PUBLIC_URL): the email links to the report page and to the incidences there. */
+  /** Where people open the pages (PUBLIC_BASE_URL): the email links to the report page and the incidences there. */
   publicUrl?: string;
 }
 
@@ -22,7 +22,7 @@ const cidOf = (chartId: string) => `${chartId}@weekly-report`;
 
 /**
  * The email's parts: HTML with the charts as inline PNG images (cid:) rendered from the report's SVG, each with
- * its text alternative, a plain-text part saying the same, and links to the pages when PUBLIC_URL is set.
+ * its text alternative, a plain-text part saying the same, and links to the pages when PUBLIC_BASE_URL is set.
  */
 export function weeklyReportEmail(
   report: WeeklyReport,

@@ -171,8 +171,6 @@ const schema = z.object({
   SMTP_URL: url(['smtp', 'smtps']).optional(),
   REPORT_RECIPIENTS: list,
   REPORT_FROM: z.string().default('Support-led ordering reports <reports@localhost>'),
-  /** Where people open this API's pages (the weekly email links to its report page there); unset, no link. */
-  PUBLIC_URL: url(['http', 'https']).optional(),
   // --- Response times and SLAs (docs/slas.md): policy and business-hours files, signed outbound events.
   SLA_TIMERS_ENABLED: flag(true),
   SLA_POLICY_FILE: z.string().min(1).default('config/sla-policies.json'),

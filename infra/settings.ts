@@ -84,7 +84,6 @@ export interface Settings {
   pages: {
     temporalUiUrl: string;
     freshchatConversationUrl?: string;
-    publicUrl?: string;
     agentNamesTtlMs: number;
   };
   conversation: ConversationSettings;
@@ -183,7 +182,6 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     pages: {
       temporalUiUrl: config.TEMPORAL_UI_URL,
       freshchatConversationUrl: config.FRESHCHAT_CONVERSATION_URL,
-      publicUrl: config.PUBLIC_URL,
       agentNamesTtlMs: config.AGENT_NAMES_TTL,
     },
     conversation: {
@@ -220,7 +218,8 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
         smtpUrl: config.SMTP_URL,
         recipients: config.REPORT_RECIPIENTS,
         from: config.REPORT_FROM,
-        publicUrl: config.PUBLIC_URL,
+        // The email links to the pages only where people can reach them (not the development default).
+        publicUrl: config.PUBLIC_BASE_URL,
       },
       freshchat: { baseUrl: config.FRESHCHAT_API_URL, token: config.FRESHCHAT_API_TOKEN },
     },

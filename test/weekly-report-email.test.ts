@@ -14,7 +14,7 @@ import { startTestSystem, type TestSystem } from './support/system';
 let system: TestSystem;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let mail: ParsedMail;
-const PUBLIC_URL = 'https://support.example.test';
+const PUBLIC_BASE_URL = 'https://support.example.test';
 
 /** Width and height from a PNG's IHDR chunk, after checking its 8-byte signature. */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -26,7 +26,7 @@ function pngSize(png: Buffer): { width: number; height: number } {
 beforeAll(async () => {
   smtp = await startSmtpSink();
   system = await startTestSystem(
-    { SMTP_URL: smtp.url, REPORT_RECIPIENTS: 'ops@example.com', REPORT_FROM: 'reports@example.com', PUBLIC_URL },
+    { SMTP_URL: smtp.url, REPORT_RECIPIENTS: 'ops@example.com', REPORT_FROM: 'reports@example.com', PUBLIC_BASE_URL },
     { worker: false },
   );
   const id = await insertSupportIncidence(system.pool, {
@@ -81,15 +81,15 @@ test('three charts as inline PNG images, each decoding to twice the size the HTM
 
 test('the report page and the incidences behind figures are linked; agents by name; money as ₹', () => {
   const html = mail.html as string;
-  expect(html).toContain(`href="${PUBLIC_URL}/reports/weekly?week=2026-W48"`);
-  expect(html).toContain(`${PUBLIC_URL}/incidences?from=2026-11-23&amp;to=2026-11-29`);
+  expect(html).toContain(`href="${PUBLIC_BASE_URL}/reports/weekly?week=2026-W48"`);
+  expect(html).toContain(`${PUBLIC_BASE_URL}/incidences?from=2026-11-23&amp;to=2026-11-29`);
   expect(html).toContain('Priya Sharma');
   expect(html).toContain('Monday 23 November 2026 to Sunday 29 November 2026');
   expect(html).not.toMatch(/\d ₹|\d{4}-\d\d-\d\dT\d\d:/);
 });
 
 test('the text part carries the figures, the charts in words and the link', () => {
-  expect(mail.text).toContain(`The report in the browser: ${PUBLIC_URL}/reports/weekly?week=2026-W48`);
+  expect(mail.text).toContain(`The report in the browser: ${PUBLIC_BASE_URL}/reports/weekly?week=2026-W48`);
   expect(mail.text).toContain('Incidences: 1');
   expect(mail.text).toMatch(/Top reasons .*: menu: 1/);
 });

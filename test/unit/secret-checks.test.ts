@@ -12,6 +12,7 @@ const production = {
   ORDERS_WEBHOOK_SECRET: strong('c'),
   FRESHCHAT_WEBHOOK_PUBLIC_KEY: RSA_PUBLIC_KEY,
   TEMPORAL_PAYLOAD_KEYS: KEYS,
+  SESSION_SECRET: strong('s'),
 };
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -25,6 +26,26 @@ const problemsOf = (env: Record<string, string>): string[] => {
 
 test('production starts with strong secrets of its own', () => {
   expect(problemsOf(production)).toEqual([]);
+});
+
+test("production refuses people's sessions without a strong signing secret, and a weak codec token", () => {
+  const { SESSION_SECRET: _, ...withoutSessionSecret } = production;
+  expect(problemsOf(withoutSessionSecret)).toEqual([expect.stringMatching(/^SESSION_SECRET: missing/)]);
+  expect(problemsOf({ ...production, SESSION_SECRET: 'short' })).toEqual([
+    expect.stringMatching(/^SESSION_SECRET: shorter than 32 bytes/),
+  ]);
+  // Rotation: the first key signs, so it is the one that must be strong.
+  expect(problemsOf({ ...production, SESSION_SECRET: `${strong('n')},old` })).toEqual([]);
+  expect(problemsOf({ ...production, CODEC_TOKEN: 'short' })).toEqual([
+    expect.stringMatching(/^CODEC_TOKEN: shorter than 32 bytes/),
+  ]);
+});
+
+test('a sign-in provider without a client id is refused in every environment', () => {
+  expect(problemsOf({ OIDC_ISSUER_URL: 'https://accounts.example.com' })).toEqual([
+    expect.stringMatching(/^OIDC_CLIENT_ID: missing, but OIDC_ISSUER_URL is set/),
+  ]);
+  expect(problemsOf({ OIDC_ISSUER_URL: 'https://accounts.example.com', OIDC_CLIENT_ID: 'slo' })).toEqual([]);
 });
 
 test('production refuses a short outbound-events signing secret, and takes a strong one', () => {
