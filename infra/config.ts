@@ -117,6 +117,8 @@ const schema = z.object({
   // --- Observability
   /** The worker's Prometheus endpoint (the SDK's runtime metrics and ours); unset, none. */
   WORKER_METRICS_PORT: port.optional(),
+  /** The API's Prometheus endpoint (GET /metrics), on a port of its own: never published beside PORT. */
+  API_METRICS_PORT: port.default(9465),
   // --- Worker tuning (docs/worker-performance.md). Unset: the SDK's defaults.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
