@@ -26,15 +26,36 @@ export const storableText = (text: string): string => {
   return LONE_SURROGATE.test(clean) ? clean.replace(LONE_SURROGATES, '') : clean;
 };
 
-/** Every string inside a JSON-like value as PostgreSQL can keep it (object keys included). */
+/**
+ * Every string inside a JSON-like value as PostgreSQL can keep it (object keys included). Walked with a stack of its
+ * own, not by recursion: a hostile body nested a hundred thousand levels deep is parsed fine by JSON.parse and must
+ * reach validation (a clear 4xx), not overflow the call stack.
+ */
 export function storableDeep<T>(value: T): T {
-  if (typeof value === 'string') return storableText(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => storableDeep(v)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableDeep(v)])) as T;
+  const copy = (v: unknown): unknown =>
+    typeof v === 'string' ? storableText(v) : Array.isArray(v) ? new Array<unknown>(v.length) : isObject(v) ? {} : v;
+  const root = copy(value);
+  const pending: [unknown, unknown][] = [[value, root]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [from, to] = next;
+    if (Array.isArray(from)) {
+      from.forEach((item: unknown, i) => {
+        const child = copy(item);
+        (to as unknown[])[i] = child;
+        if (child !== null && typeof child === 'object') pending.push([item, child]);
+      });
+    } else if (isObject(from)) {
+      for (const [key, item] of Object.entries(from)) {
+        const child = copy(item);
+        (to as Record<string, unknown>)[storableText(key)] = child;
+        if (child !== null && typeof child === 'object') pending.push([item, child]);
+      }
+    }
   }
-  return value;
+  return root as T;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
 /** The first `length` code points of a text (never half of a surrogate pair): VARCHAR(n) counts code points too. */
 export function clipText(text: string, length: number): string {

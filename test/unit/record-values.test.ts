@@ -97,6 +97,14 @@ test('storableDeep strips U+0000 from every string, keys included', () => {
   });
 });
 
+test('storableDeep walks a value nested far deeper than the call stack allows', () => {
+  const depth = 200_000;
+  const deep = JSON.parse('['.repeat(depth) + '"x\\u0000"' + ']'.repeat(depth)) as unknown;
+  let inner = storableDeep(deep);
+  for (let i = 0; i < depth; i++) inner = (inner as unknown[])[0];
+  expect(inner).toBe('x');
+});
+
 describe('the webhook boundary', () => {
   test('U+0000 in text and property values is stripped; in an id it is a 400 naming the field', () => {
     const doc = fixture('simplified-message_create.json');
