@@ -7,12 +7,14 @@
  *       API process's CPU per webhook (/proc, all threads).
  * Each round runs (a) and every checkout's (b), starting with another each round; medians are reported.
  *   npm run bench:ingest -- [--checkouts DIR,DIR] [--webhooks 1000] [--rounds 3] [--connections 32] [--warm-up 200]
- *     [--json]
+ *     [--log-level error|info] [--json]
+ * --log-level info runs the APIs as production does, each request's log line written to a file under .run/bench.
  * The webhook body is this checkout's simplified-format template (older APIs accept it too).
  */
 import 'dotenv/config';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createConversationGateway } from '../api/conversation-gateway';
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf('--checkouts');
   const checkouts = [ROOT, ...(i >= 0 ? process.argv[i + 1]!.split(',').map((d) => path.resolve(d)) : [])];
   const runId = randomBytes(3).toString('hex');
+  const l = process.argv.indexOf('--log-level');
+  const logLevel = l >= 0 ? process.argv[l + 1]! : 'error';
   const temporal = await temporalServer(process.env.BENCH_TEMPORAL_ADDRESS);
   const db = await scratchDatabase('slo_bench_ingest');
   const env = {
@@ -47,8 +51,9 @@ async function main(): Promise<void> {
     TEMPORAL_TASK_QUEUE: `bench-ingest-${runId}`,
     REDIS_KEY_PREFIX: `slo-bench:${runId}:`,
     FRESHCHAT_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: logLevel,
   };
+  mkdirSync(path.join(ROOT, '.run', 'bench'), { recursive: true });
   const settings = loadSettings({ ...process.env, ...env });
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
   const gateway = createConversationGateway(client, settings);
@@ -117,6 +122,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         ...here,
+        log_level: logLevel,
         webhooks: n,
         rounds,
         connections,
@@ -146,11 +152,13 @@ interface ApiRun {
 /** (b) The API of checkout `dir` as its own process: a warm-up burst, then n webhooks, timed, with its CPU. */
 async function throughApi(s: ApiRun): Promise<Through> {
   const port = await freePort();
+  const log = openSync(path.join(ROOT, '.run', 'bench', `api-${s.prefix}.log`), 'w');
   const api = spawn(process.execPath, ['--import', 'tsx', path.join(s.dir, 'api', 'server.ts')], {
     cwd: s.dir,
     env: { ...process.env, ...s.env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', log, 'inherit'],
   });
+  closeSync(log); // the child holds its own copy
   try {
     const load = {
       baseUrl: `http://127.0.0.1:${port}`,

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { sql } from 'slonik';
@@ -50,41 +49,35 @@ async function conversationToHold(baseUrl: string) {
 }
 
 /**
- * Holds the write of a stored conversation's next event: our transaction inserts that event's timeline row first, and
- * the worker's step for it waits on it (seen waiting on a lock in PostgreSQL). `release` rolls ours back,
- * so the worker's insert goes through; `stored` counts the event's rows.
+ * Holds the write of a stored conversation's next event: our transaction locks the incidence row, which every step
+ * that stores an event locks or updates, so the worker's step waits on it (seen waiting on a lock in PostgreSQL).
+ * `release` ends ours, so the worker's step goes through; `stored` counts the conversation's messages.
  */
 async function holdAnEventsWrite(
   baseUrl: string,
   { conversationId, incidenceId }: { conversationId: string; incidenceId: string },
 ) {
-  const reply = fixtureFor('simplified-message_create-agent.json', SPEC_ID, conversationId);
-  const eventKey = `message_create:sha256:${createHash('sha256').update(reply).digest('hex')}`;
   const db = new Client({ connectionString: system.config.DATABASE_URL });
   await db.connect();
   await db.query('BEGIN');
-  await db.query(
-    `INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, occurred_at)
-     VALUES ($1, $2, 'MESSAGE', 'AGENT', now())`,
-    [incidenceId, eventKey],
-  );
+  await db.query('SELECT id FROM incidences WHERE id = $1 FOR UPDATE', [incidenceId]);
+  const reply = fixtureFor('simplified-message_create-agent.json', SPEC_ID, conversationId);
   expect((await post(baseUrl, reply)).status).toBe(200);
   await eventually(async () => {
     const { rows } = await db.query(
       `SELECT query FROM pg_stat_activity
        WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
     );
-    // The worker's step waits on our row (its insert) or on the incidence row our insert keeps from changing.
     expect(rows.length).toBeGreaterThanOrEqual(1);
-  }, 60_000);
+  }, 150_000);
   return {
     release: async () => {
-      await db.query('ROLLBACK');
+      await db.query('COMMIT');
       await db.end();
     },
     stored: () =>
       system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-        SELECT count(*)::int AS n FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_key = ${eventKey}`),
+        SELECT count(*)::int AS n FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_type = 'MESSAGE'`),
   };
 }
 
@@ -168,9 +161,8 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
     expect(text).toContain('temporal_workflow_task_execution_latency');
   }, 30_000);
 
-  // An event's write held in flight: a transaction of ours inserts its timeline row first, so the worker's insert of
-  // the same key waits on it. SIGTERM comes while it waits; only the old process can finish it, since no other
-  // worker runs until it has exited.
+  // An event's write held in flight: a transaction of ours locks its incidence row, so the worker's step waits on it.
+  // SIGTERM comes while it waits; only the old process can finish it, since no other worker runs until it has exited.
   // The load pauses while the held event reaches the worker (behind a backlog it could wait for minutes), then
   // goes on: SIGTERM comes under load.
   let resume = () => undefined as void;
@@ -188,7 +180,7 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
   await held.release();
   expect(await workerExit).toBe(0);
   expect(exitedAt!).toBeGreaterThan(releasedAt);
-  expect(await held.stored()).toBe(1);
+  expect(await held.stored()).toBe(2); // the first message and the held reply
   await system.startWorker(); // its replacement
 
   await until(accepted.length + 40);
@@ -214,4 +206,4 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
     const keys = await stored();
     expect(accepted.filter((a) => !keys.has(a.eventKey))).toEqual([]);
   }, 90_000);
-}, 240_000);
+}, 400_000);

@@ -4,6 +4,7 @@ import { createSignInLink } from '../api/people/sign-in-records';
 import { launchChromium, seriousAxeViolations } from './support/browser';
 
 import { PEOPLE, signIn, signInAs, startSignInSystem, type SignInSystem } from './support/sign-in';
+import { withApiBeside } from './support/system';
 
 let signInSystem: SignInSystem;
 let baseUrl: string;
@@ -39,6 +40,12 @@ test('nobody signed in: a browser is sent to the sign-in page with its way back;
   const res = await fetch(`${baseUrl}/dead-letters`, { redirect: 'manual' });
   expect(res.status).toBe(401);
   expect(await res.json()).toMatchObject({ error: 'unauthenticated' });
+});
+
+test("the codec server's browser address leads to sign-in (it answered 405, so no browser could sign in there)", async () => {
+  const res = await fetch(`${baseUrl}/codec/decode`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toBe('/signin?next=%2Fcodec%2Fdecode');
 });
 
 test('an admin signs in end to end against the provider and lands where they were going', async () => {
@@ -164,4 +171,20 @@ test('the sign-in, refused and form-refused pages have no serious or critical ac
   } finally {
     await axeContext.close();
   }
+});
+
+test('outside development the session cookie is Secure (behind a TLS proxy that says so)', async () => {
+  const { system } = signInSystem;
+  await withApiBeside(system, { NODE_ENV: 'production' }, async (url) => {
+    const link = await createSignInLink(system.redis, system.config.REDIS_KEY_PREFIX, system.settings.people);
+    const res = await fetch(`${url}/signin/link${new URL(link).search}`, {
+      headers: { 'x-forwarded-proto': 'https' },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('slo_session='))!;
+    expect(cookie).toMatch(/; secure/i);
+    expect(cookie).toMatch(/; httponly/i);
+    expect(cookie).toMatch(/; samesite=lax/i);
+  });
 });

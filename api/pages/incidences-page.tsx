@@ -4,7 +4,7 @@ import { encodeCursor, queryOf, type ListRequest } from '../../domain/incidence-
 import type { IncidenceDetail } from '../../stores/incidence-detail-store';
 import type { IncidencePage } from '../../stores/incidence-list-store';
 import { FilterForm } from './filter-form';
-import { Agent, Money, Page, When, type View } from './layout';
+import { Agent, Head, Money, Page, When, type View } from './layout';
 
 export function IncidencesPage(props: { request: ListRequest; page: IncidencePage; paged: boolean; view: View }) {
   const { request, page, view } = props;
@@ -50,27 +50,21 @@ export function IncidencesPage(props: { request: ListRequest; page: IncidencePag
       </p>
       <table aria-describedby="matching">
         <caption>Incidences, {request.sort === 'cart' ? 'largest cart first' : `${request.sort} first`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Conversation</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Event</th>
-            <th scope="col" class="num">
-              Cart value
-            </th>
-            <th scope="col">Channel</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">SLA</th>
-            <th scope="col" class="num">
-              First response
-            </th>
-            <th scope="col" class="num">
-              Time to resolve
-            </th>
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            'Started',
+            'Conversation',
+            'Customer',
+            'Event',
+            ['Cart value', 'num'],
+            'Channel',
+            'Agent',
+            'Outcome',
+            'SLA',
+            ['First response', 'num'],
+            ['Time to resolve', 'num'],
+          ]}
+        />
         <tbody>
           {page.rows.length === 0 ? (
             <tr>
@@ -180,16 +174,7 @@ export function IncidencePage(props: { incidence: IncidenceDetail; links: Incide
       </dl>
       <h2 id="slas">SLA targets and what became of them</h2>
       <table aria-labelledby="slas">
-        <thead>
-          <tr>
-            <th scope="col">Target</th>
-            <th scope="col">Policy</th>
-            <th scope="col">Started</th>
-            <th scope="col">Due</th>
-            <th scope="col">Status</th>
-            <th scope="col">Settled</th>
-          </tr>
-        </thead>
+        <Head columns={['Target', 'Policy', 'Started', 'Due', 'Status', 'Settled']} />
         <tbody>
           {i.targets.length === 0 ? (
             <tr>
@@ -217,19 +202,9 @@ export function IncidencePage(props: { incidence: IncidenceDetail; links: Incide
       </table>
       <h2 id="responses">Response times</h2>
       <table aria-labelledby="responses">
-        <thead>
-          <tr>
-            <th scope="col">Response</th>
-            <th scope="col">Customer waiting since</th>
-            <th scope="col">Answered</th>
-            <th scope="col" class="num">
-              Waited
-            </th>
-            <th scope="col" class="num">
-              In business hours
-            </th>
-          </tr>
-        </thead>
+        <Head
+          columns={['Response', 'Customer waiting since', 'Answered', ['Waited', 'num'], ['In business hours', 'num']]}
+        />
         <tbody>
           {i.responses.length === 0 ? (
             <tr>
@@ -256,16 +231,7 @@ export function IncidencePage(props: { incidence: IncidenceDetail; links: Incide
       </table>
       <h2 id="orders">Linked orders</h2>
       <table aria-labelledby="orders">
-        <thead>
-          <tr>
-            <th scope="col">Order</th>
-            <th scope="col">Linked because</th>
-            <th scope="col">Placed</th>
-            <th scope="col" class="num">
-              Value
-            </th>
-          </tr>
-        </thead>
+        <Head columns={['Order', 'Linked because', 'Placed', ['Value', 'num']]} />
         <tbody>
           {i.orders.length === 0 ? (
             <tr>
@@ -309,14 +275,7 @@ export function IncidencePage(props: { incidence: IncidenceDetail; links: Incide
         </p>
       )}
       <table aria-labelledby="timeline">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
+        <Head columns={['When', 'Who', 'What', 'Message']} />
         <tbody>
           {i.timeline.length === 0 ? (
             <tr>

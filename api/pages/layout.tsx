@@ -107,3 +107,22 @@ export function ErrorPage(props: { view: View; status: number; message: string }
     </Page>
   );
 }
+
+/** A table's column headers; a figure's column ('num') sits right-aligned over its figures. */
+export function Head(props: { columns: Array<string | [string, 'num']> }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) =>
+          typeof c === 'string' ? (
+            <th scope="col">{c}</th>
+          ) : (
+            <th scope="col" class="num">
+              {c[0]}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}

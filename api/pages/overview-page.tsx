@@ -4,7 +4,7 @@ import { encodeCursor, queryOf, type IncidenceFilters } from '../../domain/incid
 import type { IncidencePage, IncidenceRow } from '../../stores/incidence-list-store';
 import type { DueTarget, OverviewCounts } from '../../stores/overview-store';
 import { FilterForm } from './filter-form';
-import { Agent, incidencesHref, Money, Page, When, type View } from './layout';
+import { Agent, Head, incidencesHref, Money, Page, When, type View } from './layout';
 
 export const REFRESH_SECONDS = 30;
 export const OVERVIEW_TABLE_ROWS = 25;
@@ -53,19 +53,7 @@ function ConversationRows(props: { rows: IncidenceRow[]; view: View; empty: stri
 }
 
 const conversationHead = (
-  <thead>
-    <tr>
-      <th scope="col">Conversation</th>
-      <th scope="col">Customer</th>
-      <th scope="col" class="num">
-        Cart value
-      </th>
-      <th scope="col">Event</th>
-      <th scope="col">Agent</th>
-      <th scope="col">Waiting since</th>
-      <th scope="col">SLA</th>
-    </tr>
-  </thead>
+  <Head columns={['Conversation', 'Customer', ['Cart value', 'num'], 'Event', 'Agent', 'Waiting since', 'SLA']} />
 );
 
 export function OverviewPage(props: { data: OverviewData; view: View }) {
@@ -111,17 +99,7 @@ export function OverviewPage(props: { data: OverviewData; view: View }) {
         </ul>
         <h2 id="due-soon">SLAs due within {data.withinMinutes} minutes</h2>
         <table aria-labelledby="due-soon">
-          <thead>
-            <tr>
-              <th scope="col">Conversation</th>
-              <th scope="col">Target</th>
-              <th scope="col">Due</th>
-              <th scope="col" class="num">
-                Cart value
-              </th>
-              <th scope="col">Agent</th>
-            </tr>
-          </thead>
+          <Head columns={['Conversation', 'Target', 'Due', ['Cart value', 'num'], 'Agent']} />
           <tbody>
             {data.dueSoon.length === 0 ? (
               <tr>

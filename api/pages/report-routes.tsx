@@ -19,7 +19,7 @@ import { renderReportHtml } from '../../domain/report-html';
 import type { AgentNames } from '../../stores/agent-names';
 import { readHeatmaps, type Heatmap } from '../../stores/heatmap-store';
 import { readDaily, readWeeklyReport, type DailyRow } from '../../stores/weekly-report-store';
-import { incidencesHref, Page, type View } from './layout';
+import { Head, incidencesHref, Page, type View } from './layout';
 
 export const MAX_DAYS = 366;
 export const DEFAULT_DAYS = 14;
@@ -103,29 +103,17 @@ function DaysPage(props: { from: string; to: string; rows: DailyRow[]; view: Vie
         <caption>
           {dateInWords(props.from)} to {dateInWords(props.to)}, India time
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col" class="num">
-              Orders
-            </th>
-            <th scope="col" class="num">
-              Without help
-            </th>
-            <th scope="col" class="num">
-              With help
-            </th>
-            <th scope="col" class="num">
-              Incidences
-            </th>
-            <th scope="col" class="num">
-              Average time to resolve
-            </th>
-            <th scope="col" class="num">
-              SLAs met
-            </th>
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            'Day',
+            ['Orders', 'num'],
+            ['Without help', 'num'],
+            ['With help', 'num'],
+            ['Incidences', 'num'],
+            ['Average time to resolve', 'num'],
+            ['SLAs met', 'num'],
+          ]}
+        />
         <tbody>
           {days.map((date) => {
             const r = byDate.get(date);

@@ -18,6 +18,7 @@ import { describePass, type ReconciliationSummary } from '../../domain/reconcili
 import { chaosPlan, conversationOfBody, type PlanOptions } from './plan';
 import { realChaosPlan } from './real-plan';
 import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';
+import { startOutboundSink } from './outbound-sink';
 import { verifyChaos, type ChaosVerdict } from './verify';
 import type { FakeFreshchat } from '../../test/support/fake-freshchat';
 import { settingsFrom } from '../../infra/settings';
@@ -112,9 +113,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const bundlePath = options.workflowBundlePath ?? (await buildWorkflowBundle());
   const scaleOut = options.scaleOut;
   const slaFile = plan.sla && (await slaPolicyFileOf(plan.sla.file));
+  // Lifecycles: the worker's outbound events are received, so a resolution announced twice is seen.
+  const outbound = lost ? await startOutboundSink() : undefined;
   const faultEnv: Record<string, string> = lost
     ? {
         ...(slaFile && { SLA_POLICY_FILE: slaFile.path }),
+        ...(outbound && { OUTBOUND_EVENTS_URL: outbound.url, OUTBOUND_EVENTS_SECRET: 'chaos-outbound-secret' }),
         CHAOS_LOSE_RESULTS: String(lost.loseShare),
         CHAOS_KILL_AFTER_COMMIT: String(lost.killAfterCommitShare),
         CHAOS_SEED: String(options.seed),
@@ -208,12 +212,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options.log(`reconciliation: ${describePass(summary)}`);
       await settle(db.url, `chaos-${runId}-`, plan.distinctEvents, options.settleTimeoutMs, options.log);
     }
-    let verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+    const judge = () => verifyChaos(db.url, plan, `chaos-${runId}-`, { deliveries: outbound?.deliveries });
+    let verdict = await judge();
     // Lifecycles end after their silence and reopen windows: judge once they have passed (or the time is up).
     const deadline = Date.now() + options.settleTimeoutMs;
     while (lost && !verdict.ok && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
-      verdict = await verifyChaos(db.url, plan, `chaos-${runId}-`);
+      verdict = await judge();
     }
     return {
       verdict,
@@ -244,6 +249,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await freshchat.stop();
     await db.drop();
     await slaFile?.remove();
+    await outbound?.stop();
   }
 }
 

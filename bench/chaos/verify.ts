@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { expectedSlaStatus, expectedSlaTargets, wrongSlaTargets, type StoredSlaTarget } from './expected-sla';
+import type { ReceivedDelivery } from './outbound-sink';
 import type { ChaosPlan, ExpectedConversation } from './plan';
 
 export interface ChaosVerdict {
@@ -44,6 +45,8 @@ export interface Observed {
   slaTargets?: Array<StoredSlaTarget & { conversation_id: string }>;
   /** When PostgreSQL was read: a target due by then and never settled is missed. */
   judgedAt?: string;
+  /** Lifecycle plans: the outbound events the worker delivered (a resolution announced under two ids is a duplicate). */
+  deliveries?: ReceivedDelivery[];
 }
 
 /** Checks, from PostgreSQL alone, that every event of the plan landed exactly once and every outcome is right. */
@@ -51,6 +54,7 @@ export async function verifyChaos(
   databaseUrl: string,
   plan: ChaosPlan,
   conversationPrefix: string,
+  delivered: Pick<Observed, 'deliveries'> = {},
 ): Promise<ChaosVerdict> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
@@ -75,7 +79,7 @@ export async function verifyChaos(
        FROM sla_targets s JOIN incidences i ON i.id = s.incidence_id WHERE i.conversation_id LIKE $1`,
       [`${conversationPrefix}%`],
     );
-    return judge(plan, incidences.rows, timeline.rows, { slaTargets: slaTargets.rows, judgedAt });
+    return judge(plan, incidences.rows, timeline.rows, { ...delivered, slaTargets: slaTargets.rows, judgedAt });
   } finally {
     await db.end();
   }
@@ -150,6 +154,10 @@ export function judge(
   const rowOf = new Map(incidences.map((r) => [r.conversation_id, r]));
   const rowsOf = groupBy(timeline, (r) => r.conversation_id);
   const targetsOf = groupBy(observed.slaTargets ?? [], (r) => r.conversation_id);
+  const resolvedAnnouncedOf = groupBy(
+    (observed.deliveries ?? []).filter((d) => d.type === 'incidence.resolved'),
+    (d) => d.conversation_id,
+  );
   const judgedAt = observed.judgedAt ?? new Date().toISOString();
   let wrongStates = 0;
   let unresolvedUsers = 0;
@@ -185,6 +193,15 @@ export function judge(
     duplicateEvents += secondCopies(rowsOf.get(id) ?? [], expected.repairKeys);
     // A reopen applied twice counts twice even when its timeline entry is stored once.
     if (row && expected.final) duplicateEvents += Math.max(0, (row.reopen_count ?? 0) - expected.final.reopenCount);
+    // Each resolution is announced once, under one id (redeliveries of an id are allowed: at least once).
+    if (expected.sla && observed.deliveries) {
+      const announced = new Set((resolvedAnnouncedOf.get(id) ?? []).map((d) => d.id)).size;
+      const resolutions = expected.sla.events.filter((e) => e.kind === 'resolved').length;
+      if (announced > resolutions) {
+        duplicateEvents += announced - resolutions;
+        fail(`${id}: ${announced} resolutions announced, ${resolutions} sent`);
+      }
+    }
     if (row && plan.sla && expected.sla) {
       const end = { at: judgedAt, silent: expected.sla.silent };
       const targets = expectedSlaTargets(plan.sla.policy, plan.sla.hours, expected.sla.events, end);

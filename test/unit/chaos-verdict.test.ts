@@ -120,7 +120,7 @@ describe('the chaos verdict of lifecycles', () => {
     expect(verdictOf(plan, noTags)).toMatchObject({ ok: false, tagsUnread: 1 });
   });
 
-  test('one event under two keys, or a second reopen applied, is a duplicate the unique key cannot hide', () => {
+  test('one event under two keys, a second reopen applied or a resolution announced twice is a duplicate the unique key cannot hide', () => {
     const [messageKey, otherKey] = [...plan.conversations.get(silent)!.eventKeys];
     const sameMessage = perfect(plan);
     const message = sameMessage.timeline.find((r) => r.event_key === messageKey)!;
@@ -154,6 +154,20 @@ describe('the chaos verdict of lifecycles', () => {
       occurred_at: '2026-03-02T04:35:01.300Z',
     });
     expect(verdictOf(plan, resolution)).toMatchObject({ ok: false, duplicateEvents: 1 });
+
+    // Outbound events: a redelivery of one id is allowed (at least once); a resolution announced under two ids is not.
+    const announced = (ids: string[]) =>
+      judge(plan, perfect(plan).incidences, perfect(plan).timeline, {
+        slaTargets: perfect(plan).slaTargets,
+        judgedAt: JUDGED_AT,
+        deliveries: ids.map((id) => ({ id, type: 'incidence.resolved', conversation_id: ids[0]!.split(' ')[0]! })),
+      });
+    const first = `${ids[0]} incidence.resolved:i:2026-03-02T04:35:00.000Z`;
+    expect(announced([first, first])).toMatchObject({ ok: true, duplicateEvents: 0 });
+    expect(announced([first, `${ids[0]} incidence.resolved:i:2026-03-02T04:35:00.300Z`])).toMatchObject({
+      ok: false,
+      duplicateEvents: 1,
+    });
 
     const reopenedTwice = perfect(plan);
     reopenedTwice.incidences[1]!.reopen_count = 2;
