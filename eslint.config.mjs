@@ -32,7 +32,34 @@ export default tseslint.config(
         'error',
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'workflow code runs in the sandbox: no Node builtins' })),
+          patterns: [{ group: ['**/workflows/*'], message: 'workflows/ is the top: domain/ imports nothing above it' }],
         },
+      ],
+    },
+  },
+  {
+    // A lean workflow bundle: validation and business-hours arithmetic run in activities.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'workflow code runs in the sandbox: no Node builtins' })),
+            { name: 'zod', message: 'validation runs in activities and the API, not in workflow code' },
+            { name: 'luxon', message: 'business-hours arithmetic runs in activities, not in workflow code' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Arrows point down: workflows orchestrate; nothing below them imports them (signals and types included).
+    files: ['activities/**/*.ts', 'use-cases/**/*.ts', 'stores/**/*.ts', 'clients/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/workflows/*'], message: 'workflows/ is the top' }] },
       ],
     },
   },

@@ -15,7 +15,7 @@ import { analyticsRouter } from './analytics-routes';
 import { overviewRouter } from './overview-routes';
 import { docsRouter } from './docs-routes';
 import { healthRouter, type DependencyCheck } from './health-routes';
-import { metricsEndpoint, requestMetrics } from './metrics';
+import { requestMetrics } from './metrics';
 import { requestTracing } from './request-tracing';
 import { requestLog } from './request-log';
 import { requestLogger, type Logger } from '../infra/logger';
@@ -70,7 +70,6 @@ export function createApp(deps: ApiDeps): Koa {
     timeoutMs: settings.http.readinessTimeoutMs,
     draining: deps.draining ?? (() => false),
   });
-  health.get('/metrics', metricsEndpoint);
 
   const webhooks = freshchatWebhookRouter({
     verify: createWebhookVerifier({

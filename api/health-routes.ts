@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { logger } from '../infra/logger';
 
 /** Resolves when the dependency answers; rejects (or never settles) when it does not. */
 export type DependencyCheck = () => Promise<unknown>;
@@ -11,15 +12,23 @@ export interface HealthDeps {
   draining: () => boolean;
 }
 
+/** A dependency's state as /ready reports it: never the driver's error, which names users, hosts and ports. */
+export type DependencyState = 'ok' | 'failing' | 'no_answer';
+
+class NoAnswer extends Error {}
+
 const withTimeout = (check: DependencyCheck, ms: number): Promise<unknown> => {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new NoAnswer(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([Promise.resolve().then(check), timeout]).finally(() => clearTimeout(timer));
 };
 
-/** GET /health: the process answers. GET /ready: every dependency answers within the timeout (503 names those that do not). */
+/**
+ * GET /health: the process answers. GET /ready: every dependency answers within the timeout; a 503 names those that
+ * do not and their state only (the error itself goes to the log).
+ */
 export function healthRouter(deps: HealthDeps): Router {
   const router = new Router();
   router.get('/health', (ctx) => {
@@ -34,8 +43,8 @@ export function healthRouter(deps: HealthDeps): Router {
     }
     const names = Object.keys(deps.checks);
     const results = await Promise.allSettled(names.map((name) => withTimeout(deps.checks[name]!, deps.timeoutMs)));
-    const checks = Object.fromEntries(
-      results.map((r, i) => [names[i], r.status === 'fulfilled' ? 'ok' : errorText(r.reason)]),
+    const checks: Record<string, DependencyState> = Object.fromEntries(
+      results.map((r, i) => [names[i], r.status === 'fulfilled' ? 'ok' : stateOf(names[i]!, r.reason)]),
     );
     const failing = names.filter((_, i) => results[i]!.status === 'rejected');
     if (failing.length === 0) {
@@ -53,5 +62,7 @@ export function healthRouter(deps: HealthDeps): Router {
   return router;
 }
 
-const errorText = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200) || 'failed';
+function stateOf(dependency: string, error: unknown): DependencyState {
+  logger.warn({ dependency, err: error }, 'readiness check failed');
+  return error instanceof NoAnswer ? 'no_answer' : 'failing';
+}

@@ -1,8 +1,8 @@
-import type { Context, Next } from 'koa';
+import Koa, { type Context, type Next } from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The API's Prometheus metrics (served at GET /metrics). One registry per process: every app instance in it
+ * The API's Prometheus metrics (served at GET /metrics on API_METRICS_PORT). One registry per process: every app instance in it
  * counts into the same series, as Prometheus expects of one scrape target.
  */
 export const registry = new Registry();
@@ -80,7 +80,19 @@ export async function requestMetrics(ctx: Context, next: Next): Promise<void> {
   }
 }
 
-export async function metricsEndpoint(ctx: Context): Promise<void> {
-  ctx.set('content-type', registry.contentType);
-  ctx.body = await registry.metrics();
+/**
+ * The API's metrics on a port of their own (API_METRICS_PORT), never on the published one: only GET /metrics, for
+ * Prometheus inside the deployment's network.
+ */
+export function createMetricsApp(): Koa {
+  const app = new Koa();
+  app.use(async (ctx) => {
+    if (ctx.method !== 'GET' || ctx.path !== '/metrics') {
+      ctx.status = 404;
+      return;
+    }
+    ctx.set('content-type', registry.contentType);
+    ctx.body = await registry.metrics();
+  });
+  return app;
 }

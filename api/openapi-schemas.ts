@@ -135,7 +135,7 @@ export const webhookAnswer = z.object({
 export const readyBody = z.object({ status: z.literal('ready'), checks: z.record(z.literal('ok')) });
 export const notReadyBody = errorBody.extend({
   failing: z.array(z.enum(['postgresql', 'redis', 'temporal'])),
-  checks: z.record(z.string()),
+  checks: z.record(z.enum(['ok', 'failing', 'no_answer'])),
 });
 
 export const openApiDocumentBody = z.object({

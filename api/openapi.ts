@@ -198,13 +198,6 @@ export const OPERATIONS: DocumentedOperation[] = [
   },
   {
     method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics of this API process',
-    tag: 'operations',
-    responses: { 200: { description: 'Prometheus text format', mediaType: 'text/plain' } },
-  },
-  {
-    method: 'get',
     path: '/openapi.json',
     summary: 'This document',
     tag: 'operations',

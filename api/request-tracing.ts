@@ -2,7 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } fr
 import type { Context, Middleware, Next } from 'koa';
 
 /** Probes and scrapes, every few seconds from every orchestrator and Prometheus: spans would only be noise. */
-const UNTRACED = new Set(['/health', '/ready', '/metrics']);
+const UNTRACED = new Set(['/health', '/ready']);
 
 /**
  * A server span per request, named by its route pattern (never the raw path), active while the request is

@@ -8,6 +8,7 @@ import { startTracing } from '../infra/tracing';
 import { createApp } from './app';
 import { createContextSyncGateway } from './context-sync-gateway';
 import { createConversationGateway } from './conversation-gateway';
+import { createMetricsApp } from './metrics';
 import { listenGracefully, type GracefulServer } from './http-server';
 
 async function main(): Promise<void> {
@@ -31,11 +32,13 @@ async function main(): Promise<void> {
   });
   const http = await listenGracefully(app, settings.http.port);
   listening.http = http;
-  logger.info({ port: http.port, tracing: Boolean(tracing) }, 'api listening');
+  const metrics = await listenGracefully(createMetricsApp(), settings.http.metricsPort);
+  logger.info({ port: http.port, metricsPort: metrics.port, tracing: Boolean(tracing) }, 'api listening');
 
   const stop = async (signal: string) => {
     logger.info({ signal, deadlineMs: settings.shutdownTimeoutMs }, 'api shutting down: finishing requests in flight');
     const { forced } = await http.shutdown(settings.shutdownTimeoutMs);
+    await metrics.shutdown(1000);
     await contextSync.idle();
     await Promise.allSettled([pool.end(), redis.quit(), client.connection.close(), tracing?.shutdown()]);
     logger.info({ forced }, 'api stopped');

@@ -155,7 +155,7 @@ async function throughApi(s: ApiRun): Promise<Through> {
   const log = openSync(path.join(ROOT, '.run', 'bench', `api-${s.prefix}.log`), 'w');
   const api = spawn(process.execPath, ['--import', 'tsx', path.join(s.dir, 'api', 'server.ts')], {
     cwd: s.dir,
-    env: { ...process.env, ...s.env, PORT: String(port) },
+    env: { ...process.env, ...s.env, PORT: String(port), API_METRICS_PORT: '0' },
     stdio: ['ignore', log, 'inherit'],
   });
   closeSync(log); // the child holds its own copy

@@ -208,13 +208,14 @@ async function timerSplit(
       const row = Number(b.row_ms);
       const events =
         (await temporal.workflow.getHandle(conversationWorkflowId(b.conversation_id)).fetchHistory()).events ?? [];
-      // The SLA loop's timer carries the summary `SLA first_response due …`; the silence timer fires days later.
+      // The SLA timer carries the summary `SLA due …` (`SLA first_response due …` before the one-step core); the
+      // silence timer fires days later.
       const slaTimers = new Set(
         events
-          .filter((e) => e.timerStartedEventAttributes && summaryOf(e).startsWith('SLA first_response'))
+          .filter((e) => e.timerStartedEventAttributes && /^SLA (first_response )?due/.test(summaryOf(e)))
           .map((e) => String(e.eventId)),
       );
-      // The last SLA timer to fire: a long wait wakes a few seconds before the due time to be aimed again.
+      // The last SLA timer to fire (the commit before the one-step core woke a long wait early to aim it again).
       const firedAt = events.reduce(
         (last, e, i) =>
           e.timerFiredEventAttributes &&

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   const preload = ['--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
   if (heap > 0) preload.push(`--max-old-space-size=${heap}`);
   const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
-  const api = startNodeProcess('api/server.ts', env, nodeArgs);
+  const api = startNodeProcess('api/server.ts', { ...env, API_METRICS_PORT: '0' }, nodeArgs);
   const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
   const baseUrl = `http://127.0.0.1:${port}`;
   const settings = loadSettings({ ...process.env, ...env });

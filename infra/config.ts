@@ -117,6 +117,8 @@ const schema = z.object({
   // --- Observability
   /** The worker's Prometheus endpoint (the SDK's runtime metrics and ours); unset, none. */
   WORKER_METRICS_PORT: port.optional(),
+  /** The API's Prometheus endpoint (GET /metrics), on a port of its own: never published beside PORT. */
+  API_METRICS_PORT: port.default(9465),
   /** The worker's health endpoint (GET /health: 200 while it polls its task queue); unset, none. */
   WORKER_HEALTH_PORT: port.optional(),
   // --- Deployment

@@ -44,6 +44,8 @@ export interface Settings {
   logLevel: Config['LOG_LEVEL'];
   http: {
     port: number;
+    /** The API's own metrics port (API_METRICS_PORT). */
+    metricsPort: number;
     /** Request body limits in bytes. */
     bodyLimits: { webhook: number; api: number; orders: number };
     readinessTimeoutMs: number;
@@ -134,6 +136,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
     logLevel: config.LOG_LEVEL,
     http: {
       port: config.PORT,
+      metricsPort: config.API_METRICS_PORT,
       bodyLimits: { webhook: config.WEBHOOK_BODY_LIMIT, api: config.API_BODY_LIMIT, orders: config.ORDERS_BODY_LIMIT },
       readinessTimeoutMs: config.READINESS_TIMEOUT,
     },

@@ -91,6 +91,8 @@ export async function storeEvent(
     const record = await locked(tx, incidenceId);
     const entry = timelineEntryOf(event);
     if (!(await insertTimeline(tx, incidenceId, entry))) {
+      // Stored before (a retry after a lost result): a close it carries is handed off again, and tags still pending
+      // are read again (applying them is guarded by the resolution's time, so a spare read changes nothing).
       const closedAt =
         event.kind === 'resolution' && sameInstant(record.snapshot.resolvedAt, event.occurredAt)
           ? event.occurredAt
@@ -99,7 +101,7 @@ export async function storeEvent(
         stored: false,
         snapshot: record.snapshot,
         closedAt,
-        tagsPending: false,
+        tagsPending: closedAt !== null && event.kind === 'resolution' && event.tags === null,
         sla: null,
         summary: record.summary,
       };

@@ -111,7 +111,7 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
   });
   started.push(worker);
   const workerExit = exitOf(worker);
-  const api = startNodeProcess('api/server.ts', { ...env, PORT: String(apiPort) });
+  const api = startNodeProcess('api/server.ts', { ...env, PORT: String(apiPort), API_METRICS_PORT: '0' });
   started.push(api);
   const apiExit = exitOf(api);
   const baseUrl = `http://127.0.0.1:${apiPort}`;

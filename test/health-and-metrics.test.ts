@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'slonik';
 import { createApp } from '../api/app';
+import { testRunId } from './support/database';
+import { listenGracefully, type GracefulServer } from '../api/http-server';
+import { createMetricsApp } from '../api/metrics';
 import { createConversationGateway } from '../api/conversation-gateway';
 import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
@@ -9,6 +13,20 @@ import { fixtureFor, uniqueConversationId } from './support/conversations';
 import { hmacSign, postWebhook } from './support/signing';
 import { startTestSystem, withListening, type TestSystem } from './support/system';
 
+const NO_SUCH_ROLE = `readiness_probe_${testRunId().replace(/-/g, '_')}`;
+
+/** A pool whose role PostgreSQL stops letting in: every new connection's error names the role, host and database. */
+async function poolRefusedByPostgresql() {
+  await system.pool.query(sql.unsafe`CREATE ROLE ${sql.identifier([NO_SUCH_ROLE])} LOGIN SUPERUSER`);
+  const url = new URL(system.config.DATABASE_URL);
+  url.username = NO_SUCH_ROLE;
+  const pool = await createDatabasePool(url.toString(), 1);
+  await system.pool.query(sql.unsafe`ALTER ROLE ${sql.identifier([NO_SUCH_ROLE])} NOLOGIN`);
+  await system.pool.query(
+    sql.unsafe`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${NO_SUCH_ROLE}`,
+  );
+  return pool;
+}
 const SPEC_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 let system: TestSystem;
 /** Accepts TCP connections and never answers: a Redis that hangs rather than refuses. */
@@ -37,8 +55,7 @@ async function withBrokenApi<T>(
   run: (baseUrl: string) => Promise<T>,
 ): Promise<T> {
   const settings = { ...system.settings, http: { ...system.settings.http, readinessTimeoutMs: 500 } };
-  const pool = broken.postgresql ? await createDatabasePool(system.config.DATABASE_URL, 1) : system.pool;
-  if (broken.postgresql) await pool.end(); // every query now fails
+  const pool = broken.postgresql ? await poolRefusedByPostgresql() : system.pool;
   const redis = broken.redis ? createRedis(`redis://127.0.0.1:${blackholePort}/0`) : system.redis;
   redis.on('error', () => undefined);
   const temporal = broken.temporal
@@ -55,6 +72,10 @@ async function withBrokenApi<T>(
     return await withListening(app, run);
   } finally {
     if (broken.redis) redis.disconnect();
+    if (broken.postgresql) {
+      await pool.end();
+      await system.pool.query(sql.unsafe`DROP ROLE IF EXISTS ${sql.identifier([NO_SUCH_ROLE])}`);
+    }
   }
 }
 
@@ -67,13 +88,17 @@ describe('health and readiness', () => {
     });
   });
 
-  test('Temporal unreachable: 503 naming temporal only; /health still 200', async () => {
+  test('Temporal unreachable: 503 naming temporal and its state only, no driver error; /health still 200', async () => {
     await withBrokenApi({ temporal: true }, async (baseUrl) => {
       const ready = await getJson(baseUrl, '/ready');
       expect(ready.status).toBe(503);
       expect(ready.json).toMatchObject({ error: 'dependency_unavailable', failing: ['temporal'] });
-      expect(ready.json.checks).toMatchObject({ postgresql: 'ok', redis: 'ok' });
-      expect(ready.json.message).toMatch(/^not ready: temporal \(/);
+      expect(ready.json.checks).toEqual({
+        postgresql: 'ok',
+        redis: 'ok',
+        temporal: expect.stringMatching(/^(failing|no_answer)$/),
+      });
+      expect(ready.json.message).toBe(`not ready: temporal (${ready.json.checks.temporal})`);
       expect((await getJson(baseUrl, '/health')).status).toBe(200);
     });
   });
@@ -84,8 +109,11 @@ describe('health and readiness', () => {
       const ready = await getJson(baseUrl, '/ready');
       expect(ready.status).toBe(503);
       expect(ready.json.failing).toEqual(['postgresql', 'redis']);
-      expect(ready.json.checks.redis).toBe('no answer within 500 ms');
-      expect(ready.json.checks.temporal).toBe('ok');
+      expect(ready.json.checks).toEqual({ postgresql: 'failing', redis: 'no_answer', temporal: 'ok' });
+      // Nothing of the drivers' errors (they name users, hosts and ports).
+      expect(JSON.stringify(ready.json)).not.toMatch(
+        new RegExp(`${NO_SUCH_ROLE}|127\\.0\\.0\\.1|${system.database.name}`),
+      );
       // The answer waited for Redis's 500 ms, and not much longer (a tolerance of the timeout's own size).
       const ms = Date.now() - started;
       expect(ms).toBeGreaterThanOrEqual(500);
@@ -94,8 +122,20 @@ describe('health and readiness', () => {
   });
 });
 
-describe('Prometheus metrics at /metrics', () => {
-  const scrape = async () => (await fetch(`${system.baseUrl}/metrics`)).text();
+describe('Prometheus metrics at /metrics on a port of their own', () => {
+  let metricsServer: GracefulServer;
+  beforeAll(async () => {
+    metricsServer = await listenGracefully(createMetricsApp(), 0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await metricsServer?.shutdown(1000);
+  });
+  const scrape = async () => (await fetch(`http://127.0.0.1:${metricsServer.port}/metrics`)).text();
+
+  test('the published port does not serve them', async () => {
+    expect((await fetch(`${system.baseUrl}/metrics`)).status).toBe(404);
+    expect(await scrape()).toContain('http_requests_total');
+  });
   const valueOf = (text: string, series: string): number => {
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line ? Number(line.slice(series.length + 1)) : 0;

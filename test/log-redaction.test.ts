@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger, MAX_ERROR_TEXT } from '../infra/logger';
 import { createRedis } from '../infra/redis';
+import { sdkLogger } from '../infra/sdk-logger';
 
 const EMAIL = 'ananya.sharma@example.in';
 const PHONE = '+919829041766';
@@ -61,4 +62,21 @@ test('long library messages are clipped', () => {
   expect(err.message.length).toBeLessThan(MAX_ERROR_TEXT + 20);
   expect(err.stack).not.toContain(EMAIL);
   expect(output()).not.toContain(EMAIL);
+});
+
+test("the Temporal SDK's lines (workflow log calls, the worker's own) are JSON lines with the same redaction", () => {
+  const { logger, output } = capture();
+  sdkLogger(logger).error('event refused by the database', {
+    sdkComponent: 'workflow',
+    workflowId: 'conversation-c-1',
+    event: { eventKey: 'message:m-1', text: 'call me on 98290 41766', userProperties: { phone: PHONE } },
+  });
+  const line = output();
+  expect(line).not.toContain('98290 41766');
+  expect(line).not.toContain(PHONE);
+  expect(JSON.parse(line)).toMatchObject({
+    level: 50,
+    workflowId: 'conversation-c-1',
+    msg: 'event refused by the database',
+  });
 });

@@ -329,6 +329,17 @@ describe('Freshchat failures', () => {
     );
   });
 
+  test('a real-format resolution whose step result was lost still has its tags read on the retry', async () => {
+    const id = uniqueConversationId();
+    freshchat.conversations.set(id, { conversation_id: id, properties: { cf_tags: 'order_placed' } });
+    const resolution = real('real-conversation_resolution.json', id);
+    loseResultOf.add(`conversation_resolution:${id}:${JSON.parse(resolution).action_time}`);
+    await postOk(real('real-message_create.json', id));
+    await postOk(resolution);
+    await settled(id, { outcome: 'CONVERTED', resolution_type: null });
+    expect(loseResultOf.has(`conversation_resolution:${id}:${JSON.parse(resolution).action_time}`)).toBe(false);
+  });
+
   test('a 200 that is not JSON is not retried as an outage: the resolution stands without tags and says so', async () => {
     const id = uniqueConversationId();
     freshchat.route((r) =>

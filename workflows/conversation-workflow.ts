@@ -158,7 +158,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       await condition(woken);
       continue;
     }
-    await closeForSilence();
+    // A close the database refuses (every event so far dead-lettered) ends the run once nothing else waits.
+    if (await closeForSilence()) continue;
+    if (running.length === 0 && !woken()) return state;
+    await condition(woken);
   }
 
   /** A follow-up's result: a user named, or a resolution's tags applied (its outcome, then the report hand-off). */
@@ -184,7 +187,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   }
 
   /** The silence close, guarded in the store: a state change stored meanwhile (even one this run never saw) wins. */
-  async function closeForSilence(): Promise<void> {
+  async function closeForSilence(): Promise<boolean> {
     const close = silenceCloseOf(state, new Date().toISOString()); // workflow time: deterministic on replay
     log.info('conversation went silent', { conversationId });
     try {
@@ -192,10 +195,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (result.outcomes[0] === 'stored') state = { ...state, eventsApplied: state.eventsApplied + 1 };
       idleSince = Date.now();
       await settle(result);
+      return true;
     } catch (error) {
       if (!isDataRejection(error)) throw error;
       log.error('silence close refused by the database', { error: (error as Error).message });
-      state = { ...state, outcome: 'DROPPED' };
+      return false;
     }
   }
 }

@@ -14,7 +14,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AnalyticsActivities } from '../activities/analytics-activities';
 import { addDays, istDateOf, isoWeekOf, previousWeek } from '../domain/iso-week';
-import { weeklyReportWorkflowId, type WeeklyReportSettings } from '../domain/weekly-report';
+import { weeklyReportWorkflowId, type WeeklyReportSettings } from '../domain/weekly-report-run';
 import { quietPeriod, shouldContinueAsNew } from './loop-control';
 import { resolutionRecordedSignal, weeklyReportStateQuery } from './signals';
 

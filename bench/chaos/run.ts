@@ -404,7 +404,7 @@ function superviseWorker(
 /** The API as a real process (scale-out mode), killable with SIGKILL. */
 async function startApiProcess(env: Record<string, string>, log: (line: string) => void) {
   const port = await freePort();
-  const child = startNodeProcess('api/server.ts', { ...env, PORT: String(port) });
+  const child = startNodeProcess('api/server.ts', { ...env, PORT: String(port), API_METRICS_PORT: '0' });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, 120_000);
   let kills = 0;

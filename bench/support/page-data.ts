@@ -15,7 +15,7 @@ export async function seedIncidences(pool: DatabasePool, incidences: number, ope
            (ARRAY['IN_APP_CHAT','CALL','WHATSAPP'])[1 + g % 3], 'USER_INITIATED',
            CASE WHEN g > ${incidences - open} THEN 'IN_PROGRESS' ELSE (ARRAY['RESOLVED','CONVERTED','DROPPED'])[1 + g % 3] END,
            CASE WHEN g > ${incidences - open} THEN NULL ELSE (ARRAY['PLACED','NONE','LOST'])[1 + g % 3] END,
-           CASE WHEN g % 7 = 0 THEN NULL ELSE (g * 7919) % 300000 END,
+           CASE WHEN g % 7 = 0 THEN NULL ELSE (g::bigint * 7919) % 300000 END,
            (ARRAY['WEDDING','CORPORATE','RELIGIOUS','BIRTHDAY'])[1 + g % 4],
            CASE WHEN g % 5 = 0 THEN NULL ELSE 'agent-' || (g % 40) END,
            (ARRAY['menu','pricing','delivery','payment'])[1 + g % 4],

@@ -143,8 +143,11 @@ export function fakeIncidences(
         outcomes.push(stored ? 'stored' : 'duplicate');
         if (!stored) {
           const resolvedAt = incidences.get(conversationId)!.resolvedAt;
-          if (event.kind === 'resolution' && resolvedAt && Date.parse(resolvedAt) === Date.parse(event.occurredAt))
+          if (event.kind === 'resolution' && resolvedAt && Date.parse(resolvedAt) === Date.parse(event.occurredAt)) {
             handOffs.push(event.occurredAt);
+            if (event.tags === null)
+              followUps.push({ kind: 'tags', incidenceId, eventKey: event.eventKey, resolvedAt: event.occurredAt });
+          }
           continue;
         }
         entries.push(entry);

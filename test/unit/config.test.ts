@@ -18,6 +18,7 @@ describe('defaults', () => {
     const settings = loadSettings({});
     expect(settings.http).toEqual({
       port: 3000,
+      metricsPort: 9465,
       bodyLimits: { webhook: 1024 * 1024, api: 64 * 1024, orders: 64 * 1024 },
       readinessTimeoutMs: 2000,
     });
