@@ -13,6 +13,7 @@ import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
 import { createTemporalClient, ensureSearchAttributes } from './infra/temporal';
+import { serveWorkerHealth } from './infra/worker-health';
 import { payloadDataConverter } from './infra/payload-codec';
 import { ensureAnalyticsSchedules } from './infra/analytics-schedules';
 import { agentNamesFor } from './stores/agent-names';
@@ -169,11 +170,15 @@ export async function runWorkerProcess(
       ...(metricsPort !== undefined ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {}),
     },
   });
-  await ensureDatabase(settings.database.url);
-  await migrate(settings.database.url);
-  const admin = await Connection.connect(settings.temporal.connection);
-  await ensureSearchAttributes(admin, settings.temporal.namespace);
-  await admin.close();
+  if (settings.database.migrateOnStart) {
+    await ensureDatabase(settings.database.url);
+    await migrate(settings.database.url);
+  }
+  if (settings.worker.createSearchAttributes) {
+    const admin = await Connection.connect(settings.temporal.connection);
+    await ensureSearchAttributes(admin, settings.temporal.namespace);
+    await admin.close();
+  } else logger.info('search attributes not registered by the worker (Temporal Cloud: tcld or Terraform create them)');
 
   const pool = await createDatabasePool(settings.database.url);
   const redis = createRedis(settings.redis.url);
@@ -194,12 +199,15 @@ export async function runWorkerProcess(
     interceptors,
     tracing,
   });
+  const health =
+    settings.worker.healthPort !== undefined ? await serveWorkerHealth(worker, settings.worker.healthPort) : undefined;
   logger.info(
     { taskQueue: settings.temporal.taskQueue, address: settings.temporal.address, tracing: Boolean(tracing) },
     'worker started',
   );
   // Returns after SIGINT/SIGTERM (the SDK's default shutdown signals), once running tasks have finished.
   await worker.run();
+  health?.close();
   await Promise.all([pool.end(), redis.quit(), connection.close(), temporalClient.connection.close()]);
   await tracing?.shutdown();
   logger.info('worker stopped');

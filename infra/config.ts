@@ -119,6 +119,16 @@ const schema = z.object({
   WORKER_METRICS_PORT: port.optional(),
   /** The API's Prometheus endpoint (GET /metrics), on a port of its own: never published beside PORT. */
   API_METRICS_PORT: port.default(9465),
+  /** The worker's health endpoint (GET /health: 200 while it polls its task queue); unset, none. */
+  WORKER_HEALTH_PORT: port.optional(),
+  // --- Deployment
+  /** The worker applies pending migrations at start; off where a deploy step runs `npm run migrate` first. */
+  MIGRATE_ON_START: flag(true),
+  /**
+   * Whether the worker registers its search attributes through Temporal's operator service: auto skips it on
+   * Temporal Cloud (an address ending in .tmprl.cloud or .api.temporal.io), where tcld or Terraform create them.
+   */
+  TEMPORAL_SEARCH_ATTRIBUTES: z.enum(['auto', 'create', 'skip']).default('auto'),
   // --- Worker tuning (docs/worker-performance.md). Unset: the SDK's defaults.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
   WORKER_MAX_WORKFLOW_TASKS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),

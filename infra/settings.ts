@@ -52,13 +52,16 @@ export interface Settings {
   };
   /** SIGTERM: how long in-flight requests and running activities get before the process stops anyway. */
   shutdownTimeoutMs: number;
-  database: { url: string };
+  database: { url: string; migrateOnStart: boolean };
   redis: { url: string; keyPrefix: string };
   temporal: TemporalSettings;
   worker: {
     workflowBundlePath?: string;
     analyticsSchedules: boolean;
     metricsPort?: number;
+    healthPort?: number;
+    /** Register search attributes through the operator service at start (not on Temporal Cloud). */
+    createSearchAttributes: boolean;
     /** Worker tuning and the workflow sandbox's settings (infra/worker-tuning.ts). */
     maxCachedWorkflows?: number;
     maxWorkflowTasks?: number;
@@ -138,7 +141,7 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       readinessTimeoutMs: config.READINESS_TIMEOUT,
     },
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT,
-    database: { url: config.DATABASE_URL },
+    database: { url: config.DATABASE_URL, migrateOnStart: config.MIGRATE_ON_START },
     redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
     temporal: {
       ...temporalConnection(config, env),
@@ -150,6 +153,8 @@ export function settingsFrom(config: Config, env: NodeJS.ProcessEnv = {}): Setti
       workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
       analyticsSchedules: config.ANALYTICS_SCHEDULES_ENABLED,
       metricsPort: config.WORKER_METRICS_PORT,
+      healthPort: config.WORKER_HEALTH_PORT,
+      createSearchAttributes: createsSearchAttributes(config.TEMPORAL_SEARCH_ATTRIBUTES, config.TEMPORAL_ADDRESS),
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       maxWorkflowTasks: config.WORKER_MAX_WORKFLOW_TASKS,
       workflowPollers: config.WORKER_WORKFLOW_POLLERS,
@@ -288,4 +293,11 @@ export function requireWebhookVerification(settings: Settings): void {
       'FRESHCHAT_WEBHOOK_SECRET or FRESHCHAT_WEBHOOK_PUBLIC_KEY: set at least one, or every webhook is refused',
     ]);
   }
+}
+
+/** Temporal Cloud's endpoints: namespaces there get their search attributes from tcld or Terraform. */
+const TEMPORAL_CLOUD = /\.(tmprl\.cloud|api\.temporal\.io)(:\d+)?$/;
+
+export function createsSearchAttributes(mode: 'auto' | 'create' | 'skip', address: string): boolean {
+  return mode === 'create' || (mode === 'auto' && !TEMPORAL_CLOUD.test(address));
 }
