@@ -93,6 +93,80 @@ const pageOrError = (description: string) => ({ description, schema: errorBody, 
 const notSignedIn = { description: 'nobody signed in (a script; a browser gets the 303)', schema: errorBody };
 
 /** The browser side: sign-in, sign-out, and the admins' pages (docs/security.md). */
+/** A viewer's page: the page, or sign-in for a browser, or the JSON error for a script. */
+const viewerPage = (description: string, more: DocumentedOperation['responses'] = {}) => ({
+  200: page(description),
+  303: toSignIn,
+  400: page('a filter it cannot read, named'),
+  401: notSignedIn,
+  403: pageOrError('no role'),
+  ...more,
+});
+const pageOf = (path: string, summary: string, description: string, more?: DocumentedOperation['responses']) => ({
+  method: 'get' as const,
+  path,
+  summary,
+  tag: 'pages',
+  security: 'session' as const,
+  responses: viewerPage(description, more),
+});
+
+/** The support managers' pages (docs/pages.md). */
+const MANAGER_PAGES: DocumentedOperation[] = [
+  pageOf('/overview', 'Open conversations, unattended ones, SLAs due soon and cart value at risk', 'the overview'),
+  pageOf('/incidences', 'Incidences with filters, sort and keyset paging', 'the incidences list'),
+  {
+    method: 'get',
+    path: '/incidences/export.csv',
+    summary: "The filtered incidences as CSV (the list page's filters)",
+    tag: 'pages',
+    security: 'session',
+    responses: {
+      200: { description: 'the incidences as CSV', mediaType: 'text/csv' },
+      303: toSignIn,
+      400: { description: 'a filter it cannot read, named', schema: errorBody },
+      401: notSignedIn,
+      403: pageOrError('no role'),
+    },
+  },
+  {
+    ...pageOf(
+      '/incidences/{id}',
+      'One incidence: timeline, response times, SLA targets, orders, links',
+      'the drill-down',
+      {
+        404: page('no such incidence'),
+      },
+    ),
+    params: z.object({ id: z.string() }),
+  },
+  pageOf(
+    '/reports/weekly',
+    'The weekly report with a week picker and the previous week beside it',
+    'the weekly report',
+  ),
+  pageOf('/reports/days', 'Any date range, day by day', 'the days report'),
+  pageOf(
+    '/reports/heatmap',
+    'Conversations started and first responses missed by weekday and hour (India time)',
+    'the heatmap',
+  ),
+  {
+    method: 'get',
+    path: '/pages/assets/pages.css',
+    summary: "The pages' stylesheet",
+    tag: 'pages',
+    responses: { 200: { description: 'the stylesheet', mediaType: 'text/css' } },
+  },
+  {
+    method: 'get',
+    path: '/pages/assets/pages.js',
+    summary: "The pages' one script (time zone, refresh)",
+    tag: 'pages',
+    responses: { 200: { description: 'the script', mediaType: 'text/javascript' } },
+  },
+];
+
 const PEOPLE_PAGES: DocumentedOperation[] = [
   {
     method: 'get',
@@ -443,6 +517,7 @@ export const OPERATIONS: DocumentedOperation[] = [
     },
   })),
   ...PEOPLE_PAGES,
+  ...MANAGER_PAGES,
 ];
 
 const SECURITY_SCHEMES = {
