@@ -28,7 +28,6 @@
 import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
@@ -40,6 +39,7 @@ import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { minimalSignal } from './minimal/minimal-workflow';
 import { summariseProfiles } from './profile-summary';
+import { benchSlaPolicies } from './quiet-sla-policies';
 import { startOtlpSink } from './otlp-sink';
 import { WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess } from './scratch';
@@ -518,30 +518,6 @@ async function sustainedPhase(s: SustainedLoad, drainWaitMs: number) {
   } finally {
     clearInterval(sampler);
   }
-}
-
-/**
- * The SLA policies the worker runs: the product's file as it is (`product`), or (`quiet`) the same policies with every
- * threshold at one day, so each event takes the same SLA step but no breach falls due during the run.
- */
-function benchSlaPolicies(runId: string, mode: string): string | undefined {
-  if (mode === 'product') return undefined;
-  if (mode !== 'quiet') throw new Error('--sla takes quiet or product');
-  const file = loadSettings().sla.policyFile;
-  const policies = JSON.parse(readFileSync(path.resolve(ROOT, file), 'utf8')) as {
-    policies: Record<string, unknown>[];
-  };
-  const quiet = policies.policies.map((p) => ({
-    ...p,
-    firstResponse: '1d',
-    ...(p.nextResponse !== undefined && { nextResponse: '1d' }),
-    ...(p.resolution !== undefined && { resolution: '1d' }),
-  }));
-  const dir = path.join(ROOT, '.run', 'bench');
-  mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, `sla-policies-quiet-${runId}.json`);
-  writeFileSync(out, JSON.stringify({ policies: quiet }));
-  return out;
 }
 
 /** `--name a,b,c` as a list (numbers unless `parse` says otherwise). */
