@@ -199,6 +199,7 @@ async function step(o: Options, rate: number, id: string): Promise<Step> {
     // Until the worker has migrated, bundled and is polling, and the API's code paths are warm: not counted.
     const warm = new Set<string>();
     await webhooksAtRate({ ...load, prefix: `w${id}`, ...WARM_UP }, new Map(), warm);
+    await migrated(db.url);
     await rowsWritten(db.url, COUNT_TIMELINE, `w${id}-%`, warm.size, 200, 300_000);
     return await measured(o, { load, db: db.url, rate, prefix: `s${id}`, workerPid: worker.pid!, apiPid: api.pid! });
   } finally {
@@ -296,6 +297,23 @@ async function measured(o: Options, m: Measured): Promise<Step> {
   } finally {
     clearInterval(timer);
     await watch.end();
+  }
+}
+
+/** Waits until the worker has migrated the database (it does so on start, before it polls). */
+async function migrated(url: string): Promise<void> {
+  const db = new PgClient({ connectionString: url });
+  await db.connect();
+  try {
+    const deadline = Date.now() + 300_000;
+    while (Date.now() < deadline) {
+      const { rows } = await db.query<{ t: string | null }>(`SELECT to_regclass('incidence_timeline')::text AS t`);
+      if (rows[0]!.t) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error('the worker did not migrate the database within 5 minutes');
+  } finally {
+    await db.end();
   }
 }
 

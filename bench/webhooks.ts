@@ -30,12 +30,14 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { createConversationGateway } from '../api/conversation-gateway';
+import { payloadDataConverter } from '../infra/payload-codec';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation-event';
 import { loadSettings, type Settings } from '../infra/settings';
 import type { ConversationSettings } from '../domain/conversation-state';
-import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
+import { messageSignal } from '../workflows/signals';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { minimalSignal } from './minimal/minimal-workflow';
 import { summariseProfiles } from './profile-summary';
@@ -150,7 +152,10 @@ async function main(): Promise<void> {
   let headline: Record<string, unknown> | undefined;
   try {
     await waitForHttp(`${baseUrl}/health`);
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const client = new Client({
+      connection: await Connection.connect({ address: temporal.address }),
+      dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
+    });
     const start = { client, settings, db: db.url, probe, n, connections };
     const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
     const api_: ApiStart = { ...start, load, apiPid: api.pid!, sentAt: new Map(), rows: new Map() };
@@ -341,20 +346,19 @@ interface Start {
   connections: number;
 }
 
-/** (a) n new conversations through signalWithStart, with the API's arguments; until every event is stored. */
+/**
+ * (a) n new conversations through signalWithStart, with the API's arguments, summary and payload codec (its gateway);
+ * until every event is stored.
+ */
 async function startConversations(s: Start, prefix: string, settings: Partial<ConversationSettings> = {}) {
   const events = Array.from({ length: s.n }, (_, i) => eventFor(`${prefix}-${i}`));
   const before = await settledCounters(s.probe);
-  const sent = await inParallel(events, s.connections, (event) =>
-    s.client.workflow.signalWithStart('conversationWorkflow', {
-      workflowId: conversationWorkflowId(event.conversationId),
-      taskQueue: s.settings.temporal.taskQueue,
-      args: [{ conversationId: event.conversationId, settings: { ...s.settings.conversation, ...settings } }],
-      signal: SIGNAL_BY_KIND[event.kind] as never,
-      signalArgs: [event],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    }),
-  );
+  // The API's own gateway (arguments, summary, deadline) on a client with its payload codec: (b) minus HTTP.
+  const gateway = createConversationGateway(s.client, {
+    ...s.settings,
+    conversation: { ...s.settings.conversation, ...settings },
+  });
+  const sent = await inParallel(events, s.connections, (event) => gateway.deliver(event));
   const cost = await drained(s, before, sent.seconds, COUNT_TIMELINE, `${prefix}-%`, s.n);
   const ceiling: BenchRow = {
     name: '(a) signalWithStart, direct',
