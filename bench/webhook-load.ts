@@ -4,8 +4,8 @@ import { Agent, request } from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Client as PgClient } from 'pg';
-import type { ConversationEvent } from '../domain/conversation-event';
-import { normaliseWebhook } from '../domain/freshchat-payload';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { normaliseWebhook } from '../domain/conversation/freshchat-payload';
 import { ROOT } from './scratch';
 import { percentile, type BenchRow } from './table';
 
