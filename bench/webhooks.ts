@@ -1,7 +1,8 @@
 /**
  * The worker's cost per conversation and the API's throughput, in one run on one private dev server, with the
  * worker and the API as their own processes:
- *   (a) a Temporal client calling signalWithStart directly (the API's arguments), one new conversation per call:
+ *   (a) a Temporal client calling signalWithStart directly through the API's gateway (its arguments, summary and
+ *       payload codec), one new conversation per call:
  *       Temporal's ceiling, and the worker's CPU, activations and sandbox entries per conversation and drain rate;
  *   (m) the same for a minimal workflow (one signal, one local activity inserting one row, then waiting) on the same
  *       worker: the ceiling for any workflow here;
