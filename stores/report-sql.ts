@@ -1,6 +1,12 @@
 import { sql } from 'slonik';
 import type { Bounds } from '../domain/iso-week';
-import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS, NO_CART, type SlaDimension } from '../domain/support-metrics';
+import {
+  CART_VALUE_TIERS,
+  FIRST_RESPONSE_BUCKETS,
+  NO_CART,
+  UNKNOWN_DIMENSION,
+  type SlaDimension,
+} from '../domain/support-metrics';
 
 /** SQL pieces shared by the raw report figures and the day rollups, generated from the domain's constants. */
 
@@ -25,8 +31,7 @@ export const cartTier = (column: ReturnType<typeof sql.identifier>) =>
     sql.fragment` `,
   )} END`;
 
-/** Dimension values of the SLA breakdown when the incidence has none. */
-export const UNKNOWN = { eventType: 'no event type', category: 'uncategorised', agent: 'unassigned' } as const;
+const UNKNOWN = UNKNOWN_DIMENSION;
 
 /** The column of slaDimensions each SLA breakdown reads. */
 export const SLA_DIMENSION_COLUMNS: Record<SlaDimension, string> = {
