@@ -66,13 +66,7 @@ function slaRowFilters(dimension: SlaDimension, name: string, settled: Filters):
   }
 }
 
-const slaTable = (
-  title: string,
-  dimension: SlaDimension,
-  rows: SlaRow[],
-  days: Days,
-  options: ReportRenderOptions,
-) =>
+const slaTable = (title: string, dimension: SlaDimension, rows: SlaRow[], days: Days, options: ReportRenderOptions) =>
   `<h3>${e(title)}</h3>${
     rows.length
       ? `<table>${headRow('met', 'missed', '% met')}${rows

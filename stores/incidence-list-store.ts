@@ -94,7 +94,8 @@ export function filterCondition(f: IncidenceFilters, now: Date): FragmentSqlToke
   if (f.dates === 'created') c.push(...dated(col('i', 'created_at'), f));
   if (f.dates === 'resolved') {
     c.push(...dated(col('i', 'resolved_at'), f));
-    if (f.from || f.to || f.weekday !== undefined || f.hour !== undefined) c.push(sql.fragment`i.outcome <> 'IN_PROGRESS'`);
+    if (f.from || f.to || f.weekday !== undefined || f.hour !== undefined)
+      c.push(sql.fragment`i.outcome <> 'IN_PROGRESS'`);
   }
   for (const condition of [datedElsewhere(f), targetCondition(f), responseCondition(f)])
     if (condition) c.push(condition);

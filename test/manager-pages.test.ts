@@ -206,13 +206,13 @@ describe('overview', () => {
     const page = await open('/overview');
     await page.selectOption('select[name="agent"]', 'agent-ravi');
     await page.selectOption('select[name="channel"]', 'WHATSAPP');
-    await page.click('button[type="submit"]');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/agent=agent-ravi/);
     // g divisible by 3 and by 10: 30, 60, 90, 120.
     expect(await page.locator('[data-tile="Open conversations"] .figure').innerText()).toBe('4');
     expect(await page.locator('[data-tile="Cart value at risk"] .figure').innerText()).toBe('₹3,00,000');
     await page.selectOption('select[name="tier"]', '3');
-    await page.click('button[type="submit"]');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     expect(await page.locator('[data-tile="Open conversations"] .figure').innerText()).toBe('1');
     // The figure leads to the same conversations in the incidences list.
     await page.click('[data-tile="Open conversations"] a');
@@ -247,7 +247,7 @@ describe('overview', () => {
 
   test('keyboard: Tab reaches the filters, the Apply button, figures and conversation links', async () => {
     const page = await open('/overview');
-    const stops = await tabStops(page, 16);
+    const stops = await tabStops(page, 20);
     expect(stops).toEqual(
       expect.arrayContaining(['select sla', 'select agent', 'input event', 'select tier', 'select channel']),
     );
@@ -477,7 +477,7 @@ describe('every figure leads to the incidences it counts', () => {
       'Only incidences with an SLA target of first response missed; on Mondays; from 09:00 to 10:00 India time.',
     );
     await page.selectOption('select[name="agent"]', 'agent-priya');
-    await page.click('button[type="submit"]');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/agent=agent-priya/);
     expect(new URL(page.url()).searchParams.get('hour')).toBe('9');
     expect(await listed(page)).toEqual(['conv-wedding']);

@@ -223,9 +223,7 @@ function HeatmapPage(props: { from: string; to: string; started: Heatmap; missed
         {dateInWords(props.from)} to {dateInWords(props.to)}; hours in India time. Darker is more.{' '}
         <a href={incidencesHref({ from: props.from, to: props.to })}>The conversations started in these days</a>
         {' · '}
-        <a href={incidencesHref(missed)}>
-          Those whose first response was missed
-        </a>
+        <a href={incidencesHref(missed)}>Those whose first response was missed</a>
       </p>
       <HeatTable id="started" title="Conversations started" map={props.started} links={linksOf(days)} />
       <HeatTable

@@ -125,8 +125,8 @@ export function requirePerson(role: Role): Middleware {
             This page needs the <strong>{role}</strong> role.
           </p>
           <p>
-            You are signed in as <strong>{email}</strong> with the <strong>{has}</strong> role. Ask an administrator
-            of this system to grant you the {role} role if you need this page.
+            You are signed in as <strong>{email}</strong> with the <strong>{has}</strong> role. Ask an administrator of
+            this system to grant you the {role} role if you need this page.
           </p>
           <p>
             <a href={DASHBOARD_PATH}>Go to the dashboard</a>
