@@ -1,12 +1,12 @@
 import { sql } from 'slonik';
-import type { Bounds } from '../domain/iso-week';
+import type { Bounds } from '../domain/reports/iso-week';
 import {
   CART_VALUE_TIERS,
   FIRST_RESPONSE_BUCKETS,
   NO_CART,
   UNKNOWN_DIMENSION,
   type SlaDimension,
-} from '../domain/support-metrics';
+} from '../domain/reports/support-metrics';
 
 /** SQL pieces shared by the raw report figures and the day rollups, generated from the domain's constants. */
 

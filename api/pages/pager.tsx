@@ -1,5 +1,5 @@
 /** Keyset page links both ways: first, previous and next page of a list, its filters and sort kept. */
-import { encodeCursor, queryOf, type IncidenceFilters } from '../../domain/incidence-filters';
+import { encodeCursor, queryOf, type IncidenceFilters } from '../../domain/reports/incidence-filters';
 import type { IncidencePage } from '../../stores/incidence-list-store';
 
 export function Pager(props: {
