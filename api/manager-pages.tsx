@@ -14,7 +14,7 @@ import { copyStatement, exportSelect, inlineFragment, streamExport } from '../st
 import { readIncidence } from '../stores/incidence-detail-store';
 import { filterCondition, listIncidences } from '../stores/incidence-list-store';
 import { BREACHING_WITHIN_SECONDS, overviewCounts, targetsDueSoon } from '../stores/overview-store';
-import { csrfToken } from './people/guard';
+import { sessionCsrf } from './people/guard';
 import { PAGES_CSS, PAGES_JS } from './pages/assets';
 import { IncidencePage, IncidencesPage } from './pages/incidences-page';
 import { ErrorPage, renderPage, type PagePerson, type View } from './pages/layout';
@@ -52,7 +52,7 @@ export function createManagerPages(deps: ManagerPagesDeps, guard: { requirePerso
     timeZone: knownTimeZone(ctx.cookies.get('tz') ? decodeURIComponent(ctx.cookies.get('tz')!) : undefined),
     agents,
     person: ctx.state.person as PagePerson | undefined,
-    csrf: ctx.state.person ? csrfToken(ctx) : undefined,
+    csrf: sessionCsrf(ctx),
     path: ctx.path,
   });
 

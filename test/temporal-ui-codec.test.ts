@@ -139,8 +139,11 @@ async function httpsInFront(target: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'codec-tls-'));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1'],
-    { cwd: dir, stdio: 'ignore', input: '', env: { ...process.env, OPENSSL_CONF: '/dev/null' } },
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1'].concat([
+      '-subj',
+      '/CN=127.0.0.1',
+    ]),
+    { cwd: dir, stdio: 'ignore' },
   );
   const upstream = new URL(target);
   tls = createHttpsServer(

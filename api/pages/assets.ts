@@ -39,7 +39,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0}
 .heat td{text-align:center;min-width:2.2em;font-size:.8rem}
-.heat td a{color:inherit;text-decoration:none;display:block}
+.heat td a{color:inherit;display:block}
 nav.contents ol{columns:2;font-size:.95rem}
 .error{border:1px solid var(--bad);padding:12px;border-radius:8px}
 `;

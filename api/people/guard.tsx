@@ -142,11 +142,14 @@ export function requirePerson(role: Role): Middleware {
   };
 }
 
+/** This session's CSRF token; undefined before `requirePerson` or without a session. */
+export const sessionCsrf = (ctx: Context): string | undefined => stateOf(ctx).peopleSession?.csrf ?? undefined;
+
 /** This session's CSRF token; only after `requirePerson`. */
 export function csrfToken(ctx: Context): string {
-  const session = stateOf(ctx).peopleSession;
-  if (!session) throw new Error('csrfToken needs a signed-in person: put requirePerson before the handler');
-  return session.csrf;
+  const csrf = sessionCsrf(ctx);
+  if (!csrf) throw new Error('csrfToken needs a signed-in person: put requirePerson before the handler');
+  return csrf;
 }
 
 /** The hidden field carrying this session's CSRF token; only after `requirePerson`. */
