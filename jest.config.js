@@ -15,9 +15,9 @@ module.exports = {
   transformIgnorePatterns: [
     '/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider|postgrator)/)',
   ],
-  setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
-  // Every answer of the API a test receives is checked against the OpenAPI document.
-  setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],
+  // The SDK's runtime logs through pino and is shut down after each file (quiet-runtime.ts); every answer of the API a
+  // test receives is checked against the OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/quiet-runtime.ts', '<rootDir>/test/support/api-contract-setup.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
