@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { startNodeProcess, waitForHttp } from '../bench/scratch';
+import { startNodeProcess } from '../bench/scratch';
 import { fixtureFor, uniqueConversationId } from './support/conversations';
 import { drained, eventually } from './support/eventually';
 import { hmacSign, HMAC_SECRET } from './support/signing';
@@ -22,6 +22,25 @@ const freePort = () =>
 
 const exitOf = (child: ChildProcess) =>
   new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+
+/**
+ * Waits until `child` answers 200 at `url`; fails as soon as it exits. No deadline of its own: on a busy machine a
+ * process starts slowly rather than not at all (the test's timeout bounds a hang).
+ */
+async function answering(child: ChildProcess, url: string): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode}) before answering ${url}`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const causeCode = (error: unknown): string => {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -114,7 +133,7 @@ afterAll(async () => {
 });
 
 test('SIGTERM under load: the worker drains (a write in flight finishes in the old process) and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
-  const [apiPort, metricsPort] = [await freePort(), await freePort()];
+  const [apiPort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     DATABASE_URL: system.config.DATABASE_URL,
     TEMPORAL_ADDRESS: system.config.TEMPORAL_ADDRESS,
@@ -129,6 +148,7 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
     ...env,
     WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
     WORKER_METRICS_PORT: String(metricsPort),
+    WORKER_HEALTH_PORT: String(healthPort),
   });
   started.push(worker);
   const workerExit = exitOf(worker);
@@ -136,7 +156,8 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
   started.push(api);
   const apiExit = exitOf(api);
   const baseUrl = `http://127.0.0.1:${apiPort}`;
-  await waitForHttp(`${baseUrl}/health`);
+  await answering(api, `${baseUrl}/health`);
+  await answering(worker, `http://127.0.0.1:${healthPort}/health`); // polling its task queue
   // Started before the load, so its incidence is not queued behind it.
   const toHold = await conversationToHold(baseUrl);
 
