@@ -55,7 +55,7 @@ export default tseslint.config(
   },
   {
     // Arrows point down: workflows orchestrate; nothing below them imports them (signals and types included).
-    files: ['activities/**/*.ts', 'use-cases/**/*.ts', 'stores/**/*.ts', 'clients/**/*.ts'],
+    files: ['activities/**/*.ts', 'stores/**/*.ts', 'clients/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { createAppContext, type AppContext } from '../use-cases/app-context';
+import { createAppContext, type AppContext } from './app-context';
 import { createUserContextStore } from '../stores/user-context-store';
 import {
   cartBody,
@@ -14,7 +14,8 @@ import { routeChannels, type ChannelRules } from '../domain/app-context/channel-
 import { logger } from '../infra/logger';
 import { redisKeys } from '../infra/redis-keys';
 import type { ApiDeps } from './app';
-import { authenticated, requireUser, type AuthSettings, type Caller } from './auth';
+import { authenticated, requireUser, type Caller } from './auth';
+import type { AuthSettings } from '../infra/settings';
 import { ApiError } from './errors';
 import { jsonBody, validate } from './json-body';
 import { perUserRateLimit } from './rate-limits';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordOrder } from '../stores/order-store';
 import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
 import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../domain/reports/iso-week';
-import { dailyScheduleId, weeklyScheduleId } from '../infra/analytics-schedules';
+import { dailyScheduleId, weeklyScheduleId } from '../gateways/analytics-schedules';
 import { insertIncidence } from './support/analytics';
 import { eventually } from './support/eventually';
 import { startSmtpSink } from './support/smtp-sink';

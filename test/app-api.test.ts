@@ -1,4 +1,4 @@
-import { resolveIncidenceContext } from '../use-cases/resolve-incidence-context';
+import { resolveIncidenceContext } from '../activities/resolve-incidence-context';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import { normaliseWebhook } from '../domain/conversation/freshchat-payload';
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { createApp } from '../api/app';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import type { Config } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
 import { redisKeys } from '../infra/redis-keys';

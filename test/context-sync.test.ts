@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app';
-import { createContextSyncGateway } from '../api/context-sync-gateway';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createContextSyncGateway } from '../gateways/context-sync-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { contextSyncWorkflowId } from '../domain/app-context/context-sync-settings';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal, contextSyncStateQuery } from '../workflows/signals';

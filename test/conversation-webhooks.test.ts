@@ -1,5 +1,5 @@
 import { createApp } from '../api/app';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { createTemporalClient } from '../infra/temporal';
 import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { stateQuery } from '../workflows/signals';

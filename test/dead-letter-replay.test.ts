@@ -2,7 +2,7 @@ import { sql, type DatabasePool } from 'slonik';
 import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import { createDatabasePool } from '../infra/db';
 import { pendingDeadLetters, recordDeadLetter } from '../stores/dead-letter-store';
-import { replayDeadLetters } from '../use-cases/replay-dead-letters';
+import { replayDeadLetters } from '../gateways/replay-dead-letters';
 import { events } from './support/conversation-fakes';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/eventually';

@@ -5,7 +5,7 @@ import { createApp } from '../api/app';
 import { testRunId } from './support/database';
 import { listenGracefully, type GracefulServer } from '../api/http-server';
 import { createMetricsApp } from '../api/metrics';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { createDatabasePool } from '../infra/db';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';

@@ -6,7 +6,7 @@ import { OPERATIONS, openApiDocument } from '../api/openapi';
 import { startTestSystem, type TestSystem } from './support/system';
 import { contractViolations } from './support/api-contract';
 import { createApp } from '../api/app';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 
 let system: TestSystem;
 beforeAll(async () => {

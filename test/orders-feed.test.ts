@@ -1,7 +1,7 @@
 import { linkAssistsOfIncidence } from '../stores/order-store';
 import { sql } from 'slonik';
 import { createApp } from '../api/app';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { z } from 'zod';
 import { fixtureFor, incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { insertIncidence, ordersSign, postOrder, uniqueUser, type OrderBody } from './support/analytics';

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation/reconciliation-pass';
 import { createTokenBucket } from '../infra/token-bucket';
@@ -16,7 +16,7 @@ import {
   ensureReconciliationSchedule,
   reconciliationInput,
   reconciliationScheduleId,
-} from '../infra/reconciliation-schedule';
+} from '../gateways/reconciliation-schedule';
 import { passById } from '../stores/reconciliation-store';
 import { computeAndStoreWeeklyReport, readWeeklyReport } from '../stores/weekly-report-store';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';

@@ -1,10 +1,10 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { SEARCH_ATTRIBUTES } from '../domain/conversation/search-attributes';
 import { createTemporalClient } from '../infra/temporal';
-import { replayDeadLetters } from '../use-cases/replay-dead-letters';
+import { replayDeadLetters } from '../gateways/replay-dead-letters';
 import { stateQuery } from '../workflows/signals';
 import { ActivityFaults } from '../bench/chaos/activity-faults';
 import { incidenceOf, retarget, timelineOf, uniqueConversationId } from './support/conversations';

@@ -1,6 +1,6 @@
 import { createLogger } from '../infra/logger';
 import { createApp } from '../api/app';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { startTestSystem, withListening, type TestSystem } from './support/system';
 
 let system: TestSystem;

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../api/app';
-import { createConversationGateway } from '../../api/conversation-gateway';
+import { createConversationGateway } from '../../gateways/conversation-gateway';
 import { loadConfig } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';

@@ -5,13 +5,12 @@ import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';
 import { SIGNAL_BY_KIND } from '../workflows/signals';
-import { ApiError } from './errors';
-import { apiMetrics } from './metrics';
+import { HandoffRefused, timeHandoff } from './handoff';
 
-/** Hands conversation events to their workflows; the only door from HTTP into Temporal for them. */
+/** Hands conversation events to their workflows: the one door into Temporal for them (API, reconciliation, scripts). */
 export function createConversationGateway(client: Client, settings: Pick<Settings, 'temporal' | 'conversation'>) {
   return {
-    /** Resolves once Temporal has durably accepted the event; throws ApiError 503 when it cannot. */
+    /** Resolves once Temporal has durably accepted the event; throws HandoffRefused when it cannot. */
     async deliver(event: ConversationEvent): Promise<string> {
       const workflowId = conversationWorkflowId(event.conversationId);
       try {
@@ -27,11 +26,11 @@ export function createConversationGateway(client: Client, settings: Pick<Setting
               staticSummary: conversationStaticSummary(event.conversationId),
             }),
           );
-        await apiMetrics.timeHandoff('conversation', handoff);
+        await timeHandoff('conversation', handoff);
         return workflowId;
       } catch (error) {
         logger.warn({ err: (error as Error).message, workflowId }, 'Temporal did not accept the event');
-        throw new ApiError(503, 'temporal_unavailable', 'the event could not be handed to Temporal; retry later');
+        throw new HandoffRefused('the event could not be handed to Temporal; retry later');
       }
     },
   };

@@ -18,12 +18,8 @@ import {
 import { assessFriction, type ContextAnswer, type FrictionSettings } from '../domain/app-context/friction';
 import { userContextOf, type UserContext } from '../domain/app-context/user-context';
 import { insertFrictionSignal } from '../stores/friction-signal-store';
+import type { ContextSyncNotifier } from '../gateways/context-sync-gateway';
 import type { UserContextStore } from '../stores/user-context-store';
-
-/** Tells the user's context-sync workflow that agent-visible fields changed; must never throw. */
-export interface ContextSyncNotifier {
-  notify(userId: string): void;
-}
 
 export interface AppContextDeps {
   store: UserContextStore;

@@ -3,7 +3,7 @@
  * cached in Redis. An id Freshchat does not list (or any id while Freshchat cannot be reached) shows as itself.
  */
 import type { Redis } from 'ioredis';
-import type { FreshchatAgent, FreshchatClient } from '../clients/freshchat-client';
+import type { FreshchatAgent, FreshchatClient } from './freshchat-client';
 import type { RedisKeys } from '../infra/redis-keys';
 import type { Settings } from '../infra/settings';
 import { logger } from '../infra/logger';

@@ -1,11 +1,15 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import type { ContextSyncNotifier } from '../use-cases/app-context';
 import { contextSyncWorkflowId } from '../domain/app-context/context-sync-settings';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal } from '../workflows/signals';
-import { apiMetrics } from './metrics';
+import { timeHandoff } from './handoff';
+
+/** Tells the user's context-sync workflow that agent-visible fields changed; must never throw. */
+export interface ContextSyncNotifier {
+  notify(userId: string): void;
+}
 
 /**
  * Nudges the user's context-sync workflow (signalWithStart). Never blocks or fails the app's request: the
@@ -22,7 +26,7 @@ export function createContextSyncGateway(
   const inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
 
   const signal = (userId: string) =>
-    apiMetrics.timeHandoff('context_sync', () =>
+    timeHandoff('context_sync', () =>
       client.connection.withDeadline(Date.now() + settings.temporal.handoffTimeoutMs, () =>
         client.workflow.signalWithStart<typeof contextSyncWorkflow, []>('contextSyncWorkflow', {
           workflowId: contextSyncWorkflowId(userId),

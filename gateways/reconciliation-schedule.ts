@@ -5,7 +5,7 @@ import type {
   ReconciliationTrigger,
 } from '../domain/reconciliation/reconciliation-pass';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
-import type { Settings } from './settings';
+import type { Settings } from '../infra/settings';
 
 export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-${taskQueue}`;
 
