@@ -13,7 +13,7 @@ import {
   type PeopleRuntime,
 } from './guard';
 import { openIdClient } from './oidc';
-import type { OidcSettings, PeopleSettings, RoleRules, SessionTimes } from '../../infra/settings';
+import type { PeopleSettings } from '../../infra/settings';
 import { html } from './pages';
 import { roleFor, type Person } from './person';
 import { signInRecords, SIGN_IN_ATTEMPT_TTL_MS } from './sign-in-records';
