@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { DatabasePool } from 'slonik';
-import { METRIC_NAMES, METRIC_LABELS, type WeeklyReport } from '../domain/reports/weekly-report';
+import { METRIC_LABELS } from '../domain/reports/weekly-report';
+import { METRIC_NAMES, type WeeklyReport } from '../domain/reports/weekly-report-shape';
 import { escapeHtml, formatMetric } from '../domain/reports/report-format';
 import { queryOf } from '../domain/reports/incidence-filters';
 import { renderReportHtml, reportCharts } from '../domain/reports/report-html';

@@ -4,8 +4,8 @@ import type { ReconciliationSummary } from '../../domain/reconciliation/reconcil
 import { loadSettings } from '../../infra/settings';
 import { payloadDataConverter } from '../../infra/payload-codec';
 import { runManualPass } from '../../gateways/reconciliation-schedule';
-import { FakeFreshchat } from '../../test/support/fake-freshchat';
-import type { ChaosPlan } from './plan';
+import { FakeFreshchat } from '../support/fake-freshchat';
+import type { ChaosPlan } from './plan-shape';
 import { REAL_PLAN_START } from './real-plan';
 
 /**

@@ -20,7 +20,7 @@ import { realChaosPlan } from './real-plan';
 import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';
 import { startOutboundSink } from './outbound-sink';
 import { verifyChaos, type ChaosVerdict } from './verify';
-import type { FakeFreshchat } from '../../test/support/fake-freshchat';
+import type { FakeFreshchat } from '../support/fake-freshchat';
 import { settingsFrom } from '../../infra/settings';
 import { COUNT_TIMELINE } from '../webhook-load';
 
