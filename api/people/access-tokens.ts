@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OidcClient } from './oidc';
-import { roleFor, type Person, type RoleRules } from './person';
+import type { RoleRules } from '../../infra/settings';
+import { roleFor, type Person } from './person';
 
 /** How long the provider's answer about a token is trusted (the Temporal UI decodes in bursts). */
 export const ACCESS_TOKEN_CACHE_MS = 60_000;

@@ -14,7 +14,7 @@ import {
   type SlaRow,
   type SupportFigures,
 } from './support-metrics';
-import type { WeeklyReport } from './weekly-report';
+import type { WeeklyReport } from './weekly-report-shape';
 
 type Wait = (typeof WAITS)[number];
 
