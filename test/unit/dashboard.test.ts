@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { registry } from '../../api/metrics';
+import '../../api/metrics';
+import '../../gateways/handoff';
+import { registry } from '../../infra/metrics-registry';
 
 const ROOT = path.join(__dirname, '..', '..');
 
