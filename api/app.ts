@@ -4,8 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { sql, type DatabasePool } from 'slonik';
 import type { Settings } from '../infra/settings';
-import type { ConversationGateway } from './conversation-gateway';
-import type { ContextSyncNotifier } from '../use-cases/app-context';
+import type { ConversationGateway } from '../gateways/conversation-gateway';
+import type { ContextSyncNotifier } from '../gateways/context-sync-gateway';
 import { appApiRouterFor } from './app-routes';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
@@ -24,12 +24,14 @@ import { freshchatIdentityRouter } from './freshchat-identity-routes';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../infra/logger';
 import { peopleRuntime, requirePerson, type PeopleRuntime } from './people/guard';
+import { accessTokenPeople } from './people/access-tokens';
+import { openIdClient } from './people/oidc';
 import { peopleRouter } from './people/routes';
 import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
 import { createManagerPages } from './manager-pages';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import { agentNamesFor } from '../stores/agent-names';
+import { agentNamesFor } from '../clients/agent-names';
 import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {
@@ -114,14 +116,17 @@ export function createApp(deps: ApiDeps): Koa {
     temporalUiUrl: settings.pages.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
+  const provider = settings.people.oidc ? openIdClient(settings.people.oidc) : undefined;
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
     token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
     temporalUiUrl: settings.pages.temporalUiUrl,
+    personOfAccessToken: provider ? accessTokenPeople(provider, settings.people.roles) : undefined,
   });
   const signIn = peopleRouter({
     settings: settings.people,
+    provider,
     runtime: people,
     redis: deps.redis,
     keyPrefix: settings.redis.keyPrefix,

@@ -32,7 +32,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { payloadDataConverter } from '../infra/payload-codec';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation/conversation-event';

@@ -3,7 +3,11 @@
  * rollups (stores/report-days.ts) are merged here into a period's figures, and percentiles come from exact
  * per-second histograms, so a week read from rollups equals the week counted from raw rows.
  */
-import type { Count } from './weekly-report';
+
+export interface Count {
+  name: string;
+  count: number;
+}
 
 /** Durations in whole seconds with how many times each occurred, ascending by value. */
 export type Histogram = Array<[seconds: number, count: number]>;
@@ -65,6 +69,12 @@ export const FIRST_RESPONSE_BUCKETS = [
   { name: '≥ 4 h', upToSeconds: null },
 ] as const;
 export const NO_HUMAN_RESPONSE = 'no human response';
+/** Dimension values of the SLA breakdown when the incidence has none. */
+export const UNKNOWN_DIMENSION = {
+  eventType: 'no event type',
+  category: 'uncategorised',
+  agent: 'unassigned',
+} as const;
 
 /** Cart value tiers of the SLA breakdown (rupees, lower bound inclusive). */
 export const CART_VALUE_TIERS = [

@@ -1,0 +1,244 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startDevServer } from '../../bench/support/dev-server';
+import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
+import { ENCRYPTED_ENCODING } from '../../infra/payload-codec';
+import { launchChromium } from '../support/browser';
+import { retarget, uniqueConversationId } from '../support/conversations';
+import { PEOPLE, signIn, startSignInSystem, type SignInSystem } from '../support/sign-in';
+import { fixtureText, postWebhook } from '../support/signing';
+
+const FIXTURE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
+const MESSAGE = 'Please call me about the mehendi menu for 180 guests';
+
+/** How the UI shows a payload it could not decode: its metadata's encoding, in base64. */
+const SEALED = Buffer.from(ENCRYPTED_ENCODING).toString('base64');
+
+let devServer: TestWorkflowEnvironment;
+let signInSystem: SignInSystem;
+let browser: Browser;
+let uiOrigin: string;
+let baseUrl: string;
+let tls: Server | undefined;
+const conversationId = uniqueConversationId();
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  // A dev server of this test's own, with the Temporal UI (the suite's shared one runs headless).
+  const uiPort = await freePort();
+  uiOrigin = `http://127.0.0.1:${uiPort}`;
+  devServer = await startDevServer({ uiPort });
+  signInSystem = await startSignInSystem(
+    { TEMPORAL_ADDRESS: devServer.address, CODEC_CORS_ORIGINS: uiOrigin },
+    { worker: false },
+  );
+  baseUrl = signInSystem.system.baseUrl;
+  const body = JSON.parse(retarget(fixtureText('simplified-message_create.json'), { [FIXTURE_ID]: conversationId }));
+  body.data.message.text = MESSAGE;
+  expect((await postWebhook(baseUrl, JSON.stringify(body))).status).toBe(200);
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  tls?.closeAllConnections();
+  await new Promise((r) => (tls ? tls.close(r) : r(undefined)));
+  await browser?.close();
+  await signInSystem?.stop();
+  await devServer?.teardown();
+});
+
+/**
+ * A browser whose Temporal UI uses this API's codec server with cross-origin credentials: the UI's own codec
+ * settings (the data encoder dialog stores them in the UI's local storage).
+ */
+async function browserWithUiCodec(): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.addInitScript(
+    ({ origin, endpoint }) => {
+      if (location.origin !== origin) return;
+      localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      localStorage.setItem('includeCredentials', 'true');
+      localStorage.setItem('passAccessToken', 'false');
+      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+    },
+    { origin: uiOrigin, endpoint: `${baseUrl}/codec` },
+  );
+  return context;
+}
+
+/** The conversation's page in the Temporal UI, its signal opened: the page's text and the codec server's answers. */
+async function conversationInUi(page: Page): Promise<{ text: string; codecStatuses: number[] }> {
+  const codecStatuses: number[] = [];
+  page.on('response', (r) => {
+    if (r.url().startsWith(`${baseUrl}/codec/decode`) && r.request().method() === 'POST')
+      codecStatuses.push(r.status());
+  });
+  const workflowId = conversationWorkflowId(conversationId);
+  await page.goto(`${uiOrigin}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+  await page.getByText('Workflow Execution Signaled').first().click();
+  await page.getByText('Identity', { exact: true }).first().waitFor();
+  // The signal's input, once shown: decoded, or still sealed.
+  await page
+    .getByText(new RegExp(`${MESSAGE}|${SEALED}`))
+    .first()
+    .waitFor();
+  return { text: await page.locator('body').innerText(), codecStatuses };
+}
+
+test('an admin signed in here reads the conversation decoded in the Temporal UI, with no second credential', async () => {
+  const context = await browserWithUiCodec();
+  const page = await context.newPage();
+  await signIn(page, baseUrl, PEOPLE.admin, '/codec/decode');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payload codec');
+
+  const { text, codecStatuses } = await conversationInUi(page);
+  expect(codecStatuses.length).toBeGreaterThan(0);
+  expect(codecStatuses.every((s) => s === 200)).toBe(true);
+  expect(text).toContain(`"text": "${MESSAGE}"`);
+  expect(text).toContain(`"conversationId": "${conversationId}"`);
+  await context.close();
+});
+
+test.each([
+  ['a viewer', 403],
+  ['nobody signed in', 401],
+] as const)('for %s the Temporal UI shows ciphertext only', async (who, status) => {
+  const context = await browserWithUiCodec();
+  const page = await context.newPage();
+  if (who === 'a viewer') await signIn(page, baseUrl, PEOPLE.viewer, '/codec/decode');
+
+  const { text, codecStatuses } = await conversationInUi(page);
+  expect(codecStatuses.length).toBeGreaterThan(0);
+  expect(codecStatuses.every((s) => s === status)).toBe(true);
+  expect(text).not.toContain(MESSAGE);
+  expect(text).not.toContain('"conversationId"');
+  // The payload as Temporal stores it: encrypted data, its encoding and key id in base64.
+  expect(text).toContain(SEALED);
+  await context.close();
+});
+
+/**
+ * The API behind HTTPS (a self-signed certificate made with openssl for this run): the Temporal UI passes its access
+ * token to an https codec endpoint only.
+ */
+async function httpsInFront(target: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'codec-tls-'));
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1'].concat([
+      '-subj',
+      '/CN=127.0.0.1',
+    ]),
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const upstream = new URL(target);
+  tls = createHttpsServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (req, res) => {
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    },
+  );
+  await new Promise<void>((resolve) => tls!.listen(0, '127.0.0.1', resolve));
+  return `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+}
+
+/**
+ * The Temporal UI signed in with its own OIDC sign-in (its stored user: the provider's access token and an ID
+ * token), its codec set to pass the access token and no cookies.
+ */
+async function uiSignedInWith(accessToken: string, codecOrigin: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  await context.addInitScript(
+    ({ origin, endpoint, token }) => {
+      if (location.origin !== origin) return;
+      localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      localStorage.setItem('includeCredentials', 'false');
+      localStorage.setItem('passAccessToken', 'true');
+      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      localStorage.setItem('AuthUser', JSON.stringify({ accessToken: token, idToken: 'the-ui-id-token' }));
+    },
+    { origin: uiOrigin, endpoint: `${codecOrigin}/codec`, token: accessToken },
+  );
+  return context;
+}
+
+describe("the Temporal UI passes its own OIDC access token (Bearer, from the provider's sign-in)", () => {
+  let codecOrigin: string;
+  const codecAnswers = (page: Page) => {
+    const statuses: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(`${codecOrigin}/codec/decode`) && r.request().method() === 'POST')
+        statuses.push(r.status());
+    });
+    return statuses;
+  };
+  beforeAll(async () => {
+    codecOrigin = await httpsInFront(baseUrl);
+  });
+
+  test("an admin's token decodes: the UI shows the message, with no session here", async () => {
+    const token = await signInSystem.provider.accessTokenOfTemporalUi(PEOPLE.admin.email);
+    const context = await uiSignedInWith(token, codecOrigin);
+    const page = await context.newPage();
+    const statuses = codecAnswers(page);
+    const { text } = await conversationInUi(page);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(text).toContain(`"text": "${MESSAGE}"`);
+    await context.close();
+  });
+
+  test.each([
+    ["a viewer's token", 'viewer', 403],
+    ['a token the provider never issued', 'forged', 401],
+  ] as const)('%s is refused: the UI shows ciphertext', async (_, who, status) => {
+    const token =
+      who === 'viewer' ? await signInSystem.provider.accessTokenOfTemporalUi(PEOPLE.viewer.email) : 'not-a-real-token';
+    const context = await uiSignedInWith(token, codecOrigin);
+    const page = await context.newPage();
+    const statuses = codecAnswers(page);
+    const { text } = await conversationInUi(page);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === status)).toBe(true);
+    expect(text).not.toContain(MESSAGE);
+    expect(text).toContain(SEALED);
+    await context.close();
+  });
+
+  test('the exact POST the UI makes, with no token at all: 401', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(uiOrigin);
+    const status = await page.evaluate(
+      (endpoint) =>
+        fetch(`${endpoint}/codec/decode`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
+          body: JSON.stringify({ payloads: [] }),
+        }).then((r) => r.status),
+      codecOrigin,
+    );
+    expect(status).toBe(401);
+    await context.close();
+  });
+});
