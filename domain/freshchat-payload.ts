@@ -120,7 +120,7 @@ const specPayload = z.object({
   }),
 });
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, prefix: string): T {
+function parse<T>(schema: z.ZodType<T, unknown>, value: unknown, prefix: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -3,14 +3,15 @@ import { createPool, SchemaValidationError, type DatabasePool, type Interceptor 
 
 export type { DatabasePool };
 
-/** Makes `sql.type(zodSchema)` validate and transform every row (slonik leaves this to the application). */
+/** Makes `sql.type(schema)` validate and transform every row (slonik leaves this to the application). */
 const resultParser: Interceptor = {
-  name: 'zod-result-parser',
+  name: 'result-parser',
   transformRow: (context, query, row) => {
     if (!context.resultParser) return row;
-    const parsed = context.resultParser.safeParse(row);
-    if (!parsed.success) throw new SchemaValidationError(query, row, parsed.error.issues);
-    return parsed.data as typeof row;
+    const result = context.resultParser['~standard'].validate(row);
+    if (result instanceof Promise) throw new TypeError('a row schema must validate synchronously');
+    if (result.issues) throw new SchemaValidationError(query, row, result.issues);
+    return result.value as typeof row;
   },
 };
 
