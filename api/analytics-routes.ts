@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
 import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
-import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/iso-week';
-import { renderReportCsv } from '../domain/report-csv';
-import { renderReportHtml } from '../domain/report-html';
+import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/reports/iso-week';
+import { renderReportCsv } from '../domain/reports/report-csv';
+import { renderReportHtml } from '../domain/reports/report-html';
 import {
   copyStatement,
   EXPORT_FORMATS,

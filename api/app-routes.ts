@@ -9,8 +9,8 @@ import {
   profileBody,
   screenBody,
   userIdParam,
-} from '../domain/app-requests';
-import { routeChannels, type ChannelRules } from '../domain/channel-route';
+} from '../domain/app-context/app-requests';
+import { routeChannels, type ChannelRules } from '../domain/app-context/channel-route';
 import { logger } from '../infra/logger';
 import { redisKeys } from '../infra/redis-keys';
 import type { ApiDeps } from './app';

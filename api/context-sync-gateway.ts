@@ -1,6 +1,6 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { ContextSyncNotifier } from '../use-cases/app-context';
-import { contextSyncWorkflowId } from '../domain/context-sync-settings';
+import { contextSyncWorkflowId } from '../domain/app-context/context-sync-settings';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';

@@ -1,6 +1,6 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import { conversationWorkflowId, type ConversationEvent } from '../domain/conversation-event';
-import { conversationStaticSummary } from '../domain/conversation-summary';
+import { conversationWorkflowId, type ConversationEvent } from '../domain/conversation/conversation-event';
+import { conversationStaticSummary } from '../domain/conversation/conversation-summary';
 import { logger } from '../infra/logger';
 import type { Settings } from '../infra/settings';
 import type { conversationWorkflow } from '../workflows/conversation-workflow';

@@ -7,8 +7,8 @@ import {
   profileBody,
   screenBody,
   userIdParam,
-} from '../domain/app-requests';
-import { orderReportSchema } from '../domain/order';
+} from '../domain/app-context/app-requests';
+import { orderReportSchema } from '../domain/reports/order';
 import {
   channelRoute,
   codecPayloads,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
-import { renderOverviewHtml, withLinks } from '../domain/overview';
+import { renderOverviewHtml, withLinks } from '../domain/reports/overview';
 import { readOverview } from '../stores/overview-store';
 import { adminOnly, type AuthSettings } from './auth';
 

@@ -12,7 +12,7 @@ import Koa from 'koa';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { createManagerPages } from '../api/manager-pages';
-import { encodeCursor } from '../domain/incidence-filters';
+import { encodeCursor } from '../domain/reports/incidence-filters';
 import { createDatabasePool } from '../infra/db';
 import type { AgentNames } from '../stores/agent-names';
 import { scratchDatabase } from './scratch';

@@ -1,9 +1,9 @@
 import nodemailer from 'nodemailer';
 import type { DatabasePool } from 'slonik';
-import { METRIC_NAMES, METRIC_LABELS, type WeeklyReport } from '../domain/weekly-report';
-import { escapeHtml, formatMetric } from '../domain/report-format';
-import { queryOf } from '../domain/incidence-filters';
-import { renderReportHtml, reportCharts } from '../domain/report-html';
+import { METRIC_NAMES, METRIC_LABELS, type WeeklyReport } from '../domain/reports/weekly-report';
+import { escapeHtml, formatMetric } from '../domain/reports/report-format';
+import { queryOf } from '../domain/reports/incidence-filters';
+import { renderReportHtml, reportCharts } from '../domain/reports/report-html';
 import { markEmailed, readWeeklyReport } from '../stores/weekly-report-store';
 import { renderChartPng } from './chart-images';
 

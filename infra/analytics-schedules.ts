@@ -5,7 +5,7 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { ANALYTICS_TIMEZONE } from '../domain/iso-week';
+import { ANALYTICS_TIMEZONE } from '../domain/reports/iso-week';
 
 export const dailyScheduleId = (taskQueue: string) => `analytics-daily-${taskQueue}`;
 export const weeklyScheduleId = (taskQueue: string) => `weekly-report-schedule-${taskQueue}`;

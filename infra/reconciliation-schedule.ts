@@ -1,5 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { ReconciliationInput, ReconciliationSummary, ReconciliationTrigger } from '../domain/reconciliation-pass';
+import type {
+  ReconciliationInput,
+  ReconciliationSummary,
+  ReconciliationTrigger,
+} from '../domain/reconciliation/reconciliation-pass';
 import type { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 import type { Settings } from './settings';
 

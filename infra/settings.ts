@@ -1,9 +1,9 @@
 import type { AuthSettings } from '../api/auth';
 import type { MailSettings } from '../clients/report-mailer';
-import { eventList, type ChannelRules } from '../domain/channel-route';
-import type { ContextSyncSettings } from '../domain/context-sync-settings';
-import type { ConversationSettings } from '../domain/conversation-state';
-import type { FrictionSettings } from '../domain/friction';
+import { eventList, type ChannelRules } from '../domain/app-context/channel-route';
+import type { ContextSyncSettings } from '../domain/app-context/context-sync-settings';
+import type { ConversationSettings } from '../domain/conversation/conversation-state';
+import type { FrictionSettings } from '../domain/app-context/friction';
 import type { UserContextStoreSettings } from '../stores/user-context-store';
 import { ConfigError, loadConfig, type Config } from './config';
 import { temporalConnection } from './temporal-connection';

@@ -1,16 +1,16 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { Bounds } from '../domain/iso-week';
+import type { Bounds } from '../domain/reports/iso-week';
 import { repairsIn } from './reconciliation-store';
-import { KNOWN_SIGNALS, OTHER_SIGNAL } from '../domain/app-requests';
+import { KNOWN_SIGNALS, OTHER_SIGNAL } from '../domain/app-context/app-requests';
 import {
   TIME_TO_RESOLVE_BUCKETS,
   type Count,
   type ScreenCount,
   type TrendPoint,
   type WeekFigures,
-} from '../domain/weekly-report';
-import { TOP_CATEGORIES, TOP_SCREENS } from '../domain/report-rollup';
+} from '../domain/reports/weekly-report';
+import { TOP_CATEGORIES, TOP_SCREENS } from '../domain/reports/report-rollup';
 import { range, resolvedIn } from './report-sql';
 import { supportFiguresRaw } from './support-figures';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { ContextUpdate } from '../domain/context-updates';
-import type { StoredContext } from '../domain/user-context';
+import type { ContextUpdate } from '../domain/app-context/context-updates';
+import type { StoredContext } from '../domain/app-context/user-context';
 import type { RedisKeys } from '../infra/redis-keys';
 
 // Applies a ContextUpdate to the user's hash in one step: no other request can interleave, so no count is lost.

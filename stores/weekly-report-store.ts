@@ -1,10 +1,10 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { addDays, addWeeks, dayBounds, istDateOf, previousWeek, weekBounds } from '../domain/iso-week';
-import { figuresOfDays, type DayRollup } from '../domain/report-rollup';
-import type { SupportFigures } from '../domain/support-metrics';
-import { buildWeeklyReport, type WeekFigures, type WeeklyReport } from '../domain/weekly-report';
-import { renderReportHtml } from '../domain/report-html';
+import { addDays, addWeeks, dayBounds, istDateOf, previousWeek, weekBounds } from '../domain/reports/iso-week';
+import { figuresOfDays, type DayRollup } from '../domain/reports/report-rollup';
+import type { SupportFigures } from '../domain/reports/support-metrics';
+import { buildWeeklyReport, type WeekFigures, type WeeklyReport } from '../domain/reports/weekly-report';
+import { renderReportHtml } from '../domain/reports/report-html';
 import { linkAssists } from './order-store';
 import { trendPoint, type OrderFigures } from './report-figures';
 import { readDays, refreshDays } from './report-days';

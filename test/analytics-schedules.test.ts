@@ -2,7 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { recordOrder } from '../stores/order-store';
 import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
-import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
+import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../domain/reports/iso-week';
 import { dailyScheduleId, weeklyScheduleId } from '../infra/analytics-schedules';
 import { insertIncidence } from './support/analytics';
 import { eventually } from './support/eventually';

@@ -1,7 +1,7 @@
 import { resolveIncidenceContext } from '../use-cases/resolve-incidence-context';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import type { ConversationEvent } from '../domain/conversation-event';
-import { normaliseWebhook } from '../domain/freshchat-payload';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { normaliseWebhook } from '../domain/conversation/freshchat-payload';
 import { logger } from '../infra/logger';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';

@@ -6,8 +6,14 @@ import { parseJsonBody } from '../api/raw-body';
 import { expectClearRefusal, hostileBodies } from './support/hostile-input';
 import { ADMIN_API_TOKEN, appToken, fixtureText, hmacSign, postWebhook } from './support/signing';
 import { ORDERS_SECRET } from './support/analytics';
-import { orderReportSchema } from '../domain/order';
-import { cartBody, channelRouteBody, frictionSignalBody, profileBody, screenBody } from '../domain/app-requests';
+import { orderReportSchema } from '../domain/reports/order';
+import {
+  cartBody,
+  channelRouteBody,
+  frictionSignalBody,
+  profileBody,
+  screenBody,
+} from '../domain/app-context/app-requests';
 import { startTestSystem, type TestSystem } from './support/system';
 import { uniqueConversationId, retarget } from './support/conversations';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app';
 import { createContextSyncGateway } from '../api/context-sync-gateway';
 import { createConversationGateway } from '../api/conversation-gateway';
-import { contextSyncWorkflowId } from '../domain/context-sync-settings';
+import { contextSyncWorkflowId } from '../domain/app-context/context-sync-settings';
 import type { contextSyncWorkflow } from '../workflows/context-sync-workflow';
 import { contextChangedSignal, contextSyncStateQuery } from '../workflows/signals';
 import { createTemporalClient } from '../infra/temporal';

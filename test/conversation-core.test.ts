@@ -1,7 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { ActivityFaults } from '../bench/chaos/activity-faults';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { fixtureFor, incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat } from './support/fake-freshchat';

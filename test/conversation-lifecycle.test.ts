@@ -1,4 +1,4 @@
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { stateQuery } from '../workflows/signals';
 import {
   countIncidences,

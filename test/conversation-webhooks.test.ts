@@ -1,7 +1,7 @@
 import { createApp } from '../api/app';
 import { createConversationGateway } from '../api/conversation-gateway';
 import { createTemporalClient } from '../infra/temporal';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { stateQuery } from '../workflows/signals';
 import {
   countIncidences,

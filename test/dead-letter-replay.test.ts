@@ -1,5 +1,5 @@
 import { sql, type DatabasePool } from 'slonik';
-import type { ConversationEvent } from '../domain/conversation-event';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import { createDatabasePool } from '../infra/db';
 import { pendingDeadLetters, recordDeadLetter } from '../stores/dead-letter-store';
 import { replayDeadLetters } from '../use-cases/replay-dead-letters';

@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import type Router from '@koa/router';
 import { createApiClient } from '../app-client/api-client';
-import { normaliseWebhook } from '../domain/freshchat-payload';
+import { normaliseWebhook } from '../domain/conversation/freshchat-payload';
 import { OPERATIONS, openApiDocument } from '../api/openapi';
 import { startTestSystem, type TestSystem } from './support/system';
 import { contractViolations } from './support/api-contract';

@@ -2,7 +2,7 @@
  * The live overview: open and unattended conversations, SLAs due within 5 minutes, cart value at risk, each
  * conversation linked to its workflow in the Temporal UI; JSON and an HTML page, admin token only.
  */
-import type { LinkedOverview } from '../domain/overview';
+import type { LinkedOverview } from '../domain/reports/overview';
 import { adminGet } from './support/analytics';
 import { insertSlaTarget, insertSupportIncidence } from './support/support-rows';
 import { startTestSystem, type TestSystem } from './support/system';

@@ -1,5 +1,5 @@
 import { temporal } from '@temporalio/proto';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../infra/payload-codec';
 import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';

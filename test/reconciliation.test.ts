@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
 import { createConversationGateway } from '../api/conversation-gateway';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation-pass';
+import type { ReconciliationInput, ReconciliationSummary } from '../domain/reconciliation/reconciliation-pass';
 import { createTokenBucket } from '../infra/token-bucket';
 import {
   ensureReconciliationSchedule,

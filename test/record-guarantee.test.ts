@@ -1,8 +1,8 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { createConversationGateway } from '../api/conversation-gateway';
-import { conversationWorkflowId } from '../domain/conversation-event';
-import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
+import { SEARCH_ATTRIBUTES } from '../domain/conversation/search-attributes';
 import { createTemporalClient } from '../infra/temporal';
 import { replayDeadLetters } from '../use-cases/replay-dead-letters';
 import { stateQuery } from '../workflows/signals';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { normaliseWebhook } from '../domain/freshchat-payload';
+import { normaliseWebhook } from '../domain/conversation/freshchat-payload';
 import { incidenceOf, retarget, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat } from './support/fake-freshchat';

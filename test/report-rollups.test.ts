@@ -6,8 +6,8 @@
 import { Client } from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { dayBounds, weekBounds } from '../domain/iso-week';
-import { figuresOfDays } from '../domain/report-rollup';
+import { dayBounds, weekBounds } from '../domain/reports/iso-week';
+import { figuresOfDays } from '../domain/reports/report-rollup';
 import { orderFigures, periodFigures } from '../stores/report-figures';
 import { readDays, refreshDays } from '../stores/report-days';
 import { repairsIn } from '../stores/reconciliation-store';

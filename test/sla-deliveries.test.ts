@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createSlaActivities } from '../activities/sla-activities';
 import { createFreshchatClient } from '../clients/freshchat-client';
 import { createOutboundEventSender, OUTBOUND_HEADERS, signOutboundEvent } from '../clients/outbound-events';
-import { ALWAYS_OPEN } from '../domain/business-hours';
+import { ALWAYS_OPEN } from '../domain/sla/business-hours';
 import { OutboundReceiver } from './support/outbound-receiver';
 
 // Outbound events against a real HTTP receiver (no Temporal here); escalations are in sla-escalations.test.ts.

@@ -2,7 +2,7 @@ import { workflowMetadataQuery } from '@temporalio/workflow';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { OUTBOUND_HEADERS, signOutboundEvent } from '../clients/outbound-events';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { fixtureFor, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';
 import { FakeFreshchat } from './support/fake-freshchat';

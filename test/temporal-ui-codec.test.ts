@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDevServer } from '../bench/support/dev-server';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { ENCRYPTED_ENCODING } from '../infra/payload-codec';
 import { launchChromium } from './support/browser';
 import { retarget, uniqueConversationId } from './support/conversations';

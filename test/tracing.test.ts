@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { loadSettings } from '../infra/settings';
 import { SERVICE_NAMES, startTracing, tracingWith, WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { fixtureFor, storedIncidence, uniqueConversationId } from './support/conversations';

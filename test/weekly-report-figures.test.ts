@@ -12,7 +12,7 @@ import {
   computeWeeklyReport,
   readWeeklyReport,
 } from '../stores/weekly-report-store';
-import type { WeeklyReport } from '../domain/weekly-report';
+import type { WeeklyReport } from '../domain/reports/weekly-report';
 import { insertFrictionSignal, insertIncidence } from './support/analytics';
 import { startTestSystem, type TestSystem } from './support/system';
 

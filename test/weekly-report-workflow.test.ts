@@ -1,9 +1,9 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { isoWeekOf } from '../domain/iso-week';
-import { weeklyReportWorkflowId } from '../domain/weekly-report';
-import { conversationWorkflowId } from '../domain/conversation-event';
+import { isoWeekOf } from '../domain/reports/iso-week';
+import { weeklyReportWorkflowId } from '../domain/reports/weekly-report';
+import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { weeklyReportStateQuery } from '../workflows/signals';
 import { fixtureFor, incidenceOf, timelineOf, uniqueConversationId } from './support/conversations';
 import { eventually } from './support/eventually';

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
-import type { CartRequest, FrictionSignalRequest, ProfileBody, ScreenRequest } from '../domain/app-requests';
-import { changedAgentFields } from '../domain/context-changes';
+import type {
+  CartRequest,
+  FrictionSignalRequest,
+  ProfileBody,
+  ScreenRequest,
+} from '../domain/app-context/app-requests';
+import { changedAgentFields } from '../domain/app-context/context-changes';
 import {
   cartUpdate,
   profileUpdate,
@@ -9,9 +14,9 @@ import {
   signalUpdate,
   withSession,
   type ContextUpdate,
-} from '../domain/context-updates';
-import { assessFriction, type ContextAnswer, type FrictionSettings } from '../domain/friction';
-import { userContextOf, type UserContext } from '../domain/user-context';
+} from '../domain/app-context/context-updates';
+import { assessFriction, type ContextAnswer, type FrictionSettings } from '../domain/app-context/friction';
+import { userContextOf, type UserContext } from '../domain/app-context/user-context';
 import { insertFrictionSignal } from '../stores/friction-signal-store';
 import type { UserContextStore } from '../stores/user-context-store';
 

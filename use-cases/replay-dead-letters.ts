@@ -1,6 +1,6 @@
 import type { DatabasePool } from 'slonik';
-import type { ConversationEvent } from '../domain/conversation-event';
-import { storableDeep } from '../domain/record-values';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { storableDeep } from '../domain/conversation/record-values';
 import { markReplayed, pendingDeadLetters, type DeadLetter } from '../stores/dead-letter-store';
 
 export interface ReplayDeps {

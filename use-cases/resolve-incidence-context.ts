@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { ConversationEvent } from '../domain/conversation-event';
-import type { IncidenceContext } from '../domain/incidence';
-import { contextFromProperties, mergeContexts, type PartialContext } from '../domain/incidence-context';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import type { IncidenceContext } from '../domain/conversation/incidence';
+import { contextFromProperties, mergeContexts, type PartialContext } from '../domain/conversation/incidence-context';
 import type { RedisKeys } from '../infra/redis-keys';
 import type { Logger } from '../infra/logger';
-import { recordId } from '../domain/record-values';
+import { recordId } from '../domain/conversation/record-values';
 import { propertyMap, type FreshchatClient } from '../clients/freshchat-client';
 import { createFreshchatIdentityStore } from '../stores/freshchat-identity-store';
 

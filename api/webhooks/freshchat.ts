@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { KNOWN_ACTIONS, normaliseWebhook, PayloadError } from '../../domain/freshchat-payload';
+import { KNOWN_ACTIONS, normaliseWebhook, PayloadError } from '../../domain/conversation/freshchat-payload';
 import { logger } from '../../infra/logger';
 import type { ConversationGateway } from '../conversation-gateway';
 import { ApiError } from '../errors';

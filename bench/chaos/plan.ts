@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ALWAYS_OPEN, type BusinessHours } from '../../domain/business-hours';
-import { slaPolicyFile, type SlaPolicy } from '../../domain/sla-policy';
+import { ALWAYS_OPEN, type BusinessHours } from '../../domain/sla/business-hours';
+import { slaPolicyFile, type SlaPolicy } from '../../domain/sla/sla-policy';
 import type { SlaEvent } from './expected-sla';
 import { LIFECYCLE_START, LIFECYCLES } from './lifecycles';
 import { realLifecycleEvents } from './real-lifecycle';

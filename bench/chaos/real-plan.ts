@@ -1,4 +1,4 @@
-import { reconciledAssignmentKey } from '../../domain/reconciliation';
+import { reconciledAssignmentKey } from '../../domain/reconciliation/reconciliation';
 import {
   minutesAfter,
   realAssignment,

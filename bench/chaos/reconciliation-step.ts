@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import type { ReconciliationSummary } from '../../domain/reconciliation-pass';
+import type { ReconciliationSummary } from '../../domain/reconciliation/reconciliation-pass';
 import { loadSettings } from '../../infra/settings';
 import { payloadDataConverter } from '../../infra/payload-codec';
 import { runManualPass } from '../../infra/reconciliation-schedule';

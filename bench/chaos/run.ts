@@ -14,7 +14,7 @@ import { createRedis } from '../../infra/redis';
 import { createTemporalClient } from '../../infra/temporal';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, waitForHttp } from '../scratch';
 import { FaultProxy } from './fault-proxy';
-import { describePass, type ReconciliationSummary } from '../../domain/reconciliation-pass';
+import { describePass, type ReconciliationSummary } from '../../domain/reconciliation/reconciliation-pass';
 import { chaosPlan, conversationOfBody, type PlanOptions } from './plan';
 import { realChaosPlan } from './real-plan';
 import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';

@@ -1,5 +1,5 @@
-import { ALWAYS_OPEN } from '../../domain/business-hours';
-import type { SlaPolicy } from '../../domain/sla-policy';
+import { ALWAYS_OPEN } from '../../domain/sla/business-hours';
+import type { SlaPolicy } from '../../domain/sla/sla-policy';
 import { expectedSlaStatus, expectedSlaTargets, type SlaEvent } from '../../bench/chaos/expected-sla';
 import { chaosPlan, type ChaosPlan } from '../../bench/chaos/plan';
 import { realChaosPlan } from '../../bench/chaos/real-plan';

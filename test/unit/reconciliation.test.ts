@@ -1,11 +1,11 @@
-import { normaliseWebhook } from '../../domain/freshchat-payload';
+import { normaliseWebhook } from '../../domain/conversation/freshchat-payload';
 import {
   reconcileConversation,
   lastActivityOf,
   reconciledAssignmentKey,
   type ConversationRecord,
   type RestMessage,
-} from '../../domain/reconciliation';
+} from '../../domain/reconciliation/reconciliation';
 import { fixture } from '../support/signing';
 import { realMessage, realResolution } from '../support/freshchat-events';
 

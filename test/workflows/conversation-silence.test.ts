@@ -1,5 +1,5 @@
-import { isoWeekOf } from '../../domain/iso-week';
-import { conversationWorkflowId } from '../../domain/conversation-event';
+import { isoWeekOf } from '../../domain/reports/iso-week';
+import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';

@@ -3,7 +3,7 @@
  * counts as assisted.
  */
 import { z } from 'zod';
-import { isCalendarDay, isCalendarInstant } from './calendar';
+import { isCalendarDay, isCalendarInstant } from '../calendar';
 
 export const ORDER_EVENTS = ['PLACED', 'MODIFIED', 'CANCELLED'] as const;
 export type OrderEvent = (typeof ORDER_EVENTS)[number];

@@ -1,6 +1,6 @@
 import type { ConversationState } from './conversation-state';
-import type { ResponseClock } from './response-clock';
-import type { SlaSummary } from './sla-step';
+import type { ResponseClock } from '../sla/response-clock';
+import type { SlaSummary } from '../sla/sla-step';
 
 const rupees = (value: number | null): string =>
   value === null ? 'cart unknown' : `₹${value.toLocaleString('en-IN', { maximumFractionDigits: 0 })}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../infra/duration';
-import { CHANNELS, type Channel } from './incidence';
+import { parseDuration } from '../duration';
+import { CHANNELS, type Channel } from '../conversation/incidence';
 
 export const SLA_TARGETS = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'] as const;
 export type SlaTargetKind = (typeof SLA_TARGETS)[number];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isCalendarInstant } from './calendar';
+import { isCalendarInstant } from '../calendar';
 import type { ConversationEvent, PayloadFormat, UserProperties } from './conversation-event';
 import type { Actor } from './incidence';
 import { storableDeep } from './record-values';

@@ -1,6 +1,6 @@
 import type { IncidenceSnapshot } from './incidence-snapshot';
 import type { Outcome, Stage } from './incidence';
-import type { WeeklyReportSettings } from './weekly-report-run';
+import type { WeeklyReportSettings } from '../reports/weekly-report-run';
 
 /** Tunables passed to every conversation run (workflows cannot read the environment). */
 export interface ConversationSettings {

@@ -2,8 +2,8 @@
  * Reconciliation: what Freshchat's REST API knows about a conversation that our record lacks, as the same
  * conversation events (and event keys) the webhook produces. Pure: the activities read both sides, this decides.
  */
-import type { ConversationEvent, ConversationEventKind } from './conversation-event';
-import { normaliseWebhook, PayloadError } from './freshchat-payload';
+import type { ConversationEvent, ConversationEventKind } from '../conversation/conversation-event';
+import { normaliseWebhook, PayloadError } from '../conversation/freshchat-payload';
 
 /** A message as `GET /v2/conversations/{id}/messages` returns it (only the fields we read). */
 export interface RestMessage {

@@ -1,4 +1,4 @@
-import type { ConversationState } from './conversation-state';
+import type { ConversationState } from '../conversation/conversation-state';
 import type { SlaTarget } from './sla';
 
 export type OutboundEventType = 'incidence.created' | 'incidence.resolved' | 'sla.breached' | 'sla.met';

@@ -1,5 +1,5 @@
-import type { ConversationState } from './conversation-state';
-import type { TimelineEntry } from './incidence-snapshot';
+import type { ConversationState } from '../conversation/conversation-state';
+import type { TimelineEntry } from '../conversation/incidence-snapshot';
 import { outboundEventOf, type OutboundEventType } from './outbound-event';
 import { clockEventOf, initialResponseClock, tick, type ClockEffect, type ResponseClock } from './response-clock';
 import {
