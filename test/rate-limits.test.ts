@@ -73,6 +73,17 @@ test('every counted answer shows the limit, what is left and when it resets, bef
     expect(Number(limit.reset)).toBeGreaterThanOrEqual(0);
     expect(Number(limit.reset)).toBeLessThanOrEqual(60);
   }
+  // Each context write is counted too, and says so.
+  const writes = [
+    await send('PUT', `/api/v1/context/${user}/screen`, user, { screen_name: 'HOME' }),
+    await send('PUT', `/api/v1/context/${user}/cart`, user, { cart_value: 100, items: [] }),
+    await send('PUT', `/api/v1/context/${user}/profile`, user, { name: 'Asha' }),
+  ];
+  expect(writes.map((w) => [w.status, w.limit.limit, w.limit.remaining, w.limit.policy])).toEqual([
+    [200, '5', '4', '5;w=60'],
+    [200, '5', '3', '5;w=60'],
+    [200, '5', '2', '5;w=60'],
+  ]);
   // Reads are not limited, so they carry no limit.
   const read = await send('GET', `/api/v1/context/${user}`, user);
   expect(read.limit).toEqual({ limit: null, remaining: null, reset: null, policy: null });
