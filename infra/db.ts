@@ -28,11 +28,11 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
 }
 
 /**
- * slonik 47 wedges its pool when the database connection drops under a running query: pg emits the
- * client's 'error' in the same tick as it rejects the query, slonik's destroy then races that rejection,
- * throws before announcing the destroy, and the connection stays "pending destroy" forever. Once every
- * slot is stuck no query ever runs again (found by the chaos run; repro in test/database-recovery.test.ts).
- * Emitting pg's 'error' one macrotask later lets the query settle first, so destroy completes.
+ * Emits pg's client 'error' one macrotask later, so the query the drop rejected settles before slonik destroys the
+ * connection. slonik 47's pool wedged without it: its destroy raced that rejection, threw before announcing the
+ * destroy, and the slot stayed "pending destroy" until every slot was stuck (found by the chaos run; repro in
+ * test/database-recovery.test.ts). slonik 49's driver waits for the running query itself and that test passes
+ * without this deferral; it stays until the chaos runs have passed without it as well.
  */
 function deferPgClientErrors(): void {
   const marker = Symbol.for('support-led-ordering.deferred-pg-errors');
