@@ -9,7 +9,7 @@ import type { Outcome } from '../domain/conversation/incidence';
 import { DATA_REJECTED } from '../domain/conversation/record-values';
 import { resolutionFromTags, splitTags } from '../domain/conversation/resolution-rules';
 import type { Delivery, SlaSummary } from '../domain/sla/sla-step';
-import { resolveIncidenceContext, type ContextDeps } from '../use-cases/resolve-incidence-context';
+import { resolveIncidenceContext, type ContextDeps } from './resolve-incidence-context';
 import * as store from '../stores/incidence-store';
 import {
   closeForSilence,

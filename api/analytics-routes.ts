@@ -12,9 +12,10 @@ import {
   streamExport,
   type ExportFormat,
 } from '../stores/incidence-export';
-import { adminOnly, type AuthSettings } from './auth';
+import { adminOnly } from './auth';
+import type { AuthSettings } from '../infra/settings';
 import { ApiError } from './errors';
-import type { AgentNames } from '../stores/agent-names';
+import type { AgentNames } from '../clients/agent-names';
 
 export interface AnalyticsApiDeps {
   pool: DatabasePool;

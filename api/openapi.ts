@@ -29,7 +29,7 @@ import {
 
 /**
  * The API contract (OpenAPI 3.1), generated from the zod schemas the routes validate with. Served at
- * /openapi.json and rendered at /docs. test/openapi.test.ts checks that every route of the app is here and
+ * /openapi.json and rendered at /docs. test/system/openapi.test.ts checks that every route of the app is here and
  * that every example passes its schema.
  */
 

@@ -15,7 +15,7 @@ import { createManagerPages } from '../api/manager-pages';
 import { addDays, isoWeekOf, istDateOf } from '../domain/reports/iso-week';
 import { createDatabasePool } from '../infra/db';
 import { aggregateDay, computeAndStoreWeeklyReport } from '../stores/weekly-report-store';
-import type { AgentNames } from '../stores/agent-names';
+import type { AgentNames } from '../clients/agent-names';
 import { ROOT, scratchDatabase } from './scratch';
 import { seedIncidences } from './support/page-data';
 

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { createManagerPages } from '../api/manager-pages';
 import { encodeCursor } from '../domain/reports/incidence-filters';
 import { createDatabasePool } from '../infra/db';
-import type { AgentNames } from '../stores/agent-names';
+import type { AgentNames } from '../clients/agent-names';
 import { scratchDatabase } from './scratch';
 import { seedIncidences } from './support/page-data';
 import { flag, percentile, printTable, type BenchRow } from './table';

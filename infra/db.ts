@@ -31,8 +31,8 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
  * Emits pg's client 'error' one macrotask later, so the query the drop rejected settles before slonik destroys the
  * connection. slonik 47's pool wedged without it: its destroy raced that rejection, threw before announcing the
  * destroy, and the slot stayed "pending destroy" until every slot was stuck (found by the chaos run; repro in
- * test/database-recovery.test.ts). slonik 49's driver waits for the running query itself and that test passes
- * without this deferral; it stays until the chaos runs have passed without it as well.
+ * test/system/database-recovery.test.ts). slonik 49's driver waits for the running query itself, and a one-cut version
+ * of that test passed without this deferral; it stays until that test and the chaos runs pass without it.
  */
 function deferPgClientErrors(): void {
   const marker = Symbol.for('support-led-ordering.deferred-pg-errors');

@@ -9,7 +9,7 @@ import { describePass } from '../domain/reconciliation/reconciliation-pass';
 import { loadSettings } from '../infra/settings';
 import { payloadDataConverter } from '../infra/payload-codec';
 import { parseDuration } from '../domain/duration';
-import { runManualPass } from '../infra/reconciliation-schedule';
+import { runManualPass } from '../gateways/reconciliation-schedule';
 
 async function main(): Promise<void> {
   const settings = loadSettings();

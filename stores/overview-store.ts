@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import type { CartValueAtRisk } from '../domain/reports/weekly-report';
+import type { CartValueAtRisk } from '../domain/reports/weekly-report-shape';
 import type { OverviewConversation, OverviewFigures, OverviewTarget } from '../domain/reports/overview';
 
 /**

@@ -14,7 +14,7 @@ import {
   type SlaDimension,
   type SupportFigures,
 } from '../domain/reports/support-metrics';
-import type { OrderFigures } from './report-figures';
+import type { OrderFigures } from '../domain/reports/weekly-report-shape';
 import { paise, range, resolvedIn, responseBucket, SLA_DIMENSION_COLUMNS, slaDimensions } from './report-sql';
 
 /**

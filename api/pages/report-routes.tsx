@@ -16,7 +16,7 @@ import {
   dayBounds,
 } from '../../domain/reports/iso-week';
 import { renderReportHtml } from '../../domain/reports/report-html';
-import type { AgentNames } from '../../stores/agent-names';
+import type { AgentNames } from '../../clients/agent-names';
 import { readHeatmaps, type Heatmap } from '../../stores/heatmap-store';
 import { readDaily, readWeeklyReport, type DailyRow } from '../../stores/weekly-report-store';
 import { Head, incidencesHref, Page, type View } from './layout';

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { createApp } from '../../api/app';
-import { createConversationGateway } from '../../api/conversation-gateway';
+import { createConversationGateway } from '../../gateways/conversation-gateway';
 import { loadConfig } from '../../infra/config';
 import { createDatabasePool } from '../../infra/db';
 import { createRedis } from '../../infra/redis';
@@ -20,7 +20,7 @@ import { realChaosPlan } from './real-plan';
 import { freshchatFor, reconciliationPass, signingFor } from './reconciliation-step';
 import { startOutboundSink } from './outbound-sink';
 import { verifyChaos, type ChaosVerdict } from './verify';
-import type { FakeFreshchat } from '../../test/support/fake-freshchat';
+import type { FakeFreshchat } from '../support/fake-freshchat';
 import { settingsFrom } from '../../infra/settings';
 import { COUNT_TIMELINE } from '../webhook-load';
 

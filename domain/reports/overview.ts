@@ -1,7 +1,7 @@
 /** The live overview of open conversations (GET /api/v1/overview): types, Temporal UI links and the HTML page. */
 import { conversationWorkflowId } from '../conversation/conversation-event';
 import { escapeHtml as e } from './report-format';
-import type { CartValueAtRisk } from './weekly-report';
+import type { CartValueAtRisk } from './weekly-report-shape';
 
 export interface OverviewConversation {
   incidenceId: string;

@@ -4,14 +4,7 @@
  * issue, the fastest-growing issue categories, and no orders reaching the feed while incidences do.
  */
 import { rupees } from './display';
-import type { WeeklyReport } from './weekly-report';
-
-export interface Recommendation {
-  rule: 'target-missed' | 'top-friction-screen' | 'growing-category' | 'no-orders';
-  priority: 'high' | 'medium';
-  text: string;
-  numbers: Record<string, number | string | null>;
-}
+import type { Recommendation, WeeklyReport } from './weekly-report-shape';
 
 type ReportBody = Omit<WeeklyReport, 'recommendations'>;
 

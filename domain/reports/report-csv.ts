@@ -1,6 +1,7 @@
 /** The weekly report as CSV: one row per figure (section, name, this week, previous week, change, note). */
 import { supportCsvRows } from './support-html';
-import { METRIC_LABELS, METRIC_NAMES, type WeeklyReport } from './weekly-report';
+import { METRIC_LABELS } from './weekly-report';
+import { METRIC_NAMES, type WeeklyReport } from './weekly-report-shape';
 
 const cell = (v: string | number | null | undefined): string => {
   if (v === null || v === undefined) return '';

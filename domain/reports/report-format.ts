@@ -1,7 +1,8 @@
 /** Formatting shared by the HTML, CSV and email renderings of a weekly report. */
 import { rupees } from './display';
 import type { IncidenceFilters } from './incidence-filters';
-import { METRIC_LABELS, type Metric, type MetricName } from './weekly-report';
+import { METRIC_LABELS } from './weekly-report';
+import { type Metric, type MetricName } from './weekly-report-shape';
 
 export interface ReportRenderOptions {
   /** Agent id → name (Freshchat); an id without one shows as itself. */

@@ -16,14 +16,9 @@ import {
   type ReportChart,
   type ReportRenderOptions,
 } from './report-format';
-import {
-  METRIC_LABELS,
-  METRIC_NAMES,
-  type Count,
-  type MetricName,
-  type TargetLevel,
-  type WeeklyReport,
-} from './weekly-report';
+import { METRIC_LABELS } from './weekly-report';
+import { type Count } from './support-metrics';
+import { METRIC_NAMES, type MetricName, type TargetLevel, type WeeklyReport } from './weekly-report-shape';
 
 export type { ReportChart, ReportRenderOptions };
 

@@ -17,8 +17,10 @@ import {
   type Histogram,
   type SlaDimension,
   type SupportFigures,
+  type Count,
 } from './support-metrics';
-import { TIME_TO_RESOLVE_BUCKETS, type Count, type ScreenCount, type WeekFigures } from './weekly-report';
+import { TIME_TO_RESOLVE_BUCKETS } from './weekly-report';
+import { type ScreenCount, type WeekFigures } from './weekly-report-shape';
 
 export interface DayRollup {
   orders: { total: number; cancelled: number; assisted: number; assistedValuePaise: number };

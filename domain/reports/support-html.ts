@@ -12,7 +12,7 @@ import {
   type SlaRow,
   type SupportFigures,
 } from './support-metrics';
-import type { WeeklyReport } from './weekly-report';
+import type { WeeklyReport } from './weekly-report-shape';
 
 const minutes = (s: number | null) => (s === null ? '—' : `${(s / 60).toFixed(1)} min`);
 const percent = (p: number | null) => (p === null ? '—' : `${p.toFixed(1)}%`);

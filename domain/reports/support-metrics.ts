@@ -3,7 +3,11 @@
  * rollups (stores/report-days.ts) are merged here into a period's figures, and percentiles come from exact
  * per-second histograms, so a week read from rollups equals the week counted from raw rows.
  */
-import type { Count } from './weekly-report';
+
+export interface Count {
+  name: string;
+  count: number;
+}
 
 /** Durations in whole seconds with how many times each occurred, ascending by value. */
 export type Histogram = Array<[seconds: number, count: number]>;

@@ -7,11 +7,20 @@ import { runtimeLogDestination } from './runtime-log';
 process.env.LOG_LEVEL ??= 'warn';
 
 // The SDK logs through pino as the worker does (infra/sdk-logger.ts); tests only want warnings and errors.
+let runtime: Runtime | undefined;
 try {
-  Runtime.install({
+  runtime = Runtime.install({
     logger: sdkLogger(createLogger({ level: 'warn', destination: runtimeLogDestination })),
     telemetryOptions: { logging: SDK_CORE_LOGGING },
   });
 } catch {
   // already installed in this process
 }
+
+// The runtime forwards the core's log lines through a native callback that keeps Node's event loop alive until the
+// runtime shuts down. The SDK shuts it down when its last worker or connection closes; a file that never opened one
+// (or had closed them all before this hook) would keep a single-file run of jest from exiting.
+afterAll(async () => {
+  const idle = runtime as unknown as { shutdownIfIdle(): Promise<void> } | undefined;
+  await idle?.shutdownIfIdle();
+});

@@ -1,11 +1,5 @@
-import {
-  buildWeeklyReport,
-  changeOf,
-  metricsOf,
-  ratio,
-  targetsOf,
-  type WeekFigures,
-} from '../../domain/reports/weekly-report';
+import { buildWeeklyReport, changeOf, metricsOf, ratio, targetsOf } from '../../domain/reports/weekly-report';
+import { type WeekFigures } from '../../domain/reports/weekly-report-shape';
 import {
   growingCategories,
   recommendationsFor,
