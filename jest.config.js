@@ -22,9 +22,9 @@ const common = {
   transformIgnorePatterns: [
     '/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider|postgrator)/)',
   ],
-  setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
-  // Every answer of the API a test receives is checked against the OpenAPI document.
-  setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],
+  // The SDK's runtime logs through pino and is shut down after each file (quiet-runtime.ts); every answer of the API a
+  // test receives is checked against the OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/quiet-runtime.ts', '<rootDir>/test/support/api-contract-setup.ts'],
 };
 
 const withTemporal = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../domain/duration';
+import { duration } from './setting-formats';
 import { secretProblems } from './secret-checks';
 import { peopleSchema } from './people-settings';
 import { securitySchema } from './security-settings';
@@ -15,20 +15,6 @@ const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
     .optional()
     .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
-
-/** A positive duration with its unit: 500ms, 30s, 15m, 24h, 7d. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const ms = parseDuration(v ?? fallback);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 30s, 15m, 24h or 7d, got "${v}"` });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 /** A size in bytes with its unit (b, kb, mb; 1 kb = 1024 b): a bare number or `1m` is refused, not read as bytes. */
 const size = (fallback: string) =>
