@@ -4,15 +4,16 @@ import type { BusinessHours } from '../domain/business-hours';
 import type { ConversationEvent } from '../domain/conversation-event';
 import { eventChangeOf, timelineEntryOf } from '../domain/conversation-changes';
 import { initialConversationState, withSnapshot, type ConversationState } from '../domain/conversation-state';
-import type { IncidenceSnapshot, SilenceClose } from '../domain/incidence-snapshot';
+import type { IncidenceChange, IncidenceSnapshot, SilenceClose, TimelineEntry } from '../domain/incidence-snapshot';
 import type { ResponseClock } from '../domain/response-clock';
 import type { SlaPlan } from '../domain/sla';
 import { policyFor, type SlaPolicies } from '../domain/sla-policy';
 import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla-step';
-import { insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot, updateIncidence } from './incidence-store';
+import { changeSets, insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
 import { linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
-import { storeSlaProgress, targetsOf } from './sla-store';
+import { RESPONSE_TIMELINE_JSON, responseTimelineOf, storeSlaProgress, TARGETS_JSON } from './sla-store';
+import { targetsFromJson, targetsOf, type ResponseInputs } from './sla-store';
 
 /** The SLA rules a step applies (null: SLA timers off). */
 export interface SlaRules {
@@ -90,7 +91,8 @@ export async function storeEvent(
   return pool.transaction(async (tx) => {
     const record = await locked(tx, incidenceId);
     const entry = timelineEntryOf(event);
-    if (!(await insertTimeline(tx, incidenceId, entry))) {
+    const { inserted, targets } = await insertEntry(tx, incidenceId, entry);
+    if (!inserted) {
       // Stored before (a retry after a lost result): a close it carries is handed off again, and tags still pending
       // are read again (applying them is guarded by the resolution's time, so a spare read changes nothing).
       const closedAt =
@@ -108,7 +110,7 @@ export async function storeEvent(
     }
     const before = stateOf(conversationId, record.snapshot);
     const { change, tagsPending } = eventChangeOf(before, event);
-    const snapshot = await updateIncidence(tx, incidenceId, change);
+    const { snapshot, responseInputs } = await applyChange(tx, incidenceId, change);
     // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
     if (change.close || change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
     // With its resolution time known, orders of the user already reported within the window get linked.
@@ -117,11 +119,10 @@ export async function storeEvent(
     if (rules) {
       const plan = planOf(rules, snapshot, record.channel);
       const after = stateOf(conversationId, snapshot);
-      const stored = { clock: record.clock, targets: await targetsOf(tx, incidenceId) };
       const at = now();
       // Breaches that fell due are the loop's to record, once no event is queued: a queued one may be the answer.
-      sla = slaStepOf(stored, before, after, entry, plan, at);
-      await storeSlaProgress(tx, incidenceId, sla, rules.hours);
+      sla = slaStepOf({ clock: record.clock, targets }, before, after, entry, plan, at);
+      await storeSlaProgress(tx, incidenceId, sla, rules.hours, responseInputs);
     }
     const closedAt = change.close?.resolvedAt ?? null;
     return {
@@ -133,6 +134,46 @@ export async function storeEvent(
       summary: sla?.summary ?? record.summary,
     };
   });
+}
+
+/**
+ * Inserts the event's timeline row (false: stored before) and reads the incidence's SLA targets, in one statement
+ * taken after the row lock, so the targets read are the latest committed.
+ */
+async function insertEntry(tx: DatabaseTransactionConnection, incidenceId: string, entry: TimelineEntry) {
+  const row = await tx.one(sql.type(z.object({ inserted: z.boolean(), targets: z.unknown() }))`
+    WITH inserted AS (
+      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
+      VALUES (${incidenceId}, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
+              ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz)
+      ON CONFLICT (incidence_id, event_key) DO NOTHING
+      RETURNING id)
+    SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, ${TARGETS_JSON(incidenceId)} AS targets`);
+  return { inserted: row.inserted, targets: targetsFromJson(row.targets) };
+}
+
+const changedRow = snapshotRow.extend({ resolve_known: z.boolean(), timeline: z.unknown() });
+
+/**
+ * Applies an event's change to its incidence, returning the incidence as stored and, read in the same statement,
+ * what its response times are recomputed from (the timeline, with the new row).
+ */
+async function applyChange(
+  tx: DatabaseTransactionConnection,
+  incidenceId: string,
+  change: IncidenceChange,
+): Promise<{ snapshot: IncidenceSnapshot; responseInputs: ResponseInputs }> {
+  const row = await tx.one(sql.type(changedRow)`
+    WITH changed AS (
+      UPDATE incidences SET ${sql.join(changeSets(change), sql.fragment`, `)} WHERE id = ${incidenceId}
+      RETURNING ${SNAPSHOT_COLUMNS}, time_to_resolve_seconds IS NOT NULL AS resolve_known)
+    SELECT changed.*, ${RESPONSE_TIMELINE_JSON(incidenceId)} AS timeline FROM changed`);
+  const snapshot = toSnapshot(row);
+  const resolved =
+    snapshot.resolvedAt !== null && row.resolve_known
+      ? { createdAt: snapshot.createdAt, resolvedAt: snapshot.resolvedAt }
+      : null;
+  return { snapshot, responseInputs: { timeline: responseTimelineOf(row.timeline), resolved } };
 }
 
 /**
