@@ -31,13 +31,13 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated database, dropped by `drop()`. */
-export async function scratchDatabase(prefix: string): Promise<ScratchDatabase> {
+/** A fresh database, migrated unless told not to (a worker of another commit migrates its own), dropped by `drop()`. */
+export async function scratchDatabase(prefix: string, options = { migrate: true }): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  await migrate(url.toString());
+  if (options.migrate) await migrate(url.toString());
   return { url: url.toString(), name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
@@ -48,14 +48,18 @@ export async function temporalServer(existingAddress?: string): Promise<{ addres
   return { address: env.address, stop: () => env.teardown() };
 }
 
-/** Runs a TypeScript entry point (worker.ts, api/server.ts) as one real node process, so SIGKILL kills it. */
+/**
+ * Runs a TypeScript entry point (worker.ts, api/server.ts) as one real node process, so SIGKILL kills it; `root`: the
+ * checkout it runs from (another commit's worktree for a baseline).
+ */
 export function startNodeProcess(
   entry: string,
   env: Record<string, string>,
   extraNodeArgs: string[] = [],
+  root = ROOT,
 ): ChildProcess {
-  return spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
-    cwd: ROOT,
+  return spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', path.join(root, entry)], {
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
  */
 export interface WorkerCounters {
   cpuMs: number;
+  rssMb: number;
   sandbox: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -23,7 +24,7 @@ export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> 
   const sandbox = existsSync(probe.sandboxFile)
     ? (JSON.parse(readFileSync(probe.sandboxFile, 'utf8')) as Record<string, number>)
     : {};
-  return { cpuMs: cpuMs(probe.pid), sandbox, metrics: await sdkMetrics(probe.metricsUrl) };
+  return { cpuMs: cpuMs(probe.pid), rssMb: rssMb(probe.pid), sandbox, metrics: await sdkMetrics(probe.metricsUrl) };
 }
 
 /** Waits until the worker is idle (no sandbox call for two seconds), then reads its counters. */
@@ -46,6 +47,8 @@ export function perItem(before: WorkerCounters, after: WorkerCounters, items: nu
   const sandbox = (fn: string) => ((after.sandbox[fn] ?? 0) - (before.sandbox[fn] ?? 0)) / items;
   return {
     cpuMs: (after.cpuMs - before.cpuMs) / items,
+    /** The worker's RSS growth per item: what each workflow left open (cached) holds, garbage not yet collected included. */
+    rssKb: ((after.rssMb - before.rssMb) * 1024) / items,
     activations: sandbox('concludeActivation'),
     sandboxEntries: (entries(after) - entries(before)) / items,
     workflowTasks: metric('temporal_workflow_task_execution_latency_count'),
