@@ -141,15 +141,21 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: String(metricsPort),
     WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
     SANDBOX_ENTRIES_FILE: sandboxFile,
+    GC_REQUEST_FILE: `${sandboxFile}.gc`,
     ...(slaPolicyFile && { SLA_POLICY_FILE: slaPolicyFile }),
     ...pick(process.env, WORKER_SETTINGS),
   };
-  const preload = ['--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
+  const preload = ['--expose-gc', '--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
   if (heap > 0) preload.push(`--max-old-space-size=${heap}`);
   const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
   const api = startNodeProcess('api/server.ts', { ...env, API_METRICS_PORT: '0' }, nodeArgs);
   const base = baseDir ? await startBaseWorker(baseDir, runId, workerEnv, [...nodeArgs, ...preload]) : undefined;
-  const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  const probe: WorkerProbe = {
+    pid: worker.pid!,
+    sandboxFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    gcFile: workerEnv.GC_REQUEST_FILE,
+  };
   const baseUrl = `http://127.0.0.1:${port}`;
   const settings = loadSettings({ ...process.env, ...env });
   let headline: Record<string, unknown> | undefined;
@@ -376,10 +382,16 @@ async function startBaseWorker(dir: string, runId: string, workerEnv: Record<str
     TEMPORAL_TASK_QUEUE: taskQueue,
     WORKER_METRICS_PORT: String(metricsPort),
     SANDBOX_ENTRIES_FILE: sandboxFile,
+    GC_REQUEST_FILE: `${sandboxFile}.gc`,
     WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(dir, 'bench', 'minimal', 'workflows.ts')),
   };
   const worker = startNodeProcess('bench/minimal/worker.ts', env, nodeArgs, dir);
-  const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  const probe: WorkerProbe = {
+    pid: worker.pid!,
+    sandboxFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    gcFile: env.GC_REQUEST_FILE,
+  };
   return {
     /** Until its migrations ran and it serves its metrics. */
     async ready() {

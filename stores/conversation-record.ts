@@ -1,4 +1,4 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { BusinessHours } from '../domain/business-hours';
 import type { ConversationEvent } from '../domain/conversation-event';
@@ -10,7 +10,7 @@ import type { SlaPlan } from '../domain/sla';
 import { policyFor, type SlaPolicies } from '../domain/sla-policy';
 import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla-step';
 import { changeSets, insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
-import { linkAssistsOfIncidence } from './order-store';
+import { assistLinks, incidenceScope, linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
 import { RESPONSE_TIMELINE_JSON, responseTimelineOf, storeSlaProgress, TARGETS_JSON } from './sla-store';
 import { targetsFromJson, targetsOf, type ResponseInputs } from './sla-store';
@@ -78,11 +78,12 @@ const sameInstant = (a: string | null, b: string): boolean => a !== null && Date
 /**
  * Stores one event in one transaction: its timeline row and, only if the row is new, the incidence change computed
  * from the incidence as stored (locked), its assist links and repeat-friction flag, and its SLA progress computed
- * from the stored clock and targets. Breaches due at `now` are recorded in the same step.
+ * from the stored clock and targets. `linkAssists`: the incidence was just created or given its user, so the orders
+ * already reported are linked to it (in the timeline row's statement).
  */
 export async function storeEvent(
   pool: DatabasePool,
-  input: { conversationId: string; incidenceId: string; event: ConversationEvent },
+  input: { conversationId: string; incidenceId: string; event: ConversationEvent; linkAssists?: boolean },
   rules: SlaRules | null,
   assistedOrderWindowMs: number,
   now: () => string,
@@ -91,7 +92,8 @@ export async function storeEvent(
   return pool.transaction(async (tx) => {
     const record = await locked(tx, incidenceId);
     const entry = timelineEntryOf(event);
-    const { inserted, targets } = await insertEntry(tx, incidenceId, entry);
+    const links = input.linkAssists ? assistLinks(incidenceScope(incidenceId), assistedOrderWindowMs) : null;
+    const { inserted, targets } = await insertEntry(tx, incidenceId, entry, links);
     if (!inserted) {
       // Stored before (a retry after a lost result): a close it carries is handed off again, and tags still pending
       // are read again (applying them is guarded by the resolution's time, so a spare read changes nothing).
@@ -138,16 +140,21 @@ export async function storeEvent(
 
 /**
  * Inserts the event's timeline row (false: stored before) and reads the incidence's SLA targets, in one statement
- * taken after the row lock, so the targets read are the latest committed.
+ * taken after the row lock, so the targets read are the latest committed; `links`: assist links stored with them.
  */
-async function insertEntry(tx: DatabaseTransactionConnection, incidenceId: string, entry: TimelineEntry) {
+async function insertEntry(
+  tx: DatabaseTransactionConnection,
+  incidenceId: string,
+  entry: TimelineEntry,
+  links: FragmentSqlToken | null,
+) {
   const row = await tx.one(sql.type(z.object({ inserted: z.boolean(), targets: z.unknown() }))`
     WITH inserted AS (
       INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
       VALUES (${incidenceId}, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
               ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz)
       ON CONFLICT (incidence_id, event_key) DO NOTHING
-      RETURNING id)
+      RETURNING id)${links ? sql.fragment`, ${links}` : sql.fragment``}
     SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, ${TARGETS_JSON(incidenceId)} AS targets`);
   return { inserted: row.inserted, targets: targetsFromJson(row.targets) };
 }
