@@ -1,8 +1,15 @@
-/** Real PostgreSQL, Redis and Temporal dev server: see test/support/global-setup.ts. */
-module.exports = {
+/**
+ * Five tiers, each a jest project (`npx jest --selectProjects <name>`, or its npm script):
+ * - unit: pure code, no server and no bundle (seconds);
+ * - workflows: workflow loops on a real worker with mocked activities;
+ * - replay: the recorded histories (test/replay/histories/) against today's workflow code;
+ * - system: HTTP -> Temporal -> PostgreSQL/Redis, the whole system (test/system/);
+ * - chaos: the chaos harness with killed processes and cut connections (test/chaos/).
+ * Every tier but unit shares one Temporal dev server and one workflow bundle (test/support/global-setup.ts).
+ */
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   // Pages are JSX (preact-render-to-string): the automatic runtime, as tsconfig.json says.
   transform: {
     '^.+\\.(t|j)sx?$': [
@@ -18,8 +25,24 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
   // Every answer of the API a test receives is checked against the OpenAPI document.
   setupFilesAfterEnv: ['<rootDir>/test/support/api-contract-setup.ts'],
+};
+
+const withTemporal = {
+  ...common,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+const tier = (name, dir, base) => ({ ...base, displayName: name, testMatch: [`<rootDir>/test/${dir}/**/*.test.ts`] });
+
+module.exports = {
+  projects: [
+    tier('unit', 'unit', common),
+    tier('workflows', 'workflows', withTemporal),
+    tier('replay', 'replay', withTemporal),
+    tier('system', 'system', withTemporal),
+    tier('chaos', 'chaos', withTemporal),
+  ],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -5,8 +5,9 @@ import {
   type DailyRow,
   type StoredReportSummary,
 } from '../stores/weekly-report-store';
-import { emailWeeklyReport, type MailSettings, type EmailOutcome } from '../clients/report-mailer';
-import type { AgentNames } from '../stores/agent-names';
+import { emailWeeklyReport, type EmailOutcome } from '../clients/report-mailer';
+import type { MailSettings } from '../infra/settings';
+import type { AgentNames } from '../clients/agent-names';
 
 export interface AnalyticsActivityDeps {
   pool: DatabasePool;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { agentProperties, needsSync, type SyncedContext } from '../domain/context-changes';
+import { agentProperties, needsSync, type SyncedContext } from '../domain/app-context/context-changes';
 import { createFreshchatIdentityStore } from '../stores/freshchat-identity-store';
 import type { Logger } from '../infra/logger';
 import type { RedisKeys } from '../infra/redis-keys';

@@ -1,15 +1,15 @@
 import type { DatabasePool } from 'slonik';
 import { ApplicationFailure } from '@temporalio/common';
-import { carriesUser, type ConversationEvent } from '../domain/conversation-event';
-import { initialConversationState, withSnapshot } from '../domain/conversation-state';
-import { timelineEntryOf } from '../domain/conversation-changes';
-import { conversationDetails } from '../domain/conversation-summary';
-import type { IncidenceSnapshot, SilenceClose } from '../domain/incidence-snapshot';
-import type { Outcome } from '../domain/incidence';
-import { DATA_REJECTED } from '../domain/record-values';
-import { resolutionFromTags, splitTags } from '../domain/resolution-rules';
-import type { Delivery, SlaSummary } from '../domain/sla-step';
-import { resolveIncidenceContext, type ContextDeps } from '../use-cases/resolve-incidence-context';
+import { carriesUser, type ConversationEvent } from '../domain/conversation/conversation-event';
+import { initialConversationState, withSnapshot } from '../domain/conversation/conversation-state';
+import { timelineEntryOf } from '../domain/conversation/conversation-changes';
+import { conversationDetails } from '../domain/conversation/conversation-summary';
+import type { IncidenceSnapshot, SilenceClose } from '../domain/conversation/incidence-snapshot';
+import type { Outcome } from '../domain/conversation/incidence';
+import { DATA_REJECTED } from '../domain/conversation/record-values';
+import { resolutionFromTags, splitTags } from '../domain/conversation/resolution-rules';
+import type { Delivery, SlaSummary } from '../domain/sla/sla-step';
+import { resolveIncidenceContext, type ContextDeps } from './resolve-incidence-context';
 import * as store from '../stores/incidence-store';
 import {
   closeForSilence,

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidInputError } from 'slonik';
-import { DATA_REJECTED } from '../domain/record-values';
+import { DATA_REJECTED } from '../domain/conversation/record-values';
 
 /**
  * The SQLSTATE of a PostgreSQL error, looked for along its causes (slonik wraps some; an error emitted on a client

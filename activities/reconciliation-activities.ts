@@ -4,7 +4,7 @@ import type { DatabasePool } from 'slonik';
 import type { Logger } from 'pino';
 import type { FreshchatClient } from '../clients/freshchat-client';
 import { freshchatRetries, FreshchatUnreachable } from '../clients/freshchat-retries';
-import type { ConversationEvent } from '../domain/conversation-event';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import {
   addRepairs,
   countRepairs,
@@ -13,7 +13,7 @@ import {
   reconcileConversation,
   type ConversationRecord,
   type RestMessage,
-} from '../domain/reconciliation';
+} from '../domain/reconciliation/reconciliation';
 import {
   describePass,
   SWEEP_START,
@@ -22,7 +22,7 @@ import {
   type RepairedConversation,
   type ReconciliationSummary,
   type ReconciliationTrigger,
-} from '../domain/reconciliation-pass';
+} from '../domain/reconciliation/reconciliation-pass';
 import type { TokenBucket } from '../infra/token-bucket';
 import * as store from '../stores/reconciliation-store';
 

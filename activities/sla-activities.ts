@@ -1,9 +1,9 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from 'pino';
 import type { FreshchatClient } from '../clients/freshchat-client';
-import type { RestMessage } from '../domain/reconciliation';
+import type { RestMessage } from '../domain/reconciliation/reconciliation';
 import type { OutboundDelivery, OutboundEventSender } from '../clients/outbound-events';
-import type { SlaEscalation } from '../domain/sla-policy';
+import type { SlaEscalation } from '../domain/sla/sla-policy';
 import type { SlaConfig } from '../infra/sla-config';
 import { breachStanding, type EscalatedBreach } from '../stores/escalation-store';
 

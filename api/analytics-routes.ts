@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
 import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
-import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/iso-week';
-import { renderReportCsv } from '../domain/report-csv';
-import { renderReportHtml } from '../domain/report-html';
+import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/reports/iso-week';
+import { renderReportCsv } from '../domain/reports/report-csv';
+import { renderReportHtml } from '../domain/reports/report-html';
 import {
   copyStatement,
   EXPORT_FORMATS,
@@ -12,9 +12,10 @@ import {
   streamExport,
   type ExportFormat,
 } from '../stores/incidence-export';
-import { adminOnly, type AuthSettings } from './auth';
+import { adminOnly } from './auth';
+import type { AuthSettings } from '../infra/settings';
 import { ApiError } from './errors';
-import type { AgentNames } from '../stores/agent-names';
+import type { AgentNames } from '../clients/agent-names';
 
 export interface AnalyticsApiDeps {
   pool: DatabasePool;

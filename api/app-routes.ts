@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
-import { createAppContext, type AppContext } from '../use-cases/app-context';
+import { createAppContext, type AppContext } from './app-context';
 import { createUserContextStore } from '../stores/user-context-store';
 import {
   cartBody,
@@ -9,12 +9,15 @@ import {
   profileBody,
   screenBody,
   userIdParam,
-} from '../domain/app-requests';
-import { routeChannels, type ChannelRules } from '../domain/channel-route';
+} from '../domain/app-context/app-requests';
+import { routeChannels, type ChannelRules } from '../domain/app-context/channel-route';
 import { logger } from '../infra/logger';
 import { redisKeys } from '../infra/redis-keys';
-import type { ApiDeps } from './app';
-import { authenticated, requireUser, type AuthSettings, type Caller } from './auth';
+import { authenticated, requireUser, type Caller } from './auth';
+import type { AuthSettings, Settings } from '../infra/settings';
+import type { Redis } from 'ioredis';
+import type { DatabasePool } from 'slonik';
+import type { ContextSyncNotifier } from '../gateways/context-sync-gateway';
 import { ApiError } from './errors';
 import { jsonBody, validate } from './json-body';
 import { perUserRateLimit } from './rate-limits';
@@ -100,7 +103,12 @@ export function appApiRouter(deps: AppApiDeps): Router {
 }
 
 /** The app API wired from the API's dependencies. */
-export function appApiRouterFor(deps: Pick<ApiDeps, 'settings' | 'pool' | 'redis' | 'contextSync'>): Router {
+export function appApiRouterFor(deps: {
+  settings: Settings;
+  pool: DatabasePool;
+  redis: Redis;
+  contextSync?: ContextSyncNotifier;
+}): Router {
   const { settings } = deps;
   const store = createUserContextStore(deps.redis, redisKeys(settings.redis.keyPrefix), settings.userContext);
   return appApiRouter({

@@ -4,8 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { sql, type DatabasePool } from 'slonik';
 import type { Settings } from '../infra/settings';
-import type { ConversationGateway } from './conversation-gateway';
-import type { ContextSyncNotifier } from '../use-cases/app-context';
+import type { ConversationGateway } from '../gateways/conversation-gateway';
+import type { ContextSyncNotifier } from '../gateways/context-sync-gateway';
 import { appApiRouterFor } from './app-routes';
 import { jsonErrors } from './errors';
 import { createWebhookVerifier } from './webhooks/signature';
@@ -29,7 +29,7 @@ import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
 import { createManagerPages } from './manager-pages';
 import { createFreshchatClient } from '../clients/freshchat-client';
-import { agentNamesFor } from '../stores/agent-names';
+import { agentNamesFor } from '../clients/agent-names';
 import { redisKeys } from '../infra/redis-keys';
 
 export interface ApiDeps {

@@ -2,22 +2,10 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ApiError } from './errors';
+import type { AuthSettings } from '../infra/settings';
 
 /** Who is calling: an app user (from a verified JWT) or an admin (agents, internal tools). */
 export type Caller = { kind: 'user'; userId: string } | { kind: 'admin' };
-
-export interface AuthSettings {
-  appJwtSecret?: string;
-  adminToken?: string;
-  /** App tokens older than this (by `iat`) are refused, whatever their `exp`. */
-  maxTokenAgeSeconds?: number;
-  clockSkewSeconds?: number;
-  audience?: string;
-  issuer?: string;
-  /** An identity service's key set (Firebase, Auth0, Cognito): tokens signed with `jwksAlgorithms` are checked there. */
-  jwksUrl?: string;
-  jwksAlgorithms?: string[];
-}
 
 const bearerOf = (ctx: Context): string => {
   const header = ctx.get('authorization');

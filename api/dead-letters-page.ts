@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
-import type { ConversationEvent } from '../domain/conversation-event';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import { pendingDeadLetters } from '../stores/dead-letter-store';
-import { replayDeadLetters } from '../use-cases/replay-dead-letters';
+import { replayDeadLetters } from '../gateways/replay-dead-letters';
 import { csrfCheck, csrfField, DASHBOARD_PATH, requirePerson, sendPage, signOutForm } from './people/guard';
 import { html, SafeHtml } from './people/pages';
 

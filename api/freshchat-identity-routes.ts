@@ -3,7 +3,8 @@ import type { Context } from 'koa';
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import { authenticated, type AuthSettings, type Caller } from './auth';
+import { authenticated, type Caller } from './auth';
+import type { AuthSettings } from '../infra/settings';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { storableDeep } from '../domain/record-values';
+import { storableDeep } from '../domain/conversation/record-values';
 import { ApiError } from './errors';
 import { parseJsonBody, readRawBody } from './raw-body';
 

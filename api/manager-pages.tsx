@@ -6,10 +6,10 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { DatabasePool } from 'slonik';
-import { knownTimeZone } from '../domain/display';
-import { FilterError, parseFilters, parseListRequest } from '../domain/incidence-filters';
-import { temporalUiLink } from '../domain/overview';
-import type { AgentNames } from '../stores/agent-names';
+import { knownTimeZone } from '../domain/reports/display';
+import { FilterError, parseFilters, parseListRequest } from '../domain/reports/incidence-filters';
+import { temporalUiLink } from '../domain/reports/overview';
+import type { AgentNames } from '../clients/agent-names';
 import { copyStatement, exportSelect, inlineFragment, streamExport } from '../stores/incidence-export';
 import { readIncidence } from '../stores/incidence-detail-store';
 import { filterCondition, listIncidences } from '../stores/incidence-list-store';

@@ -1,14 +1,8 @@
 import Koa, { type Context, type Next } from 'koa';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
+import { LATENCY_BUCKETS, registry } from '../infra/metrics-registry';
 
-/**
- * The API's Prometheus metrics (served at GET /metrics on API_METRICS_PORT). One registry per process: every app instance in it
- * counts into the same series, as Prometheus expects of one scrape target.
- */
-export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
-
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** The API's Prometheus metrics (served at GET /metrics on API_METRICS_PORT), in the process's one registry. */
 
 const requests = new Counter({
   name: 'http_requests_total',
@@ -35,13 +29,6 @@ const signatureFailures = new Counter({
   labelNames: ['feed'],
   registers: [registry],
 });
-const handoffSeconds = new Histogram({
-  name: 'slo_temporal_handoff_seconds',
-  help: 'Time for Temporal to accept a signal (signalWithStart), by workflow and result',
-  labelNames: ['workflow', 'result'],
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
 const rateLimitRefusals = new Counter({
   name: 'slo_rate_limit_refusals_total',
   help: 'Requests refused with 429 by a rate limit, by route pattern',
@@ -52,18 +39,6 @@ const rateLimitRefusals = new Counter({
 export const apiMetrics = {
   webhook: (action: string, result: string) => webhooks.inc({ action, result }),
   signatureFailure: (feed: 'freshchat' | 'orders') => signatureFailures.inc({ feed }),
-  /** Times `handoff` into the histogram, labelled ok or failed. */
-  async timeHandoff<T>(workflow: string, handoff: () => Promise<T>): Promise<T> {
-    const end = handoffSeconds.startTimer({ workflow });
-    try {
-      const result = await handoff();
-      end({ result: 'ok' });
-      return result;
-    } catch (error) {
-      end({ result: 'failed' });
-      throw error;
-    }
-  },
 };
 
 /** Koa middleware, outermost: every request counted by its route pattern (never its raw path: ids would explode the series). */

@@ -1,8 +1,8 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { FRICTION_WEIGHTS, type ContextAnswer } from '../domain/friction';
-import type { ChannelRoute } from '../domain/channel-route';
-import type { UserContext } from '../domain/user-context';
+import { FRICTION_WEIGHTS, type ContextAnswer } from '../domain/app-context/friction';
+import type { ChannelRoute } from '../domain/app-context/channel-route';
+import type { UserContext } from '../domain/app-context/user-context';
 
 // Names (`.openapi('Name')`) need the method zod-to-openapi adds to zod's prototype.
 extendZodWithOpenApi(z);

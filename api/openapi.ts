@@ -7,8 +7,8 @@ import {
   profileBody,
   screenBody,
   userIdParam,
-} from '../domain/app-requests';
-import { orderReportSchema } from '../domain/order';
+} from '../domain/app-context/app-requests';
+import { orderReportSchema } from '../domain/reports/order';
 import {
   channelRoute,
   codecPayloads,
@@ -32,7 +32,7 @@ extendZodWithOpenApi(z);
 
 /**
  * The API contract (OpenAPI 3.1), generated from the zod schemas the routes validate with. Served at
- * /openapi.json and rendered at /docs. test/openapi.test.ts checks that every route of the app is here and
+ * /openapi.json and rendered at /docs. test/system/openapi.test.ts checks that every route of the app is here and
  * that every example passes its schema.
  */
 

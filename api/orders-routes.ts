@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
 import { recordOrder } from '../stores/order-store';
-import { orderReportSchema, type OrderReport } from '../domain/order';
+import { orderReportSchema, type OrderReport } from '../domain/reports/order';
 import { ApiError } from './errors';
 import { apiMetrics } from './metrics';
 import { parseJsonBody, readRawBody } from './raw-body';
-import { storableDeep } from '../domain/record-values';
+import { storableDeep } from '../domain/conversation/record-values';
 import { hmacSignatureValid } from './webhooks/signature';
 
 export interface OrdersApiDeps {

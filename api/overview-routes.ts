@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
-import { renderOverviewHtml, withLinks } from '../domain/overview';
+import { renderOverviewHtml, withLinks } from '../domain/reports/overview';
 import { readOverview } from '../stores/overview-store';
-import { adminOnly, type AuthSettings } from './auth';
+import { adminOnly } from './auth';
+import type { AuthSettings } from '../infra/settings';
 
 export interface OverviewApiDeps {
   pool: DatabasePool;

@@ -6,8 +6,8 @@ import { loadSettings, requireWebhookVerification } from '../infra/settings';
 import { createTemporalClient } from '../infra/temporal';
 import { startTracing } from '../infra/tracing';
 import { createApp } from './app';
-import { createContextSyncGateway } from './context-sync-gateway';
-import { createConversationGateway } from './conversation-gateway';
+import { createContextSyncGateway } from '../gateways/context-sync-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { createMetricsApp } from './metrics';
 import { listenGracefully, type GracefulServer } from './http-server';
 

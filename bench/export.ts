@@ -17,7 +17,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { createPool, sql } from 'slonik';
 import { analyticsRouter } from '../api/analytics-routes';
 import { jsonErrors } from '../api/errors';
-import { addWeeks, isoWeekOf, istDateOf, previousWeek, weekBounds } from '../domain/iso-week';
+import { addWeeks, isoWeekOf, istDateOf, previousWeek, weekBounds } from '../domain/reports/iso-week';
 import { createDatabasePool } from '../infra/db';
 import { linkAssists } from '../stores/order-store';
 import { copyStatement, exportSelect, startedBetween, type ExportFormat } from '../stores/incidence-export';

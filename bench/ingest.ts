@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { loadSettings } from '../infra/settings';
 import { freePort, ROOT, scratchDatabase, stopProcess, temporalServer, waitForHttp } from './scratch';
 import { flag, percentile, printTable, type BenchRow } from './table';

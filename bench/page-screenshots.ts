@@ -12,10 +12,10 @@ import { chromium } from 'playwright-core';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createManagerPages } from '../api/manager-pages';
-import { addDays, isoWeekOf, istDateOf } from '../domain/iso-week';
+import { addDays, isoWeekOf, istDateOf } from '../domain/reports/iso-week';
 import { createDatabasePool } from '../infra/db';
 import { aggregateDay, computeAndStoreWeeklyReport } from '../stores/weekly-report-store';
-import type { AgentNames } from '../stores/agent-names';
+import type { AgentNames } from '../clients/agent-names';
 import { ROOT, scratchDatabase } from './scratch';
 import { seedIncidences } from './support/page-data';
 

@@ -15,7 +15,7 @@ import { markRepeatFriction } from '../stores/repeat-friction-store';
 import { computeAndStoreWeeklyReport, computeWeeklyReport, daysOfWeek } from '../stores/weekly-report-store';
 import { refreshDays } from '../stores/report-days';
 import { periodFigures } from '../stores/report-figures';
-import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/iso-week';
+import { addWeeks, isoWeekOf, previousWeek, weekBounds } from '../domain/reports/iso-week';
 import { loadConfig } from '../infra/config';
 import { createDatabasePool } from '../infra/db';
 import { loadIncidences, loadOrders, loadResponses } from './report-data';

@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { Client } from 'pg';
-import { conversationWorkflowId, type MessageEvent } from '../domain/conversation-event';
+import { conversationWorkflowId, type MessageEvent } from '../domain/conversation/conversation-event';
 import { loadSettings } from '../infra/settings';
 import { messageSignal } from '../workflows/signals';
 import { buildWorkflowBundle, scratchDatabase, startNodeProcess, stopProcess, temporalServer } from './scratch';

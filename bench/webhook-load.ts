@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Client as PgClient } from 'pg';
-import type { ConversationEvent } from '../domain/conversation-event';
-import { normaliseWebhook } from '../domain/freshchat-payload';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { normaliseWebhook } from '../domain/conversation/freshchat-payload';
 import { ROOT } from './scratch';
 import { percentile, type BenchRow } from './table';
 

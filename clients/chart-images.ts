@@ -3,7 +3,7 @@
  * rendered by resvg (@resvg/resvg-js, a prebuilt binary inside the npm package) at twice its size for sharp screens.
  */
 import { Resvg } from '@resvg/resvg-js';
-import type { ReportChart } from '../domain/report-html';
+import type { ReportChart } from '../domain/reports/report-html';
 
 export const CHART_SCALE = 2;
 

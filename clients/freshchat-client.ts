@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { storableDeep } from '../domain/record-values';
-import type { RestConversation, RestMessage } from '../domain/reconciliation';
+import { storableDeep } from '../domain/conversation/record-values';
+import type { RestConversation, RestMessage } from '../domain/reconciliation/reconciliation';
 
 export interface FreshchatUser {
   id: string;

@@ -1,19 +1,13 @@
 import nodemailer from 'nodemailer';
 import type { DatabasePool } from 'slonik';
-import { METRIC_NAMES, METRIC_LABELS, type WeeklyReport } from '../domain/weekly-report';
-import { escapeHtml, formatMetric } from '../domain/report-format';
-import { queryOf } from '../domain/incidence-filters';
-import { renderReportHtml, reportCharts } from '../domain/report-html';
+import { METRIC_LABELS } from '../domain/reports/weekly-report';
+import { METRIC_NAMES, type WeeklyReport } from '../domain/reports/weekly-report-shape';
+import { escapeHtml, formatMetric } from '../domain/reports/report-format';
+import { queryOf } from '../domain/reports/incidence-filters';
+import { renderReportHtml, reportCharts } from '../domain/reports/report-html';
 import { markEmailed, readWeeklyReport } from '../stores/weekly-report-store';
 import { renderChartPng } from './chart-images';
-
-export interface MailSettings {
-  smtpUrl?: string;
-  recipients: string[];
-  from: string;
-  /** Where people open the pages (PUBLIC_BASE_URL): the email links to the report page and the incidences there. */
-  publicUrl?: string;
-}
+import type { MailSettings } from '../infra/settings';
 
 /** Agent names for the email's SLA-by-agent table (the worker has no other use for them). */
 export type AgentNamesOf = (ids: string[]) => Promise<Map<string, string>>;

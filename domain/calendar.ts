@@ -1,4 +1,4 @@
-import { parseIsoDate } from './iso-week';
+import { parseIsoDate } from './reports/iso-week';
 
 /** Instants and days that PostgreSQL stores as written: a zone, a real calendar day, years 2000–2999. */
 export function isCalendarDay(v: string): boolean {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { parseDuration } from '../domain/duration';
 import { secretProblems } from './secret-checks';
 import { peopleSchema } from './people-settings';
 import { securitySchema } from './security-settings';

@@ -30,7 +30,7 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
  * slonik 47 wedges its pool when the database connection drops under a running query: pg emits the
  * client's 'error' in the same tick as it rejects the query, slonik's destroy then races that rejection,
  * throws before announcing the destroy, and the connection stays "pending destroy" forever. Once every
- * slot is stuck no query ever runs again (found by the chaos run; repro in test/database-recovery.test.ts).
+ * slot is stuck no query ever runs again (found by the chaos run; repro in test/system/database-recovery.test.ts).
  * Emitting pg's 'error' one macrotask later lets the query settle first, so destroy completes.
  */
 function deferPgClientErrors(): void {

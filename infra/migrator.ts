@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { Client } from 'pg';
 import Postgrator from 'postgrator';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
 // Any constant works; it only has to be the same for every process that migrates this database.
 const MIGRATION_LOCK_ID = 4_711_2026;
+const LOCK_RETRY_MS = 200;
 /** Postgrator's record of applied migrations: version, name, md5 of the file, run_at. */
 const VERSIONS_TABLE = 'schemaversion';
 /** The record this project kept before Postgrator: adopted once, then left as it is. */
@@ -119,11 +121,28 @@ const statementsOf = (script: string): string[] =>
     .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
     .filter(Boolean);
 
+/**
+ * Waits for the migration lock between transactions: a process blocked in `pg_advisory_lock` sits inside a
+ * statement's transaction, which CREATE INDEX CONCURRENTLY in the lock holder's migration waits for, and PostgreSQL
+ * breaks that cycle by failing one of them ("deadlock detected"). Each try here ends at once.
+ */
+async function takeMigrationLock(client: Client): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      MIGRATION_LOCK_ID,
+    ]);
+    if (rows[0]!.locked) return;
+    await setTimeout(LOCK_RETRY_MS);
+  }
+}
+
 async function withLockedClient<T>(databaseUrl: string, run: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
+  // A lost connection also rejects the query running on it, which names the failure.
+  client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await takeMigrationLock(client);
     return await run(client);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { parseDuration } from '../domain/duration';
 
 /**
  * People (support managers, engineers) signing in to the pages: the OpenID Connect provider, who gets which role,

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { parseDuration } from '../domain/duration';
 
 /** A key that encrypts Temporal payloads: its id travels in the payload metadata, so keys can rotate. */
 export interface PayloadKey {

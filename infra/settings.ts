@@ -1,17 +1,77 @@
-import type { AuthSettings } from '../api/auth';
-import type { MailSettings } from '../clients/report-mailer';
-import { eventList, type ChannelRules } from '../domain/channel-route';
-import type { ContextSyncSettings } from '../domain/context-sync-settings';
-import type { ConversationSettings } from '../domain/conversation-state';
-import type { FrictionSettings } from '../domain/friction';
-import type { UserContextStoreSettings } from '../stores/user-context-store';
+import { eventList, type ChannelRules } from '../domain/app-context/channel-route';
+import type { ContextSyncSettings } from '../domain/app-context/context-sync-settings';
+import type { ConversationSettings } from '../domain/conversation/conversation-state';
+import type { FrictionSettings } from '../domain/app-context/friction';
 import { ConfigError, loadConfig, type Config } from './config';
 import { temporalConnection } from './temporal-connection';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { KeyObject } from 'node:crypto';
 import { webhookSchemesOf, type PayloadKey } from './security-settings';
-import type { PeopleSettings } from '../api/people/routes';
 import { secretsRelaxed } from './secret-checks';
+
+export interface AuthSettings {
+  appJwtSecret?: string;
+  adminToken?: string;
+  /** App tokens older than this (by `iat`) are refused, whatever their `exp`. */
+  maxTokenAgeSeconds?: number;
+  clockSkewSeconds?: number;
+  audience?: string;
+  issuer?: string;
+  /** An identity service's key set (Firebase, Auth0, Cognito): tokens signed with `jwksAlgorithms` are checked there. */
+  jwksUrl?: string;
+  jwksAlgorithms?: string[];
+}
+
+export interface MailSettings {
+  smtpUrl?: string;
+  recipients: string[];
+  from: string;
+  /** Where people open the pages (PUBLIC_BASE_URL): the email links to the report page and the incidences there. */
+  publicUrl?: string;
+}
+
+export interface UserContextStoreSettings {
+  contextTtlMs: number;
+  helpOfferWindowMs: number;
+}
+
+/** How people sign in: the provider (absent: one-time links only), roles, sessions and cookies. */
+export interface PeopleSettings {
+  /** Where people reach this API in a browser (links, the provider's redirect URI). */
+  publicBaseUrl: string;
+  oidc?: OidcSettings;
+  roles: RoleRules;
+  /** Cookie signing keys: the first signs, any verifies. */
+  sessionSecrets: string[];
+  session: SessionTimes;
+  signInLinkTtlMs: number;
+  secureCookies: boolean;
+}
+
+/** The OpenID Connect provider people sign in with (any: Google Workspace, Entra ID, Okta, Keycloak…). */
+export interface OidcSettings {
+  issuerUrl: string;
+  clientId: string;
+  /** Unset: a public client (PKCE alone, no client authentication). */
+  clientSecret?: string;
+  scopes: string;
+  groupsClaim: string;
+  /** PUBLIC_BASE_URL/signin/callback, registered at the provider. */
+  redirectUri: string;
+}
+
+/** Who gets which role: e-mail addresses, whole domains, or groups from the provider's group claim. */
+export interface RoleRules {
+  admin: { emails: string[]; domains: string[]; groups: string[] };
+  viewer: { emails: string[]; domains: string[]; groups: string[] };
+}
+
+export interface SessionTimes {
+  /** Unused this long, the session ends (Redis expiry, renewed on each use). */
+  idleMs: number;
+  /** This long after sign-in, the session ends whatever its use. */
+  maxAgeMs: number;
+}
 
 export interface TemporalSettings {
   address: string;

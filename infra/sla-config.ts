@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ZodType, ZodTypeDef } from 'zod';
-import { businessHoursFile, type BusinessHours } from '../domain/business-hours';
-import { slaPolicyFile, type SlaPolicies } from '../domain/sla-policy';
+import { businessHoursFile, type BusinessHours } from '../domain/sla/business-hours';
+import { slaPolicyFile, type SlaPolicies } from '../domain/sla/sla-policy';
 import { ConfigError } from './config';
 
 export interface SlaConfig {

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../domain/conversation/search-attributes';
 import { payloadDataConverter } from './payload-codec';
 import type { TemporalSettings } from './settings';
 import { clientTracing, type Tracing } from './tracing';

@@ -5,12 +5,12 @@
  * `replay` hands each pending event back to its conversation, after the fix that lets it through is deployed.
  */
 import 'dotenv/config';
-import { createConversationGateway } from '../api/conversation-gateway';
+import { createConversationGateway } from '../gateways/conversation-gateway';
 import { loadSettings } from '../infra/settings';
 import { createDatabasePool } from '../infra/db';
 import { createTemporalClient } from '../infra/temporal';
 import { pendingDeadLetters } from '../stores/dead-letter-store';
-import { replayDeadLetters } from '../use-cases/replay-dead-letters';
+import { replayDeadLetters } from '../gateways/replay-dead-letters';
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);

@@ -5,11 +5,11 @@
  */
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
-import { describePass } from '../domain/reconciliation-pass';
+import { describePass } from '../domain/reconciliation/reconciliation-pass';
 import { loadSettings } from '../infra/settings';
 import { payloadDataConverter } from '../infra/payload-codec';
-import { parseDuration } from '../infra/duration';
-import { runManualPass } from '../infra/reconciliation-schedule';
+import { parseDuration } from '../domain/duration';
+import { runManualPass } from '../gateways/reconciliation-schedule';
 
 async function main(): Promise<void> {
   const settings = loadSettings();

@@ -1,14 +1,23 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import type { BusinessHours } from '../domain/business-hours';
-import type { ConversationEvent } from '../domain/conversation-event';
-import { eventChangeOf, timelineEntryOf } from '../domain/conversation-changes';
-import { initialConversationState, withSnapshot, type ConversationState } from '../domain/conversation-state';
-import type { IncidenceChange, IncidenceSnapshot, SilenceClose, TimelineEntry } from '../domain/incidence-snapshot';
-import type { ResponseClock } from '../domain/response-clock';
-import type { SlaPlan } from '../domain/sla';
-import { policyFor, type SlaPolicies } from '../domain/sla-policy';
-import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla-step';
+import type { BusinessHours } from '../domain/sla/business-hours';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { eventChangeOf, timelineEntryOf } from '../domain/conversation/conversation-changes';
+import {
+  initialConversationState,
+  withSnapshot,
+  type ConversationState,
+} from '../domain/conversation/conversation-state';
+import type {
+  IncidenceChange,
+  IncidenceSnapshot,
+  SilenceClose,
+  TimelineEntry,
+} from '../domain/conversation/incidence-snapshot';
+import type { ResponseClock } from '../domain/sla/response-clock';
+import type { SlaPlan } from '../domain/sla/sla';
+import { policyFor, type SlaPolicies } from '../domain/sla/sla-policy';
+import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
 import { changeSets, insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
 import { assistLinks, incidenceScope, linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';

@@ -1,6 +1,6 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { clipText, storableText } from '../domain/record-values';
+import { clipText, storableText } from '../domain/conversation/record-values';
 
 export interface DeadLetter {
   id: string;

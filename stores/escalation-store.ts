@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { SlaTargetKind } from '../domain/sla-policy';
+import type { SlaTargetKind } from '../domain/sla/sla-policy';
 
 /** The SLA breach an escalation answers: one target of one incidence, by when it started. */
 export interface EscalatedBreach {

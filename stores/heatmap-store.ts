@@ -1,7 +1,7 @@
 /** Volume by weekday × hour, India time: conversations started, and first responses missed (by when the wait began). */
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { Bounds } from '../domain/iso-week';
+import type { Bounds } from '../domain/reports/iso-week';
 
 /** [weekday 0 = Monday … 6 = Sunday][hour 0…23] → count. */
 export type Heatmap = number[][];

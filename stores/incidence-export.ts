@@ -7,8 +7,13 @@
 import { Client, escapeLiteral } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
-import { dayBounds } from '../domain/iso-week';
-import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS, NO_CART, NO_HUMAN_RESPONSE } from '../domain/support-metrics';
+import { dayBounds } from '../domain/reports/iso-week';
+import {
+  CART_VALUE_TIERS,
+  FIRST_RESPONSE_BUCKETS,
+  NO_CART,
+  NO_HUMAN_RESPONSE,
+} from '../domain/reports/support-metrics';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -5,9 +5,9 @@
  */
 import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import { dayBounds } from '../domain/iso-week';
-import type { Cursor, IncidenceFilters, ListRequest } from '../domain/incidence-filters';
-import { CART_VALUE_TIERS } from '../domain/support-metrics';
+import { dayBounds } from '../domain/reports/iso-week';
+import type { Cursor, IncidenceFilters, ListRequest } from '../domain/reports/incidence-filters';
+import { CART_VALUE_TIERS } from '../domain/reports/support-metrics';
 import { BREACHING_WITHIN_SECONDS, unattendedOf } from './overview-store';
 
 export const PAGE_SIZE = 50;

@@ -1,9 +1,9 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
-import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '../domain/incidence';
-import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/record-values';
-import { stageOf } from '../domain/incidence';
-import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/incidence-snapshot';
+import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '../domain/conversation/incidence';
+import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/conversation/record-values';
+import { stageOf } from '../domain/conversation/incidence';
+import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/conversation/incidence-snapshot';
 import { linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
 

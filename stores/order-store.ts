@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import { ASSIST_REASONS, type OrderAssist, type OrderReport, type RecordedOrder } from '../domain/order';
+import { ASSIST_REASONS, type OrderAssist, type OrderReport, type RecordedOrder } from '../domain/reports/order';
 
 const assistRow = z.object({ incidence_id: z.string(), reason: z.enum(ASSIST_REASONS) });
 const toAssist = (r: z.infer<typeof assistRow>): OrderAssist => ({ incidenceId: r.incidence_id, reason: r.reason });
@@ -29,7 +29,7 @@ const closedAtPlacement = sql.fragment`
 type AssistScope = { orders: FragmentSqlToken; incidences: FragmentSqlToken };
 
 /**
- * Stores the links between orders and the incidences that assisted them (domain/order.ts ASSIST_REASONS).
+ * Stores the links between orders and the incidences that assisted them (domain/reports/order.ts ASSIST_REASONS).
  * One statement serves every side: an order arriving (orders = that order), an incidence starting, naming an
  * order or being resolved (incidences = that incidence), and a backfill (both unrestricted). Existing links are
  * kept: a link, once stored, is what every report reads. Returns the number of new links.

@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import type { CartValueAtRisk } from '../domain/weekly-report';
-import type { OverviewConversation, OverviewFigures, OverviewTarget } from '../domain/overview';
+import type { CartValueAtRisk } from '../domain/reports/weekly-report-shape';
+import type { OverviewConversation, OverviewFigures, OverviewTarget } from '../domain/reports/overview';
 
 /**
  * The live overview: what is open right now, read from the open-incidences partial index (migrations/011).

@@ -1,14 +1,14 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { Bounds } from '../domain/iso-week';
-import type { ConversationRecord, RepairCounts } from '../domain/reconciliation';
+import type { Bounds } from '../domain/reports/iso-week';
+import type { ConversationRecord, RepairCounts } from '../domain/reconciliation/reconciliation';
 import {
   cursorText,
   SWEEP_START,
   type ReconciliationCursor,
   type ReconciliationSummary,
   type ReconciliationTrigger,
-} from '../domain/reconciliation-pass';
+} from '../domain/reconciliation/reconciliation-pass';
 
 const iso = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 

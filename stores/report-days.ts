@@ -8,10 +8,10 @@
  */
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { addDays, dayBounds, daysBetween } from '../domain/iso-week';
-import { emptyDay, type DayRollup } from '../domain/report-rollup';
+import { addDays, dayBounds, daysBetween } from '../domain/reports/iso-week';
+import { emptyDay, type DayRollup } from '../domain/reports/report-rollup';
 import { frictionSignalName } from './report-figures';
-import type { Histogram, SlaDimension } from '../domain/support-metrics';
+import type { Histogram, SlaDimension } from '../domain/reports/support-metrics';
 import { orderFiguresByPeriod } from './report-figures';
 import { paise, range, resolvedIn, responseBucket, SLA_DIMENSION_COLUMNS, slaDimensions } from './report-sql';
 

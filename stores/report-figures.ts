@@ -1,16 +1,12 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { Bounds } from '../domain/iso-week';
+import type { Bounds } from '../domain/reports/iso-week';
 import { repairsIn } from './reconciliation-store';
-import { KNOWN_SIGNALS, OTHER_SIGNAL } from '../domain/app-requests';
-import {
-  TIME_TO_RESOLVE_BUCKETS,
-  type Count,
-  type ScreenCount,
-  type TrendPoint,
-  type WeekFigures,
-} from '../domain/weekly-report';
-import { TOP_CATEGORIES, TOP_SCREENS } from '../domain/report-rollup';
+import { KNOWN_SIGNALS, OTHER_SIGNAL } from '../domain/app-context/app-requests';
+import { TIME_TO_RESOLVE_BUCKETS } from '../domain/reports/weekly-report';
+import { type Count } from '../domain/reports/support-metrics';
+import type { ScreenCount, TrendPoint, WeekFigures, OrderFigures } from '../domain/reports/weekly-report-shape';
+import { TOP_CATEGORIES, TOP_SCREENS } from '../domain/reports/report-rollup';
 import { range, resolvedIn } from './report-sql';
 import { supportFiguresRaw } from './support-figures';
 
@@ -23,14 +19,6 @@ import { supportFiguresRaw } from './support-figures';
 const countRow = z.object({ name: z.string(), count: z.number() });
 const num = z.number();
 const nullableNum = z.number().nullable();
-
-export interface OrderFigures {
-  total: number;
-  cancelled: number;
-  assisted: number;
-  /** Value of the assisted orders, in paise (exact through sums). */
-  assistedValuePaise: number;
-}
 
 export async function orderFigures(db: CommonQueryMethods, b: Bounds): Promise<OrderFigures> {
   return (await orderFiguresByPeriod(db, [b]))[0]!;

@@ -1,6 +1,11 @@
 import { sql } from 'slonik';
-import type { Bounds } from '../domain/iso-week';
-import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS, NO_CART, type SlaDimension } from '../domain/support-metrics';
+import type { Bounds } from '../domain/reports/iso-week';
+import {
+  CART_VALUE_TIERS,
+  FIRST_RESPONSE_BUCKETS,
+  NO_CART,
+  type SlaDimension,
+} from '../domain/reports/support-metrics';
 
 /** SQL pieces shared by the raw report figures and the day rollups, generated from the domain's constants. */
 

@@ -1,11 +1,11 @@
 import { sql, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
-import { businessSeconds, type BusinessHours } from '../domain/business-hours';
-import { clockEventOf } from '../domain/response-clock';
-import { responseTimesOf } from '../domain/response-times';
-import type { SlaTarget } from '../domain/sla';
-import { SLA_TARGETS } from '../domain/sla-policy';
-import type { SlaProgress } from '../domain/sla-step';
+import { businessSeconds, type BusinessHours } from '../domain/sla/business-hours';
+import { clockEventOf } from '../domain/sla/response-clock';
+import { responseTimesOf } from '../domain/sla/response-times';
+import type { SlaTarget } from '../domain/sla/sla';
+import { SLA_TARGETS } from '../domain/sla/sla-policy';
+import type { SlaProgress } from '../domain/sla/sla-step';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 

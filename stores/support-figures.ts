@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { Bounds } from '../domain/iso-week';
+import type { Bounds } from '../domain/reports/iso-week';
 import {
   FIRST_RESPONSE_BUCKETS,
   NO_HUMAN_RESPONSE,
@@ -13,8 +13,8 @@ import {
   type DurationStats,
   type SlaDimension,
   type SupportFigures,
-} from '../domain/support-metrics';
-import type { OrderFigures } from './report-figures';
+} from '../domain/reports/support-metrics';
+import type { OrderFigures } from '../domain/reports/weekly-report-shape';
 import { paise, range, resolvedIn, responseBucket, SLA_DIMENSION_COLUMNS, slaDimensions } from './report-sql';
 
 /**

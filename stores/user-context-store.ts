@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { ContextUpdate } from '../domain/context-updates';
-import type { StoredContext } from '../domain/user-context';
+import type { ContextUpdate } from '../domain/app-context/context-updates';
+import type { StoredContext } from '../domain/app-context/user-context';
 import type { RedisKeys } from '../infra/redis-keys';
+import type { UserContextStoreSettings } from '../infra/settings';
 
 // Applies a ContextUpdate to the user's hash in one step: no other request can interleave, so no count is lost.
 // Returns the hash before and after. Every change bumps `version` and renews the idle expiry.
@@ -73,11 +74,6 @@ const toHash = (flat: string[]): StoredContext => {
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
   return hash;
 };
-
-export interface UserContextStoreSettings {
-  contextTtlMs: number;
-  helpOfferWindowMs: number;
-}
 
 /** The user's real-time context: one Redis hash per user (docs/decisions.md #12), expiring when idle. */
 export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: UserContextStoreSettings) {

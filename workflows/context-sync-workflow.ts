@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ContextSyncActivities } from '../activities/context-sync-activities';
-import type { SyncedContext } from '../domain/context-changes';
-import type { ContextSyncSettings, ContextSyncState } from '../domain/context-sync-settings';
+import type { SyncedContext } from '../domain/app-context/context-changes';
+import type { ContextSyncSettings, ContextSyncState } from '../domain/app-context/context-sync-settings';
 import { quietPeriod, shouldContinueAsNew } from './loop-control';
 import { contextChangedSignal, contextSyncStateQuery } from './signals';
 

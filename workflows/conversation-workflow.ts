@@ -16,16 +16,16 @@ import {
   type SearchAttributeUpdatePair,
 } from '@temporalio/common';
 import type { FollowUp, StepResult } from '../activities/conversation-activities';
-import type { ConversationEvent } from '../domain/conversation-event';
-import { silenceCloseOf } from '../domain/conversation-changes';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { silenceCloseOf } from '../domain/conversation/conversation-changes';
 import {
   initialConversationState,
   withSnapshot,
   type ConversationSettings,
   type ConversationState,
-} from '../domain/conversation-state';
-import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import type { Delivery, SlaSummary } from '../domain/sla-step';
+} from '../domain/conversation/conversation-state';
+import { SEARCH_ATTRIBUTES } from '../domain/conversation/search-attributes';
+import type { Delivery, SlaSummary } from '../domain/sla/sla-step';
 import { idleWait, shouldContinueAsNew } from './loop-control';
 import { isDataRejection, runFollowUp, storeStep, type FollowUpDone } from './record-steps';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';

@@ -7,7 +7,7 @@ import {
   type ReconciliationCursor,
   type ReconciliationInput,
   type ReconciliationSummary,
-} from '../domain/reconciliation-pass';
+} from '../domain/reconciliation/reconciliation-pass';
 
 const activities = proxyActivities<ReconciliationActivities>({
   // A batch may wait out Freshchat's rate limit (each Retry-After capped) before it finishes. It heartbeats while it

@@ -8,8 +8,8 @@ import {
   TemporalFailure,
 } from '@temporalio/workflow';
 import type { ConversationActivities, FollowUp } from '../activities/conversation-activities';
-import type { IncidenceSnapshot } from '../domain/incidence-snapshot';
-import { DATA_REJECTED } from '../domain/record-values';
+import type { IncidenceSnapshot } from '../domain/conversation/incidence-snapshot';
+import { DATA_REJECTED } from '../domain/conversation/record-values';
 
 type StoreSteps = Pick<
   ConversationActivities,

@@ -1,9 +1,14 @@
 // Every signal and query of the system's workflows, in one place: workflows set handlers for them, the API and the
 // tests send and query them. Importing this file pulls in no workflow code.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { AssignmentEvent, MessageEvent, ReopenEvent, ResolutionEvent } from '../domain/conversation-event';
-import type { ConversationState } from '../domain/conversation-state';
-import type { ContextSyncState } from '../domain/context-sync-settings';
+import type {
+  AssignmentEvent,
+  MessageEvent,
+  ReopenEvent,
+  ResolutionEvent,
+} from '../domain/conversation/conversation-event';
+import type { ConversationState } from '../domain/conversation/conversation-state';
+import type { ContextSyncState } from '../domain/app-context/context-sync-settings';
 
 // Conversation workflow (one per Freshchat conversation).
 export const messageSignal = defineSignal<[MessageEvent]>('message');

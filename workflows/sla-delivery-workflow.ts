@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { EscalationOutcome, SlaActivities } from '../activities/sla-activities';
-import type { SlaDelivery } from '../domain/sla-step';
+import type { SlaDelivery } from '../domain/sla/sla-step';
 
 // Retried with backoff for up to three days: a receiver or Freshchat that is down for a while still gets it.
 const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 'escalateSlaBreach'>>({

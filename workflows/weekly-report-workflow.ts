@@ -13,8 +13,8 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AnalyticsActivities } from '../activities/analytics-activities';
-import { addDays, istDateOf, isoWeekOf, previousWeek } from '../domain/iso-week';
-import { weeklyReportWorkflowId, type WeeklyReportSettings } from '../domain/weekly-report-run';
+import { addDays, istDateOf, isoWeekOf, previousWeek } from '../domain/reports/iso-week';
+import { weeklyReportWorkflowId, type WeeklyReportSettings } from '../domain/reports/weekly-report-run';
 import { quietPeriod, shouldContinueAsNew } from './loop-control';
 import { resolutionRecordedSignal, weeklyReportStateQuery } from './signals';
 

@@ -1,5 +1,5 @@
 /** The filter form of the overview and the incidences list: a GET form, so every filtered view is a link. */
-import { words } from '../../domain/display';
+import { words } from '../../domain/reports/display';
 import {
   CHANNELS,
   DATE_FIELDS,
@@ -10,8 +10,8 @@ import {
   TIERS,
   type IncidenceFilters,
   type ListRequest,
-} from '../../domain/incidence-filters';
-import { CART_VALUE_TIERS, NO_CART } from '../../domain/support-metrics';
+} from '../../domain/reports/incidence-filters';
+import { CART_VALUE_TIERS, NO_CART } from '../../domain/reports/support-metrics';
 import type { View } from './layout';
 
 export type FilterField =

@@ -1,6 +1,6 @@
 /** The incidences list (filters, sort, keyset pages, export) and one incidence's drill-down. */
-import { duration, words } from '../../domain/display';
-import { encodeCursor, queryOf, type ListRequest } from '../../domain/incidence-filters';
+import { duration, words } from '../../domain/reports/display';
+import { encodeCursor, queryOf, type ListRequest } from '../../domain/reports/incidence-filters';
 import type { IncidenceDetail } from '../../stores/incidence-detail-store';
 import type { IncidencePage } from '../../stores/incidence-list-store';
 import { FilterForm } from './filter-form';

@@ -1,8 +1,8 @@
 /** What every page shares: the frame (navigation, skip link, landmarks) and small pieces (money, times, agents). */
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { dateTimeInWords, relativeTime, rupees } from '../../domain/display';
-import { queryOf, type IncidenceFilters } from '../../domain/incidence-filters';
+import { dateTimeInWords, relativeTime, rupees } from '../../domain/reports/display';
+import { queryOf, type IncidenceFilters } from '../../domain/reports/incidence-filters';
 
 export interface PagePerson {
   email: string;

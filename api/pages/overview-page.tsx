@@ -1,6 +1,6 @@
 /** The live overview: what is open now, for the filters chosen; refreshes itself every 30 seconds. */
-import { words } from '../../domain/display';
-import { encodeCursor, queryOf, type IncidenceFilters } from '../../domain/incidence-filters';
+import { words } from '../../domain/reports/display';
+import { encodeCursor, queryOf, type IncidenceFilters } from '../../domain/reports/incidence-filters';
 import type { IncidencePage, IncidenceRow } from '../../stores/incidence-list-store';
 import type { DueTarget, OverviewCounts } from '../../stores/overview-store';
 import { FilterForm } from './filter-form';

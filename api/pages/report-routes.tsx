@@ -3,8 +3,8 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { dateInWords, duration } from '../../domain/display';
-import { FilterError } from '../../domain/incidence-filters';
+import { dateInWords, duration } from '../../domain/reports/display';
+import { FilterError } from '../../domain/reports/incidence-filters';
 import {
   addDays,
   addWeeks,
@@ -14,9 +14,9 @@ import {
   parseIsoDate,
   parseIsoWeek,
   dayBounds,
-} from '../../domain/iso-week';
-import { renderReportHtml } from '../../domain/report-html';
-import type { AgentNames } from '../../stores/agent-names';
+} from '../../domain/reports/iso-week';
+import { renderReportHtml } from '../../domain/reports/report-html';
+import type { AgentNames } from '../../clients/agent-names';
 import { readHeatmaps, type Heatmap } from '../../stores/heatmap-store';
 import { readDaily, readWeeklyReport, type DailyRow } from '../../stores/weekly-report-store';
 import { Head, incidencesHref, Page, type View } from './layout';

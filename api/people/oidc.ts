@@ -1,17 +1,6 @@
 import * as oidc from 'openid-client';
 import { groupsOf } from './person';
-
-/** The OpenID Connect provider people sign in with (any: Google Workspace, Entra ID, Okta, Keycloak…). */
-export interface OidcSettings {
-  issuerUrl: string;
-  clientId: string;
-  /** Unset: a public client (PKCE alone, no client authentication). */
-  clientSecret?: string;
-  scopes: string;
-  groupsClaim: string;
-  /** PUBLIC_BASE_URL/signin/callback, registered at the provider. */
-  redirectUri: string;
-}
+import type { OidcSettings } from '../../infra/settings';
 
 /** What the browser's round trip to the provider must bring back: kept server-side under `state`. */
 export interface SignInAttempt {

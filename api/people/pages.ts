@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../domain/report-format';
+import { escapeHtml } from '../../domain/reports/report-format';
 
 /** Markup already escaped: interpolated as is by `html`. */
 export class SafeHtml {

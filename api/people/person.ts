@@ -1,3 +1,4 @@
+import type { RoleRules } from '../../infra/settings';
 /** Someone signed in to the pages: a support manager or an engineer. */
 export type Role = 'viewer' | 'admin';
 
@@ -5,12 +6,6 @@ export interface Person {
   email: string;
   name: string | null;
   role: Role;
-}
-
-/** Who gets which role: e-mail addresses, whole domains, or groups from the provider's group claim. */
-export interface RoleRules {
-  admin: { emails: string[]; domains: string[]; groups: string[] };
-  viewer: { emails: string[]; domains: string[]; groups: string[] };
 }
 
 const RANK: Record<Role, number> = { viewer: 1, admin: 2 };

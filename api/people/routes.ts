@@ -12,24 +12,11 @@ import {
   sessionCookieOptions,
   type PeopleRuntime,
 } from './guard';
-import { openIdClient, type OidcSettings } from './oidc';
+import { openIdClient } from './oidc';
+import type { PeopleSettings } from '../../infra/settings';
 import { html } from './pages';
-import { roleFor, type Person, type RoleRules } from './person';
+import { roleFor, type Person } from './person';
 import { signInRecords, SIGN_IN_ATTEMPT_TTL_MS } from './sign-in-records';
-import type { SessionTimes } from './sessions';
-
-/** How people sign in: the provider (absent: one-time links only), roles, sessions and cookies. */
-export interface PeopleSettings {
-  /** Where people reach this API in a browser (links, the provider's redirect URI). */
-  publicBaseUrl: string;
-  oidc?: OidcSettings;
-  roles: RoleRules;
-  /** Cookie signing keys: the first signs, any verifies. */
-  sessionSecrets: string[];
-  session: SessionTimes;
-  signInLinkTtlMs: number;
-  secureCookies: boolean;
-}
 
 export interface PeopleRoutesDeps {
   settings: PeopleSettings;

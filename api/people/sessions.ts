@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../../infra/redis-keys';
 import type { Person } from './person';
+import type { SessionTimes } from '../../infra/settings';
 
 /** A signed-in person's server-side session; the browser holds only its id, in a signed cookie. */
 export interface Session {
@@ -11,13 +12,6 @@ export interface Session {
   csrf: string;
   /** Epoch ms of sign-in: the absolute expiry counts from here. */
   createdAt: number;
-}
-
-export interface SessionTimes {
-  /** Unused this long, the session ends (Redis expiry, renewed on each use). */
-  idleMs: number;
-  /** This long after sign-in, the session ends whatever its use. */
-  maxAgeMs: number;
 }
 
 export interface SessionStore {

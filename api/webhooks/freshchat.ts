@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { KNOWN_ACTIONS, normaliseWebhook, PayloadError } from '../../domain/freshchat-payload';
+import { KNOWN_ACTIONS, normaliseWebhook, PayloadError } from '../../domain/conversation/freshchat-payload';
 import { logger } from '../../infra/logger';
-import type { ConversationGateway } from '../conversation-gateway';
+import { HandoffRefused } from '../../gateways/handoff';
+import type { ConversationGateway } from '../../gateways/conversation-gateway';
 import { ApiError } from '../errors';
 import { apiMetrics } from '../metrics';
 import { parseJsonBody, readRawBody } from '../raw-body';
@@ -33,7 +34,7 @@ export function freshchatWebhookRouter(deps: FreshchatWebhookDeps): Router {
       return;
     }
     const { event } = normalised;
-    const workflowId = await deps.conversations.deliver(event);
+    const workflowId = await deps.conversations.deliver(event).catch(refusedAs503);
     ctx.body = {
       status: 'accepted',
       conversation_id: event.conversationId,
@@ -42,6 +43,11 @@ export function freshchatWebhookRouter(deps: FreshchatWebhookDeps): Router {
     };
   });
   return router;
+}
+
+function refusedAs503(error: unknown): never {
+  if (error instanceof HandoffRefused) throw new ApiError(503, 'temporal_unavailable', error.message);
+  throw error;
 }
 
 function normalise(body: unknown, raw: Buffer) {

@@ -1,5 +1,5 @@
-import { addBusinessSeconds, type BusinessHours } from '../../domain/business-hours';
-import type { SlaPolicy, SlaTargetKind } from '../../domain/sla-policy';
+import { addBusinessSeconds, type BusinessHours } from '../../domain/sla/business-hours';
+import type { SlaPolicy, SlaTargetKind } from '../../domain/sla/sla-policy';
 
 /** What an event sent to a chaos conversation means for its SLA targets (definitions: docs/slas.md). */
 export interface SlaEvent {

@@ -1,4 +1,4 @@
-import type { ExpectedConversation } from './plan';
+import type { ExpectedConversation } from './plan-shape';
 
 /** Lifecycles start on this day; each conversation a second after the previous, its events a minute apart. */
 export const LIFECYCLE_START = '2026-03-02T04:30:00Z';

@@ -1,7 +1,7 @@
-import { realMessage, realReopen, realResolution } from '../../test/support/freshchat-events';
+import { realMessage, realReopen, realResolution } from '../support/freshchat-events';
 import { LIFECYCLE_START, LIFECYCLES } from './lifecycles';
 import type { SlaEvent } from './expected-sla';
-import type { ChaosPlan, ExpectedConversation } from './plan';
+import type { ExpectedConversation, ChaosPlan } from './plan-shape';
 
 type FreshchatKnows = NonNullable<ChaosPlan['freshchat']>;
 

@@ -1,20 +1,13 @@
-import { reconciledAssignmentKey } from '../../domain/reconciliation';
+import { reconciledAssignmentKey } from '../../domain/reconciliation/reconciliation';
 import {
   minutesAfter,
   realAssignment,
   realMessage,
   realResolution,
   type RealWebhook,
-} from '../../test/support/freshchat-events';
-import {
-  ENDINGS,
-  interleave,
-  seededRandom,
-  shuffle,
-  type ChaosPlan,
-  type ExpectedConversation,
-  type PlanOptions,
-} from './plan';
+} from '../support/freshchat-events';
+import { ENDINGS, interleave, seededRandom, shuffle, type PlanOptions } from './plan';
+import type { ExpectedConversation, ChaosPlan } from './plan-shape';
 
 export interface RealPlanOptions extends PlanOptions {
   /** Share of distinct events never delivered (both copies of a duplicated one). */

@@ -1,11 +1,11 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import type { ReconciliationSummary } from '../../domain/reconciliation-pass';
+import type { ReconciliationSummary } from '../../domain/reconciliation/reconciliation-pass';
 import { loadSettings } from '../../infra/settings';
 import { payloadDataConverter } from '../../infra/payload-codec';
-import { runManualPass } from '../../infra/reconciliation-schedule';
-import { FakeFreshchat } from '../../test/support/fake-freshchat';
-import type { ChaosPlan } from './plan';
+import { runManualPass } from '../../gateways/reconciliation-schedule';
+import { FakeFreshchat } from '../support/fake-freshchat';
+import type { ChaosPlan } from './plan-shape';
 import { REAL_PLAN_START } from './real-plan';
 
 /**

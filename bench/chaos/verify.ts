@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { expectedSlaStatus, expectedSlaTargets, wrongSlaTargets, type StoredSlaTarget } from './expected-sla';
 import type { ReceivedDelivery } from './outbound-sink';
-import type { ChaosPlan, ExpectedConversation } from './plan';
+import type { ExpectedConversation, ChaosPlan } from './plan-shape';
 
 export interface ChaosVerdict {
   conversations: number;

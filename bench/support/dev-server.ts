@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../domain/conversation/search-attributes';
 
 const root = path.resolve(__dirname, '..', '..');
 

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContextSyncActivities } from '../../activities/context-sync-activities';
-import type { SyncedContext } from '../../domain/context-changes';
-import { contextSyncWorkflowId, type ContextSyncSettings } from '../../domain/context-sync-settings';
+import type { SyncedContext } from '../../domain/app-context/context-changes';
+import { contextSyncWorkflowId, type ContextSyncSettings } from '../../domain/app-context/context-sync-settings';
 import type { contextSyncWorkflow } from '../../workflows/context-sync-workflow';
 import { contextChangedSignal, contextSyncStateQuery } from '../../workflows/signals';
 

@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { ConversationActivities, StepResult } from '../../activities/conversation-activities';
 import type { SlaActivities } from '../../activities/sla-activities';
-import { ALWAYS_OPEN } from '../../domain/business-hours';
-import { eventChangeOf, timelineEntryOf } from '../../domain/conversation-changes';
-import { initialConversationState, withSnapshot } from '../../domain/conversation-state';
-import type { ResponseClock } from '../../domain/response-clock';
-import type { SlaPlan, SlaTarget } from '../../domain/sla';
-import type { SlaPolicy } from '../../domain/sla-policy';
-import { slaBreachesAt, slaStepOf, type Delivery, type SlaProgress, type SlaSummary } from '../../domain/sla-step';
+import { ALWAYS_OPEN } from '../../domain/sla/business-hours';
+import { eventChangeOf, timelineEntryOf } from '../../domain/conversation/conversation-changes';
+import { initialConversationState, withSnapshot } from '../../domain/conversation/conversation-state';
+import type { ResponseClock } from '../../domain/sla/response-clock';
+import type { SlaPlan, SlaTarget } from '../../domain/sla/sla';
+import type { SlaPolicy } from '../../domain/sla/sla-policy';
+import { slaBreachesAt, slaStepOf, type Delivery, type SlaProgress, type SlaSummary } from '../../domain/sla/sla-step';
 import {
   carriesUser,
   conversationWorkflowId,
@@ -15,9 +15,9 @@ import {
   type MessageEvent,
   type ReopenEvent,
   type ResolutionEvent,
-} from '../../domain/conversation-event';
-import type { ConversationSettings } from '../../domain/conversation-state';
-import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../../domain/incidence-snapshot';
+} from '../../domain/conversation/conversation-event';
+import type { ConversationSettings } from '../../domain/conversation/conversation-state';
+import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../../domain/conversation/incidence-snapshot';
 import type { conversationWorkflow } from '../../workflows/conversation-workflow';
 import { SIGNAL_BY_KIND, stateQuery } from '../../workflows/signals';
 

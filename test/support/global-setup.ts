@@ -6,8 +6,12 @@ import { startDevServer } from '../../bench/support/dev-server';
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** One real Temporal dev server (the CLI built by scripts/setup-temporal.sh) and one workflow bundle per test run. */
+/**
+ * One real Temporal dev server (the CLI built by scripts/setup-temporal.sh) and one workflow bundle per test run,
+ * shared by every tier that needs them: the first tier's setup starts them, the others find them running.
+ */
 export default async function globalSetup(): Promise<void> {
+  if ((globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__) return;
   // The server starts while the workflows bundle: neither waits for the other.
   const [env, { code }] = await Promise.all([
     startDevServer(),

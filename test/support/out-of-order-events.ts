@@ -1,4 +1,4 @@
-import type { IncidenceChange } from '../../domain/incidence-snapshot';
+import type { IncidenceChange } from '../../domain/conversation/incidence-snapshot';
 import { at } from './conversation-fakes';
 
 /**

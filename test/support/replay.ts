@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
-const fixture = (file: string) => path.join(root, 'test', 'fixtures', 'histories', file);
+const fixture = (file: string) => path.join(root, 'test', 'replay', 'histories', file);
 
 /** Runs test/support/replay-history.ts with these arguments in a tsx subprocess. */
 const runReplayScript = (args: string[], timeout: number) =>
@@ -12,7 +12,7 @@ const runReplayScript = (args: string[], timeout: number) =>
     { cwd: root, encoding: 'utf8', timeout },
   );
 
-/** Replays a recorded history (test/fixtures/histories/) against a workflow bundle (the suite's), in a tsx subprocess. */
+/** Replays a recorded history (test/replay/histories/) against a workflow bundle (the suite's), in a tsx subprocess. */
 export const replayHistory = (file: string, workflowId: string, bundlePath = process.env.TEST_WORKFLOW_BUNDLE!) =>
   replayHistoryFile(fixture(file), workflowId, bundlePath);
 
@@ -29,7 +29,7 @@ export function expectReplayed(run: ReturnType<typeof replayHistoryFile>, events
 }
 
 /**
- * Replays several recorded histories (test/fixtures/histories/) with one replay worker, in one tsx subprocess:
+ * Replays several recorded histories (test/replay/histories/) with one replay worker, in one tsx subprocess:
  * each workflow id's verdict (`replayed <n> events` or its error) and anything the run wrote to stderr.
  */
 export function replayHistories(

@@ -8,7 +8,7 @@ import {
   type BusinessHours,
   type Period,
   type Weekday,
-} from '../../domain/business-hours';
+} from '../../domain/sla/business-hours';
 
 // Zones whose clocks change at local midnight (Santiago, Havana, Asuncion, Azores, Beirut, Cairo, and São Paulo and
 // Tehran in the years they had daylight time), half-hour and 45-minute shifts (Lord Howe, Chatham), the usual ones.

@@ -6,7 +6,7 @@ import {
   businessSeconds,
   isOpenAt,
   type BusinessHours,
-} from '../../domain/business-hours';
+} from '../../domain/sla/business-hours';
 
 // India time (UTC+05:30): 09:30–13:30 and 14:30–20:00 on weekdays (a lunch break), Saturday 10–18, Sunday closed.
 const hours: BusinessHours = businessHoursFile.parse(

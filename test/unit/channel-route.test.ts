@@ -1,4 +1,4 @@
-import { eventList, HELP_TRIGGER_TEXT, routeChannels, type ChannelRules } from '../../domain/channel-route';
+import { eventList, HELP_TRIGGER_TEXT, routeChannels, type ChannelRules } from '../../domain/app-context/channel-route';
 
 const rules: ChannelRules = {
   enabled: true,

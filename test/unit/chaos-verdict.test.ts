@@ -1,7 +1,8 @@
-import { ALWAYS_OPEN } from '../../domain/business-hours';
-import type { SlaPolicy } from '../../domain/sla-policy';
+import { ALWAYS_OPEN } from '../../domain/sla/business-hours';
+import type { SlaPolicy } from '../../domain/sla/sla-policy';
 import { expectedSlaStatus, expectedSlaTargets, type SlaEvent } from '../../bench/chaos/expected-sla';
-import { chaosPlan, type ChaosPlan } from '../../bench/chaos/plan';
+import { chaosPlan } from '../../bench/chaos/plan';
+import type { ChaosPlan } from '../../bench/chaos/plan-shape';
 import { realChaosPlan } from '../../bench/chaos/real-plan';
 import { judge, type TimelineRow } from '../../bench/chaos/verify';
 

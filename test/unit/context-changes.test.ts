@@ -1,7 +1,7 @@
-import { agentProperties, changedAgentFields, needsSync } from '../../domain/context-changes';
-import { cartUpdate, screenUpdate, signalUpdate, withSession } from '../../domain/context-updates';
-import { cartBody, frictionSignalBody, screenBody } from '../../domain/app-requests';
-import { userContextOf } from '../../domain/user-context';
+import { agentProperties, changedAgentFields, needsSync } from '../../domain/app-context/context-changes';
+import { cartUpdate, screenUpdate, signalUpdate, withSession } from '../../domain/app-context/context-updates';
+import { cartBody, frictionSignalBody, screenBody } from '../../domain/app-context/app-requests';
+import { userContextOf } from '../../domain/app-context/user-context';
 
 test('agent properties are strings; absent fields are empty so Freshchat clears them; no identity property', () => {
   expect(

@@ -1,7 +1,7 @@
-import type { ConversationEvent } from '../../domain/conversation-event';
-import { initialConversationState, type ConversationState } from '../../domain/conversation-state';
-import { incidenceChangeOf } from '../../domain/conversation-changes';
-import type { IncidenceChange } from '../../domain/incidence-snapshot';
+import type { ConversationEvent } from '../../domain/conversation/conversation-event';
+import { initialConversationState, type ConversationState } from '../../domain/conversation/conversation-state';
+import { incidenceChangeOf } from '../../domain/conversation/conversation-changes';
+import type { IncidenceChange } from '../../domain/conversation/incidence-snapshot';
 
 /** The state as the store leaves it after a change (stores/incidence-store.ts `changeSets`). */
 function applyChange(state: ConversationState, change: IncidenceChange): ConversationState {

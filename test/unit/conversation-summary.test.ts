@@ -1,7 +1,7 @@
-import { initialConversationState } from '../../domain/conversation-state';
-import { conversationDetails } from '../../domain/conversation-summary';
-import { outboundEventOf } from '../../domain/outbound-event';
-import { initialResponseClock } from '../../domain/response-clock';
+import { initialConversationState } from '../../domain/conversation/conversation-state';
+import { conversationDetails } from '../../domain/conversation/conversation-summary';
+import { outboundEventOf } from '../../domain/sla/outbound-event';
+import { initialResponseClock } from '../../domain/sla/response-clock';
 
 const state = {
   ...initialConversationState('c-1'),

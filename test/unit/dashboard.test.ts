@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { registry } from '../../api/metrics';
+import '../../api/metrics';
+import '../../gateways/handoff';
+import { registry } from '../../infra/metrics-registry';
 
 const ROOT = path.join(__dirname, '..', '..');
 

@@ -1,4 +1,4 @@
-import { normaliseWebhook, PayloadError } from '../../domain/freshchat-payload';
+import { normaliseWebhook, PayloadError } from '../../domain/conversation/freshchat-payload';
 import { fixture, fixtureText } from '../support/signing';
 
 const RECEIVED = '2026-11-24T10:00:00.000Z';

@@ -7,7 +7,7 @@ import {
   helpMessageFor,
   type FrictionInputs,
   type FrictionSignalName,
-} from '../../domain/friction';
+} from '../../domain/app-context/friction';
 
 const EVENTS = ['WEDDING', 'CORPORATE', 'RELIGIOUS'];
 const calm: FrictionInputs = {

@@ -1,4 +1,4 @@
-import { contextFromProperties, mergeContexts } from '../../domain/incidence-context';
+import { contextFromProperties, mergeContexts } from '../../domain/conversation/incidence-context';
 
 test('Freshchat string properties are parsed; empty strings are absent', () => {
   expect(

@@ -10,7 +10,7 @@ import {
   previousWeek,
   weekBounds,
   weeksInYear,
-} from '../../domain/iso-week';
+} from '../../domain/reports/iso-week';
 
 describe('ISO week in India time', () => {
   test('Sunday 23:30 IST is still the week; Monday 00:30 IST is the next', () => {

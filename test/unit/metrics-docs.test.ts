@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { OverviewFigures } from '../../domain/overview';
-import { figuresOfDays } from '../../domain/report-rollup';
+import type { OverviewFigures } from '../../domain/reports/overview';
+import { figuresOfDays } from '../../domain/reports/report-rollup';
 import { EXPORT_COLUMNS } from '../../stores/incidence-export';
 
 /** docs/metrics.md defines each figure once, as **`name`**; every figure the code emits is defined there. */

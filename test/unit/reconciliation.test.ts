@@ -1,13 +1,13 @@
-import { normaliseWebhook } from '../../domain/freshchat-payload';
+import { normaliseWebhook } from '../../domain/conversation/freshchat-payload';
 import {
   reconcileConversation,
   lastActivityOf,
   reconciledAssignmentKey,
   type ConversationRecord,
   type RestMessage,
-} from '../../domain/reconciliation';
+} from '../../domain/reconciliation/reconciliation';
 import { fixture } from '../support/signing';
-import { realMessage, realResolution } from '../support/freshchat-events';
+import { realMessage, realResolution } from '../../bench/support/freshchat-events';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 const C = 'conv-1';

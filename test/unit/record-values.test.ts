@@ -1,8 +1,8 @@
 import { isDataRefusal, sqlStateOf } from '../../activities/data-rejection';
-import { normaliseWebhook, PayloadError } from '../../domain/freshchat-payload';
-import { contextFromProperties } from '../../domain/incidence-context';
-import { fitsDecimal, recordId, recordTag, storableDeep, storableText } from '../../domain/record-values';
-import { resolutionFromTags, splitTags } from '../../domain/resolution-rules';
+import { normaliseWebhook, PayloadError } from '../../domain/conversation/freshchat-payload';
+import { contextFromProperties } from '../../domain/conversation/incidence-context';
+import { fitsDecimal, recordId, recordTag, storableDeep, storableText } from '../../domain/conversation/record-values';
+import { resolutionFromTags, splitTags } from '../../domain/conversation/resolution-rules';
 import { fixture } from '../support/signing';
 import { InvalidInputError } from 'slonik';
 

@@ -1,4 +1,4 @@
-import { resolutionFromTags, splitTags, timeToResolveSeconds } from '../../domain/resolution-rules';
+import { resolutionFromTags, splitTags, timeToResolveSeconds } from '../../domain/conversation/resolution-rules';
 
 describe('resolutionFromTags (the tag rules)', () => {
   test.each([

@@ -1,6 +1,6 @@
-import { ALWAYS_OPEN, businessHoursFile } from '../../domain/business-hours';
-import type { ClockEvent } from '../../domain/response-clock';
-import { customerWaitingTime, responseTimesOf } from '../../domain/response-times';
+import { ALWAYS_OPEN, businessHoursFile } from '../../domain/sla/business-hours';
+import type { ClockEvent } from '../../domain/sla/response-clock';
+import { customerWaitingTime, responseTimesOf } from '../../domain/sla/response-times';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 20, 4, 0) + minute * 60_000).toISOString(); // 09:30 IST
 const customer = (m: number): ClockEvent => ({ at: at(m), kind: 'customer_message' });

@@ -1,8 +1,8 @@
-import { ALWAYS_OPEN } from '../../domain/business-hours';
-import { initialConversationState, type ConversationState } from '../../domain/conversation-state';
-import type { TimelineEntry } from '../../domain/incidence-snapshot';
-import type { SlaPlan } from '../../domain/sla';
-import { slaBreachesAt, slaStepOf, type StoredSla } from '../../domain/sla-step';
+import { ALWAYS_OPEN } from '../../domain/sla/business-hours';
+import { initialConversationState, type ConversationState } from '../../domain/conversation/conversation-state';
+import type { TimelineEntry } from '../../domain/conversation/incidence-snapshot';
+import type { SlaPlan } from '../../domain/sla/sla';
+import { slaBreachesAt, slaStepOf, type StoredSla } from '../../domain/sla/sla-step';
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 20, 4, 0) + minutes * 60_000).toISOString();
 const plan: SlaPlan = {

@@ -1,5 +1,5 @@
-import { ALWAYS_OPEN, businessHoursFile } from '../../domain/business-hours';
-import { initialResponseClock, tick, type ClockEvent, type ResponseClock } from '../../domain/response-clock';
+import { ALWAYS_OPEN, businessHoursFile } from '../../domain/sla/business-hours';
+import { initialResponseClock, tick, type ClockEvent, type ResponseClock } from '../../domain/sla/response-clock';
 import {
   applyClockEffects,
   emptySlaBook,
@@ -9,9 +9,9 @@ import {
   slaStatusOf,
   withPolicy,
   type SlaBook,
-} from '../../domain/sla';
+} from '../../domain/sla/sla';
 import { idleWait } from '../../workflows/loop-control';
-import { policyFor, slaPolicyFile, type SlaPolicy } from '../../domain/sla-policy';
+import { policyFor, slaPolicyFile, type SlaPolicy } from '../../domain/sla/sla-policy';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 

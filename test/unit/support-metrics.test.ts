@@ -5,7 +5,7 @@ import {
   durationStats,
   mergeHistograms,
   type Histogram,
-} from '../../domain/support-metrics';
+} from '../../domain/reports/support-metrics';
 
 const histogramOf = (values: number[]): Histogram => {
   const counts = new Map<number, number>();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createWebhookVerifier } from '../../api/webhooks/signature';
-import { normaliseWebhook, PayloadError, PAYLOAD_LIMITS } from '../../domain/freshchat-payload';
+import { normaliseWebhook, PayloadError, PAYLOAD_LIMITS } from '../../domain/conversation/freshchat-payload';
 import { fixture, hmacSign, HMAC_SECRET, RSA_PUBLIC_KEY, rsaSign } from '../support/signing';
 
 const RECEIVED_AT = '2026-11-24T10:00:00.000Z';

@@ -1,9 +1,15 @@
-import { buildWeeklyReport, changeOf, metricsOf, ratio, targetsOf, type WeekFigures } from '../../domain/weekly-report';
-import { growingCategories, recommendationsFor, targetMissed, topFrictionScreen } from '../../domain/recommendations';
-import { weekBounds } from '../../domain/iso-week';
-import { renderReportCsv } from '../../domain/report-csv';
-import { renderReportHtml } from '../../domain/report-html';
-import { figuresOfDays } from '../../domain/report-rollup';
+import { buildWeeklyReport, changeOf, metricsOf, ratio, targetsOf } from '../../domain/reports/weekly-report';
+import { type WeekFigures } from '../../domain/reports/weekly-report-shape';
+import {
+  growingCategories,
+  recommendationsFor,
+  targetMissed,
+  topFrictionScreen,
+} from '../../domain/reports/recommendations';
+import { weekBounds } from '../../domain/reports/iso-week';
+import { renderReportCsv } from '../../domain/reports/report-csv';
+import { renderReportHtml } from '../../domain/reports/report-html';
+import { figuresOfDays } from '../../domain/reports/report-rollup';
 
 const empty: WeekFigures = {
   totalOrders: 0,

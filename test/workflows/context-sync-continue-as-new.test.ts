@@ -1,4 +1,4 @@
-import { contextSyncWorkflowId } from '../../domain/context-sync-settings';
+import { contextSyncWorkflowId } from '../../domain/app-context/context-sync-settings';
 import { contextChanged, contextSyncSettings, fakeContextSync, syncStateOf } from '../support/context-sync-fakes';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { conversationWorkflowId } from '../../domain/conversation-event';
+import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
 import { conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';

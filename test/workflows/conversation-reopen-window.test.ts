@@ -1,4 +1,4 @@
-import { conversationWorkflowId } from '../../domain/conversation-event';
+import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';

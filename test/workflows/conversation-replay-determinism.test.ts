@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation-event';
+import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { replayHistoryFile } from '../support/replay';

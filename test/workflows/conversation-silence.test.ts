@@ -1,5 +1,5 @@
-import { isoWeekOf } from '../../domain/iso-week';
-import { conversationWorkflowId } from '../../domain/conversation-event';
+import { isoWeekOf } from '../../domain/reports/iso-week';
+import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
 import { at, conversationSettings, deliver, events, fakeIncidences } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';
@@ -17,7 +17,7 @@ test('a silent conversation is closed as DROPPED / WENT_SILENT without a time to
     // The close hands off to its week's report (a child run, computed with the mocked activity).
     await eventually(async () => expect(store.reportedWeeks).toEqual([isoWeekOf(ended.resolvedAt!)]));
   });
-  // Keyed on the state it closes (none yet: the first event), and guarded in the store (test/record-guarantee.test.ts).
+  // Keyed on the state it closes (none yet: the first event), and guarded in the store (test/system/record-guarantee.test.ts).
   expect(store.changes[1]).toMatchObject({ eventKey: `went_silent:${at(0)}`, stored: true });
   expect(store.calls).toContain('closeForSilence');
   expect(store.incidence(id)).toMatchObject({ outcome: 'DROPPED' });

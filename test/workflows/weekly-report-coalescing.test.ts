@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { WeeklyReportSettings } from '../../domain/weekly-report';
+import type { WeeklyReportSettings } from '../../domain/reports/weekly-report';
 import { resolutionRecordedSignal, weeklyReportStateQuery } from '../../workflows/signals';
 import type { weeklyReportWorkflow } from '../../workflows/weekly-report-workflow';
 import { eventually } from '../support/eventually';

@@ -1,0 +1,168 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { recordOrder } from '../../stores/order-store';
+import { readDaily, readWeeklyReport } from '../../stores/weekly-report-store';
+import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../../domain/reports/iso-week';
+import { dailyScheduleId, weeklyScheduleId } from '../../gateways/analytics-schedules';
+import { insertIncidence } from '../support/analytics';
+import { eventually } from '../support/eventually';
+import { startSmtpSink } from '../support/smtp-sink';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+let system: TestSystem;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+const HOUR = 3_600_000;
+const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  system = await startTestSystem({
+    ANALYTICS_SCHEDULES_ENABLED: 'true',
+    SMTP_URL: smtp.url,
+    REPORT_RECIPIENTS: 'ops@example.com, founders@example.com',
+    REPORT_FROM: 'reports@example.com',
+  });
+});
+afterAll(async () => {
+  const queue = system?.config.TEMPORAL_TASK_QUEUE;
+  if (queue)
+    for (const id of [dailyScheduleId(queue), weeklyScheduleId(queue)])
+      await system.client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
+  await system?.stop();
+  await smtp?.stop();
+});
+
+const scheduleOf = (id: string) => system.client.schedule.getHandle(id).describe();
+
+test('the worker creates both schedules in India time, catching up missed runs; a restart updates them in place', async () => {
+  const queue = system.config.TEMPORAL_TASK_QUEUE;
+  const daily = await scheduleOf(dailyScheduleId(queue));
+  expect(daily.spec.timezone).toBe('Asia/Kolkata');
+  expect(daily.action).toMatchObject({
+    type: 'startWorkflow',
+    workflowType: 'analyticsDailyWorkflow',
+    taskQueue: queue,
+  });
+  expect(daily.policies).toMatchObject({ overlap: 'ALLOW_ALL', catchupWindow: 7 * 24 * HOUR });
+  const weekly = await scheduleOf(weeklyScheduleId(queue));
+  expect(weekly.action).toMatchObject({ workflowType: 'scheduledWeeklyReportWorkflow' });
+  // Next runs: 00:15 and Monday 07:00 India time.
+  const nextDaily = daily.info.nextActionTimes[0]!;
+  expect(new Date(nextDaily.getTime() + 330 * 60_000).toISOString().slice(11, 16)).toBe('00:15');
+  const nextWeekly = new Date(weekly.info.nextActionTimes[0]!.getTime() + 330 * 60_000);
+  expect([nextWeekly.getUTCDay(), nextWeekly.toISOString().slice(11, 16)]).toEqual([1, '07:00']);
+
+  await system.stopWorker();
+  await system.startWorker(); // ScheduleAlreadyRunning → update, no error
+  expect((await scheduleOf(weeklyScheduleId(queue))).spec.timezone).toBe('Asia/Kolkata');
+});
+
+test('a manual trigger produces the stored weekly report (emailed once) and the daily row', async () => {
+  const now = new Date().toISOString();
+  const lastWeek = previousWeek(isoWeekOf(now));
+  const yesterday = addDays(istDateOf(now), -1);
+  const weekStart = weekBounds(lastWeek).start;
+  await insertIncidence(system.pool, {
+    user_id: 'u1',
+    created_at: plus(weekStart, 2 * HOUR),
+    resolved_at: plus(weekStart, 2 * HOUR + 300_000),
+    issue_category: 'pricing',
+  });
+  await recordOrder(
+    system.pool,
+    { order_id: 'S-1', user_id: 'u1', event: 'PLACED', value: 50000, placed_at: plus(weekStart, 3 * HOUR) },
+    24 * HOUR,
+  );
+  await recordOrder(
+    system.pool,
+    {
+      order_id: 'S-2',
+      user_id: 'u2',
+      event: 'PLACED',
+      value: 50000,
+      placed_at: plus(dayBounds(yesterday).start, HOUR),
+    },
+    24 * HOUR,
+  );
+
+  const queue = system.config.TEMPORAL_TASK_QUEUE;
+  await system.client.schedule.getHandle(weeklyScheduleId(queue)).trigger();
+  const stored = await eventually(async () => {
+    const r = await readWeeklyReport(system.pool, lastWeek);
+    expect(r?.emailedAt).toBeTruthy();
+    return r!;
+  }, 30_000);
+  expect(stored.report.figures).toMatchObject({ closedIncidences: 1, assistedOrders: 1 });
+  expect(stored.report.figures.totalOrders).toBeGreaterThanOrEqual(1);
+
+  expect(smtp.messages).toHaveLength(1);
+  const [mail] = smtp.messages;
+  expect(mail!.to.sort()).toEqual(['founders@example.com', 'ops@example.com']);
+  expect(mail!.from).toBe('reports@example.com');
+  expect(mail!.raw).toContain(`Weekly report ${lastWeek}`);
+  expect(mail!.raw).toMatch(/Content-Type: text\/html/i);
+  expect(mail!.raw).toContain('data-chart=3D"self-serve-trend"'); // quoted-printable HTML body
+
+  await system.client.schedule.getHandle(dailyScheduleId(queue)).trigger();
+  const [day] = await eventually(async () => {
+    const rows = await readDaily(system.pool, yesterday, yesterday);
+    expect(rows).toHaveLength(1);
+    return rows;
+  }, 30_000);
+  expect(day).toMatchObject({ date: yesterday, total_orders: 1, orders_without_help: 1 });
+
+  // A second weekly run recomputes but does not email twice: judged once that run has finished (its email step
+  // comes after the computation).
+  const weekly = system.client.schedule.getHandle(weeklyScheduleId(queue));
+  const runsOf = async () => (await weekly.describe()).info.recentActions.map((a) => a.action.workflow);
+  const earlier = new Set((await runsOf()).map((w) => w.workflowId));
+  await weekly.trigger();
+  const second = await eventually(async () => {
+    const [run] = (await runsOf()).filter((w) => !earlier.has(w.workflowId));
+    expect(run).toBeDefined();
+    return run!;
+  }, 30_000);
+  const result = await system.client.workflow.getHandle(second.workflowId, second.firstExecutionRunId).result();
+  expect(result).toEqual({ isoWeek: lastWeek, email: 'already-sent' });
+  const computations = await system.pool.oneFirst(
+    sql.type(
+      z.object({ computations: z.number() }),
+    )`SELECT computations FROM weekly_reports WHERE iso_week = ${lastWeek}`,
+  );
+  expect(computations).toBeGreaterThanOrEqual(2);
+  expect(smtp.messages).toHaveLength(1);
+});
+
+test('missed runs are caught up: a backfill of three past nights aggregates each its own previous day', async () => {
+  const today = istDateOf(new Date());
+  const days = [-4, -3, -2].map((n) => addDays(today, n));
+  for (const [i, day] of days.entries()) {
+    await recordOrder(
+      system.pool,
+      {
+        order_id: `B-${i}`,
+        user_id: `b${i}`,
+        event: 'PLACED',
+        value: 1000,
+        placed_at: plus(dayBounds(day).start, 2 * HOUR),
+      },
+      24 * HOUR,
+    );
+  }
+  const handle = system.client.schedule.getHandle(dailyScheduleId(system.config.TEMPORAL_TASK_QUEUE));
+  // Nights of today−3, today−2 and today−1 at 00:15 IST, as if the worker (or server) had been down.
+  await handle.backfill({
+    start: new Date(dayBounds(addDays(today, -3)).start),
+    end: new Date(Date.parse(dayBounds(addDays(today, -1)).start) + 20 * 60_000),
+    overlap: 'ALLOW_ALL',
+  });
+  const rows = await eventually(async () => {
+    const found = await readDaily(system.pool, days[0]!, days[2]!);
+    expect(found.map((r) => r.date)).toEqual(days);
+    return found;
+  }, 30_000);
+  expect(rows.map((r) => r.total_orders)).toEqual([1, 1, 1]);
+});

@@ -1,0 +1,217 @@
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { startNodeProcess, waitForHttp } from '../../bench/scratch';
+import { fixtureFor, uniqueConversationId } from '../support/conversations';
+import { eventually } from '../support/eventually';
+import { hmacSign, HMAC_SECRET } from '../support/signing';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+const SPEC_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
+const LANES = 4;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+
+const causeCode = (error: unknown): string => {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? String(error);
+};
+
+const post = (baseUrl: string, body: string) =>
+  fetch(`${baseUrl}/webhooks/freshchat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-freshchat-signature': hmacSign(body) },
+    body,
+  });
+
+/** A conversation started and stored, whose next event's write a test can hold. */
+async function conversationToHold(baseUrl: string) {
+  const conversationId = uniqueConversationId();
+  expect((await post(baseUrl, fixtureFor('simplified-message_create.json', SPEC_ID, conversationId))).status).toBe(200);
+  const incidenceId = await eventually(
+    () =>
+      system.pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      SELECT id FROM incidences WHERE conversation_id = ${conversationId}`),
+    60_000,
+  );
+  return { conversationId, incidenceId };
+}
+
+/**
+ * Holds the write of a stored conversation's next event: our transaction locks the incidence row, which every step
+ * that stores an event locks or updates, so the worker's step waits on it (seen waiting on a lock in PostgreSQL).
+ * `release` ends ours, so the worker's step goes through; `stored` counts the conversation's messages.
+ */
+async function holdAnEventsWrite(
+  baseUrl: string,
+  { conversationId, incidenceId }: { conversationId: string; incidenceId: string },
+) {
+  const db = new Client({ connectionString: system.config.DATABASE_URL });
+  await db.connect();
+  await db.query('BEGIN');
+  await db.query('SELECT id FROM incidences WHERE id = $1 FOR UPDATE', [incidenceId]);
+  const reply = fixtureFor('simplified-message_create-agent.json', SPEC_ID, conversationId);
+  expect((await post(baseUrl, reply)).status).toBe(200);
+  await eventually(async () => {
+    const { rows } = await db.query(
+      `SELECT query FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+  }, 150_000);
+  return {
+    release: async () => {
+      await db.query('COMMIT');
+      await db.end();
+    },
+    stored: () =>
+      system.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(*)::int AS n FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_type = 'MESSAGE'`),
+  };
+}
+
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startTestSystem({}, { worker: false });
+});
+const started: ChildProcess[] = [];
+const killStarted = () => {
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+};
+// Behind a full suite's backlog the held event can take longer than the wait to reach the worker: one more attempt,
+// with a worker and an API of its own (the first attempt's are killed first, so only one worker ever runs).
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+afterAll(async () => {
+  // A failed run leaves no worker or API behind.
+  killStarted();
+  await system.stop();
+});
+
+test('SIGTERM under load: the worker drains (a write in flight finishes in the old process) and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
+  killStarted();
+  const [apiPort, metricsPort] = [await freePort(), await freePort()];
+  const env = {
+    DATABASE_URL: system.config.DATABASE_URL,
+    TEMPORAL_ADDRESS: system.config.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: system.config.TEMPORAL_TASK_QUEUE,
+    REDIS_KEY_PREFIX: system.config.REDIS_KEY_PREFIX,
+    FRESHCHAT_WEBHOOK_SECRET: HMAC_SECRET,
+    ANALYTICS_SCHEDULES_ENABLED: 'false',
+    SHUTDOWN_TIMEOUT: '15s',
+    LOG_LEVEL: 'error',
+  };
+  const worker = startNodeProcess('worker.ts', {
+    ...env,
+    WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
+    WORKER_METRICS_PORT: String(metricsPort),
+  });
+  started.push(worker);
+  const workerExit = exitOf(worker);
+  const api = startNodeProcess('api/server.ts', { ...env, PORT: String(apiPort), API_METRICS_PORT: '0' });
+  started.push(api);
+  const apiExit = exitOf(api);
+  const baseUrl = `http://127.0.0.1:${apiPort}`;
+  await waitForHttp(`${baseUrl}/health`);
+  // Started before the load, so its incidence is not queued behind it.
+  const toHold = await conversationToHold(baseUrl);
+
+  const accepted: { conversationId: string; eventKey: string }[] = [];
+  const refused: string[] = [];
+  const failures: string[] = [];
+  let apiGone = false;
+  let paused: Promise<void> | null = null;
+  const lane = async () => {
+    while (!apiGone) {
+      await paused;
+      const conversationId = uniqueConversationId();
+      const body = fixtureFor('simplified-message_create.json', SPEC_ID, conversationId);
+      try {
+        const res = await fetch(`${baseUrl}/webhooks/freshchat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-freshchat-signature': hmacSign(body) },
+          body,
+        });
+        const json = (await res.json()) as { event_key?: string };
+        if (res.status === 200) accepted.push({ conversationId, eventKey: json.event_key! });
+        else failures.push(`status ${res.status}`);
+      } catch (error) {
+        // A refused connection is a clean "not taken, send elsewhere"; anything else (reset, hang-up) is a failure.
+        if (causeCode(error) === 'ECONNREFUSED') {
+          refused.push(conversationId);
+          apiGone = true;
+        } else failures.push(causeCode(error));
+      }
+    }
+  };
+  const until = async (n: number) => {
+    while (accepted.length < n && !apiGone) await new Promise((r) => setTimeout(r, 20));
+  };
+  const load = Promise.all(Array.from({ length: LANES }, lane));
+
+  // The worker's Prometheus endpoint serves the SDK's runtime metrics and the project's counters.
+  await until(20);
+  await eventually(async () => {
+    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+    expect(text).toMatch(/slo_events_applied\{[^}]*event_type="MESSAGE/);
+    // Recorded when a workflow task completes, which can be after the first event is applied.
+    expect(text).toContain('temporal_workflow_task_execution_latency');
+  }, 30_000);
+
+  // An event's write held in flight: a transaction of ours locks its incidence row, so the worker's step waits on it.
+  // SIGTERM comes while it waits; only the old process can finish it, since no other worker runs until it has exited.
+  // The load pauses while the held event reaches the worker (behind a backlog it could wait for minutes), then
+  // goes on: SIGTERM comes under load.
+  let resume = () => undefined as void;
+  paused = new Promise((r) => (resume = r));
+  const held = await holdAnEventsWrite(baseUrl, toHold);
+  paused = null;
+  resume();
+  await until(accepted.length + 10);
+  let exitedAt: number | undefined;
+  void workerExit.then(() => (exitedAt = performance.now()));
+  worker.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(exitedAt).toBeUndefined();
+  const releasedAt = performance.now();
+  await held.release();
+  expect(await workerExit).toBe(0);
+  expect(exitedAt!).toBeGreaterThan(releasedAt);
+  expect(await held.stored()).toBe(2); // the first message and the held reply
+  await system.startWorker(); // its replacement
+
+  await until(accepted.length + 40);
+  api.kill('SIGTERM');
+  expect(await apiExit).toBe(0);
+  await load;
+
+  expect(failures).toEqual([]);
+  expect(accepted.length).toBeGreaterThanOrEqual(60);
+  expect(refused.length).toBeGreaterThanOrEqual(1);
+  const stored = async () => {
+    const keys = await system.pool.anyFirst(
+      sql.type(z.object({ event_key: z.string() }))`
+        SELECT t.event_key FROM incidence_timeline t JOIN incidences i ON i.id = t.incidence_id
+        WHERE i.conversation_id = ANY(${sql.array(
+          accepted.map((a) => a.conversationId),
+          'text',
+        )})`,
+    );
+    return new Set(keys);
+  };
+  await eventually(async () => {
+    const keys = await stored();
+    expect(accepted.filter((a) => !keys.has(a.eventKey))).toEqual([]);
+  }, 90_000);
+}, 400_000);
