@@ -7,6 +7,7 @@ import { freshchatRetries, FreshchatUnreachable } from '../clients/freshchat-ret
 import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import {
   addRepairs,
+  eventsOf,
   countRepairs,
   lastActivityOf,
   noRepairs,
@@ -215,6 +216,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
           passId: input.passId,
           from: input.cursor,
           totals,
+          repairs: repairs.map((r) => ({ conversationId: r.conversationId, events: eventsOf(r.repaired) })),
           cursor: next,
           moveSweepCursor: input.trigger === 'SCHEDULE',
         });

@@ -24,6 +24,8 @@ import { freshchatIdentityRouter } from './freshchat-identity-routes';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../infra/logger';
 import { peopleRuntime, requirePerson, type PeopleRuntime } from './people/guard';
+import { accessTokenPeople } from './people/access-tokens';
+import { openIdClient } from './people/oidc';
 import { peopleRouter } from './people/routes';
 import { redisSessionStore } from './people/sessions';
 import { deadLettersPageRouter } from './dead-letters-page';
@@ -114,14 +116,17 @@ export function createApp(deps: ApiDeps): Koa {
     temporalUiUrl: settings.pages.temporalUiUrl,
     namespace: settings.temporal.namespace,
   });
+  const provider = settings.people.oidc ? openIdClient(settings.people.oidc) : undefined;
   const codec = codecRouter({
     payloadKeys: settings.temporal.payloadKeys,
     token: settings.codec.token,
     corsOrigins: settings.codec.corsOrigins,
     temporalUiUrl: settings.pages.temporalUiUrl,
+    personOfAccessToken: provider ? accessTokenPeople(provider, settings.people.roles) : undefined,
   });
   const signIn = peopleRouter({
     settings: settings.people,
+    provider,
     runtime: people,
     redis: deps.redis,
     keyPrefix: settings.redis.keyPrefix,

@@ -14,6 +14,7 @@ import { copyStatement, exportSelect, inlineFragment, streamExport } from '../st
 import { readIncidence } from '../stores/incidence-detail-store';
 import { filterCondition, listIncidences } from '../stores/incidence-list-store';
 import { BREACHING_WITHIN_SECONDS, overviewCounts, targetsDueSoon } from '../stores/overview-store';
+import { sessionCsrf } from './people/guard';
 import { PAGES_CSS, PAGES_JS } from './pages/assets';
 import { IncidencePage, IncidencesPage } from './pages/incidences-page';
 import { ErrorPage, renderPage, type PagePerson, type View } from './pages/layout';
@@ -51,6 +52,7 @@ export function createManagerPages(deps: ManagerPagesDeps, guard: { requirePerso
     timeZone: knownTimeZone(ctx.cookies.get('tz') ? decodeURIComponent(ctx.cookies.get('tz')!) : undefined),
     agents,
     person: ctx.state.person as PagePerson | undefined,
+    csrf: sessionCsrf(ctx),
     path: ctx.path,
   });
 
@@ -114,7 +116,7 @@ export function createManagerPages(deps: ManagerPagesDeps, guard: { requirePerso
         dueSoon,
         unattended,
         open,
-        paged: request.after !== undefined,
+        paged: request.after !== undefined || request.before !== undefined,
         withinMinutes: BREACHING_WITHIN_SECONDS / 60,
       };
       return <OverviewPage data={data} view={viewOf(ctx, agents)} />;
@@ -135,7 +137,7 @@ export function createManagerPages(deps: ManagerPagesDeps, guard: { requirePerso
         <IncidencesPage
           request={request}
           page={result}
-          paged={request.after !== undefined}
+          paged={request.after !== undefined || request.before !== undefined}
           view={viewOf(ctx, agents)}
         />
       );

@@ -31,13 +31,13 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-/** A fresh database, migrated unless told not to (a worker of another commit migrates its own), dropped by `drop()`. */
-export async function scratchDatabase(prefix: string, options = { migrate: true }): Promise<ScratchDatabase> {
+/** A fresh database, migrated unless told not to (a worker migrates it on start), dropped by `drop()`. */
+export async function scratchDatabase(prefix: string, migrated = true): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  if (options.migrate) await migrate(url.toString());
+  if (migrated) await migrate(url.toString());
   return { url: url.toString(), name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
@@ -49,17 +49,17 @@ export async function temporalServer(existingAddress?: string): Promise<{ addres
 }
 
 /**
- * Runs a TypeScript entry point (worker.ts, api/server.ts) as one real node process, so SIGKILL kills it; `root`: the
- * checkout it runs from (another commit's worktree for a baseline).
+ * Runs a TypeScript entry point (worker.ts, api/server.ts) as one real node process, so SIGKILL kills it; from this
+ * checkout, or from `checkout` (another commit's worktree).
  */
 export function startNodeProcess(
   entry: string,
   env: Record<string, string>,
   extraNodeArgs: string[] = [],
-  root = ROOT,
+  checkout = ROOT,
 ): ChildProcess {
-  return spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', path.join(root, entry)], {
-    cwd: root,
+  return spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', path.join(checkout, entry)], {
+    cwd: checkout,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

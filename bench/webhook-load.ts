@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Client as PgClient } from 'pg';
@@ -221,4 +222,74 @@ export async function webhookToRow(
   } finally {
     await db.end();
   }
+}
+
+export interface PacedLoad {
+  baseUrl: string;
+  secret: string;
+  prefix: string;
+  /** Connections kept open to the API; a webhook due while all are busy waits for one (and its wait counts). */
+  connections: number;
+  rate: number;
+  seconds: number;
+  /** Stops sending (the webhooks in flight are still answered). */
+  stop?: AbortSignal;
+}
+
+/**
+ * Signed webhooks for new conversations at a steady `rate`, one every 1/rate seconds (open loop, as Freshchat sends:
+ * a slow API does not slow the arrivals). `sentAt` records each webhook's due time, `accepted` each one answered
+ * 200; the result's latencies are from due time to answer.
+ */
+export async function webhooksAtRate(load: PacedLoad, sentAt: Map<string, number>, accepted: Set<string>) {
+  const agent = new Agent({ keepAlive: true, maxSockets: load.connections });
+  const url = new URL('/webhooks/freshchat', load.baseUrl);
+  const total = Math.round(load.rate * load.seconds);
+  const latencies: number[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let refused = 0;
+  const t0 = Date.now();
+  const send = (i: number, due: number) => {
+    const conversationId = `${load.prefix}-${i}`;
+    const body = bodyFor(conversationId);
+    const signature = createHmac('sha256', load.secret).update(body).digest('hex');
+    sentAt.set(conversationId, due);
+    const done = post(agent, url, body, signature).then((status) => {
+      latencies.push(Date.now() - due);
+      if (status === 200) accepted.add(conversationId);
+      else refused++;
+    });
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  };
+  let next = 0;
+  while (next < total && !load.stop?.aborted) {
+    const now = Date.now();
+    for (; next < total && t0 + (next * 1000) / load.rate <= now; next++) send(next, t0 + (next * 1000) / load.rate);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { sent: next, accepted: accepted.size, refused, seconds, ...latencyOf(latencies) };
+}
+
+function post(agent: Agent, url: URL, body: string, signature: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, {
+      method: 'POST',
+      agent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-freshchat-signature': signature,
+      },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
 }

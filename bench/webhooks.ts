@@ -1,7 +1,8 @@
 /**
  * The worker's cost per conversation and the API's throughput, in one run on one private dev server, with the
  * worker and the API as their own processes:
- *   (a) a Temporal client calling signalWithStart directly (the API's arguments), one new conversation per call:
+ *   (a) a Temporal client calling signalWithStart directly through the API's gateway (its arguments, summary and
+ *       payload codec), one new conversation per call:
  *       Temporal's ceiling, and the worker's CPU, activations and sandbox entries per conversation and drain rate;
  *   (m) the same for a minimal workflow (one signal, one local activity inserting one row, then waiting) on the same
  *       worker: the ceiling for any workflow here;
@@ -31,18 +32,20 @@
 import 'dotenv/config';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { createConversationGateway } from '../gateways/conversation-gateway';
+import { payloadDataConverter } from '../infra/payload-codec';
 import { Client as PgClient } from 'pg';
 import { conversationWorkflowId } from '../domain/conversation/conversation-event';
 import { loadSettings, type Settings } from '../infra/settings';
 import type { ConversationSettings } from '../domain/conversation/conversation-state';
-import { messageSignal, SIGNAL_BY_KIND } from '../workflows/signals';
+import { messageSignal } from '../workflows/signals';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { minimalSignal } from './minimal/minimal-workflow';
 import { summariseProfiles } from './profile-summary';
+import { benchSlaPolicies } from './quiet-sla-policies';
 import { startOtlpSink } from './otlp-sink';
 import { WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess } from './scratch';
@@ -161,7 +164,10 @@ async function main(): Promise<void> {
   let headline: Record<string, unknown> | undefined;
   try {
     await waitForHttp(`${baseUrl}/health`);
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const client = new Client({
+      connection: await Connection.connect({ address: temporal.address }),
+      dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
+    });
     const start = { client, settings, db: db.url, probe, n, connections };
     if (base) await base.ready();
     const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
@@ -372,7 +378,7 @@ async function main(): Promise<void> {
  * (it migrates its own), with this run's settings otherwise: (a0) measures it as (a) measures this one.
  */
 async function startBaseWorker(dir: string, runId: string, workerEnv: Record<string, string>, nodeArgs: string[]) {
-  const db = await scratchDatabase('slo_bench_base', { migrate: false });
+  const db = await scratchDatabase('slo_bench_base', false);
   const metricsPort = await freePort();
   const taskQueue = `bench-base-${runId}`;
   const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-base-${runId}.json`);
@@ -435,20 +441,19 @@ interface Start {
   connections: number;
 }
 
-/** (a) n new conversations through signalWithStart, with the API's arguments; until every event is stored. */
+/**
+ * (a) n new conversations through signalWithStart, with the API's arguments, summary and payload codec (its gateway);
+ * until every event is stored.
+ */
 async function startConversations(s: Start, prefix: string, settings: Partial<ConversationSettings> = {}) {
   const events = Array.from({ length: s.n }, (_, i) => eventFor(`${prefix}-${i}`));
   const before = await settledCounters(s.probe);
-  const sent = await inParallel(events, s.connections, (event) =>
-    s.client.workflow.signalWithStart('conversationWorkflow', {
-      workflowId: conversationWorkflowId(event.conversationId),
-      taskQueue: s.settings.temporal.taskQueue,
-      args: [{ conversationId: event.conversationId, settings: { ...s.settings.conversation, ...settings } }],
-      signal: SIGNAL_BY_KIND[event.kind] as never,
-      signalArgs: [event],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    }),
-  );
+  // The API's own gateway (arguments, summary, deadline) on a client with its payload codec: (b) minus HTTP.
+  const gateway = createConversationGateway(s.client, {
+    ...s.settings,
+    conversation: { ...s.settings.conversation, ...settings },
+  });
+  const sent = await inParallel(events, s.connections, (event) => gateway.deliver(event));
   const cost = await drained(s, before, sent.seconds, COUNT_TIMELINE, `${prefix}-%`, s.n);
   const ceiling: BenchRow = {
     name: '(a) signalWithStart, direct',
@@ -612,30 +617,6 @@ async function sustainedPhase(s: SustainedLoad, drainWaitMs: number) {
   } finally {
     clearInterval(sampler);
   }
-}
-
-/**
- * The SLA policies the worker runs: the product's file as it is (`product`), or (`quiet`) the same policies with every
- * threshold at one day, so each event takes the same SLA step but no breach falls due during the run.
- */
-function benchSlaPolicies(runId: string, mode: string): string | undefined {
-  if (mode === 'product') return undefined;
-  if (mode !== 'quiet') throw new Error('--sla takes quiet or product');
-  const file = loadSettings().sla.policyFile;
-  const policies = JSON.parse(readFileSync(path.resolve(ROOT, file), 'utf8')) as {
-    policies: Record<string, unknown>[];
-  };
-  const quiet = policies.policies.map((p) => ({
-    ...p,
-    firstResponse: '1d',
-    ...(p.nextResponse !== undefined && { nextResponse: '1d' }),
-    ...(p.resolution !== undefined && { resolution: '1d' }),
-  }));
-  const dir = path.join(ROOT, '.run', 'bench');
-  mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, `sla-policies-quiet-${runId}.json`);
-  writeFileSync(out, JSON.stringify({ policies: quiet }));
-  return out;
 }
 
 /** `--name a,b,c` as a list (numbers unless `parse` says otherwise). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../domain/duration';
+import { duration } from './setting-formats';
 
 /**
  * People (support managers, engineers) signing in to the pages: the OpenID Connect provider, who gets which role,
@@ -24,19 +24,6 @@ const caseList = optionalText.transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const ms = parseDuration(v ?? fallback);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 8h or 7d, got "${v}"` });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 const httpUrl = optionalText.refine(
   (v) => {

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
-import { parseDuration } from '../domain/duration';
+import { duration } from './setting-formats';
 
 /** A key that encrypts Temporal payloads: its id travels in the payload metadata, so keys can rotate. */
 export interface PayloadKey {
@@ -12,16 +12,6 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v : undefined));
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const ms = parseDuration(v ?? fallback);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration like 30s, 15m, 24h or 7d' });
-      return ms ?? 0;
-    });
 
 const list = (text: string | undefined): string[] =>
   (text ?? '')
@@ -73,8 +63,8 @@ const perMinute = (fallback: number) => z.coerce.number().int().nonnegative().de
 export const securitySchema = z.object({
   // Which webhook signatures are accepted. Unset: RSA when the public key is set, else HMAC; never both by accident.
   FRESHCHAT_WEBHOOK_SCHEMES: webhookSchemes,
-  APP_JWT_MAX_AGE: duration('24h'),
-  APP_JWT_CLOCK_SKEW: duration('30s'),
+  APP_JWT_MAX_AGE: duration('24h', { zero: 'allowed' }),
+  APP_JWT_CLOCK_SKEW: duration('30s', { zero: 'allowed' }),
   APP_JWT_AUDIENCE: optionalText,
   APP_JWT_ISSUER: optionalText,
   // App tokens signed by an identity service (Firebase, Auth0, Cognito): its JWKS address, and the algorithms taken.
@@ -95,7 +85,7 @@ export const securitySchema = z.object({
     .default('http://127.0.0.1:8233,http://localhost:8233')
     .transform((v) => list(v)),
   FRESHCHAT_JWT_PRIVATE_KEY: rsaPrivateKey,
-  FRESHCHAT_IDENTITY_TOKEN_TTL: duration('10m'),
+  FRESHCHAT_IDENTITY_TOKEN_TTL: duration('10m', { zero: 'allowed' }),
   RATE_LIMIT_FRICTION_SIGNALS: perMinute(60),
   RATE_LIMIT_CONTEXT_WRITES: perMinute(300),
 });

@@ -103,6 +103,8 @@ export async function recordBatch(
     passId: string;
     from: ReconciliationCursor;
     totals: BatchTotals;
+    /** The batch's conversations and the events repaired in each. */
+    repairs: ReadonlyArray<{ conversationId: string; events: number }>;
     cursor: ReconciliationCursor | null;
     moveSweepCursor: boolean;
   },
@@ -122,6 +124,19 @@ export async function recordBatch(
         stopped_at = ${cursorText(cursor)}
       WHERE id = ${input.passId} AND stopped_at = ${cursorText(input.from)}`);
     if (recorded.rowCount === 0) return false;
+    const repaired = input.repairs.filter((r) => r.events > 0);
+    if (repaired.length > 0)
+      await tx.query(sql.unsafe`
+        INSERT INTO reconciliation_repairs (pass_id, conversation_id, events)
+        SELECT ${input.passId}::bigint, conversation_id, events
+        FROM unnest(${sql.array(
+          repaired.map((r) => r.conversationId),
+          'text',
+        )}::text[], ${sql.array(
+          repaired.map((r) => r.events),
+          'int4',
+        )}::int[]) AS r(conversation_id, events)
+        ON CONFLICT (pass_id, conversation_id) DO UPDATE SET events = reconciliation_repairs.events + EXCLUDED.events`);
     if (!input.moveSweepCursor) return true;
     const next = cursor ?? SWEEP_START;
     await tx.query(sql.unsafe`

@@ -4,6 +4,7 @@ import {
   CART_VALUE_TIERS,
   FIRST_RESPONSE_BUCKETS,
   NO_CART,
+  UNKNOWN_DIMENSION,
   type SlaDimension,
 } from '../domain/reports/support-metrics';
 
@@ -30,8 +31,7 @@ export const cartTier = (column: ReturnType<typeof sql.identifier>) =>
     sql.fragment` `,
   )} END`;
 
-/** Dimension values of the SLA breakdown when the incidence has none. */
-export const UNKNOWN = { eventType: 'no event type', category: 'uncategorised', agent: 'unassigned' } as const;
+const UNKNOWN = UNKNOWN_DIMENSION;
 
 /** The column of slaDimensions each SLA breakdown reads. */
 export const SLA_DIMENSION_COLUMNS: Record<SlaDimension, string> = {

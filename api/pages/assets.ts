@@ -12,6 +12,7 @@ header.site{display:flex;gap:24px;align-items:center;padding:10px 24px;border-bo
 header.site nav ul{display:flex;gap:16px;list-style:none;margin:0;padding:0}
 header.site nav a[aria-current=page]{font-weight:700;color:var(--ink)}
 header.site .who{margin-left:auto;color:var(--muted)}
+header.site form.signout{margin:0}
 main{padding:16px 24px;max-width:1280px}
 h1{font-size:1.6rem;margin:.3em 0}
 h2{font-size:1.25rem;margin:1.4em 0 .5em}
@@ -38,7 +39,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0}
 .heat td{text-align:center;min-width:2.2em;font-size:.8rem}
-.heat td a{color:inherit;text-decoration:none;display:block}
+.heat td a{color:inherit;display:block}
 nav.contents ol{columns:2;font-size:.95rem}
 .error{border:1px solid var(--bad);padding:12px;border-radius:8px}
 `;

@@ -11,7 +11,7 @@ import {
   type IncidenceFilters,
   type ListRequest,
 } from '../../domain/reports/incidence-filters';
-import { CART_VALUE_TIERS, NO_CART } from '../../domain/reports/support-metrics';
+import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS, NO_CART } from '../../domain/reports/support-metrics';
 import type { View } from './layout';
 
 export type FilterField =
@@ -28,6 +28,64 @@ export type FilterField =
   | 'category'
   | 'q'
   | 'sort';
+
+const DATE_NAMES: Record<IncidenceFilters['dates'], string> = {
+  created: 'it started',
+  resolved: 'it was resolved',
+  ordered: 'an assisted order was placed',
+  waited: 'an SLA target began',
+  settled: 'an SLA target was met or missed',
+  answered: 'an agent answered',
+  repaired: 'reconciliation repaired it',
+};
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** Filters a figure's link may set that the form does not show: kept as hidden fields. */
+const HIDDEN = [
+  'state',
+  'target',
+  'result',
+  'policy',
+  'response',
+  'wait',
+  'weekday',
+  'hour',
+  'screen',
+  'reopened',
+  'repeat',
+] as const;
+
+export const hiddenFilters = (f: IncidenceFilters): Record<string, string | undefined> =>
+  Object.fromEntries(
+    HIDDEN.map((name) => {
+      const value = f[name];
+      return [name, value === undefined ? undefined : value === true ? '1' : String(value)];
+    }),
+  );
+
+/** The hidden filters in words, so a list reached from a figure says what it holds. */
+export function narrowedBy(f: IncidenceFilters): string[] {
+  const out: string[] = [];
+  if (f.state) out.push(`${words(f.state).toLowerCase()} now`);
+  if (f.target || f.result || f.policy)
+    out.push(
+      `with an SLA target${f.target ? ` of ${words(f.target).toLowerCase()}` : ''}${f.policy ? ` (policy ${f.policy})` : ''}${f.result ? ` ${words(f.result).toLowerCase()}` : ''}`,
+    );
+  if (f.response) out.push(`with a ${f.response === 'FIRST' ? 'first' : 'next'} response`);
+  if (f.wait)
+    out.push(
+      f.wait === 'none'
+        ? 'with no human response'
+        : `whose first response took ${FIRST_RESPONSE_BUCKETS[Number(f.wait)]!.name}`,
+    );
+  if (f.weekday !== undefined) out.push(`on ${WEEKDAY_NAMES[f.weekday - 1]}s`);
+  if (f.hour !== undefined)
+    out.push(`from ${String(f.hour).padStart(2, '0')}:00 to ${String(f.hour + 1).padStart(2, '0')}:00 India time`);
+  if (f.screen) out.push(`from the screen ${f.screen}`);
+  if (f.reopened) out.push('reopened');
+  if (f.repeat) out.push('with repeat friction');
+  return out;
+}
 
 const tierName = (t: string) => (t === 'none' ? NO_CART : CART_VALUE_TIERS[Number(t)]!.name);
 const SORT_NAMES: Record<ListRequest['sort'], string> = {
@@ -159,7 +217,7 @@ export function FilterForm(props: {
             name="dates"
             label="Dates are when"
             value={f.dates}
-            options={DATE_FIELDS.map((d) => [d, d === 'created' ? 'it started' : 'it was resolved'])}
+            options={DATE_FIELDS.map((d) => [d, DATE_NAMES[d]])}
           />
         );
       case 'category':

@@ -1,9 +1,10 @@
-/** The incidences list (filters, sort, keyset pages, export) and one incidence's drill-down. */
+/** The incidences list (filters, sort, keyset pages both ways, export) and one incidence's drill-down. */
 import { duration, words } from '../../domain/reports/display';
-import { encodeCursor, queryOf, type ListRequest } from '../../domain/reports/incidence-filters';
+import { queryOf, type ListRequest } from '../../domain/reports/incidence-filters';
 import type { IncidenceDetail } from '../../stores/incidence-detail-store';
 import type { IncidencePage } from '../../stores/incidence-list-store';
-import { FilterForm } from './filter-form';
+import { FilterForm, hiddenFilters, narrowedBy } from './filter-form';
+import { Pager } from './pager';
 import { Agent, Head, Money, Page, When, type View } from './layout';
 
 export function IncidencesPage(props: { request: ListRequest; page: IncidencePage; paged: boolean; view: View }) {
@@ -33,17 +34,11 @@ export function IncidencesPage(props: { request: ListRequest; page: IncidencePag
         filters={f}
         sort={request.sort}
         view={view}
-        hidden={{
-          state: f.state,
-          missed: f.missed,
-          screen: f.screen,
-          reopened: f.reopened ? '1' : undefined,
-          repeat: f.repeat ? '1' : undefined,
-        }}
+        hidden={hiddenFilters(f)}
       />
       <p class="pager">
         <span id="matching">{total} matching</span>
-        {f.state && <span>Showing {words(f.state)} conversations only.</span>}
+        {narrowedBy(f).length > 0 && <span data-narrowed>Only incidences {narrowedBy(f).join('; ')}.</span>}
         <a class="button" href={`/incidences/export.csv${queryOf(f)}`} download>
           Export these as CSV
         </a>
@@ -97,14 +92,7 @@ export function IncidencesPage(props: { request: ListRequest; page: IncidencePag
           )}
         </tbody>
       </table>
-      <nav class="pager" aria-label="Pages">
-        {props.paged && <a href={`/incidences${queryOf(f, { sort: sortQuery })}`}>First page</a>}
-        {page.next && (
-          <a href={`/incidences${queryOf(f, { sort: sortQuery, after: encodeCursor(page.next) })}`} rel="next">
-            Next page
-          </a>
-        )}
-      </nav>
+      <Pager path="/incidences" filters={f} sort={sortQuery} page={page} paged={props.paged} label="Pages" />
     </Page>
   );
 }

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { dateTimeInWords, relativeTime, rupees } from '../../domain/reports/display';
 import { queryOf, type IncidenceFilters } from '../../domain/reports/incidence-filters';
+import { CSRF_FIELD } from '../people/guard';
 
 export interface PagePerson {
   email: string;
@@ -17,6 +18,8 @@ export interface View {
   timeZone: string;
   agents: Map<string, string>;
   person?: PagePerson;
+  /** The session's CSRF token, for the sign-out form. */
+  csrf?: string;
   path: string;
 }
 
@@ -61,6 +64,14 @@ export function Page(props: { title: string; view: View; children: ComponentChil
             </ul>
           </nav>
           {view.person && <span class="who">{view.person.name || view.person.email}</span>}
+          {view.person && view.csrf && (
+            <form class="signout" method="post" action="/signout">
+              <input type="hidden" name={CSRF_FIELD} value={view.csrf} />
+              <button type="submit" class="secondary">
+                Sign out
+              </button>
+            </form>
+          )}
         </header>
         <main id="main" tabIndex={-1}>
           <h1>{props.title}</h1>

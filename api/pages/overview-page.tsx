@@ -1,9 +1,10 @@
 /** The live overview: what is open now, for the filters chosen; refreshes itself every 30 seconds. */
 import { words } from '../../domain/reports/display';
-import { encodeCursor, queryOf, type IncidenceFilters } from '../../domain/reports/incidence-filters';
+import type { IncidenceFilters } from '../../domain/reports/incidence-filters';
 import type { IncidencePage, IncidenceRow } from '../../stores/incidence-list-store';
 import type { DueTarget, OverviewCounts } from '../../stores/overview-store';
 import { FilterForm } from './filter-form';
+import { Pager } from './pager';
 import { Agent, Head, incidencesHref, Money, Page, When, type View } from './layout';
 
 export const REFRESH_SECONDS = 30;
@@ -73,7 +74,6 @@ export function OverviewPage(props: { data: OverviewData; view: View }) {
       incidencesHref({ ...f, state: 'open' }, { sort: 'cart' }),
     ],
   ];
-  const next = data.open.next;
   return (
     <Page title="Support overview" view={view}>
       <FilterForm action="/overview" fields={['sla', 'agent', 'event', 'tier', 'channel']} filters={f} view={view} />
@@ -147,14 +147,14 @@ export function OverviewPage(props: { data: OverviewData; view: View }) {
             <ConversationRows rows={data.open.rows} view={view} empty="No conversation is open." />
           </tbody>
         </table>
-        <nav class="pager" aria-label="Open conversations pages">
-          {data.paged && <a href={`/overview${queryOf(f)}`}>First page</a>}
-          {next && (
-            <a href={`/overview${queryOf(f, { after: encodeCursor(next) })}#open`} rel="next">
-              Next page
-            </a>
-          )}
-        </nav>
+        <Pager
+          path="/overview"
+          filters={f}
+          page={data.open}
+          paged={data.paged}
+          label="Open conversations pages"
+          fragment="#open"
+        />
       </div>
     </Page>
   );

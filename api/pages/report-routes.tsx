@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { dateInWords, duration } from '../../domain/reports/display';
-import { FilterError } from '../../domain/reports/incidence-filters';
+import { FilterError, type IncidenceFilters } from '../../domain/reports/incidence-filters';
 import {
   addDays,
   addWeeks,
@@ -125,15 +125,25 @@ function DaysPage(props: { from: string; to: string; rows: DailyRow[]; view: Vie
                   <>
                     <td class="num">{r.total_orders}</td>
                     <td class="num">{r.orders_without_help}</td>
-                    <td class="num">{r.orders_with_help}</td>
+                    <td class="num">
+                      <a href={incidencesHref({ from: date, to: date, dates: 'ordered' })}>{r.orders_with_help}</a>
+                    </td>
                     <td class="num">
                       <a href={incidencesHref({ from: date, to: date })}>{r.total_incidences}</a>
                     </td>
-                    <td class="num">{duration(r.avg_time_to_resolve_seconds)}</td>
                     <td class="num">
-                      {sla && sla.metPercent !== null
-                        ? `${sla.metPercent.toFixed(1)}% (${sla.met} of ${sla.met + sla.missed})`
-                        : '—'}
+                      <a href={incidencesHref({ from: date, to: date, dates: 'resolved' })}>
+                        {duration(r.avg_time_to_resolve_seconds)}
+                      </a>
+                    </td>
+                    <td class="num">
+                      {sla && sla.metPercent !== null ? (
+                        <a href={incidencesHref({ from: date, to: date, dates: 'settled' })}>
+                          {`${sla.metPercent.toFixed(1)}% (${sla.met} of ${sla.met + sla.missed})`}
+                        </a>
+                      ) : (
+                        '—'
+                      )}
                     </td>
                   </>
                 ) : (
@@ -151,7 +161,13 @@ function DaysPage(props: { from: string; to: string; rows: DailyRow[]; view: Vie
 /** A shade per count (dark text on every shade keeps its contrast). */
 const shade = (n: number, max: number) => `background:hsl(210,90%,${Math.round(97 - (42 * n) / Math.max(1, max))}%)`;
 
-function HeatTable(props: { id: string; title: string; map: Heatmap }) {
+/** A heatmap's figures and the incidences behind each: a cell's, a weekday's (row total). */
+interface HeatLinks {
+  cell: (weekday: number, hour: number) => string;
+  day: (weekday: number) => string;
+}
+
+function HeatTable(props: { id: string; title: string; map: Heatmap; links: HeatLinks }) {
   const max = Math.max(0, ...props.map.flat());
   return (
     <>
@@ -174,10 +190,16 @@ function HeatTable(props: { id: string; title: string; map: Heatmap }) {
               <th scope="row">{WEEKDAYS[d]}</th>
               {hours.map((n, h) => (
                 <td style={shade(n, max)} title={`${WEEKDAYS[d]} ${h}:00–${h + 1}:00: ${n}`}>
-                  {n || ''}
+                  {n > 0 && (
+                    <a href={props.links.cell(d + 1, h)} aria-label={`${WEEKDAYS[d]} ${h}:00 to ${h + 1}:00: ${n}`}>
+                      {n}
+                    </a>
+                  )}
                 </td>
               ))}
-              <td class="num">{hours.reduce((a, b) => a + b, 0)}</td>
+              <td class="num">
+                <a href={props.links.day(d + 1)}>{hours.reduce((a, b) => a + b, 0)}</a>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -187,6 +209,13 @@ function HeatTable(props: { id: string; title: string; map: Heatmap }) {
 }
 
 function HeatmapPage(props: { from: string; to: string; started: Heatmap; missed: Heatmap; view: View }) {
+  const days = { from: props.from, to: props.to };
+  // Missed first responses by when the customer began waiting: the target's start.
+  const missed = { ...days, dates: 'waited', target: 'FIRST_RESPONSE', result: 'MISSED' } as const;
+  const linksOf = (f: Partial<IncidenceFilters>): HeatLinks => ({
+    cell: (weekday, hour) => incidencesHref({ ...f, weekday, hour }, { sort: 'oldest' }),
+    day: (weekday) => incidencesHref({ ...f, weekday }, { sort: 'oldest' }),
+  });
   return (
     <Page title="Volume by weekday and hour" view={props.view}>
       <RangeForm action="/reports/heatmap" from={props.from} to={props.to} />
@@ -194,12 +223,15 @@ function HeatmapPage(props: { from: string; to: string; started: Heatmap; missed
         {dateInWords(props.from)} to {dateInWords(props.to)}; hours in India time. Darker is more.{' '}
         <a href={incidencesHref({ from: props.from, to: props.to })}>The conversations started in these days</a>
         {' · '}
-        <a href={incidencesHref({ from: props.from, to: props.to, missed: 'FIRST_RESPONSE' })}>
-          Those whose first response was missed
-        </a>
+        <a href={incidencesHref(missed)}>Those whose first response was missed</a>
       </p>
-      <HeatTable id="started" title="Conversations started" map={props.started} />
-      <HeatTable id="missed" title="First responses missed (by when the customer began waiting)" map={props.missed} />
+      <HeatTable id="started" title="Conversations started" map={props.started} links={linksOf(days)} />
+      <HeatTable
+        id="missed"
+        title="First responses missed (by when the customer began waiting)"
+        map={props.missed}
+        links={linksOf(missed)}
+      />
     </Page>
   );
 }

@@ -25,6 +25,21 @@ export interface OidcClient {
   begin(next: string): Promise<{ url: string; attempt: SignInAttempt }>;
   /** Exchanges the callback's code (checking state, nonce and PKCE) and reads the person's claims. */
   finish(callbackUrl: URL, attempt: SignInAttempt): Promise<ProviderIdentity>;
+  /**
+   * Who an access token the provider issued (to any of its clients, e.g. the Temporal UI) belongs to, asked of the
+   * provider's userinfo endpoint, which checks the token; undefined when the provider does not accept it.
+   */
+  identify(accessToken: string): Promise<ProviderIdentity | undefined>;
+}
+
+function identityOf(claims: Record<string, unknown>, subject: string, groupsClaim: string): ProviderIdentity {
+  return {
+    subject,
+    email: typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined,
+    emailVerified: typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined,
+    name: typeof claims.name === 'string' && claims.name !== '' ? claims.name : null,
+    groups: groupsOf(claims[groupsClaim]),
+  };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -101,14 +116,21 @@ export function openIdClient(settings: OidcSettings): OidcClient {
       const userinfo = configured.serverMetadata().userinfo_endpoint
         ? await oidc.fetchUserInfo(configured, tokens.access_token, idClaims.sub)
         : {};
-      const claims: Record<string, unknown> = { ...idClaims, ...userinfo };
-      return {
-        subject: idClaims.sub,
-        email: typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined,
-        emailVerified: typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined,
-        name: typeof claims.name === 'string' && claims.name !== '' ? claims.name : null,
-        groups: groupsOf(claims[settings.groupsClaim]),
-      };
+      return identityOf({ ...idClaims, ...userinfo }, idClaims.sub, settings.groupsClaim);
+    },
+    async identify(accessToken) {
+      const configured = await config();
+      if (!configured.serverMetadata().userinfo_endpoint) return undefined;
+      let claims: oidc.UserInfoResponse;
+      try {
+        claims = await oidc.fetchUserInfo(configured, accessToken, oidc.skipSubjectCheck);
+      } catch (error) {
+        // The provider refused the token (expired, revoked, not its own): no one. Anything else is an outage.
+        if (error instanceof oidc.WWWAuthenticateChallengeError || error instanceof oidc.ResponseBodyError)
+          return undefined;
+        throw error;
+      }
+      return identityOf(claims, claims.sub, settings.groupsClaim);
     },
   };
 }

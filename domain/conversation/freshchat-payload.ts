@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { isCalendarInstant } from '../calendar';
 import type { ConversationEvent, PayloadFormat, UserProperties } from './conversation-event';
 import type { Actor } from './incidence';
@@ -120,7 +120,7 @@ const specPayload = z.object({
   }),
 });
 
-function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, prefix: string): T {
+function parse<T>(schema: z.ZodType<T, unknown>, value: unknown, prefix: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -111,6 +111,9 @@ export function countRepairs(events: ConversationEvent[]): RepairCounts {
   return counts;
 }
 
+/** How many events, of every kind, these counts repaired. */
+export const eventsOf = (r: RepairCounts): number => r.message + r.assignment + r.resolution + r.reopen;
+
 export function addRepairs(a: RepairCounts, b: RepairCounts): RepairCounts {
   return {
     message: a.message + b.message,

@@ -3,17 +3,26 @@
  * read from a query string and written back into one (every figure's link is such a query string).
  */
 import { daysBetween, parseIsoDate } from './iso-week';
-import { CART_VALUE_TIERS } from './support-metrics';
+import { CART_VALUE_TIERS, FIRST_RESPONSE_BUCKETS } from './support-metrics';
 
 export const OUTCOMES = ['IN_PROGRESS', 'RESOLVED', 'CONVERTED', 'DROPPED'] as const;
 export const ORDER_IMPACTS = ['PLACED', 'MODIFIED', 'LOST', 'NONE'] as const;
 export const CHANNELS = ['IN_APP_CHAT', 'CALL', 'WHATSAPP'] as const;
 export const SLA_STATUSES = ['ACTIVE', 'MET', 'MISSED', 'NONE'] as const;
 export const SLA_TARGETS = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'] as const;
+/** What became of an SLA target (settled). */
+export const SLA_RESULTS = ['MET', 'MISSED'] as const;
+export const RESPONSE_KINDS = ['FIRST', 'NEXT'] as const;
+/** First response buckets by position in FIRST_RESPONSE_BUCKETS ('0'…), or 'none' for no human response. */
+export const WAITS = [...FIRST_RESPONSE_BUCKETS.map((_, i) => String(i)), 'none'] as const;
 export const STATES = ['open', 'unattended', 'due_soon', 'closed'] as const;
 export const SORTS = ['newest', 'oldest', 'cart'] as const;
-/** Which instant a day range applies to: when the incidence started, or when it was resolved. */
-export const DATE_FIELDS = ['created', 'resolved'] as const;
+/**
+ * Which instant a day range (and weekday, hour) applies to: when the incidence started or was resolved; when an
+ * assisted order linked to it was placed; when one of its SLA targets began waiting or was settled; when an agent
+ * answered it; when reconciliation repaired its conversation.
+ */
+export const DATE_FIELDS = ['created', 'resolved', 'ordered', 'waited', 'settled', 'answered', 'repaired'] as const;
 /** Cart value tiers by position in CART_VALUE_TIERS ('0'…), or 'none' for no cart. */
 export const TIERS = [...CART_VALUE_TIERS.map((_, i) => String(i)), 'none'] as const;
 export const MAX_RANGE_DAYS = 3660;
@@ -27,11 +36,22 @@ export interface IncidenceFilters {
   impact?: (typeof ORDER_IMPACTS)[number];
   channel?: (typeof CHANNELS)[number];
   sla?: (typeof SLA_STATUSES)[number];
-  /** Incidences with a target of this kind missed. */
-  missed?: (typeof SLA_TARGETS)[number];
+  /** An SLA target of this kind (with `result` and `policy`, and dates 'waited'/'settled': the same target). */
+  target?: (typeof SLA_TARGETS)[number];
+  result?: (typeof SLA_RESULTS)[number];
+  policy?: string;
+  /** A response of this kind (dates 'answered'). */
+  response?: (typeof RESPONSE_KINDS)[number];
+  /** How long the first response took (a WAITS bucket): the answered response's wait, else the incidence's. */
+  wait?: (typeof WAITS)[number];
+  /** ISO weekday (1 = Monday) and hour (0…23) of the dates' instant, India time. */
+  weekday?: number;
+  hour?: number;
   /** An agent id, or 'none' for unassigned. */
   agent?: string;
+  /** An event type, or 'none' for none. */
   event?: string;
+  /** An issue category (any case), or 'none' for uncategorised. */
   category?: string;
   screen?: string;
   tier?: string;
@@ -44,8 +64,10 @@ export interface IncidenceFilters {
 export interface ListRequest {
   filters: IncidenceFilters;
   sort: (typeof SORTS)[number];
-  /** Keyset cursor: the sort key and id of the last row of the page before. */
+  /** Keyset cursor: the sort key and id of the last row of the page before… */
   after?: Cursor;
+  /** …or of the first row of the page after (a step back). */
+  before?: Cursor;
 }
 
 export interface Cursor {
@@ -85,6 +107,15 @@ function text(query: Query, name: string): string | undefined {
   return value;
 }
 
+function whole(query: Query, name: string, min: number, max: number): number | undefined {
+  const value = one(query, name);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new FilterError(name, `${name}: "${value}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
 function date(query: Query, name: string): string | undefined {
   const value = one(query, name);
   if (value === undefined) return undefined;
@@ -110,7 +141,13 @@ export function parseFilters(query: Query): IncidenceFilters {
     impact: choice(query, 'impact', ORDER_IMPACTS),
     channel: choice(query, 'channel', CHANNELS),
     sla: choice(query, 'sla', SLA_STATUSES),
-    missed: choice(query, 'missed', SLA_TARGETS),
+    target: choice(query, 'target', SLA_TARGETS),
+    result: choice(query, 'result', SLA_RESULTS),
+    policy: text(query, 'policy'),
+    response: choice(query, 'response', RESPONSE_KINDS),
+    wait: choice(query, 'wait', WAITS),
+    weekday: whole(query, 'weekday', 1, 7),
+    hour: whole(query, 'hour', 0, 23),
     agent: text(query, 'agent'),
     event: text(query, 'event'),
     category: text(query, 'category'),
@@ -120,19 +157,32 @@ export function parseFilters(query: Query): IncidenceFilters {
     repeat: one(query, 'repeat') === '1' || undefined,
     q: text(query, 'q'),
   };
+  if ((filters.weekday !== undefined || filters.hour !== undefined) && !HOURLY_DATES.has(filters.dates))
+    throw new FilterError('dates', `weekday and hour apply to dates ${[...HOURLY_DATES].join(', ')} only`);
   return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as IncidenceFilters;
 }
+
+/** The instants weekday and hour filters apply to. */
+const HOURLY_DATES = new Set<IncidenceFilters['dates']>(['created', 'resolved', 'waited']);
 
 export function parseListRequest(query: Query): ListRequest {
   const filters = parseFilters(query);
   const sort = choice(query, 'sort', SORTS) ?? 'newest';
   const after = one(query, 'after');
-  return { filters, sort, after: after === undefined ? undefined : parseCursor(after, sort) };
+  const before = one(query, 'before');
+  if (after !== undefined && before !== undefined)
+    throw new FilterError('before', 'before and after: a page is either after a cursor or before one');
+  return {
+    filters,
+    sort,
+    after: after === undefined ? undefined : parseCursor(after, sort, 'after'),
+    before: before === undefined ? undefined : parseCursor(before, sort, 'before'),
+  };
 }
 
 export const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify([c.key, c.id])).toString('base64url');
 
-function parseCursor(text: string, sort: ListRequest['sort']): Cursor {
+function parseCursor(text: string, sort: ListRequest['sort'], name: string): Cursor {
   try {
     const [key, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
     const keyOk = sort === 'cart' ? typeof key === 'number' : typeof key === 'string' && !isNaN(Date.parse(key));
@@ -140,7 +190,7 @@ function parseCursor(text: string, sort: ListRequest['sort']): Cursor {
   } catch {
     // falls through to the error below
   }
-  throw new FilterError('after', 'after: not a cursor this list gave (start again from the first page)');
+  throw new FilterError(name, `${name}: not a cursor this list gave (start again from the first page)`);
 }
 
 /** The query string of filters (and optionally sort and cursor), in a stable order; defaults left out. */

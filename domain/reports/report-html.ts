@@ -140,23 +140,32 @@ const level = (l: TargetLevel | { track: true }, unit: string) => {
   return `${unit === '%' ? `${l.target}%` : unit === '₹' ? rupees(l.target) : `${l.target} ${unit}`}: ${state}`;
 };
 
-/** The week's India-time days, and which incidences stand behind each metric (null: a figure about orders). */
-function metricFilters(report: WeeklyReport): Record<MetricName, Partial<IncidenceFilters> | null> {
+/** A report week's India-time days (inclusive), and the week before's. */
+export function weekDays(report: WeeklyReport): { from: string; to: string; previous: { from: string; to: string } } {
   const from = istDateOf(report.period.start);
   const to = addDays(istDateOf(report.period.end), -1);
-  const resolved = { from, to, dates: 'resolved' as const };
+  return { from, to, previous: { from: addDays(from, -7), to: addDays(to, -7) } };
+}
+
+/**
+ * Which incidences stand behind each metric of the days from…to, as docs/metrics.md defines it: started in them,
+ * resolved in them, with an assisted order placed in them, repaired in them; null for figures of all orders (most
+ * were placed without an incidence).
+ */
+function metricFilters(days: { from: string; to: string }): Record<MetricName, Partial<IncidenceFilters> | null> {
+  const resolved = { ...days, dates: 'resolved' as const };
   return {
     totalOrders: null,
-    assistedOrders: null,
+    assistedOrders: { ...days, dates: 'ordered' },
     selfServeRate: null,
     assistedConversionRate: resolved,
-    incidences: { from, to },
+    incidences: days,
     avgTimeToResolveMinutes: resolved,
     medianTimeToResolveMinutes: resolved,
     supportCost: resolved,
     costPerAssistedOrder: resolved,
     repeatFrictionIssues: { ...resolved, repeat: true },
-    eventsRepaired: null,
+    eventsRepaired: { ...days, dates: 'repaired' },
   };
 }
 
@@ -171,19 +180,19 @@ export const SECTIONS = [
 ] as const;
 
 export function renderReportHtml(report: WeeklyReport, options: ReportRenderOptions = {}): string {
-  const filters = metricFilters(report);
-  const from = istDateOf(report.period.start);
-  const to = addDays(istDateOf(report.period.end), -1);
+  const { from, to, previous: previousDays } = weekDays(report);
+  const filters = metricFilters({ from, to });
+  const previousFilters = metricFilters(previousDays);
   const metricRows = METRIC_NAMES.map((name) => {
     const m = report.metrics[name];
     const c = report.change[name];
     const previous = report.previousWeek.metrics[name];
-    return `<tr data-metric="${name}"><th scope="row">${e(METRIC_LABELS[name].label)}</th><td class="value">${linked(e(formatMetric(name, m)), filters[name], options)}${m.reason ? `<div class="reason">${e(m.reason)}</div>` : ''}</td><td>${e(formatMetric(name, previous))}</td><td>${e(formatChange(c.absolute, c.percent, METRIC_LABELS[name].unit))}</td></tr>`;
+    return `<tr data-metric="${name}"><th scope="row">${e(METRIC_LABELS[name].label)}</th><td class="value">${linked(e(formatMetric(name, m)), filters[name], options)}${m.reason ? `<div class="reason">${e(m.reason)}</div>` : ''}</td><td class="previous">${linked(e(formatMetric(name, previous)), previousFilters[name], options)}</td><td>${e(formatChange(c.absolute, c.percent, METRIC_LABELS[name].unit))}</td></tr>`;
   }).join('');
   const targets = report.targets
     .map(
       (t) =>
-        `<tr><th scope="row">${e(t.label)}</th><td>${t.value === null ? '—' : e(inUnit(t.value, t.unit))}</td><td>${e(level(t.month1, t.unit))}</td><td>${e(level(t.month3, t.unit))}</td></tr>`,
+        `<tr><th scope="row">${e(t.label)}</th><td>${t.value === null ? '—' : linked(e(inUnit(t.value, t.unit)), filters[t.metric], options)}</td><td>${e(level(t.month1, t.unit))}</td><td>${e(level(t.month3, t.unit))}</td></tr>`,
     )
     .join('');
   const recs = report.recommendations.length
@@ -194,7 +203,8 @@ export function renderReportHtml(report: WeeklyReport, options: ReportRenderOpti
     rows: Array<Count & { previous: number; change: number; key?: string }>,
     filterOf: (key: string) => Partial<IncidenceFilters> | null,
   ) =>
-    `<h3>${e(title)}</h3>${rows.length ? `<table>${headRow('this week', 'previous', 'change')}${rows.map((r) => `<tr><th scope="row">${e(r.name)}</th><td>${linked(String(r.count), filterOf(r.key ?? r.name), options)}</td><td>${r.previous}</td><td>${r.change > 0 ? '+' : ''}${r.change}</td></tr>`).join('')}</table>` : '<p>None.</p>'}`;
+    `<h3>${e(title)}</h3>${rows.length ? `<table>${headRow('this week', 'previous', 'change')}${rows.map((r) => `<tr><th scope="row">${e(r.name)}</th><td>${linked(String(r.count), filterOf(r.key ?? r.name), options)}</td><td>${linked(String(r.previous), earlier(filterOf(r.key ?? r.name)), options)}</td><td>${r.change > 0 ? '+' : ''}${r.change}</td></tr>`).join('')}</table>` : '<p>None.</p>'}`;
+  const earlier = (f: Partial<IncidenceFilters> | null) => (f ? { ...f, ...previousDays } : null);
   const resolved = { from, to, dates: 'resolved' as const };
   const outcomeOf = (name: string) =>
     (['RESOLVED', 'DROPPED', 'CONVERTED', 'IN_PROGRESS'] as const).find((o) => o === name);
@@ -226,7 +236,11 @@ ${reportCharts(report)
 ${table('Top issue categories', report.topIssueCategories, (category) => ({ ...resolved, category }))}
 ${table('Top friction screens', screens, (screen) => ({ from, to, screen }))}
 ${table('Friction signals by type', report.frictionSignals, () => null)}
-${table('Outcomes', report.outcomes, (name) => (outcomeOf(name) ? { ...resolved, outcome: outcomeOf(name) } : null))}
+${table('Outcomes', report.outcomes, (name) => {
+  const outcome = outcomeOf(name);
+  // Resolved outcomes by when they were resolved; the week's conversations still open by when they started.
+  return outcome === 'IN_PROGRESS' ? { from, to, outcome } : outcome ? { ...resolved, outcome } : null;
+})}
 ${table('Order impact', report.orderImpact, (name) => (impactOf(name) ? { ...resolved, impact: impactOf(name) } : null))}
 `;
   if (options.fragment) return body;

@@ -1,11 +1,13 @@
 /** The weekly report's response-time, SLA and commerce section (HTML). Every text from data is escaped. */
 import { dateTimeInWords, rupees as money } from './display';
 import { addDays, istDateOf } from './iso-week';
-import type { IncidenceFilters } from './incidence-filters';
+import type { IncidenceFilters, WAITS } from './incidence-filters';
 import { headRow, linked, escapeHtml as e, type ReportRenderOptions } from './report-format';
 import {
   CART_VALUE_TIERS,
+  FIRST_RESPONSE_BUCKETS,
   SLA_DIMENSIONS,
+  UNKNOWN_DIMENSION,
   type CalendarAndBusiness,
   type DurationStats,
   type SlaDimension,
@@ -14,62 +16,64 @@ import {
 } from './support-metrics';
 import type { WeeklyReport } from './weekly-report-shape';
 
+type Wait = (typeof WAITS)[number];
+
 const minutes = (s: number | null) => (s === null ? '—' : `${(s / 60).toFixed(1)} min`);
 const percent = (p: number | null) => (p === null ? '—' : `${p.toFixed(1)}%`);
 const rupees = (v: number) => money(Math.round(v * 100) / 100);
 
-const stats = (s: DurationStats) =>
-  `<td>${minutes(s.p50Seconds)}</td><td>${minutes(s.p90Seconds)}</td><td>${minutes(s.meanSeconds)}</td><td>${s.count}</td>`;
+type Filters = Partial<IncidenceFilters>;
+type Days = { from: string; to: string };
 
-function responseTimes(f: SupportFigures): string {
-  const rows: Array<[string, CalendarAndBusiness]> = [
-    ['First response', f.firstResponse],
-    ['Next response', f.nextResponse],
-    ['Resolution', f.resolution],
+/** A row of duration figures, each linked to the incidences whose durations they summarise. */
+const stats = (s: DurationStats, filters: Filters, options: ReportRenderOptions) =>
+  [minutes(s.p50Seconds), minutes(s.p90Seconds), minutes(s.meanSeconds), String(s.count)]
+    .map((text) => `<td>${linked(text, filters, options)}</td>`)
+    .join('');
+
+function responseTimes(f: SupportFigures, days: Days, options: ReportRenderOptions): string {
+  const rows: Array<[string, CalendarAndBusiness, Filters]> = [
+    ['First response', f.firstResponse, { ...days, dates: 'answered', response: 'FIRST' }],
+    ['Next response', f.nextResponse, { ...days, dates: 'answered', response: 'NEXT' }],
+    ['Resolution', f.resolution, { ...days, dates: 'resolved' }],
   ];
   const body = rows
-    .flatMap(([label, cb]) => [
-      `<tr><th scope="row">${label}, calendar</th>${stats(cb.calendar)}</tr>`,
-      `<tr><th scope="row">${label}, business hours</th>${stats(cb.business)}</tr>`,
+    .flatMap(([label, cb, filters]) => [
+      `<tr><th scope="row">${label}, calendar</th>${stats(cb.calendar, filters, options)}</tr>`,
+      `<tr><th scope="row">${label}, business hours</th>${stats(cb.business, filters, options)}</tr>`,
     ])
     .join('');
   return `<table id="response-times">${headRow('p50', 'p90', 'mean', 'count')}${body}</table>`;
 }
 
-/** The incidences behind an SLA breakdown row (resolved in the week, with that dimension's value). */
-function slaRowFilters(dimension: SlaDimension, name: string, week: Partial<IncidenceFilters>) {
+/** The incidences behind an SLA breakdown row: a target settled in the days, with that dimension's value. */
+function slaRowFilters(dimension: SlaDimension, name: string, settled: Filters): Filters {
   switch (dimension) {
     case 'agent':
-      return { ...week, agent: name === 'unassigned' ? 'none' : name };
+      return { ...settled, agent: name === UNKNOWN_DIMENSION.agent ? 'none' : name };
     case 'eventType':
-      return name === 'no event type' ? week : { ...week, event: name };
+      return { ...settled, event: name === UNKNOWN_DIMENSION.eventType ? 'none' : name };
     case 'category':
-      return name === 'uncategorised' ? week : { ...week, category: name };
+      return { ...settled, category: name === UNKNOWN_DIMENSION.category ? 'none' : name };
     case 'tier': {
       const i = CART_VALUE_TIERS.findIndex((t) => t.name === name);
-      return { ...week, tier: i === -1 ? 'none' : String(i) };
+      return { ...settled, tier: i === -1 ? 'none' : String(i) };
     }
     case 'target':
-      return { ...week, missed: name as IncidenceFilters['missed'] };
-    default:
-      return week;
+      return { ...settled, target: name as IncidenceFilters['target'] };
+    case 'policy':
+      return { ...settled, policy: name };
   }
 }
 
-const slaTable = (
-  title: string,
-  dimension: SlaDimension,
-  rows: SlaRow[],
-  week: Partial<IncidenceFilters>,
-  options: ReportRenderOptions,
-) =>
+const slaTable = (title: string, dimension: SlaDimension, rows: SlaRow[], days: Days, options: ReportRenderOptions) =>
   `<h3>${e(title)}</h3>${
     rows.length
       ? `<table>${headRow('met', 'missed', '% met')}${rows
           .map((r) => {
             const name = dimension === 'agent' ? (options.agentNames?.get(r.name) ?? r.name) : r.name;
-            const filters = slaRowFilters(dimension, r.name, week);
-            return `<tr><th scope="row">${e(name)}</th><td>${r.met}</td><td>${linked(String(r.missed), filters, options)}</td><td>${percent(r.metPercent)}</td></tr>`;
+            const settled = slaRowFilters(dimension, r.name, { ...days, dates: 'settled' });
+            return `<tr><th scope="row">${e(name)}</th><td>${linked(String(r.met), { ...settled, result: 'MET' }, options)}</td><td>${linked(String(r.missed), { ...settled, result: 'MISSED' }, options)}</td><td>${linked(percent(r.metPercent), settled, options)}</td></tr>`;
           })
           .join('')}</table>`
       : '<p>No SLA settled.</p>'
@@ -77,37 +81,40 @@ const slaTable = (
 
 export function renderSupportHtml(report: WeeklyReport, options: ReportRenderOptions = {}): string {
   if (!report.support) return ''; // stored before these figures existed
-  const week = {
-    from: istDateOf(report.period.start),
-    to: addDays(istDateOf(report.period.end), -1),
-    dates: 'resolved' as const,
-  };
+  const days: Days = { from: istDateOf(report.period.start), to: addDays(istDateOf(report.period.end), -1) };
+  const week = { ...days, dates: 'resolved' as const };
+  const settled = { ...days, dates: 'settled' as const };
   const f = report.support.current;
   const risk = report.support.cartValueAtRisk;
+  const answered = { ...days, dates: 'answered' as const, response: 'FIRST' as const };
   const distribution = f.firstResponseDistribution
-    .map((b) => `<tr><th scope="row">${e(b.name)}</th><td>${b.count}</td></tr>`)
-    .join('');
-  const conversion = f.conversionByFirstResponse
     .map(
-      (r) =>
-        `<tr><th scope="row">${e(r.name)}</th><td>${r.closed}</td><td>${r.converted}</td><td>${percent(r.conversionPercent)}</td></tr>`,
+      (b, i) =>
+        `<tr><th scope="row">${e(b.name)}</th><td>${linked(String(b.count), { ...answered, wait: String(i) as Wait }, options)}</td></tr>`,
     )
     .join('');
+  const conversion = f.conversionByFirstResponse
+    .map((r, i) => {
+      const closed = { ...week, wait: (i < FIRST_RESPONSE_BUCKETS.length ? String(i) : 'none') as Wait };
+      const converted = { ...closed, outcome: 'CONVERTED' as const };
+      return `<tr><th scope="row">${e(r.name)}</th><td>${linked(String(r.closed), closed, options)}</td><td>${linked(String(r.converted), converted, options)}</td><td>${linked(percent(r.conversionPercent), closed, options)}</td></tr>`;
+    })
+    .join('');
   return `<h2 id="response-times-and-slas">Response times and SLAs</h2>
-${responseTimes(f)}
-<p>SLAs met: ${percent(f.slaMet.overall.metPercent)} (${f.slaMet.overall.met} met, ${f.slaMet.overall.missed} missed). Reopen rate: ${percent(f.reopenRate)} (${f.reopened} reopened).</p>
+${responseTimes(f, days, options)}
+<p>SLAs met: ${linked(percent(f.slaMet.overall.metPercent), settled, options)} (${linked(`${f.slaMet.overall.met} met`, { ...settled, result: 'MET' }, options)}, ${linked(`${f.slaMet.overall.missed} missed`, { ...settled, result: 'MISSED' }, options)}). Reopen rate: ${linked(percent(f.reopenRate), week, options)} (${linked(`${f.reopened} reopened`, { ...week, reopened: true }, options)}).</p>
 <h3>First response times</h3><table id="first-response-distribution">${headRow('responses')}${distribution}</table>
-${slaTable('SLAs by target', 'target', f.slaMet.target, week, options)}
-${slaTable('SLAs by policy', 'policy', f.slaMet.policy, week, options)}
-${slaTable('SLAs by cart value tier', 'tier', f.slaMet.tier, week, options)}
-${slaTable('SLAs by event type', 'eventType', f.slaMet.eventType, week, options)}
-${slaTable('SLAs by category', 'category', f.slaMet.category, week, options)}
-${slaTable('SLAs by agent', 'agent', f.slaMet.agent, week, options)}
+${slaTable('SLAs by target', 'target', f.slaMet.target, days, options)}
+${slaTable('SLAs by policy', 'policy', f.slaMet.policy, days, options)}
+${slaTable('SLAs by cart value tier', 'tier', f.slaMet.tier, days, options)}
+${slaTable('SLAs by event type', 'eventType', f.slaMet.eventType, days, options)}
+${slaTable('SLAs by category', 'category', f.slaMet.category, days, options)}
+${slaTable('SLAs by agent', 'agent', f.slaMet.agent, days, options)}
 <h2 id="commerce-section">Commerce</h2>
 <table id="commerce">
-<tr><th scope="row">Revenue rescued (assisted orders)</th><td>${rupees(f.revenueRescued)}</td></tr>
-<tr><th scope="row">Cart value lost (${f.droppedIncidences} dropped)</th><td>${linked(rupees(f.cartValueLost), { ...week, outcome: 'DROPPED' }, options)}</td></tr>
-<tr><th scope="row">Cart value at risk when computed (${risk.openConversations} open, ${e(dateTimeInWords(risk.asOf))})</th><td>${linked(rupees(risk.value), { state: 'open' }, options)}</td></tr>
+<tr><th scope="row">Revenue rescued (assisted orders)</th><td>${linked(rupees(f.revenueRescued), { ...days, dates: 'ordered' }, options)}</td></tr>
+<tr><th scope="row">Cart value lost (${linked(`${f.droppedIncidences} dropped`, { ...week, outcome: 'DROPPED' }, options)})</th><td>${linked(rupees(f.cartValueLost), { ...week, outcome: 'DROPPED' }, options)}</td></tr>
+<tr><th scope="row">Cart value at risk when computed (${linked(`${risk.openConversations} open`, { state: 'open' }, options)}, ${e(dateTimeInWords(risk.asOf))})</th><td>${linked(rupees(risk.value), { state: 'open' }, options)}</td></tr>
 </table>
 <h3>Conversion by first response time</h3><table id="conversion-by-first-response">${headRow('resolved', 'converted', 'conversion')}${conversion}</table>
 `;

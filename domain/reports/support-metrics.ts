@@ -69,6 +69,12 @@ export const FIRST_RESPONSE_BUCKETS = [
   { name: '≥ 4 h', upToSeconds: null },
 ] as const;
 export const NO_HUMAN_RESPONSE = 'no human response';
+/** Dimension values of the SLA breakdown when the incidence has none. */
+export const UNKNOWN_DIMENSION = {
+  eventType: 'no event type',
+  category: 'uncategorised',
+  agent: 'unassigned',
+} as const;
 
 /** Cart value tiers of the SLA breakdown (rupees, lower bound inclusive). */
 export const CART_VALUE_TIERS = [

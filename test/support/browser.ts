@@ -32,6 +32,27 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   return (violations as AxeViolation[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/** What has keyboard focus: "tag name-or-text". */
+const focused = (page: Page): Promise<string> =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return 'none';
+    const name = el.getAttribute('name') ?? (el.textContent ?? '').trim().slice(0, 40);
+    return `${el.tagName.toLowerCase()} ${name}`;
+  });
+
+/** Presses Tab until focus is on what `wanted` accepts (at most `presses` times); what it landed on. */
+export async function tabTo(page: Page, wanted: (stop: string) => boolean, presses = 150): Promise<string> {
+  const seen: string[] = [];
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press('Tab');
+    const stop = await focused(page);
+    if (wanted(stop)) return stop;
+    seen.push(stop);
+  }
+  throw new Error(`Tab never reached it on ${page.url()}; stops: ${seen.slice(0, 40).join(' | ')}`);
+}
+
 /** What keyboard focus lands on, Tab after Tab from the top of the page: "tag name-or-text". */
 export async function tabStops(page: Page, presses: number): Promise<string[]> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

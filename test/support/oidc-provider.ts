@@ -19,8 +19,15 @@ export interface TestOidcProvider {
   env: Record<string, string>;
   /** Registers the API's callback (PUBLIC_BASE_URL/signin/callback); sign-ins work from then on. */
   allowRedirect(baseUrl: string): void;
+  /**
+   * An access token the provider issues to another of its clients, the Temporal UI's (as at the end of the UI's
+   * own sign-in): a grant of openid, email, profile and groups for this account, stored by the provider itself.
+   */
+  accessTokenOfTemporalUi(email: string): Promise<string>;
   stop(): Promise<void>;
 }
+
+const TEMPORAL_UI_CLIENT = 'temporal-ui';
 
 /**
  * A real OpenID Connect provider (oidc-provider) in this process, on a port of its own: discovery, authorization
@@ -53,6 +60,13 @@ export async function startOidcProvider(accounts: ProviderAccount[]): Promise<Te
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        client_id: TEMPORAL_UI_CLIENT,
+        client_secret: 'temporal-ui-client-secret',
+        redirect_uris: ['http://127.0.0.1/auth/sso/callback'],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
       },
     ],
     pkce: { required: () => true },
@@ -90,6 +104,15 @@ export async function startOidcProvider(accounts: ProviderAccount[]): Promise<Te
     },
     allowRedirect(baseUrl) {
       provider = new Provider(issuer, configuration(`${baseUrl}/signin/callback`));
+    },
+    async accessTokenOfTemporalUi(email) {
+      if (!provider) throw new Error('allowRedirect first');
+      const scope = 'openid email profile groups';
+      const client = (await provider.Client.find(TEMPORAL_UI_CLIENT))!;
+      const grant = new provider.Grant({ accountId: email, clientId: TEMPORAL_UI_CLIENT });
+      grant.addOIDCScope(scope);
+      const grantId = await grant.save();
+      return new provider.AccessToken({ accountId: email, client, grantId, scope, gty: 'authorization_code' }).save();
     },
     async stop() {
       server.closeAllConnections();

@@ -37,6 +37,22 @@ afterAll(async () => {
 
 const scheduleOf = (id: string) => system.client.schedule.getHandle(id).describe();
 
+/**
+ * Triggers a schedule and waits until the run it started has finished: the run the schedule lists that is not among
+ * `followed` (its runs the test has already followed), found by id rather than by when the listing shows it.
+ */
+async function triggerAndFinish(id: string, followed: readonly string[] = []) {
+  await system.client.schedule.getHandle(id).trigger();
+  const run = await eventually(async () => {
+    const runs = (await scheduleOf(id)).info.recentActions.map((a) => a.action.workflow);
+    const [started] = runs.filter((w) => !followed.includes(w.workflowId));
+    expect(started).toBeDefined();
+    return started!;
+  }, 30_000);
+  const result: unknown = await system.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result();
+  return { workflowId: run.workflowId, result };
+}
+
 test('the worker creates both schedules in India time, catching up missed runs; a restart updates them in place', async () => {
   const queue = system.config.TEMPORAL_TASK_QUEUE;
   const daily = await scheduleOf(dailyScheduleId(queue));
@@ -89,12 +105,10 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   );
 
   const queue = system.config.TEMPORAL_TASK_QUEUE;
-  await system.client.schedule.getHandle(weeklyScheduleId(queue)).trigger();
-  const stored = await eventually(async () => {
-    const r = await readWeeklyReport(system.pool, lastWeek);
-    expect(r?.emailedAt).toBeTruthy();
-    return r!;
-  }, 30_000);
+  const first = await triggerAndFinish(weeklyScheduleId(queue));
+  expect(first.result).toEqual({ isoWeek: lastWeek, email: 'sent' });
+  const stored = (await readWeeklyReport(system.pool, lastWeek))!;
+  expect(stored.emailedAt).toBeTruthy();
   expect(stored.report.figures).toMatchObject({ closedIncidences: 1, assistedOrders: 1 });
   expect(stored.report.figures.totalOrders).toBeGreaterThanOrEqual(1);
 
@@ -106,27 +120,15 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   expect(mail!.raw).toMatch(/Content-Type: text\/html/i);
   expect(mail!.raw).toContain('data-chart=3D"self-serve-trend"'); // quoted-printable HTML body
 
-  await system.client.schedule.getHandle(dailyScheduleId(queue)).trigger();
-  const [day] = await eventually(async () => {
-    const rows = await readDaily(system.pool, yesterday, yesterday);
-    expect(rows).toHaveLength(1);
-    return rows;
-  }, 30_000);
+  const daily = await triggerAndFinish(dailyScheduleId(queue));
+  expect(daily.result).toEqual({ date: yesterday });
+  const [day, ...others] = await readDaily(system.pool, yesterday, yesterday);
+  expect(others).toEqual([]);
   expect(day).toMatchObject({ date: yesterday, total_orders: 1, orders_without_help: 1 });
 
-  // A second weekly run recomputes but does not email twice: judged once that run has finished (its email step
-  // comes after the computation).
-  const weekly = system.client.schedule.getHandle(weeklyScheduleId(queue));
-  const runsOf = async () => (await weekly.describe()).info.recentActions.map((a) => a.action.workflow);
-  const earlier = new Set((await runsOf()).map((w) => w.workflowId));
-  await weekly.trigger();
-  const second = await eventually(async () => {
-    const [run] = (await runsOf()).filter((w) => !earlier.has(w.workflowId));
-    expect(run).toBeDefined();
-    return run!;
-  }, 30_000);
-  const result = await system.client.workflow.getHandle(second.workflowId, second.firstExecutionRunId).result();
-  expect(result).toEqual({ isoWeek: lastWeek, email: 'already-sent' });
+  // A second weekly run recomputes but does not email twice: judged once that run (not the first) has finished.
+  const second = await triggerAndFinish(weeklyScheduleId(queue), [first.workflowId]);
+  expect(second.result).toEqual({ isoWeek: lastWeek, email: 'already-sent' });
   const computations = await system.pool.oneFirst(
     sql.type(
       z.object({ computations: z.number() }),

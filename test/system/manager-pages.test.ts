@@ -12,7 +12,7 @@ import { PEOPLE, signIn, startSignInSystem, type SignInSystem } from '../support
 import { FakeFreshchat } from '../../bench/support/fake-freshchat';
 import { insertResponse, insertSlaTarget, insertSupportIncidence } from '../support/support-rows';
 import type { TestSystem } from '../support/system';
-import { launchChromium, seriousAxeViolations, tabStops } from '../support/browser';
+import { launchChromium, seriousAxeViolations, tabStops, tabTo } from '../support/browser';
 
 let system: TestSystem;
 let empty: TestSystem;
@@ -83,7 +83,7 @@ beforeAll(async () => {
     { order_id: 'ORD-7', user_id: 'usr-asha', event: 'PLACED', value: 185000, placed_at: '2026-11-23T05:00:00Z' },
     DAY,
   );
-  await insertSupportIncidence(pool, {
+  const corporate = await insertSupportIncidence(pool, {
     conversation_id: 'conv-corporate',
     created_at: '2026-11-24T06:00:00Z',
     resolved_at: '2026-11-24T06:30:00Z',
@@ -93,6 +93,26 @@ beforeAll(async () => {
     agent_id: 'agent-unknown-7',
     issue_category: 'pricing',
   });
+  // Answered in a minute, within its corporate SLA; reconciliation repaired two of its events that week.
+  await insertResponse(pool, {
+    incidence_id: corporate,
+    kind: 'FIRST',
+    waiting_since: '2026-11-24T06:00:00Z',
+    answered_at: '2026-11-24T06:01:00Z',
+  });
+  await insertSlaTarget(pool, {
+    incidence_id: corporate,
+    policy: 'corporate',
+    started_at: '2026-11-24T06:00:00Z',
+    due_at: '2026-11-24T06:15:00Z',
+    status: 'MET',
+    settled_at: '2026-11-24T06:01:00Z',
+  });
+  const pass = await pool.oneFirst(sql.unsafe`
+    INSERT INTO reconciliation_passes (run_id, trigger, started_at, finished_at, messages_repaired)
+    VALUES ('pages-pass', 'SCHEDULE', '2026-11-25T00:00:00Z', '2026-11-25T00:01:00Z', 2) RETURNING id`);
+  await pool.query(sql.unsafe`
+    INSERT INTO reconciliation_repairs (pass_id, conversation_id, events) VALUES (${pass}, 'conv-corporate', 2)`);
   await computeAndStoreWeeklyReport(pool, '2026-W48', 150);
   await aggregateDay(pool, '2026-11-23', DAY);
   // 130 open conversations (more than a page of 50, and more than the old limit of 100), carts ₹1,000 to ₹1,30,000.
@@ -177,6 +197,8 @@ describe('overview', () => {
       await next.click();
     }
     expect(seen.size).toBe(131);
+    await page.click('a[rel="prev"]');
+    expect(await openRows.first().innerText()).toContain('₹80,000');
     await expectAccessible(page);
   });
 
@@ -184,13 +206,13 @@ describe('overview', () => {
     const page = await open('/overview');
     await page.selectOption('select[name="agent"]', 'agent-ravi');
     await page.selectOption('select[name="channel"]', 'WHATSAPP');
-    await page.click('button[type="submit"]');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/agent=agent-ravi/);
     // g divisible by 3 and by 10: 30, 60, 90, 120.
     expect(await page.locator('[data-tile="Open conversations"] .figure').innerText()).toBe('4');
     expect(await page.locator('[data-tile="Cart value at risk"] .figure').innerText()).toBe('₹3,00,000');
     await page.selectOption('select[name="tier"]', '3');
-    await page.click('button[type="submit"]');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     expect(await page.locator('[data-tile="Open conversations"] .figure').innerText()).toBe('1');
     // The figure leads to the same conversations in the incidences list.
     await page.click('[data-tile="Open conversations"] a');
@@ -225,7 +247,7 @@ describe('overview', () => {
 
   test('keyboard: Tab reaches the filters, the Apply button, figures and conversation links', async () => {
     const page = await open('/overview');
-    const stops = await tabStops(page, 16);
+    const stops = await tabStops(page, 20);
     expect(stops).toEqual(
       expect.arrayContaining(['select sla', 'select agent', 'input event', 'select tier', 'select channel']),
     );
@@ -262,6 +284,28 @@ describe('incidences', () => {
     expect(ids.size).toBe(133);
   });
 
+  test('keyset pages both ways: previous page walks back through the same pages, in every order', async () => {
+    for (const sort of ['cart', 'newest', 'oldest']) {
+      const page = await open(`/incidences?sort=${sort}`);
+      const ids = () =>
+        page.locator('tbody tr[data-incidence]').evaluateAll((r) => r.map((e) => e.getAttribute('data-incidence')!));
+      expect(await page.locator('a[rel="prev"]').count()).toBe(0);
+      const pages = [await ids()];
+      while ((await page.locator('a[rel="next"]').count()) > 0) {
+        await page.click('a[rel="next"]');
+        pages.push(await ids());
+      }
+      expect(pages.map((p) => p.length)).toEqual([50, 50, 33]);
+      for (let p = pages.length - 2; p >= 0; p--) {
+        await page.click('a[rel="prev"]');
+        expect(await ids()).toEqual(pages[p]);
+      }
+      expect(await page.locator('a[rel="prev"]').count()).toBe(0);
+      expect(await page.locator('a[rel="next"]').count()).toBe(1);
+      await page.close();
+    }
+  });
+
   test('a filter the list cannot read answers 400 naming it', async () => {
     const page = await contexts.get(system)!.newPage();
     const response = await page.goto(`${system.baseUrl}/incidences?outcome=WON`);
@@ -289,6 +333,154 @@ describe('incidences', () => {
     const cells = csvCells(lines[0]!);
     expect(cells[columns.indexOf('conversation_id')]).toBe('conv-wedding');
     expect(cells[columns.indexOf('agent_name')]).toBe('Priya Sharma');
+  });
+});
+
+/** The conversations a list shows, every page of it. */
+async function listed(page: Page): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    ids.push(...(await page.locator('tbody tr[data-incidence] td:nth-child(2)').allInnerTexts()));
+    const next = page.locator('a[rel="next"]');
+    if ((await next.count()) === 0) return ids.sort();
+    await next.click();
+  }
+}
+
+/** Follows the figure's link in Chromium: the figure, and the conversations the list then shows. */
+async function follow(page: Page, figure: ReturnType<Page['locator']>): Promise<{ figure: string; ids: string[] }> {
+  const link = figure.locator('xpath=descendant-or-self::a').first();
+  const text = await link.innerText();
+  const list = await open((await link.getAttribute('href'))!);
+  expect(new URL(list.url()).pathname).toBe('/incidences');
+  const ids = await listed(list);
+  await list.close();
+  return { figure: text, ids };
+}
+
+/** A report table by the heading above it. */
+const tableAfter = (page: Page, heading: string) =>
+  page.locator('h3', { hasText: heading }).locator('xpath=following-sibling::table[1]');
+
+describe('every figure leads to the incidences it counts', () => {
+  test('weekly report: metrics this week and the week before, orders, repairs, SLAs, responses, conversion', async () => {
+    const page = await open('/reports/weekly?week=2026-W48');
+    const metric = (name: string, column = 'td.value') => page.locator(`#metrics tr[data-metric="${name}"] ${column}`);
+    const cases: Array<[string, ReturnType<Page['locator']>, string | null, string[]]> = [
+      ['incidences started', metric('incidences'), '2', ['conv-corporate', 'conv-wedding']],
+      ['incidences the week before', metric('incidences', 'td.previous'), '0', []],
+      ['assisted orders (orders saved)', metric('assistedOrders'), '1', ['conv-wedding']],
+      ['events repaired', metric('eventsRepaired'), '2', ['conv-corporate']],
+      [
+        'revenue rescued',
+        page.locator('#commerce tr', { hasText: 'Revenue rescued' }).locator('td'),
+        '₹1,85,000',
+        ['conv-wedding'],
+      ],
+      [
+        'first responses met',
+        tableAfter(page, 'SLAs by target').locator('tr', { hasText: 'FIRST_RESPONSE' }).locator('td').nth(0),
+        '1',
+        ['conv-corporate'],
+      ],
+      [
+        'first responses missed',
+        tableAfter(page, 'SLAs by target').locator('tr', { hasText: 'FIRST_RESPONSE' }).locator('td').nth(1),
+        '1',
+        ['conv-wedding'],
+      ],
+      [
+        'met under the corporate policy',
+        tableAfter(page, 'SLAs by policy').locator('tr', { hasText: 'corporate' }).locator('td').nth(0),
+        '1',
+        ['conv-corporate'],
+      ],
+      [
+        'missed by Priya',
+        tableAfter(page, 'SLAs by agent').locator('tr', { hasText: 'Priya Sharma' }).locator('td').nth(1),
+        '1',
+        ['conv-wedding'],
+      ],
+      [
+        'SLAs of corporate events, % met',
+        tableAfter(page, 'SLAs by event type').locator('tr', { hasText: 'CORPORATE' }).locator('td').nth(2),
+        '100.0%',
+        ['conv-corporate'],
+      ],
+      [
+        'first responses in 1–2 min',
+        page.locator('#first-response-distribution tr', { hasText: '1–2 min' }).locator('td'),
+        '1',
+        ['conv-corporate'],
+      ],
+      [
+        'first responses in 5–15 min',
+        page.locator('#first-response-distribution tr', { hasText: '5–15 min' }).locator('td'),
+        '1',
+        ['conv-wedding'],
+      ],
+      [
+        'converted after a 5–15 min first response',
+        page.locator('#conversion-by-first-response tr', { hasText: '5–15 min' }).locator('td').nth(1),
+        '1',
+        ['conv-wedding'],
+      ],
+      [
+        'first response times',
+        page.locator('#response-times tr', { hasText: 'First response, calendar' }).locator('td').nth(3),
+        '2',
+        ['conv-corporate', 'conv-wedding'],
+      ],
+    ];
+    for (const [what, figure, text, ids] of cases) {
+      const followed = await follow(page, figure);
+      expect({ what, figure: followed.figure, ids: followed.ids }).toEqual({
+        what,
+        figure: text ?? followed.figure,
+        ids,
+      });
+    }
+    // Every figure of the SLA, response and conversion tables is a link, and every link opens a list.
+    for (const table of ['#response-times', '#first-response-distribution', '#conversion-by-first-response'])
+      for (const cell of await page.locator(`.report ${table} td`).all())
+        expect(await cell.locator('a').count()).toBe(1);
+    const hrefs = await page
+      .locator('.report a[href^="/incidences"]')
+      .evaluateAll((a) => a.map((e) => e.getAttribute('href')!));
+    expect(hrefs.length).toBeGreaterThan(40);
+    for (const href of new Set(hrefs)) expect((await page.request.get(`${system.baseUrl}${href}`)).status()).toBe(200);
+  });
+
+  test('heatmap cells and days lead to the conversations started, and the first responses missed, in them', async () => {
+    const heat = await open('/reports/heatmap?from=2026-11-23&to=2026-11-29');
+    const cell = (map: string, day: number, hour: number) =>
+      heat.locator(`table[data-heatmap="${map}"] tbody tr`).nth(day).locator('td').nth(hour);
+    expect(await follow(heat, cell('started', 0, 9))).toEqual({ figure: '1', ids: ['conv-wedding'] });
+    expect(await follow(heat, cell('started', 1, 11))).toEqual({ figure: '1', ids: ['conv-corporate'] });
+    expect(await follow(heat, cell('missed', 0, 9))).toEqual({ figure: '1', ids: ['conv-wedding'] });
+    const mondayTotal = heat.locator('table[data-heatmap="started"] tbody tr').nth(0).locator('td.num');
+    expect(await follow(heat, mondayTotal)).toEqual({ figure: '1', ids: ['conv-wedding'] });
+    // An empty hour is no link.
+    expect(await cell('started', 0, 10).locator('a').count()).toBe(0);
+
+    const days = await open('/reports/days?from=2026-11-22&to=2026-11-24');
+    const monday = days.locator('tr[data-day="2026-11-23"] td');
+    expect(await follow(days, monday.nth(2))).toEqual({ figure: '1', ids: ['conv-wedding'] });
+    expect(await follow(days, monday.nth(3))).toEqual({ figure: '1', ids: ['conv-wedding'] });
+  });
+
+  test('a list reached from a figure says what narrows it, and keeps it through the filter form', async () => {
+    const page = await open(
+      '/incidences?from=2026-11-23&to=2026-11-29&dates=waited&target=FIRST_RESPONSE&result=MISSED&weekday=1&hour=9',
+    );
+    expect(await page.locator('[data-narrowed]').innerText()).toBe(
+      'Only incidences with an SLA target of first response missed; on Mondays; from 09:00 to 10:00 India time.',
+    );
+    await page.selectOption('select[name="agent"]', 'agent-priya');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/agent=agent-priya/);
+    expect(new URL(page.url()).searchParams.get('hour')).toBe('9');
+    expect(await listed(page)).toEqual(['conv-wedding']);
   });
 });
 
@@ -351,4 +543,66 @@ describe('reports', () => {
     );
     await expectAccessible(emptyHeat);
   });
+});
+
+test('keyboard alone: sign in, filter the overview, open a figure, page the list both ways, drill down, export, sign out', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  try {
+    const page = await context.newPage();
+    const key = async (wanted: (stop: string) => boolean, press = 'Enter') => {
+      await tabTo(page, wanted);
+      await page.keyboard.press(press);
+    };
+    await page.goto(`${system.baseUrl}/overview`);
+    // Sign-in: our page, then the provider's login form and consent, all by keyboard.
+    await key((s) => s.startsWith('a Sign in with'));
+    await page.waitForURL((u) => u.origin !== new URL(system.baseUrl).origin);
+    await tabTo(page, (s) => s === 'input login');
+    await page.keyboard.type(PEOPLE.viewer.email);
+    await tabTo(page, (s) => s === 'input password');
+    await page.keyboard.type('any password');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Continue' }).waitFor();
+    await key((s) => s.includes('Continue'));
+    await page.waitForURL(`${system.baseUrl}/overview`);
+
+    // Overview filters: an agent chosen by typing, applied with Enter.
+    await tabTo(page, (s) => s === 'select agent');
+    await page.keyboard.type('Ravi');
+    await key((s) => s.startsWith('button') && s.includes('Apply filters'));
+    await page.waitForURL(/agent=agent-ravi/);
+    await key((s) => s.startsWith('a') && s.includes('Open conversations'));
+    await page.waitForURL((u) => u.pathname === '/incidences' && u.searchParams.get('state') === 'open');
+    expect(new URL(page.url()).searchParams.get('agent')).toBe('agent-ravi');
+    expect(await page.locator('#matching').innerText()).toBe('43 matching');
+
+    // The whole list, largest cart first, paged forwards and back.
+    await key((s) => s === 'a Incidences');
+    await page.waitForURL(`${system.baseUrl}/incidences`);
+    await tabTo(page, (s) => s === 'select sort');
+    await page.keyboard.type('Largest');
+    await key((s) => s.startsWith('button') && s.includes('Apply filters'));
+    await page.waitForURL(/sort=cart/);
+    const first = await page.locator('tbody tr[data-incidence]').first().innerText();
+    await key((s) => s === 'a Next page');
+    await page.waitForURL(/after=/);
+    await key((s) => s === 'a Previous page');
+    await page.waitForURL(/before=/);
+    expect(await page.locator('tbody tr[data-incidence]').first().innerText()).toBe(first);
+
+    // The export button carries the filters.
+    const [download] = await Promise.all([page.waitForEvent('download'), key((s) => s === 'a Export these as CSV')]);
+    expect(download.url()).toContain('/incidences/export.csv');
+    expect((await download.failure()) ?? 'ok').toBe('ok');
+
+    // The drill-down, and its Freshchat link reachable.
+    await key((s) => s === 'a conv-wedding');
+    await page.waitForURL(/\/incidences\/[0-9a-f-]{36}$/);
+    await tabTo(page, (s) => s === 'a Open the conversation in Freshchat');
+
+    await key((s) => s.startsWith('button') && s.includes('Sign out'));
+    await page.waitForURL(/\/signin\?signed_out/);
+  } finally {
+    await context.close();
+  }
 });

@@ -86,7 +86,7 @@ test('concurrent starts (several workers, or a worker and npm run migrate) migra
 test('concurrent starts migrate once when a file builds an index CONCURRENTLY (the others wait outside a transaction)', async () => {
   db = await emptyDatabase();
   const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'));
-  cpSync(path.join(__dirname, '..', 'migrations'), dir, { recursive: true });
+  cpSync(path.join(__dirname, '..', '..', 'migrations'), dir, { recursive: true });
   // CREATE INDEX CONCURRENTLY waits for every transaction of the database to end, a waiting migrator's included.
   writeFileSync(
     path.join(dir, '990_incidences_by_outcome.sql'),

@@ -173,6 +173,32 @@ test('the sign-in, refused and form-refused pages have no serious or critical ac
   }
 });
 
+test('the signed-out, used-link, no-access, dead letters and codec pages have no serious or critical violations', async () => {
+  const axeContext = await browser.newContext({ bypassCSP: true });
+  try {
+    const page = await axeContext.newPage();
+    const checked: string[] = [];
+    const check = async () => {
+      checked.push(await page.getByRole('heading', { level: 1 }).innerText());
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    };
+    await page.goto(`${baseUrl}/signin?signed_out`);
+    await check();
+    expect((await page.goto(`${baseUrl}/signin/link?token=used`))?.status()).toBe(410);
+    await check();
+    await signIn(page, baseUrl, PEOPLE.outsider, '/overview');
+    await check();
+    await axeContext.clearCookies(); // the provider's session too: the next sign-in is another person
+    await signInAs(page, baseUrl, 'admin', '/dead-letters');
+    await check();
+    expect((await page.goto(`${baseUrl}/codec/decode`))?.status()).toBe(200);
+    await check();
+    expect(checked).toEqual(['Sign in', 'Sign-in failed', 'No access', 'Dead letters', 'Payload codec']);
+  } finally {
+    await axeContext.close();
+  }
+});
+
 test('outside development the session cookie is Secure (behind a TLS proxy that says so)', async () => {
   const { system } = signInSystem;
   await withApiBeside(system, { NODE_ENV: 'production' }, async (url) => {

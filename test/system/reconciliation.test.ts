@@ -276,6 +276,10 @@ test('messages out of order across pages all land, and the incidence starts at t
   );
   const summary = await pass();
   expect(summary.repaired.message).toBe(6);
+  // The pass names the conversation it repaired (the report's "events repaired" leads to its incidence).
+  const repairs = await system.pool.any(sql.unsafe`
+    SELECT conversation_id, events FROM reconciliation_repairs WHERE pass_id = ${summary.passId}`);
+  expect(repairs).toEqual([{ conversation_id: c.id, events: 6 }]);
   await eventually(async () => expect(await keysOf(c.id)).toHaveLength(7));
   expect((await incidenceOf(system.pool, c.id))!.created_at).toMatch(/^2026-11-20T09:00:00/);
   // Every page was read: 4 pages of 2.

@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDevServer } from '../../bench/support/dev-server';
@@ -20,6 +26,7 @@ let signInSystem: SignInSystem;
 let browser: Browser;
 let uiOrigin: string;
 let baseUrl: string;
+let tls: Server | undefined;
 const conversationId = uniqueConversationId();
 
 const freePort = () =>
@@ -46,6 +53,8 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
+  tls?.closeAllConnections();
+  await new Promise((r) => (tls ? tls.close(r) : r(undefined)));
   await browser?.close();
   await signInSystem?.stop();
   await devServer?.teardown();
@@ -119,4 +128,117 @@ test.each([
   // The payload as Temporal stores it: encrypted data, its encoding and key id in base64.
   expect(text).toContain(SEALED);
   await context.close();
+});
+
+/**
+ * The API behind HTTPS (a self-signed certificate made with openssl for this run): the Temporal UI passes its access
+ * token to an https codec endpoint only.
+ */
+async function httpsInFront(target: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'codec-tls-'));
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1'].concat([
+      '-subj',
+      '/CN=127.0.0.1',
+    ]),
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const upstream = new URL(target);
+  tls = createHttpsServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (req, res) => {
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    },
+  );
+  await new Promise<void>((resolve) => tls!.listen(0, '127.0.0.1', resolve));
+  return `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+}
+
+/**
+ * The Temporal UI signed in with its own OIDC sign-in (its stored user: the provider's access token and an ID
+ * token), its codec set to pass the access token and no cookies.
+ */
+async function uiSignedInWith(accessToken: string, codecOrigin: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  await context.addInitScript(
+    ({ origin, endpoint, token }) => {
+      if (location.origin !== origin) return;
+      localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      localStorage.setItem('includeCredentials', 'false');
+      localStorage.setItem('passAccessToken', 'true');
+      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      localStorage.setItem('AuthUser', JSON.stringify({ accessToken: token, idToken: 'the-ui-id-token' }));
+    },
+    { origin: uiOrigin, endpoint: `${codecOrigin}/codec`, token: accessToken },
+  );
+  return context;
+}
+
+describe("the Temporal UI passes its own OIDC access token (Bearer, from the provider's sign-in)", () => {
+  let codecOrigin: string;
+  const codecAnswers = (page: Page) => {
+    const statuses: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(`${codecOrigin}/codec/decode`) && r.request().method() === 'POST')
+        statuses.push(r.status());
+    });
+    return statuses;
+  };
+  beforeAll(async () => {
+    codecOrigin = await httpsInFront(baseUrl);
+  });
+
+  test("an admin's token decodes: the UI shows the message, with no session here", async () => {
+    const token = await signInSystem.provider.accessTokenOfTemporalUi(PEOPLE.admin.email);
+    const context = await uiSignedInWith(token, codecOrigin);
+    const page = await context.newPage();
+    const statuses = codecAnswers(page);
+    const { text } = await conversationInUi(page);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(text).toContain(`"text": "${MESSAGE}"`);
+    await context.close();
+  });
+
+  test.each([
+    ["a viewer's token", 'viewer', 403],
+    ['a token the provider never issued', 'forged', 401],
+  ] as const)('%s is refused: the UI shows ciphertext', async (_, who, status) => {
+    const token =
+      who === 'viewer' ? await signInSystem.provider.accessTokenOfTemporalUi(PEOPLE.viewer.email) : 'not-a-real-token';
+    const context = await uiSignedInWith(token, codecOrigin);
+    const page = await context.newPage();
+    const statuses = codecAnswers(page);
+    const { text } = await conversationInUi(page);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === status)).toBe(true);
+    expect(text).not.toContain(MESSAGE);
+    expect(text).toContain(SEALED);
+    await context.close();
+  });
+
+  test('the exact POST the UI makes, with no token at all: 401', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(uiOrigin);
+    const status = await page.evaluate(
+      (endpoint) =>
+        fetch(`${endpoint}/codec/decode`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
+          body: JSON.stringify({ payloads: [] }),
+        }).then((r) => r.status),
+      codecOrigin,
+    );
+    expect(status).toBe(401);
+    await context.close();
+  });
 });

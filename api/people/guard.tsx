@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { ApiError } from '../errors';
 import { readRawBody } from '../raw-body';
-import { html, peoplePage, PEOPLE_PAGE_CSP, SafeHtml } from './pages';
+import type { ComponentChildren } from 'preact';
+import { renderPeoplePage, PEOPLE_PAGE_CSP } from './pages';
 import { hasRole, type Person, type Role } from './person';
 import type { Session, SessionStore } from './sessions';
 
@@ -83,19 +84,23 @@ export function localPath(next: unknown): string {
 export const signInPath = (next: string, ended = false): string =>
   `/signin?next=${encodeURIComponent(localPath(next))}${ended ? '&problem=expired' : ''}`;
 
-export function sendPage(ctx: Context, status: number, title: string, body: SafeHtml): void {
+export function sendPage(ctx: Context, status: number, title: string, body: ComponentChildren): void {
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('content-security-policy', PEOPLE_PAGE_CSP);
   ctx.set('cache-control', 'no-store');
-  ctx.body = peoplePage(title, body);
+  ctx.body = renderPeoplePage(title, body);
 }
 
 /** The sign-out button, for any page of a signed-in person. */
-export const signOutForm = (ctx: Context) =>
-  html`<form method="post" action="/signout">
-    ${new SafeHtml(csrfField(ctx))}<button class="button" type="submit">Sign out</button>
-  </form>`;
+export const signOutForm = (ctx: Context) => (
+  <form method="post" action="/signout">
+    {csrfField(ctx)}
+    <button class="button" type="submit">
+      Sign out
+    </button>
+  </form>
+);
 
 /** Koa middleware: someone signed in with at least `role`; see the contract above. */
 export function requirePerson(role: Role): Middleware {
@@ -115,13 +120,19 @@ export function requirePerson(role: Role): Middleware {
         ctx,
         403,
         'Not allowed',
-        html`<p class="problem" role="alert">This page needs the <strong>${role}</strong> role.</p>
-          <p>
-            You are signed in as <strong>${email}</strong> with the <strong>${has}</strong> role. Ask an administrator
-            of this system to grant you the ${role} role if you need this page.
+        <>
+          <p class="problem" role="alert">
+            This page needs the <strong>{role}</strong> role.
           </p>
-          <p><a href="${DASHBOARD_PATH}">Go to the dashboard</a></p>
-          ${signOutForm(ctx)}`,
+          <p>
+            You are signed in as <strong>{email}</strong> with the <strong>{has}</strong> role. Ask an administrator of
+            this system to grant you the {role} role if you need this page.
+          </p>
+          <p>
+            <a href={DASHBOARD_PATH}>Go to the dashboard</a>
+          </p>
+          {signOutForm(ctx)}
+        </>,
       );
       return;
     }
@@ -131,12 +142,18 @@ export function requirePerson(role: Role): Middleware {
   };
 }
 
-/** The hidden field carrying this session's CSRF token; only after `requirePerson`. */
-export function csrfField(ctx: Context): string {
-  const session = stateOf(ctx).peopleSession;
-  if (!session) throw new Error('csrfField needs a signed-in person: put requirePerson before the handler');
-  return html`<input type="hidden" name="${CSRF_FIELD}" value="${session.csrf}" />`.markup;
+/** This session's CSRF token; undefined before `requirePerson` or without a session. */
+export const sessionCsrf = (ctx: Context): string | undefined => stateOf(ctx).peopleSession?.csrf ?? undefined;
+
+/** This session's CSRF token; only after `requirePerson`. */
+export function csrfToken(ctx: Context): string {
+  const csrf = sessionCsrf(ctx);
+  if (!csrf) throw new Error('csrfToken needs a signed-in person: put requirePerson before the handler');
+  return csrf;
 }
+
+/** The hidden field carrying this session's CSRF token; only after `requirePerson`. */
+export const csrfField = (ctx: Context) => <input type="hidden" name={CSRF_FIELD} value={csrfToken(ctx)} />;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const sameToken = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
@@ -167,10 +184,14 @@ export const csrfCheck: Middleware = async (ctx, next) => {
       ctx,
       403,
       'Form refused',
-      html`<p class="problem" role="alert">
+      <>
+        <p class="problem" role="alert">
           This form could not be accepted: it did not come from a page of this site for your current session.
         </p>
-        <p>Go back, reload the page and try again. If you were signed out, <a href="/signin">sign in again</a>.</p>`,
+        <p>
+          Go back, reload the page and try again. If you were signed out, <a href="/signin">sign in again</a>.
+        </p>
+      </>,
     );
     return;
   }

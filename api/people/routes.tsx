@@ -12,14 +12,15 @@ import {
   sessionCookieOptions,
   type PeopleRuntime,
 } from './guard';
-import { openIdClient } from './oidc';
 import type { PeopleSettings } from '../../infra/settings';
-import { html } from './pages';
+import type { OidcClient } from './oidc';
 import { roleFor, type Person } from './person';
 import { signInRecords, SIGN_IN_ATTEMPT_TTL_MS } from './sign-in-records';
 
 export interface PeopleRoutesDeps {
   settings: PeopleSettings;
+  /** The provider's client (from settings.oidc); absent, one-time links only. */
+  provider?: OidcClient;
   runtime: PeopleRuntime;
   redis: Redis;
   keyPrefix: string;
@@ -39,7 +40,7 @@ const PROBLEMS: Record<string, string> = {
 export function peopleRouter(deps: PeopleRoutesDeps): Router {
   const { settings, runtime } = deps;
   const router = new Router();
-  const provider = settings.oidc ? openIdClient(settings.oidc) : undefined;
+  const provider = deps.provider;
   const records = signInRecords(deps.redis, deps.keyPrefix);
   const cookie = sessionCookieOptions(runtime);
 
@@ -57,8 +58,14 @@ export function peopleRouter(deps: PeopleRoutesDeps): Router {
       ctx,
       status,
       'Sign-in failed',
-      html`<p class="problem" role="alert">${PROBLEMS[problem]}</p>
-        <p><a href="/signin">Back to sign-in</a></p>`,
+      <>
+        <p class="problem" role="alert">
+          {PROBLEMS[problem]}
+        </p>
+        <p>
+          <a href="/signin">Back to sign-in</a>
+        </p>
+      </>,
     );
 
   router.get('/signin', async (ctx) => {
@@ -74,17 +81,27 @@ export function peopleRouter(deps: PeopleRoutesDeps): Router {
       ctx,
       200,
       'Sign in',
-      html`${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
-        ${signedOut ? html`<p role="status">You are signed out.</p>` : ''}
+      <>
+        {problem && (
+          <p class="problem" role="alert">
+            {problem}
+          </p>
+        )}
+        {signedOut && <p role="status">You are signed out.</p>}
         <p>Support managers and engineers sign in to read the dashboard, reports and incidences.</p>
-        ${
-          provider
-            ? html`<p><a class="button" href="${start}">Sign in with your organisation’s account</a></p>`
-            : html`<p class="note">
-                No sign-in provider is configured on this system. On the machine that runs it,
-                <code>npm run sign-in-link</code> prints a one-time sign-in link for a local administrator.
-              </p>`
-        }`,
+        {provider ? (
+          <p>
+            <a class="button" href={start}>
+              Sign in with your organisation’s account
+            </a>
+          </p>
+        ) : (
+          <p class="note">
+            No sign-in provider is configured on this system. On the machine that runs it,{' '}
+            <code>npm run sign-in-link</code> prints a one-time sign-in link for a local administrator.
+          </p>
+        )}
+      </>,
     );
   });
 
@@ -123,8 +140,12 @@ export function peopleRouter(deps: PeopleRoutesDeps): Router {
         ctx,
         403,
         'No access',
-        html`<p class="problem" role="alert">${identity.email} has no access to this system.</p>
-          <p>Ask an administrator to grant you a role (viewer or admin) by your e-mail address, domain or group.</p>`,
+        <>
+          <p class="problem" role="alert">
+            {identity.email} has no access to this system.
+          </p>
+          <p>Ask an administrator to grant you a role (viewer or admin) by your e-mail address, domain or group.</p>
+        </>,
       );
     }
     await signIn(ctx, { email: identity.email, name: identity.name, role }, attempt.next);

@@ -10,8 +10,7 @@ import { givenSecret, secretMatches } from './auth';
 import { ApiError } from './errors';
 import { jsonBody } from './json-body';
 import { currentSession, requirePerson, sendPage } from './people/guard';
-import { html } from './people/pages';
-import { hasRole } from './people/person';
+import { hasRole, type Person } from './people/person';
 
 export interface CodecRoutesDeps {
   payloadKeys: PayloadKey[];
@@ -21,6 +20,8 @@ export interface CodecRoutesDeps {
   corsOrigins: string[];
   /** Where the Temporal UI is, for the page a browser sees at GET /codec/decode. */
   temporalUiUrl: string;
+  /** The person behind an access token of the sign-in provider (the Temporal UI's own); unset, no provider. */
+  personOfAccessToken?: (accessToken: string) => Promise<Person | undefined>;
 }
 
 const CODEC_BODY_LIMIT = '4mb';
@@ -42,30 +43,35 @@ export function codecCors(corsOrigins: string[]): Middleware {
     origin: (ctx) => (corsOrigins.includes(ctx.get('origin')) ? ctx.get('origin') : ''),
     credentials: true,
     allowMethods: ['POST', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
+    // The UI sends its ID token in Authorization-Extras beside the access token it passes.
+    allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization', 'Authorization-Extras'],
     maxAge: 600,
   });
   return (ctx, next) => (ctx.path.startsWith('/codec/') ? allowCors(ctx, next) : next());
 }
 
+const bearerOf = (ctx: Context) => /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+
 /**
- * Who may decode: a tool with the codec token (Bearer, or Basic with it as password), or an admin signed in to
- * the pages, whose session cookie the Temporal UI sends along ("include cross-origin credentials").
+ * Who may decode: a tool with the codec token (Bearer, or Basic with it as password); an admin whose access token
+ * from the sign-in provider the Temporal UI passes ("pass access token"), checked with the provider; or an admin
+ * signed in to the pages, whose session cookie the Temporal UI sends along ("include cross-origin credentials").
  */
 const codecCredential =
-  (token: string | undefined): Middleware =>
+  (deps: CodecRoutesDeps): Middleware =>
   async (ctx, next) => {
-    if (!secretMatches(givenSecret(ctx), token)) {
-      const session = await currentSession(ctx);
-      if (!session)
-        throw new ApiError(401, 'unauthenticated', 'sign in as an admin (session cookie) or send the codec token');
-      if (!hasRole(session.person, 'admin'))
-        throw new ApiError(
-          403,
-          'forbidden',
-          `decoding payloads needs the admin role; ${session.person.email} is a viewer`,
-        );
-    }
+    if (secretMatches(givenSecret(ctx), deps.token)) return next();
+    const bearer = bearerOf(ctx);
+    const byToken = bearer && deps.personOfAccessToken ? await deps.personOfAccessToken(bearer) : undefined;
+    const person = byToken && hasRole(byToken, 'admin') ? byToken : ((await currentSession(ctx))?.person ?? byToken);
+    if (!person)
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'sign in as an admin (session cookie), pass your access token from the sign-in provider, or send the codec token',
+      );
+    if (!hasRole(person, 'admin'))
+      throw new ApiError(403, 'forbidden', `decoding payloads needs the admin role; ${person.email} is a viewer`);
     await next();
   };
 
@@ -76,7 +82,7 @@ const codecCredential =
 export function codecRouter(deps: CodecRoutesDeps): Router {
   const router = new Router({ prefix: '/codec' });
   const codec = deps.payloadKeys.length > 0 ? new EncryptionCodec(deps.payloadKeys) : undefined;
-  const auth = codecCredential(deps.token);
+  const auth = codecCredential(deps);
 
   const handle = (step: 'decode' | 'encode') => async (ctx: Context) => {
     if (!codec)
@@ -98,12 +104,18 @@ export function codecRouter(deps: CodecRoutesDeps): Router {
       ctx,
       200,
       'Payload codec',
-      html`<p role="status">You are signed in as an admin: the Temporal UI decrypts payloads with your session.</p>
+      <>
+        <p role="status">You are signed in as an admin: the Temporal UI decrypts payloads with your session.</p>
         <p>
-          In the Temporal UI’s codec settings, the endpoint is this server’s <code>/codec</code> and
+          In the Temporal UI’s codec settings, the endpoint is this server’s <code>/codec</code> and{' '}
           <em>Include cross-origin credentials</em> is on.
         </p>
-        <p><a class="button" href="${deps.temporalUiUrl}">Open the Temporal UI</a></p>`,
+        <p>
+          <a class="button" href={deps.temporalUiUrl}>
+            Open the Temporal UI
+          </a>
+        </p>
+      </>,
     ),
   );
   return router;
