@@ -124,8 +124,9 @@ const schema = z.object({
   WORKER_MAX_WORKFLOW_TASKS: numeric('expected a whole number').int().min(1).optional(),
   WORKER_WORKFLOW_POLLERS: numeric('expected a whole number').int().min(1).optional(),
   WORKFLOW_DEADLOCK_GUARD: z.enum(['per-call', 'per-thread']).default('per-call'),
-  // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU.
-  WORKFLOW_STACK_TRACES: flag(true),
+  // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU and
+  // memory for every cached workflow, so off unless asked for (docs/worker-performance.md).
+  WORKFLOW_STACK_TRACES: flag(false),
   /** OTLP/HTTP base endpoint (the OpenTelemetry variable; traces go to its /v1/traces); unset, no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
   /** OTLP/HTTP traces endpoint, taken as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
