@@ -17,10 +17,11 @@ const common = {
       { jsc: { target: 'es2022', transform: { react: { runtime: 'automatic', importSource: 'preact' } } } },
     ],
   },
-  // ESM-only packages (jose 6; p-limit 6 under slonik 47; openid-client 6 and oauth4webapi; oidc-provider 9 in
-  // tests): jest's module loader needs them transformed.
+  // ESM-only packages (jose 6; slonik 49 with its @slonik/* parts, p-queue, p-timeout, serialize-error and
+  // @standard-schema/spec; openid-client 6 and oauth4webapi; oidc-provider 9 in tests): jest's module loader needs
+  // them transformed.
   transformIgnorePatterns: [
-    '/node_modules/(?!(p-limit|yocto-queue|jose|openid-client|oauth4webapi|oidc-provider|postgrator)/)',
+    '/node_modules/(?!(slonik|@slonik|p-queue|p-timeout|serialize-error|@standard-schema|jose|openid-client|oauth4webapi|oidc-provider|postgrator)/)',
   ],
   // The SDK's runtime logs through pino and is shut down after each file (quiet-runtime.ts); every answer of the API a
   // test receives is checked against the OpenAPI document.

@@ -8,7 +8,7 @@ import { createFreshchatClient } from './clients/freshchat-client';
 import { createOutboundEventSender } from './clients/outbound-events';
 import { createDatabasePool } from './infra/db';
 import { logger } from './infra/logger';
-import { sdkLogger, SDK_CORE_LOGGING } from './infra/sdk-logger';
+import { sdkRuntimeOptions } from './infra/sdk-logger';
 import { ensureDatabase, migrate } from './infra/migrator';
 import { createRedis } from './infra/redis';
 import { redisKeys } from './infra/redis-keys';
@@ -162,14 +162,8 @@ export async function runWorkerProcess(
   const settings = loadSettings();
   applySandboxSettings(settings.worker);
   const { metricsPort } = settings.worker;
-  Runtime.install({
-    logger: sdkLogger(logger),
-    telemetryOptions: {
-      logging: SDK_CORE_LOGGING,
-      // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
-      ...(metricsPort !== undefined ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` } } } : {}),
-    },
-  });
+  // The SDK's runtime metrics (task latencies, slots, sticky cache) and ours, in Prometheus format.
+  Runtime.install(sdkRuntimeOptions(logger, metricsPort));
   if (settings.database.migrateOnStart) {
     await ensureDatabase(settings.database.url);
     await migrate(settings.database.url);

@@ -61,6 +61,10 @@ const STEP_BUDGET_MS = 10_000;
 const isRefusal = (error: unknown): error is ApplicationFailure =>
   error instanceof ApplicationFailure && error.type === DATA_REJECTED;
 
+const unlessRefused = (error: unknown): void => {
+  if (!isRefusal(error)) throw error;
+};
+
 /** Activities of the conversation workflow: all I/O of a conversation, each idempotent. */
 export function createConversationActivities(deps: ConversationActivityDeps) {
   const assistedWindow = deps.assistedOrderWindowMs;
@@ -68,18 +72,23 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
     slaTimers ? { ...deps.slaConfig, outbound: deps.outbound.configured } : null;
   const now = () => new Date().toISOString();
 
-  /** The conversation's incidence: the stored one when it already knows what this event could add, else upserted. */
-  async function ensureIncidence(conversationId: string, event: ConversationEvent): Promise<IncidenceSnapshot> {
+  /**
+   * The conversation's incidence: the stored one when it already knows what this event could add, else upserted
+   * (`upserted`: its assist links are then to be stored, with the event's timeline row).
+   */
+  async function ensureIncidence(conversationId: string, event: ConversationEvent) {
     const existing = await store.loadIncidence(deps.pool, conversationId);
-    if (existing && (existing.userId !== null || !carriesUser(event))) return existing;
+    if (existing && (existing.userId !== null || !carriesUser(event))) return { snapshot: existing, upserted: false };
     const context = await resolveIncidenceContext(deps, conversationId, event);
-    return refusingBadData('ensureIncidence', async () => {
-      const snapshot = await store.upsertIncidence(deps.pool, conversationId, context, event.occurredAt);
-      // An order reported before its incidence reached us (or named by it) is linked now.
-      await linkAssistsOfIncidence(deps.pool, snapshot.incidenceId, assistedWindow);
-      return snapshot;
-    });
+    const snapshot = await refusingBadData('ensureIncidence', () =>
+      store.upsertIncidence(deps.pool, conversationId, context, event.occurredAt),
+    );
+    return { snapshot, upserted: true };
   }
+
+  /** An order reported before its incidence reached us (or named by it) is linked (when no event's step did it). */
+  const linkAssists = (incidenceId: string) =>
+    refusingBadData('ensureIncidence', () => linkAssistsOfIncidence(deps.pool, incidenceId, assistedWindow));
 
   /** Keeps an event the database refused, so the conversation can move on; replayed by `npm run dead-letters`. */
   async function deadLetter(event: ConversationEvent, failure: ApplicationFailure): Promise<void> {
@@ -149,19 +158,30 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       const followUps: FollowUp[] = [];
       const steps: RecordStep[] = [];
       let known = input.known;
+      /** An incidence upserted by this step whose assist links are not stored yet. */
+      let unlinked: string | null = null;
       for (const event of input.events) {
         if (outcomes.length > 0 && Date.now() - started > STEP_BUDGET_MS) break;
         try {
           if (known.incidenceId === null || (known.userId === null && carriesUser(event))) {
-            const ensured = await ensureIncidence(conversationId, event);
+            const { snapshot: ensured, upserted } = await ensureIncidence(conversationId, event);
             known = ensured;
+            if (upserted) unlinked = ensured.incidenceId;
             if (ensured.userId === null && ensured.freshchatUserId && !followUps.some((f) => f.kind === 'user'))
               followUps.push({ kind: 'user' });
           }
           const incidenceId = known.incidenceId!;
+          const withLinks = unlinked === incidenceId;
           const step = await refusingBadData('storeEvent', () =>
-            storeEvent(deps.pool, { conversationId, incidenceId, event }, rules, assistedWindow, now),
+            storeEvent(
+              deps.pool,
+              { conversationId, incidenceId, event, linkAssists: withLinks },
+              rules,
+              assistedWindow,
+              now,
+            ),
           );
+          if (withLinks) unlinked = null;
           steps.push(step);
           known = step.snapshot;
           outcomes.push(step.stored ? 'stored' : 'duplicate');
@@ -170,6 +190,9 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
             followUps.push({ kind: 'tags', incidenceId, eventKey: event.eventKey, resolvedAt: step.closedAt });
         } catch (error) {
           if (isRefusal(error)) {
+            // The event's statement did not commit: the links it carried are stored on their own.
+            if (unlinked !== null) await linkAssists(unlinked).catch(unlessRefused);
+            unlinked = null;
             await deadLetter(event, error);
             outcomes.push('refused');
             continue;

@@ -56,14 +56,12 @@ export async function resolveIncidenceContext(
     }
   }
 
-  const fromRedis = appUserId
-    ? contextFromProperties(await deps.redis.hgetall(deps.keys.userContext(appUserId)), dropped)
-    : {};
+  const stored = appUserId ? await storedContextOf(deps, appUserId, event.occurredAt) : null;
+  const fromRedis = stored ? contextFromProperties(stored.properties, dropped) : {};
   if (dropped.length)
     deps.logger.warn({ conversationId, fields: dropped }, 'context values too large for the record were left out');
   const merged = mergeContexts({ ...fromWebhook, userId: appUserId ?? undefined }, fromRedis, fromFreshchat);
-  const helpOffered = merged.userId ? await offeredHelpBefore(deps, merged.userId, event.occurredAt) : false;
-  return { ...merged, freshchatUserId, trigger: helpOffered ? 'SYSTEM_INITIATED' : 'USER_INITIATED' };
+  return { ...merged, freshchatUserId, trigger: stored?.helpOffered ? 'SYSTEM_INITIATED' : 'USER_INITIATED' };
 }
 
 /** Remembers which Freshchat user the app user is, for the context sync; a failure only costs a later lookup. */
@@ -75,16 +73,21 @@ async function learnIdentity(deps: ContextDeps, userId: string, freshchatUserId:
   }
 }
 
-/** Whether the API offered this user help within the window before the conversation's event (not before now). */
-async function offeredHelpBefore(deps: ContextDeps, userId: string, occurredAt: string): Promise<boolean> {
+/**
+ * The app user's context in Redis, and whether the API offered them help within the window before the
+ * conversation's event (not before now): one round trip.
+ */
+async function storedContextOf(deps: ContextDeps, userId: string, occurredAt: string) {
   const at = Date.parse(occurredAt);
-  const offers = await deps.redis.zrangebyscore(
-    deps.keys.helpOffers(userId),
-    at - deps.helpOfferWindowMs,
-    at,
-    'LIMIT',
-    0,
-    1,
-  );
-  return offers.length > 0;
+  const results = await deps.redis
+    .pipeline()
+    .hgetall(deps.keys.userContext(userId))
+    .zrangebyscore(deps.keys.helpOffers(userId), at - deps.helpOfferWindowMs, at, 'LIMIT', 0, 1)
+    .exec();
+  const [[contextError, properties], [offersError, offers]] = results as [
+    [Error | null, Record<string, string>],
+    [Error | null, string[]],
+  ];
+  if (contextError ?? offersError) throw contextError ?? offersError;
+  return { properties, helpOffered: offers.length > 0 };
 }

@@ -4,7 +4,8 @@ import { FRICTION_WEIGHTS, type ContextAnswer } from '../domain/app-context/fric
 import type { ChannelRoute } from '../domain/app-context/channel-route';
 import type { UserContext } from '../domain/app-context/user-context';
 
-// Names (`.openapi('Name')`) need the method zod-to-openapi adds to zod's prototype.
+// Names (`.openapi('Name')`, which keeps `extend` as allOf) need the method zod-to-openapi adds to zod's prototype;
+// zod 4 gives it to the schemas built after this call only.
 extendZodWithOpenApi(z);
 
 /** The answers' schemas of the API contract; named ones become components (and the app client's types). */
@@ -96,18 +97,21 @@ export const weeklyReportAnswer = z.object({
   computed_at: z.string(),
   computations: z.number().int(),
   emailed_at: z.string().nullable(),
-  report: z.record(z.unknown()),
+  report: z.record(z.string(), z.unknown()),
 });
 
 export const dailyAnswer = z.object({
   from: z.string().date(),
   to: z.string().date(),
   timezone: z.literal('Asia/Kolkata'),
-  days: z.array(z.record(z.unknown())),
+  days: z.array(z.record(z.string(), z.unknown())),
   missing: z.array(z.string().date()),
 });
 
-const conversationList = z.object({ count: z.number().int(), conversations: z.array(z.record(z.unknown())) });
+const conversationList = z.object({
+  count: z.number().int(),
+  conversations: z.array(z.record(z.string(), z.unknown())),
+});
 export const overviewAnswer = z.object({
   asOf: z.string(),
   open: conversationList,
@@ -115,13 +119,13 @@ export const overviewAnswer = z.object({
   breachingSoon: z.object({
     count: z.number().int(),
     withinSeconds: z.number(),
-    targets: z.array(z.record(z.unknown())),
+    targets: z.array(z.record(z.string(), z.unknown())),
   }),
-  cartValueAtRisk: z.record(z.unknown()),
+  cartValueAtRisk: z.record(z.string(), z.unknown()),
 });
 
 export const codecPayloads = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string()), data: z.string() })),
+  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })),
 });
 
 export const webhookAnswer = z.object({
@@ -132,16 +136,16 @@ export const webhookAnswer = z.object({
   action: z.string().optional(),
 });
 
-export const readyBody = z.object({ status: z.literal('ready'), checks: z.record(z.literal('ok')) });
+export const readyBody = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) });
 export const notReadyBody = errorBody.extend({
   failing: z.array(z.enum(['postgresql', 'redis', 'temporal'])),
-  checks: z.record(z.enum(['ok', 'failing', 'no_answer'])),
+  checks: z.record(z.string(), z.enum(['ok', 'failing', 'no_answer'])),
 });
 
 export const openApiDocumentBody = z.object({
   openapi: z.string(),
-  info: z.record(z.unknown()),
-  paths: z.record(z.unknown()),
+  info: z.record(z.string(), z.unknown()),
+  paths: z.record(z.string(), z.unknown()),
 });
 
 // The answers' schemas and the domain's types describe the same objects: a change to one that the other misses

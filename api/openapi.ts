@@ -1,4 +1,4 @@
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
   cartBody,
@@ -27,9 +27,6 @@ import {
   weeklyReportAnswer,
 } from './openapi-schemas';
 
-// Parameters need the `.openapi()` method zod-to-openapi adds to zod's prototype.
-extendZodWithOpenApi(z);
-
 /**
  * The API contract (OpenAPI 3.1), generated from the zod schemas the routes validate with. Served at
  * /openapi.json and rendered at /docs. test/system/openapi.test.ts checks that every route of the app is here and
@@ -48,8 +45,8 @@ export interface DocumentedOperation {
   summary: string;
   tag: string;
   security?: 'appOrAdmin' | 'admin' | 'freshchatSignature' | 'ordersSignature' | 'session' | 'codec';
-  params?: z.AnyZodObject;
-  query?: z.AnyZodObject;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
   body?: DocumentedRequestBody;
   /** Counted by a per-user rate limit: RateLimit-* headers on its answers, 429 with Retry-After over the limit. */
   rateLimited?: boolean;
@@ -60,9 +57,9 @@ export interface DocumentedOperation {
 const webhookBody = z
   .object({
     action: z.string().min(1).max(100).describe('message_create, conversation_assignment, conversation_resolution, …'),
-    actor: z.record(z.unknown()).optional(),
+    actor: z.record(z.string(), z.unknown()).optional(),
     action_time: z.string().optional(),
-    data: z.record(z.unknown()),
+    data: z.record(z.string(), z.unknown()),
   })
   .passthrough();
 
@@ -505,7 +502,9 @@ export const OPERATIONS: DocumentedOperation[] = [
     tag: 'temporal',
     security: 'codec',
     body: {
-      schema: z.object({ payloads: z.array(z.object({ metadata: z.record(z.string()), data: z.string() })) }),
+      schema: z.object({
+        payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string() })),
+      }),
       example: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] },
     },
     responses: {
@@ -614,7 +613,6 @@ export function openApiDocument() {
   const registry = new OpenAPIRegistry();
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     registry.registerComponent('securitySchemes', name, scheme);
-  for (const [name, schema] of NAMED_BODIES) registry.register(name, schema);
   for (const op of OPERATIONS) {
     const responses: Record<number, string | DocumentedResponse> = { ...op.responses, 500: INTERNAL_ERROR };
     if (op.security === 'session') responses[401] ??= NOT_SIGNED_IN;
@@ -648,7 +646,10 @@ export function openApiDocument() {
       ),
     });
   }
-  cached = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  // Named with zod's own metadata: registry.register would need zod's prototype extended before the domain's
+  // schemas are built.
+  const bodies = NAMED_BODIES.map(([id, schema]) => ({ type: 'schema' as const, schema: schema.meta({ id }) }));
+  cached = new OpenApiGeneratorV31([...registry.definitions, ...bodies]).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Support-led ordering API',

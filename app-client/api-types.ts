@@ -12,8 +12,8 @@ export interface AppApiSchemas {
   FrictionSignalBody?: FrictionSignalBody;
   ChannelRouteBody?: ChannelRouteBody;
   ErrorBody?: ErrorBody;
-  ContextAnswer?: ContextAnswer;
   ContextUpdated?: ContextUpdated;
+  ContextAnswer?: ContextAnswer;
   UserContext?: UserContext;
   ChannelRoute?: ChannelRoute;
   FreshchatIdentityToken?: FreshchatIdentityToken;

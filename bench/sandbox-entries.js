@@ -2,6 +2,7 @@
  * Preloaded (node --require) into the benchmark's worker process: counts every call into a workflow sandbox
  * (`vm.Script#runInContext`) on the workflow thread, by the SDK function it enters, and writes the totals to
  * SANDBOX_ENTRIES_FILE once a second. Preloads run in worker threads too, so the workflow thread counts itself.
+ * Also collects garbage on request (below).
  */
 const { isMainThread } = require('node:worker_threads');
 const { renameSync, writeFileSync } = require('node:fs');
@@ -25,4 +26,25 @@ if (file && !isMainThread) {
     renameSync(`${file}.tmp`, file); // readers never see half a file
   };
   setInterval(flush, 1000).unref();
+}
+
+/**
+ * With --expose-gc: each thread runs a full garbage collection whenever GC_REQUEST_FILE is touched, so the benchmark
+ * reads the worker's RSS without the garbage a phase left (what open workflows hold, not when V8 last collected).
+ */
+const gcFile = process.env.GC_REQUEST_FILE;
+if (gcFile && typeof globalThis.gc === 'function') {
+  const { statSync } = require('node:fs');
+  let seen = 0;
+  setInterval(() => {
+    let touched = 0;
+    try {
+      touched = statSync(gcFile).mtimeMs;
+    } catch {
+      return;
+    }
+    if (touched === seen) return;
+    seen = touched;
+    globalThis.gc();
+  }, 200).unref();
 }

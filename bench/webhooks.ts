@@ -8,13 +8,16 @@
  *       worker: the ceiling for any workflow here;
  *   (b) N signed webhooks through the API with autocannon, as fast as it answers, one new conversation each: ingest
  *       (req/s, and its ratio to (a) in the same round) and the API's CPU per webhook, after a warm-up burst.
- *   (a), (m) and (b) alternate for --rounds rounds, each round starting with another; medians are reported;
+ *   (a0) with --base-worker DIR: (a) on the worker of another checkout (DIR, a worktree of another commit with its
+ *       node_modules), its own task queue and database, beside this one: the same figures, measured the same way;
+ *   (a), (m), (a0) and (b) alternate for --rounds rounds, each round starting with another; medians are reported;
  *   (e) one later message for each (a) conversation: cost per later event;
  *   (s) a sustained --rate webhooks/s for --seconds, and the time from each webhook to its incidence row;
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
  *     [--paced 50] [--cache N] [--heap MB] [--drain-wait S] [--skip b,c,e,s] [--sla quiet|product] [--profile]
- *     [--tracing] [--json]
+ *     [--tracing] [--base-worker DIR] [--json]
+ * Every phase reports the worker's RSS growth per workflow it opened (each stays open, cached: what one holds).
  * --rate takes a list (`--rate 25,50`): one (s) phase per rate, each of --seconds, in order. During (s) the worker's
  * CPU, RSS and the backlog (accepted webhooks without their row) are sampled every 10 s; after it, the run waits at
  * most --drain-wait seconds for the rows (default 900) and reports what is still missing.
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
   const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-${runId}.json`);
   // Every workflow the run opens stays open (waiting for silence): a cache that holds them all means no eviction and
   // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
+  const baseDir = listFlag<string>('base-worker', [], String)[0];
   const phasesPerRound = 2 + (skip.has('b') ? 0 : 1);
   const opened = n * rounds * phasesPerRound + WARM_UP + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
   const heap = flag('heap', 0);
@@ -140,14 +144,21 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: String(metricsPort),
     WORKER_MAX_CACHED_WORKFLOWS: String(flag('cache', opened + 100)),
     SANDBOX_ENTRIES_FILE: sandboxFile,
+    GC_REQUEST_FILE: `${sandboxFile}.gc`,
     ...(slaPolicyFile && { SLA_POLICY_FILE: slaPolicyFile }),
     ...pick(process.env, WORKER_SETTINGS),
   };
-  const preload = ['--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
+  const preload = ['--expose-gc', '--require', path.join(ROOT, 'bench', 'sandbox-entries.js')];
   if (heap > 0) preload.push(`--max-old-space-size=${heap}`);
   const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
   const api = startNodeProcess('api/server.ts', { ...env, API_METRICS_PORT: '0' }, nodeArgs);
-  const probe: WorkerProbe = { pid: worker.pid!, sandboxFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+  const base = baseDir ? await startBaseWorker(baseDir, runId, workerEnv, [...nodeArgs, ...preload]) : undefined;
+  const probe: WorkerProbe = {
+    pid: worker.pid!,
+    sandboxFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    gcFile: workerEnv.GC_REQUEST_FILE,
+  };
   const baseUrl = `http://127.0.0.1:${port}`;
   const settings = loadSettings({ ...process.env, ...env });
   let headline: Record<string, unknown> | undefined;
@@ -158,11 +169,13 @@ async function main(): Promise<void> {
       dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
     });
     const start = { client, settings, db: db.url, probe, n, connections };
+    if (base) await base.ready();
     const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
     const api_: ApiStart = { ...start, load, apiPid: api.pid!, sentAt: new Map(), rows: new Map() };
     const conversation: Cost[] = [];
     const minimal: Cost[] = [];
     const throughApi: Cost[] = [];
+    const baseline: Cost[] = [];
     const ceilings: BenchRow[] = [];
     const ingest: Ingest[] = [];
     // The API's first requests compile its code and open its connections: a long-lived API has paid that already.
@@ -172,6 +185,7 @@ async function main(): Promise<void> {
         ['(a)', () => startConversations(start, `a${r}-${runId}`)],
         ['(m)', () => startMinimal(start, `m${r}-${runId}`)],
       ];
+      if (base) phases.push(['(a0)', () => startConversations(base.start(start), `base${r}-${runId}`)]);
       if (!skip.has('b'))
         phases.push(['(b)', () => webhooksIntoApi(api_, `b${r}-${runId}`, n, `(b) through the API, round ${r}`)]);
       // Each round starts with another phase, so drift from other load on the machine hits every phase alike.
@@ -180,7 +194,7 @@ async function main(): Promise<void> {
         const result = await phase();
         round[name] = result;
         console.error(JSON.stringify({ round: r, phase: name, ...result.cost }));
-        ({ '(a)': conversation, '(m)': minimal, '(b)': throughApi })[name]!.push(result.cost);
+        ({ '(a)': conversation, '(m)': minimal, '(a0)': baseline, '(b)': throughApi })[name]!.push(result.cost);
         if (result.ceiling && name === '(a)') ceilings.push(result.ceiling);
       }
       const [a, b] = [round['(a)']!, round['(b)']];
@@ -252,6 +266,25 @@ async function main(): Promise<void> {
         conversation.map((c, i) => c.drainPerS / minimal[i]!.drainPerS),
         50,
       ),
+      // What each open (cached) workflow holds: the worker's RSS growth over a phase, per workflow it opened.
+      worker_rss_kb_per_open_conversation: median(conversation, 'rssKb'),
+      minimal_worker_rss_kb_per_open_workflow: median(minimal, 'rssKb'),
+      ...(base && {
+        base_worker: baseDir,
+        base_worker_cpu_ms_per_conversation: median(baseline, 'cpuMs'),
+        base_drain_per_s: median(baseline, 'drainPerS'),
+        base_activations_per_conversation: median(baseline, 'activations'),
+        base_worker_rss_kb_per_open_conversation: median(baseline, 'rssKb'),
+        // Ours ÷ the base worker's, within each round.
+        cpu_ratio_to_base: percentile(
+          conversation.map((c, i) => c.cpuMs / baseline[i]!.cpuMs),
+          50,
+        ),
+        rss_ratio_to_base: percentile(
+          conversation.map((c, i) => c.rssKb / baseline[i]!.rssKb),
+          50,
+        ),
+      }),
       row_p50_ms: sustained?.toRow.p50 ?? NaN,
       row_p95_ms: sustained?.toRow.p95 ?? NaN,
       row_p99_ms: sustained?.toRow.p99 ?? NaN,
@@ -321,6 +354,7 @@ async function main(): Promise<void> {
     console.table([
       ...conversation.map((c) => ({ phase: '(a)', ...c })),
       ...minimal.map((c) => ({ phase: '(m)', ...c })),
+      ...baseline.map((c) => ({ phase: '(a0)', ...c })),
       ...throughApi.map((c) => ({ phase: '(b)', ...c })),
     ]);
     if (ingest.length) console.table(ingest);
@@ -330,12 +364,72 @@ async function main(): Promise<void> {
   } finally {
     await stopProcess(api);
     await stopProcess(worker);
+    await base?.stop();
     await temporal.stop();
     await db.drop();
     await otlp?.stop();
   }
   if (profile) summariseProfiles(profileDir);
   if (headline && process.argv.includes('--json')) console.log(JSON.stringify(headline)); // the last line
+}
+
+/**
+ * The worker of another checkout (`dir`, e.g. a worktree of the baseline commit), on its own task queue and database
+ * (it migrates its own), with this run's settings otherwise: (a0) measures it as (a) measures this one.
+ */
+async function startBaseWorker(dir: string, runId: string, workerEnv: Record<string, string>, nodeArgs: string[]) {
+  const db = await scratchDatabase('slo_bench_base', false);
+  const metricsPort = await freePort();
+  const taskQueue = `bench-base-${runId}`;
+  const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-base-${runId}.json`);
+  const env = {
+    ...workerEnv,
+    DATABASE_URL: db.url,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WORKER_METRICS_PORT: String(metricsPort),
+    SANDBOX_ENTRIES_FILE: sandboxFile,
+    GC_REQUEST_FILE: `${sandboxFile}.gc`,
+    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(dir, 'bench', 'minimal', 'workflows.ts')),
+  };
+  const worker = startNodeProcess('bench/minimal/worker.ts', env, nodeArgs, dir);
+  const probe: WorkerProbe = {
+    pid: worker.pid!,
+    sandboxFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    gcFile: env.GC_REQUEST_FILE,
+  };
+  return {
+    /** Until its migrations ran and it serves its metrics. */
+    async ready() {
+      await waitForHttp(probe.metricsUrl, 120_000);
+      const deadline = Date.now() + 120_000;
+      while (!(await tableExists(db.url, 'incidence_timeline'))) {
+        if (Date.now() > deadline) throw new Error(`the worker in ${dir} did not migrate its database`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+    start: (s: Start): Start => ({
+      ...s,
+      db: db.url,
+      probe,
+      settings: { ...s.settings, temporal: { ...s.settings.temporal, taskQueue } },
+    }),
+    async stop() {
+      await stopProcess(worker);
+      await db.drop();
+    },
+  };
+}
+
+async function tableExists(url: string, table: string): Promise<boolean> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
+    return result.rows[0]!.found;
+  } finally {
+    await client.end();
+  }
 }
 
 interface Start {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
  */
 export interface WorkerCounters {
   cpuMs: number;
+  rssMb: number;
   sandbox: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -17,25 +18,36 @@ export interface WorkerProbe {
   pid: number;
   sandboxFile: string;
   metricsUrl: string;
+  /** Touched to make every thread of the worker collect its garbage (bench/sandbox-entries.js, --expose-gc). */
+  gcFile?: string;
 }
 
 export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> {
   const sandbox = existsSync(probe.sandboxFile)
     ? (JSON.parse(readFileSync(probe.sandboxFile, 'utf8')) as Record<string, number>)
     : {};
-  return { cpuMs: cpuMs(probe.pid), sandbox, metrics: await sdkMetrics(probe.metricsUrl) };
+  return { cpuMs: cpuMs(probe.pid), rssMb: rssMb(probe.pid), sandbox, metrics: await sdkMetrics(probe.metricsUrl) };
 }
 
-/** Waits until the worker is idle (no sandbox call for two seconds), then reads its counters. */
+/**
+ * Waits until the worker is idle (no sandbox call for two seconds), then reads its counters, its RSS after a full
+ * garbage collection when the probe can ask for one.
+ */
 export async function settledCounters(probe: WorkerProbe): Promise<WorkerCounters> {
   let last = await readCounters(probe);
   for (let i = 0; i < 60; i++) {
     await new Promise((r) => setTimeout(r, 2000));
     const now = await readCounters(probe);
-    if (entries(now) === entries(last)) return now;
+    if (entries(now) === entries(last)) return probe.gcFile ? { ...now, rssMb: await rssAfterGc(probe) } : now;
     last = now;
   }
   return last;
+}
+
+async function rssAfterGc(probe: WorkerProbe): Promise<number> {
+  writeFileSync(probe.gcFile!, String(Date.now()));
+  await new Promise((r) => setTimeout(r, 1500));
+  return rssMb(probe.pid);
 }
 
 const entries = (c: WorkerCounters) => Object.values(c.sandbox).reduce((a, b) => a + b, 0);
@@ -46,6 +58,8 @@ export function perItem(before: WorkerCounters, after: WorkerCounters, items: nu
   const sandbox = (fn: string) => ((after.sandbox[fn] ?? 0) - (before.sandbox[fn] ?? 0)) / items;
   return {
     cpuMs: (after.cpuMs - before.cpuMs) / items,
+    /** The worker's RSS growth per item: what each workflow left open (cached) holds, garbage not yet collected included. */
+    rssKb: ((after.rssMb - before.rssMb) * 1024) / items,
     activations: sandbox('concludeActivation'),
     sandboxEntries: (entries(after) - entries(before)) / items,
     workflowTasks: metric('temporal_workflow_task_execution_latency_count'),

@@ -48,9 +48,12 @@ const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, e.g. 127.0.0.1:7233' });
 
-const number = (fallback: number) =>
-  z.coerce.number({ message: 'expected a number' }).finite().nonnegative().default(fallback);
-const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
+/** A number read from text: `message` names a value that is not one; the bounds' checks name themselves. */
+const numeric = (message: string) =>
+  z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? message : undefined) });
+
+const number = (fallback: number) => numeric('expected a number').finite().nonnegative().default(fallback);
+const port = numeric('expected a port number').int().min(0).max(65535);
 
 const list = z
   .string()
@@ -68,6 +71,7 @@ const list = z
 const renamed = (to: string) =>
   z
     .unknown()
+    .optional()
     .refine((v) => v === undefined, { message: `renamed to ${to}` })
     .transform(() => undefined);
 
@@ -98,7 +102,7 @@ const schema = z.object({
   /** A prebuilt workflow bundle (bundleWorkflowCode output); unset, the worker bundles workflows/ at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** History length past which every long-lived workflow (conversation, context sync, weekly report) continues as new. */
-  WORKFLOW_HISTORY_LIMIT: z.coerce.number({ message: 'expected a number' }).int().min(50).default(2000),
+  WORKFLOW_HISTORY_LIMIT: numeric('expected a whole number').int().min(50).default(2000),
   CONVERSATION_HISTORY_LIMIT: renamed('WORKFLOW_HISTORY_LIMIT'),
   // --- Observability
   /** The worker's Prometheus endpoint (the SDK's runtime metrics and ours); unset, none. */
@@ -116,12 +120,13 @@ const schema = z.object({
    */
   TEMPORAL_SEARCH_ATTRIBUTES: z.enum(['auto', 'create', 'skip']).default('auto'),
   // --- Worker tuning (docs/worker-performance.md). Unset: the SDK's defaults.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
-  WORKER_MAX_WORKFLOW_TASKS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
-  WORKER_WORKFLOW_POLLERS: z.coerce.number({ message: 'expected a whole number' }).int().min(1).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: numeric('expected a whole number').int().min(1).optional(),
+  WORKER_MAX_WORKFLOW_TASKS: numeric('expected a whole number').int().min(1).optional(),
+  WORKER_WORKFLOW_POLLERS: numeric('expected a whole number').int().min(1).optional(),
   WORKFLOW_DEADLOCK_GUARD: z.enum(['per-call', 'per-thread']).default('per-call'),
-  // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU.
-  WORKFLOW_STACK_TRACES: flag(true),
+  // Record a stack for every workflow promise, for the stack-trace query (Temporal UI); costs workflow-thread CPU and
+  // memory for every cached workflow, so off unless asked for (docs/worker-performance.md).
+  WORKFLOW_STACK_TRACES: flag(false),
   /** OTLP/HTTP base endpoint (the OpenTelemetry variable; traces go to its /v1/traces); unset, no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
   /** OTLP/HTTP traces endpoint, taken as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -131,7 +136,7 @@ const schema = z.object({
   FRESHCHAT_WEBHOOK_PUBLIC_KEY: z.string().optional(),
   FRESHCHAT_API_URL: url(['http', 'https']).optional(),
   FRESHCHAT_API_TOKEN: z.string().optional(),
-  FRESHCHAT_TAG_PROPERTIES: list.default('cf_tags'),
+  FRESHCHAT_TAG_PROPERTIES: list.default(['cf_tags']),
   /** A conversation in Freshchat's agent inbox: the drill-down links there, `{conversation_id}` filled in. */
   FRESHCHAT_CONVERSATION_URL: z
     .string()
@@ -178,9 +183,9 @@ const schema = z.object({
   RECONCILIATION_INTERVAL: duration('15m'),
   RECONCILIATION_LOOKBACK: duration('24h'),
   RECONCILIATION_CATCHUP_WINDOW: duration('1d'),
-  RECONCILIATION_BATCH_SIZE: z.coerce.number({ message: 'expected a number' }).int().min(1).max(500).default(20),
-  FRESHCHAT_RATE_LIMIT: z.coerce.number({ message: 'expected a number' }).positive().default(60),
-  FRESHCHAT_RATE_BURST: z.coerce.number({ message: 'expected a number' }).int().min(1).default(10),
+  RECONCILIATION_BATCH_SIZE: numeric('expected a whole number').int().min(1).max(500).default(20),
+  FRESHCHAT_RATE_LIMIT: numeric('expected a number').positive().default(60),
+  FRESHCHAT_RATE_BURST: numeric('expected a whole number').int().min(1).default(10),
   FRESHCHAT_RETRY_AFTER_CAP: duration('60s'),
 });
 

@@ -3,14 +3,15 @@ import { createPool, SchemaValidationError, type DatabasePool, type Interceptor 
 
 export type { DatabasePool };
 
-/** Makes `sql.type(zodSchema)` validate and transform every row (slonik leaves this to the application). */
+/** Makes `sql.type(schema)` validate and transform every row (slonik leaves this to the application). */
 const resultParser: Interceptor = {
-  name: 'zod-result-parser',
+  name: 'result-parser',
   transformRow: (context, query, row) => {
     if (!context.resultParser) return row;
-    const parsed = context.resultParser.safeParse(row);
-    if (!parsed.success) throw new SchemaValidationError(query, row, parsed.error.issues);
-    return parsed.data as typeof row;
+    const result = context.resultParser['~standard'].validate(row);
+    if (result instanceof Promise) throw new TypeError('a row schema must validate synchronously');
+    if (result.issues) throw new SchemaValidationError(query, row, result.issues);
+    return result.value as typeof row;
   },
 };
 
@@ -27,11 +28,11 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
 }
 
 /**
- * slonik 47 wedges its pool when the database connection drops under a running query: pg emits the
- * client's 'error' in the same tick as it rejects the query, slonik's destroy then races that rejection,
- * throws before announcing the destroy, and the connection stays "pending destroy" forever. Once every
- * slot is stuck no query ever runs again (found by the chaos run; repro in test/system/database-recovery.test.ts).
- * Emitting pg's 'error' one macrotask later lets the query settle first, so destroy completes.
+ * Emits pg's client 'error' one macrotask later, so the query the drop rejected settles before slonik destroys the
+ * connection. slonik 47's pool wedged without it: its destroy raced that rejection, threw before announcing the
+ * destroy, and the slot stayed "pending destroy" until every slot was stuck (found by the chaos run; repro in
+ * test/system/database-recovery.test.ts). slonik 49's driver waits for the running query itself, and a one-cut version
+ * of that test passed without this deferral; it stays until that test and the chaos runs pass without it.
  */
 function deferPgClientErrors(): void {
   const marker = Symbol.for('support-led-ordering.deferred-pg-errors');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ZodType, ZodTypeDef } from 'zod';
+import type { ZodType } from 'zod';
 import { businessHoursFile, type BusinessHours } from '../domain/sla/business-hours';
 import { slaPolicyFile, type SlaPolicies } from '../domain/sla/sla-policy';
 import { ConfigError } from './config';
@@ -19,12 +19,7 @@ export function loadSlaConfig(files: { policyFile: string; businessHoursFile: st
   return { policies, hours };
 }
 
-function readJson<T>(
-  name: string,
-  file: string,
-  schema: ZodType<T, ZodTypeDef, unknown>,
-  problems: string[],
-): T | undefined {
+function readJson<T>(name: string, file: string, schema: ZodType<T, unknown>, problems: string[]): T | undefined {
   const where = `${name} (${path.resolve(file)})`;
   let json: unknown;
   try {

@@ -1,4 +1,4 @@
-import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { BusinessHours } from '../domain/sla/business-hours';
 import type { ConversationEvent } from '../domain/conversation/conversation-event';
@@ -8,15 +8,21 @@ import {
   withSnapshot,
   type ConversationState,
 } from '../domain/conversation/conversation-state';
-import type { IncidenceSnapshot, SilenceClose } from '../domain/conversation/incidence-snapshot';
+import type {
+  IncidenceChange,
+  IncidenceSnapshot,
+  SilenceClose,
+  TimelineEntry,
+} from '../domain/conversation/incidence-snapshot';
 import type { ResponseClock } from '../domain/sla/response-clock';
 import type { SlaPlan } from '../domain/sla/sla';
 import { policyFor, type SlaPolicies } from '../domain/sla/sla-policy';
 import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
-import { insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot, updateIncidence } from './incidence-store';
-import { linkAssistsOfIncidence } from './order-store';
+import { changeSets, insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
+import { assistLinks, incidenceScope, linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
-import { storeSlaProgress, targetsOf } from './sla-store';
+import { RESPONSE_TIMELINE_JSON, responseTimelineOf, storeSlaProgress, TARGETS_JSON } from './sla-store';
+import { targetsFromJson, targetsOf, type ResponseInputs } from './sla-store';
 
 /** The SLA rules a step applies (null: SLA timers off). */
 export interface SlaRules {
@@ -81,11 +87,12 @@ const sameInstant = (a: string | null, b: string): boolean => a !== null && Date
 /**
  * Stores one event in one transaction: its timeline row and, only if the row is new, the incidence change computed
  * from the incidence as stored (locked), its assist links and repeat-friction flag, and its SLA progress computed
- * from the stored clock and targets. Breaches due at `now` are recorded in the same step.
+ * from the stored clock and targets. `linkAssists`: the incidence was just created or given its user, so the orders
+ * already reported are linked to it (in the timeline row's statement).
  */
 export async function storeEvent(
   pool: DatabasePool,
-  input: { conversationId: string; incidenceId: string; event: ConversationEvent },
+  input: { conversationId: string; incidenceId: string; event: ConversationEvent; linkAssists?: boolean },
   rules: SlaRules | null,
   assistedOrderWindowMs: number,
   now: () => string,
@@ -94,7 +101,9 @@ export async function storeEvent(
   return pool.transaction(async (tx) => {
     const record = await locked(tx, incidenceId);
     const entry = timelineEntryOf(event);
-    if (!(await insertTimeline(tx, incidenceId, entry))) {
+    const links = input.linkAssists ? assistLinks(incidenceScope(incidenceId), assistedOrderWindowMs) : null;
+    const { inserted, targets } = await insertEntry(tx, incidenceId, entry, links);
+    if (!inserted) {
       // Stored before (a retry after a lost result): a close it carries is handed off again, and tags still pending
       // are read again (applying them is guarded by the resolution's time, so a spare read changes nothing).
       const closedAt =
@@ -112,7 +121,7 @@ export async function storeEvent(
     }
     const before = stateOf(conversationId, record.snapshot);
     const { change, tagsPending } = eventChangeOf(before, event);
-    const snapshot = await updateIncidence(tx, incidenceId, change);
+    const { snapshot, responseInputs } = await applyChange(tx, incidenceId, change);
     // Analytics: a resolution (or a closed incidence starting earlier than known) decides its repeat-friction flag.
     if (change.close || change.timeToResolveSeconds !== undefined) await markRepeatFrictionAround(tx, incidenceId);
     // With its resolution time known, orders of the user already reported within the window get linked.
@@ -121,11 +130,10 @@ export async function storeEvent(
     if (rules) {
       const plan = planOf(rules, snapshot, record.channel);
       const after = stateOf(conversationId, snapshot);
-      const stored = { clock: record.clock, targets: await targetsOf(tx, incidenceId) };
       const at = now();
       // Breaches that fell due are the loop's to record, once no event is queued: a queued one may be the answer.
-      sla = slaStepOf(stored, before, after, entry, plan, at);
-      await storeSlaProgress(tx, incidenceId, sla, rules.hours);
+      sla = slaStepOf({ clock: record.clock, targets }, before, after, entry, plan, at);
+      await storeSlaProgress(tx, incidenceId, sla, rules.hours, responseInputs);
     }
     const closedAt = change.close?.resolvedAt ?? null;
     return {
@@ -137,6 +145,51 @@ export async function storeEvent(
       summary: sla?.summary ?? record.summary,
     };
   });
+}
+
+/**
+ * Inserts the event's timeline row (false: stored before) and reads the incidence's SLA targets, in one statement
+ * taken after the row lock, so the targets read are the latest committed; `links`: assist links stored with them.
+ */
+async function insertEntry(
+  tx: DatabaseTransactionConnection,
+  incidenceId: string,
+  entry: TimelineEntry,
+  links: FragmentSqlToken | null,
+) {
+  const row = await tx.one(sql.type(z.object({ inserted: z.boolean(), targets: z.unknown() }))`
+    WITH inserted AS (
+      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
+      VALUES (${incidenceId}, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
+              ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz)
+      ON CONFLICT (incidence_id, event_key) DO NOTHING
+      RETURNING id)${links ? sql.fragment`, ${links}` : sql.fragment``}
+    SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, ${TARGETS_JSON(incidenceId)} AS targets`);
+  return { inserted: row.inserted, targets: targetsFromJson(row.targets) };
+}
+
+const changedRow = snapshotRow.extend({ resolve_known: z.boolean(), timeline: z.unknown() });
+
+/**
+ * Applies an event's change to its incidence, returning the incidence as stored and, read in the same statement,
+ * what its response times are recomputed from (the timeline, with the new row).
+ */
+async function applyChange(
+  tx: DatabaseTransactionConnection,
+  incidenceId: string,
+  change: IncidenceChange,
+): Promise<{ snapshot: IncidenceSnapshot; responseInputs: ResponseInputs }> {
+  const row = await tx.one(sql.type(changedRow)`
+    WITH changed AS (
+      UPDATE incidences SET ${sql.join(changeSets(change), sql.fragment`, `)} WHERE id = ${incidenceId}
+      RETURNING ${SNAPSHOT_COLUMNS}, time_to_resolve_seconds IS NOT NULL AS resolve_known)
+    SELECT changed.*, ${RESPONSE_TIMELINE_JSON(incidenceId)} AS timeline FROM changed`);
+  const snapshot = toSnapshot(row);
+  const resolved =
+    snapshot.resolvedAt !== null && row.resolve_known
+      ? { createdAt: snapshot.createdAt, resolvedAt: snapshot.resolvedAt }
+      : null;
+  return { snapshot, responseInputs: { timeline: responseTimelineOf(row.timeline), resolved } };
 }
 
 /**

@@ -187,11 +187,8 @@ export async function snapshotOf(tx: DatabaseTransactionConnection, incidenceId:
   );
 }
 
-export async function updateIncidence(
-  tx: DatabaseTransactionConnection,
-  incidenceId: string,
-  change: IncidenceChange,
-): Promise<IncidenceSnapshot> {
+/** The SET list of one event's change to its incidence. */
+export function changeSets(change: IncidenceChange) {
   const sets = [sql.fragment`updated_at = NOW()`];
   if (change.firstEventAt) sets.push(sql.fragment`created_at = LEAST(created_at, ${change.firstEventAt}::timestamptz)`);
   if (change.assignment) {
@@ -233,7 +230,5 @@ export async function updateIncidence(
       sql.fragment`last_state_change_at = ${change.reopen.at}::timestamptz`,
     );
   }
-  const row = await tx.one(sql.type(snapshotRow)`
-    UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId} RETURNING ${SNAPSHOT_COLUMNS}`);
-  return toSnapshot(row);
+  return sets;
 }

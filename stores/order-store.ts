@@ -26,20 +26,23 @@ const closedAtPlacement = sql.fragment`
     ORDER BY t.occurred_at DESC, t.event_type = 'REOPENED' LIMIT 1
   ) AS last ON TRUE`;
 
+type AssistScope = { orders: FragmentSqlToken; incidences: FragmentSqlToken };
+
 /**
  * Stores the links between orders and the incidences that assisted them (domain/reports/order.ts ASSIST_REASONS).
  * One statement serves every side: an order arriving (orders = that order), an incidence starting, naming an
  * order or being resolved (incidences = that incidence), and a backfill (both unrestricted). Existing links are
  * kept: a link, once stored, is what every report reads. Returns the number of new links.
  */
-export async function linkAssists(
-  db: CommonQueryMethods,
-  scope: { orders: FragmentSqlToken; incidences: FragmentSqlToken },
-  windowMs: number,
-): Promise<number> {
+export async function linkAssists(db: CommonQueryMethods, scope: AssistScope, windowMs: number): Promise<number> {
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    WITH ${assistLinks(scope, windowMs)} SELECT count(*)::int AS n FROM linked`);
+}
+
+/** The links as common table expressions of a statement (`linked`: one row per new link). */
+export function assistLinks(scope: AssistScope, windowMs: number) {
   const window = sql.fragment`make_interval(secs => ${windowMs / 1000})`;
-  const result = await db.query(sql.unsafe`
-    WITH o AS (
+  return sql.fragment`o AS (
       SELECT order_id, min(user_id) AS user_id, min(placed_at) AS placed_at FROM orders WHERE ${scope.orders} GROUP BY order_id
     ), candidates AS (
       SELECT o.order_id, i.id AS incidence_id, 1 AS priority
@@ -50,26 +53,24 @@ export async function linkAssists(
       FROM o JOIN incidences i ON i.user_id = o.user_id AND i.created_at <= o.placed_at
       CROSS JOIN LATERAL (${closedAtPlacement}) s
       WHERE ${scope.incidences} AND (s.closed_at IS NULL OR s.closed_at >= o.placed_at - ${window})
-    )
-    INSERT INTO order_assists (order_id, incidence_id, reason)
-    SELECT order_id, incidence_id, (ARRAY['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'])[min(priority)]
-    FROM candidates GROUP BY order_id, incidence_id
-    ON CONFLICT (order_id, incidence_id) DO NOTHING`);
-  return result.rowCount;
+    ), linked AS (
+      INSERT INTO order_assists (order_id, incidence_id, reason)
+      SELECT order_id, incidence_id, (ARRAY['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'])[min(priority)]
+      FROM candidates GROUP BY order_id, incidence_id
+      ON CONFLICT (order_id, incidence_id) DO NOTHING
+      RETURNING 1)`;
 }
 
 /** Links for one incidence: orders it names, and orders of its user placed while it was open or within the window. */
 export function linkAssistsOfIncidence(db: CommonQueryMethods, incidenceId: string, windowMs: number): Promise<number> {
-  return linkAssists(
-    db,
-    {
-      orders: sql.fragment`order_id IN (SELECT order_id FROM incidences WHERE id = ${incidenceId} AND order_id IS NOT NULL)
-        OR user_id IN (SELECT user_id FROM incidences WHERE id = ${incidenceId} AND user_id IS NOT NULL)`,
-      incidences: sql.fragment`i.id = ${incidenceId}`,
-    },
-    windowMs,
-  );
+  return linkAssists(db, incidenceScope(incidenceId), windowMs);
 }
+
+export const incidenceScope = (incidenceId: string): AssistScope => ({
+  orders: sql.fragment`order_id IN (SELECT order_id FROM incidences WHERE id = ${incidenceId} AND order_id IS NOT NULL)
+        OR user_id IN (SELECT user_id FROM incidences WHERE id = ${incidenceId} AND user_id IS NOT NULL)`,
+  incidences: sql.fragment`i.id = ${incidenceId}`,
+});
 
 export const assistsOf = (db: CommonQueryMethods, orderId: string) =>
   db.any(

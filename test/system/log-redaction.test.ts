@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger, MAX_ERROR_TEXT } from '../../infra/logger';
 import { createRedis } from '../../infra/redis';
-import { sdkLogger } from '../../infra/sdk-logger';
+import { sdkRuntimeOptions } from '../../infra/sdk-logger';
 
 const EMAIL = 'ananya.sharma@example.in';
 const PHONE = '+919829041766';
@@ -64,9 +64,12 @@ test('long library messages are clipped', () => {
   expect(output()).not.toContain(EMAIL);
 });
 
-test("the Temporal SDK's lines (workflow log calls, the worker's own) are JSON lines with the same redaction", () => {
+test("the worker's Temporal runtime writes the SDK's lines (workflow log calls, the worker's own) as JSON lines with the same redaction", () => {
   const { logger, output } = capture();
-  sdkLogger(logger).error('event refused by the database', {
+  const runtime = sdkRuntimeOptions(logger);
+  // The core's own warnings are forwarded to that logger too, not printed in the core's format.
+  expect(runtime.telemetryOptions?.logging).toMatchObject({ forward: {} });
+  runtime.logger!.error('event refused by the database', {
     sdkComponent: 'workflow',
     workflowId: 'conversation-c-1',
     event: { eventKey: 'message:m-1', text: 'call me on 98290 41766', userProperties: { phone: PHONE } },

@@ -3,7 +3,7 @@ import { initialConversationState, type ConversationState } from '../../domain/c
 import { incidenceChangeOf } from '../../domain/conversation/conversation-changes';
 import type { IncidenceChange } from '../../domain/conversation/incidence-snapshot';
 
-/** The state as the store leaves it after a change (stores/incidence-store.ts `updateIncidence`). */
+/** The state as the store leaves it after a change (stores/incidence-store.ts `changeSets`). */
 function applyChange(state: ConversationState, change: IncidenceChange): ConversationState {
   const next: ConversationState = { ...state, eventsApplied: state.eventsApplied + 1 };
   if (change.firstEventAt) next.firstEventAt = change.firstEventAt;

@@ -7,7 +7,7 @@ const workerSettings = (env: Record<string, string>) => settingsFrom(loadConfig(
 test('worker settings left unset keep every SDK default', () => {
   const worker = workerSettings({});
   expect(workerTuning(worker)).toEqual({});
-  expect(worker).toMatchObject({ deadlockGuard: 'per-call', stackTraces: true });
+  expect(worker).toMatchObject({ deadlockGuard: 'per-call', stackTraces: false });
 });
 
 test('worker settings become the SDK options they name', () => {
@@ -16,14 +16,14 @@ test('worker settings become the SDK options they name', () => {
     WORKER_MAX_WORKFLOW_TASKS: '10',
     WORKER_WORKFLOW_POLLERS: '5',
     WORKFLOW_DEADLOCK_GUARD: 'per-thread',
-    WORKFLOW_STACK_TRACES: 'false',
+    WORKFLOW_STACK_TRACES: 'true',
   });
   expect(workerTuning(worker)).toEqual({
     maxCachedWorkflows: 5000,
     maxConcurrentWorkflowTaskExecutions: 10,
     workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 5 },
   });
-  expect(worker).toMatchObject({ deadlockGuard: 'per-thread', stackTraces: false });
+  expect(worker).toMatchObject({ deadlockGuard: 'per-thread', stackTraces: true });
 });
 
 test.each([
