@@ -1,7 +1,8 @@
 /**
  * The managers' pages over HTTP (the real page router and stores) on a scratch database seeded with generate_series:
  * the overview with 10,000 open conversations, and the incidences list over 1,000,000 incidences (first page, a page
- * half-way down the list, the largest-cart order deep in the list, and a filtered list).
+ * half-way down the list and the page before it, the largest-cart order deep in the list both ways, and a filtered
+ * list).
  *   npm run bench:pages -- --incidences 1000000 --open 10000 --rounds 30
  * Required: each page's server time (handler, p95) under 300 ms. Prints a table and a JSON line.
  * Creates a scratch database (bench/scratch.ts) and drops it (unless --keep).
@@ -80,8 +81,16 @@ async function main() {
       ['incidences, first page', '/incidences'],
       [`incidences, page at row ${half.toLocaleString('en-IN')}`, `/incidences?after=${await keyAt('created', half)}`],
       [
+        `incidences, previous page from row ${half.toLocaleString('en-IN')}`,
+        `/incidences?before=${await keyAt('created', half)}`,
+      ],
+      [
         'incidences by cart, deep page',
         `/incidences?sort=cart&after=${await keyAt('cart', Math.floor(incidences * 0.8))}`,
+      ],
+      [
+        'incidences by cart, deep previous page',
+        `/incidences?sort=cart&before=${await keyAt('cart', Math.floor(incidences * 0.8))}`,
       ],
       [
         'incidences, agent and month filters',
