@@ -108,9 +108,10 @@ beforeAll(async () => {
     status: 'MET',
     settled_at: '2026-11-24T06:01:00Z',
   });
-  const pass = await pool.oneFirst(sql.unsafe`
+  const pass = (await pool.oneFirst(sql.unsafe`
     INSERT INTO reconciliation_passes (run_id, trigger, started_at, finished_at, messages_repaired)
-    VALUES ('pages-pass', 'SCHEDULE', '2026-11-25T00:00:00Z', '2026-11-25T00:01:00Z', 2) RETURNING id`);
+    VALUES ('pages-pass', 'SCHEDULE', '2026-11-25T00:00:00Z', '2026-11-25T00:01:00Z', 2) RETURNING id`)) as
+    number | bigint;
   await pool.query(sql.unsafe`
     INSERT INTO reconciliation_repairs (pass_id, conversation_id, events) VALUES (${pass}, 'conv-corporate', 2)`);
   await computeAndStoreWeeklyReport(pool, '2026-W48', 150);
