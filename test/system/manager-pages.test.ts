@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sql } from 'slonik';
+import { z } from 'zod';
 import { computeAndStoreWeeklyReport, aggregateDay } from '../../stores/weekly-report-store';
 import { recordOrder } from '../../stores/order-store';
 import { PEOPLE, signIn, startSignInSystem, type SignInSystem } from '../support/sign-in';
@@ -108,10 +109,9 @@ beforeAll(async () => {
     status: 'MET',
     settled_at: '2026-11-24T06:01:00Z',
   });
-  const pass = (await pool.oneFirst(sql.unsafe`
+  const pass = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`
     INSERT INTO reconciliation_passes (run_id, trigger, started_at, finished_at, messages_repaired)
-    VALUES ('pages-pass', 'SCHEDULE', '2026-11-25T00:00:00Z', '2026-11-25T00:01:00Z', 2) RETURNING id`)) as
-    number | bigint;
+    VALUES ('pages-pass', 'SCHEDULE', '2026-11-25T00:00:00Z', '2026-11-25T00:01:00Z', 2) RETURNING id::text`);
   await pool.query(sql.unsafe`
     INSERT INTO reconciliation_repairs (pass_id, conversation_id, events) VALUES (${pass}, 'conv-corporate', 2)`);
   await computeAndStoreWeeklyReport(pool, '2026-W48', 150);
