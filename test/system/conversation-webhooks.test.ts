@@ -184,8 +184,11 @@ describe('real Freshchat format (RSA, context from Freshchat REST)', () => {
     await postAll(deliveries.map((d) => d.body));
     await settled(id, (r) => expect(r.outcome).toBe('DROPPED'));
     await eventually(async () => expect(await timelineOf(system.pool, id)).toHaveLength(8));
-    const state = await system.client.workflow.getHandle(conversationWorkflowId(id)).query(stateQuery);
-    expect(state.duplicatesSkipped).toBeGreaterThanOrEqual(8);
+    // The last duplicate can still wait in the workflow's queue when the eighth row lands.
+    await eventually(async () => {
+      const state = await system.client.workflow.getHandle(conversationWorkflowId(id)).query(stateQuery);
+      expect(state.duplicatesSkipped).toBeGreaterThanOrEqual(8);
+    });
     expect(await countIncidences(system.pool, id)).toBe(1);
   });
 
