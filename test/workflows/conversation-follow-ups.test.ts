@@ -73,7 +73,11 @@ test('a user named from an incidence read before a reopen leaves the reopen stan
   };
   const state = await harness.withWorker(activities, async (taskQueue) => {
     const send = (event: ConversationEvent) => deliver(harness.client, taskQueue, event, settings);
-    await send({ ...events.message(id, 'message:1', new Date().toISOString()), ...unnamed, freshchatUserId: 'fc-user' });
+    await send({
+      ...events.message(id, 'message:1', new Date().toISOString()),
+      ...unnamed,
+      freshchatUserId: 'fc-user',
+    });
     await send({ ...events.resolution(id, 'resolution:2', new Date().toISOString(), ['order_placed']), ...unnamed });
     await eventually(async () => expect((await stateOf(harness.client, id)).outcome).toBe('CONVERTED'));
     await send({ ...events.reopen(id, 'reopen:3', new Date().toISOString()), ...unnamed });
