@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client } from 'pg';
 import { loadConfig } from '../infra/config';
 import { migrate } from '../infra/migrator';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../infra/workflow-bundle';
 import { startDevServer } from './support/dev-server';
 
 /** Shared set-up for benchmarks and the chaos run: scratch databases, a private dev server, child processes. */
@@ -82,7 +83,12 @@ export async function buildWorkflowBundle(
   workflowsPath = path.join(ROOT, 'workflows'),
   workflowInterceptorModules: string[] = [],
 ): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    ...WORKFLOW_BUNDLE_OPTIONS,
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: quiet,
+  });
   const dir = path.join(ROOT, '.run', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `workflow-bundle-${process.pid}-${randomBytes(3).toString('hex')}.js`);
