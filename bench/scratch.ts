@@ -90,15 +90,16 @@ export function bundleOptionsOf(checkout: string): Partial<typeof WORKFLOW_BUNDL
 /**
  * Bundles workflows/ once, so every worker process started from it is polling within a second or two.
  * `workflowInterceptorModules`: e.g. the tracing module (infra/tracing.ts) for a traced worker; `checkout`: whose
- * bundle options apply (another commit's worktree for its worker).
+ * bundle options apply (another commit's worktree for its worker); `options`: others instead.
  */
 export async function buildWorkflowBundle(
   workflowsPath = path.join(ROOT, 'workflows'),
   workflowInterceptorModules: string[] = [],
   checkout = ROOT,
+  options = bundleOptionsOf(checkout),
 ): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    ...bundleOptionsOf(checkout),
+    ...options,
     workflowsPath,
     workflowInterceptorModules,
     logger: quiet,
