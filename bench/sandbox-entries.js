@@ -32,6 +32,16 @@ if (file && !isMainThread) {
  * With --expose-gc: each thread runs a full garbage collection whenever GC_REQUEST_FILE is touched, so the benchmark
  * reads the worker's RSS without the garbage a phase left (what open workflows hold, not when V8 last collected).
  */
+if (process.env.BENCH_HEAP_STATS && isMainThread) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    require('node:fs').appendFileSync(
+      `${process.env.BENCH_HEAP_STATS}.${process.pid}.rss`,
+      `${Date.now()} ${m.rss >> 20} ${m.heapUsed >> 20}\n`,
+    );
+  }, 2000).unref();
+}
+
 const gcFile = process.env.GC_REQUEST_FILE;
 if (gcFile && typeof globalThis.gc === 'function') {
   const { statSync } = require('node:fs');
@@ -46,5 +56,16 @@ if (gcFile && typeof globalThis.gc === 'function') {
     if (touched === seen) return;
     seen = touched;
     globalThis.gc();
+    if (process.env.BENCH_HEAP_STATS) {
+      const v8 = require('node:v8');
+      const { threadId } = require('node:worker_threads');
+      const line = JSON.stringify({
+        t: Date.now(),
+        threadId,
+        heap: v8.getHeapStatistics(),
+        mem: process.memoryUsage(),
+      });
+      require('node:fs').appendFileSync(`${process.env.BENCH_HEAP_STATS}.${process.pid}.${threadId}`, line + '\n');
+    }
   }, 200).unref();
 }
