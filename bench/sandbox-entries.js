@@ -29,8 +29,9 @@ if (file && !isMainThread) {
 }
 
 /**
- * With --expose-gc: each thread runs a full garbage collection whenever GC_REQUEST_FILE is touched, so the benchmark
- * reads the worker's RSS without the garbage a phase left (what open workflows hold, not when V8 last collected).
+ * BENCH_HEAP_STATS=<path prefix> (a diagnostic): the RSS and main-thread heap every 2 s (`<prefix>.<pid>.rss`), and each
+ * thread's V8 heap after every requested GC (`<prefix>.<pid>.<threadId>`): what of the worker's memory is JavaScript
+ * heap, per thread, and what is native.
  */
 if (process.env.BENCH_HEAP_STATS && isMainThread) {
   setInterval(() => {
@@ -42,6 +43,10 @@ if (process.env.BENCH_HEAP_STATS && isMainThread) {
   }, 2000).unref();
 }
 
+/**
+ * With --expose-gc: each thread runs a full garbage collection whenever GC_REQUEST_FILE is touched, so the benchmark
+ * reads the worker's RSS without the garbage a phase left (what open workflows hold, not when V8 last collected).
+ */
 const gcFile = process.env.GC_REQUEST_FILE;
 if (gcFile && typeof globalThis.gc === 'function') {
   const { statSync } = require('node:fs');
