@@ -7,7 +7,7 @@
  * only modules that keep no state of their own may be listed: `@temporalio/workflow`'s entry point (its functions
  * find the current workflow when called) and the pure `domain/` modules that workflows import. `workflows/` itself
  * stays per workflow. A domain module imported by a workflow and missing here still works, evaluated per workflow;
- * test/unit/workflow-bundle.test.ts says which ones.
+ * test/workflows/workflow-bundle.test.ts names it.
  */
 export const SHARED_WORKFLOW_MODULES = [
   '@temporalio/workflow',
