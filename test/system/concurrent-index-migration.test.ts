@@ -34,8 +34,8 @@ afterAll(async () => {
 });
 
 /**
- * Watches PostgreSQL while `during` runs: every write of ours seen waiting on a lock held by a statement of the
- * migration (a write the rebuild blocks), by what blocked it.
+ * Watches PostgreSQL while `during` runs: the statements of the migration seen holding a lock that a write of ours
+ * waits on (a write the rebuild blocks).
  */
 async function writesBlockedByTheMigration<T>(
   during: Promise<T>,
@@ -43,7 +43,7 @@ async function writesBlockedByTheMigration<T>(
   const watcher = new Client({ connectionString: db.url });
   watcher.on('error', () => undefined);
   await watcher.connect();
-  const blocked: string[] = [];
+  const blocked = new Set<string>();
   let samples = 0;
   let watching = true;
   const watch = (async () => {
@@ -56,7 +56,7 @@ async function writesBlockedByTheMigration<T>(
            WHERE w.datname = current_database() AND w.query ~ '^(INSERT INTO|UPDATE) incidences'
              AND b.query ~* '\\mINDEX\\M'`,
         );
-        blocked.push(...rows.map((r) => r.blocker));
+        for (const { blocker } of rows) blocked.add(blocker.replace(/\s+/g, ' '));
         samples++;
       } catch {
         // A sample cut from outside (another file cuts connections): the next one tries again.
@@ -65,7 +65,7 @@ async function writesBlockedByTheMigration<T>(
     }
   })();
   try {
-    return { result: await during, blocked, samples };
+    return { result: await during, blocked: [...blocked], samples };
   } finally {
     watching = false;
     await watch;
