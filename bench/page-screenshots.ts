@@ -15,6 +15,7 @@ import { createManagerPages } from '../api/manager-pages';
 import { addDays, isoWeekOf, istDateOf } from '../domain/reports/iso-week';
 import { createDatabasePool } from '../infra/db';
 import { aggregateDay, computeAndStoreWeeklyReport } from '../stores/weekly-report-store';
+import type { Session } from '../api/people/sessions';
 import type { AgentNames } from '../clients/agent-names';
 import { ROOT, scratchDatabase } from './scratch';
 import { seedIncidences } from './support/page-data';
@@ -56,10 +57,13 @@ async function shoot(kind: 'light' | 'full', incidences: number, open: number): 
         freshchatConversationUrl: 'https://yourcompany.freshchat.com/a/1/open/conversation/{conversation_id}',
       },
       {
-        requirePerson: () => (ctx, next) => (
-          (ctx.state.person = { email: 'meera@example.com', name: 'Meera (support manager)', role: 'viewer' }),
-          next()
-        ),
+        // A signed-in person's state as the sign-in guard leaves it: the person, and a session for the sign-out form.
+        requirePerson: () => (ctx, next) => {
+          const person = { email: 'meera@example.com', name: 'Meera (support manager)', role: 'viewer' as const };
+          const session: Session = { id: 'screenshots', person, csrf: 'screenshots', createdAt: Date.now() };
+          Object.assign(ctx.state, { person, peopleSession: session });
+          return next();
+        },
       },
     );
     app.use(pages.routes());

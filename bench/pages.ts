@@ -1,5 +1,6 @@
 /**
- * The managers' pages over HTTP (the real page router and stores) on a scratch database seeded with generate_series:
+ * The managers' pages over HTTP (the real page router and stores) on a scratch database seeded with generate_series
+ * (in batches, bench/support/page-data.ts):
  * the overview with 10,000 open conversations, and the incidences list over 1,000,000 incidences (first page, a page
  * half-way down the list and the page before it, the largest-cart order deep in the list both ways, and a filtered
  * list).
@@ -31,7 +32,6 @@ async function main() {
   try {
     const seedStart = Date.now();
     await seedIncidences(pool, incidences, open);
-    await pool.query(sql.unsafe`ANALYZE`);
     const seedSeconds = (Date.now() - seedStart) / 1000;
 
     const names: AgentNames = {

@@ -1,10 +1,13 @@
-import { webhookSchemesOf, type SecuritySettings } from './security-settings';
+import { webhookSchemesOf, type PayloadKey, type WebhookScheme } from './security-settings';
 
 /** Shortest secret accepted outside development and test: HS256 and HMAC keys below this are brute-forceable. */
 export const MIN_SECRET_BYTES = 32;
 
-export interface SecretSources extends SecuritySettings {
+export interface SecretSources {
   NODE_ENV: string;
+  FRESHCHAT_WEBHOOK_SCHEMES?: WebhookScheme[];
+  TEMPORAL_PAYLOAD_KEYS: PayloadKey[];
+  APP_JWT_JWKS_URL?: string;
   APP_JWT_SECRET?: string;
   ADMIN_API_TOKEN?: string;
   ORDERS_WEBHOOK_SECRET?: string;

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ ! -f scripts/ensure-chromium.sh ] || bash scripts/ensure-chromium.sh
 export TEMPORAL_CLI_PATH="${TEMPORAL_CLI_PATH:-$(bash scripts/setup-temporal.sh)}"
+# The Temporal UI's own server, for the UI's OIDC sign-in test: built before jest, not inside a test's setup.
+bash scripts/setup-temporal-ui.sh > /dev/null
 npm run --silent typecheck
 # Lint runs beside jest (the system tests mostly wait on Temporal and PostgreSQL); its verdict counts the same.
 mkdir -p .run

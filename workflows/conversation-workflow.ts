@@ -4,6 +4,7 @@ import {
   continueAsNew,
   log,
   ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setDefaultSignalHandler,
   setHandler,
@@ -20,6 +21,7 @@ import type { ConversationEvent } from '../domain/conversation/conversation-even
 import { silenceCloseOf } from '../domain/conversation/conversation-changes';
 import {
   initialConversationState,
+  withNamedUser,
   withSnapshot,
   type ConversationSettings,
   type ConversationState,
@@ -49,6 +51,8 @@ export interface ConversationInput {
 const EVENTS_PER_STEP = 20;
 const STEP_INPUT_CHARS = 200_000;
 const RECENT_KEYS_KEPT = 500;
+/** Patch: a user lookup's result names the user only (runs started before it take its whole, maybe stale, snapshot). */
+export const USER_LOOKUP_NAMES_USER_ONLY = 'user-lookup-names-user-only';
 
 /**
  * One long-lived workflow per Freshchat conversation: orchestration only. Signals queue events; each wake-up stores
@@ -72,6 +76,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   let clockAt = 0;
   let idleSince = Date.now();
   let stalledDue: string | null = null;
+  // Decided at the run's start, where every run's history is alike.
+  const lookupNamesUserOnly = patched(USER_LOOKUP_NAMES_USER_ONLY);
 
   // Signals that arrived with the start, before any handler existed, are taken in arrival order: named handlers
   // alone would take them grouped by kind (a reopen after the resolution that followed it).
@@ -167,7 +173,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   /** A follow-up's result: a user named, or a resolution's tags applied (its outcome, then the report hand-off). */
   async function applyFollowUp(result: FollowUpDone): Promise<void> {
     if (result.kind === 'user') {
-      if (result.snapshot) state = withSnapshot(state, result.snapshot);
+      // The lookup's snapshot may predate steps the loop took since (a reopen): it names the user, no more.
+      if (result.snapshot)
+        state = lookupNamesUserOnly ? withNamedUser(state, result.snapshot) : withSnapshot(state, result.snapshot);
       publish(state, sla, published);
       return;
     }

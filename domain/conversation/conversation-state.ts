@@ -71,6 +71,22 @@ export function withSnapshot(state: ConversationState, snapshot: IncidenceSnapsh
   };
 }
 
+/**
+ * What a user lookup beside the loop adds to the state: the user and the context that came with it, fields the store
+ * only ever fills in (first known value wins; an order, once known, makes the stage POST_ORDER). Its snapshot was read
+ * when the lookup ran, so steps the loop took since then may have stored newer state changes: outcome, resolution,
+ * reopens and agent stay as the loop's own steps left them.
+ */
+export function withNamedUser(state: ConversationState, snapshot: IncidenceSnapshot): ConversationState {
+  return {
+    ...state,
+    userId: state.userId ?? snapshot.userId,
+    stage: state.stage === 'POST_ORDER' ? state.stage : snapshot.stage,
+    cartValue: state.cartValue ?? snapshot.cartValue,
+    eventType: state.eventType ?? snapshot.eventType,
+  };
+}
+
 /** True when a state change at `at` is not older than the last one applied. */
 export const isCurrentStateChange = (state: Pick<ConversationState, 'lastStateChangeAt'>, at: string): boolean =>
   state.lastStateChangeAt === null || Date.parse(at) >= Date.parse(state.lastStateChangeAt);

@@ -19,15 +19,13 @@ export interface TestOidcProvider {
   env: Record<string, string>;
   /** Registers the API's callback (PUBLIC_BASE_URL/signin/callback); sign-ins work from then on. */
   allowRedirect(baseUrl: string): void;
-  /**
-   * An access token the provider issues to another of its clients, the Temporal UI's (as at the end of the UI's
-   * own sign-in): a grant of openid, email, profile and groups for this account, stored by the provider itself.
-   */
-  accessTokenOfTemporalUi(email: string): Promise<string>;
+  /** The provider's other client, the Temporal UI's: its id, secret, and callback registered from now on. */
+  allowTemporalUi(callbackUrl: string): { clientId: string; clientSecret: string };
   stop(): Promise<void>;
 }
 
 const TEMPORAL_UI_CLIENT = 'temporal-ui';
+const TEMPORAL_UI_SECRET = 'temporal-ui-client-secret';
 
 /**
  * A real OpenID Connect provider (oidc-provider) in this process, on a port of its own: discovery, authorization
@@ -51,6 +49,8 @@ export async function startOidcProvider(accounts: ProviderAccount[]): Promise<Te
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'test', alg: 'RS256', use: 'sig' };
 
+  let apiCallback = '';
+  let temporalUiCallback = 'http://127.0.0.1/auth/sso/callback';
   const configuration = (redirectUri: string): Configuration => ({
     clients: [
       {
@@ -63,13 +63,14 @@ export async function startOidcProvider(accounts: ProviderAccount[]): Promise<Te
       },
       {
         client_id: TEMPORAL_UI_CLIENT,
-        client_secret: 'temporal-ui-client-secret',
-        redirect_uris: ['http://127.0.0.1/auth/sso/callback'],
+        client_secret: TEMPORAL_UI_SECRET,
+        redirect_uris: [temporalUiCallback],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },
     ],
-    pkce: { required: () => true },
+    // The Temporal UI's server signs in with state and nonce but no PKCE (ui-server's auth routes); the API uses PKCE.
+    pkce: { required: (_ctx, client) => client.clientId !== TEMPORAL_UI_CLIENT },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
     cookies: { keys: ['test-provider-cookie-key'] },
@@ -103,16 +104,14 @@ export async function startOidcProvider(accounts: ProviderAccount[]): Promise<Te
       OIDC_SCOPES: 'openid email profile groups',
     },
     allowRedirect(baseUrl) {
-      provider = new Provider(issuer, configuration(`${baseUrl}/signin/callback`));
+      apiCallback = `${baseUrl}/signin/callback`;
+      provider = new Provider(issuer, configuration(apiCallback));
     },
-    async accessTokenOfTemporalUi(email) {
+    allowTemporalUi(callbackUrl) {
       if (!provider) throw new Error('allowRedirect first');
-      const scope = 'openid email profile groups';
-      const client = (await provider.Client.find(TEMPORAL_UI_CLIENT))!;
-      const grant = new provider.Grant({ accountId: email, clientId: TEMPORAL_UI_CLIENT });
-      grant.addOIDCScope(scope);
-      const grantId = await grant.save();
-      return new provider.AccessToken({ accountId: email, client, grantId, scope, gty: 'authorization_code' }).save();
+      temporalUiCallback = callbackUrl;
+      provider = new Provider(issuer, configuration(apiCallback));
+      return { clientId: TEMPORAL_UI_CLIENT, clientSecret: TEMPORAL_UI_SECRET };
     },
     async stop() {
       server.closeAllConnections();

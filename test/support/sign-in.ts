@@ -58,11 +58,18 @@ export async function signIn(
 ): Promise<void> {
   await page.goto(`${baseUrl}/signin?next=${encodeURIComponent(next)}`);
   await page.getByRole('link', { name: /sign in with/i }).click();
+  await loginAtProvider(page, account, new URL(baseUrl).origin);
+}
+
+/**
+ * The provider's side of a sign-in `page` was sent to: its login form (the e-mail as login) and consent, until the
+ * provider redirects back to `home` (an origin).
+ */
+export async function loginAtProvider(page: Page, account: ProviderAccount, home: string): Promise<void> {
   await page.locator('input[name="login"]').fill(account.email);
   await page.locator('input[name="password"]').fill('any password');
   await page.locator('button[type="submit"]').click();
-  // Consent (once per account and provider session), then back to the API.
-  const home = new URL(baseUrl).origin;
+  // Consent (once per account and provider session), then back.
   const back = (url: URL) => url.origin === home;
   const consent = page.getByRole('button', { name: 'Continue' });
   for (let step = 0; step < 3 && !back(new URL(page.url())); step++) {

@@ -9,10 +9,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDevServer } from '../../bench/support/dev-server';
 import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
+import { SESSION_COOKIE } from '../../api/people/guard';
 import { ENCRYPTED_ENCODING } from '../../infra/payload-codec';
 import { launchChromium } from '../support/browser';
 import { retarget, uniqueConversationId } from '../support/conversations';
-import { PEOPLE, signIn, startSignInSystem, type SignInSystem } from '../support/sign-in';
+import { loginAtProvider, PEOPLE, signIn, startSignInSystem, type SignInSystem } from '../support/sign-in';
+import { startTemporalUi, type TemporalUi } from '../support/temporal-ui';
 import { fixtureText, postWebhook } from '../support/signing';
 
 const FIXTURE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
@@ -25,6 +27,8 @@ let devServer: TestWorkflowEnvironment;
 let signInSystem: SignInSystem;
 let browser: Browser;
 let uiOrigin: string;
+/** The UI served by its own server, signing people in with OIDC (the dev server's UI has no sign-in). */
+let ssoUiPort: number;
 let baseUrl: string;
 let tls: Server | undefined;
 const conversationId = uniqueConversationId();
@@ -41,9 +45,10 @@ beforeAll(async () => {
   // A dev server of this test's own, with the Temporal UI (the suite's shared one runs headless).
   const uiPort = await freePort();
   uiOrigin = `http://127.0.0.1:${uiPort}`;
+  ssoUiPort = await freePort();
   devServer = await startDevServer({ uiPort });
   signInSystem = await startSignInSystem(
-    { TEMPORAL_ADDRESS: devServer.address, CODEC_CORS_ORIGINS: uiOrigin },
+    { TEMPORAL_ADDRESS: devServer.address, CODEC_CORS_ORIGINS: `${uiOrigin},http://127.0.0.1:${ssoUiPort}` },
     { worker: false },
   );
   baseUrl = signInSystem.system.baseUrl;
@@ -79,15 +84,21 @@ async function browserWithUiCodec(): Promise<BrowserContext> {
   return context;
 }
 
-/** The conversation's page in the Temporal UI, its signal opened: the page's text and the codec server's answers. */
-async function conversationInUi(page: Page): Promise<{ text: string; codecStatuses: number[] }> {
+/**
+ * The conversation's page in the Temporal UI at `origin`, its signal opened: the page's text and the answers of
+ * the codec server at `codec`.
+ */
+async function conversationInUi(
+  page: Page,
+  origin = uiOrigin,
+  codec = baseUrl,
+): Promise<{ text: string; codecStatuses: number[] }> {
   const codecStatuses: number[] = [];
   page.on('response', (r) => {
-    if (r.url().startsWith(`${baseUrl}/codec/decode`) && r.request().method() === 'POST')
-      codecStatuses.push(r.status());
+    if (r.url().startsWith(`${codec}/codec/decode`) && r.request().method() === 'POST') codecStatuses.push(r.status());
   });
   const workflowId = conversationWorkflowId(conversationId);
-  await page.goto(`${uiOrigin}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+  await page.goto(`${origin}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
   await page.getByText('Workflow Execution Signaled').first().click();
   await page.getByText('Identity', { exact: true }).first().waitFor();
   // The signal's input, once shown: decoded, or still sealed.
@@ -176,9 +187,8 @@ async function sealedSignalInput(): Promise<{ metadata: Record<string, string>; 
 }
 
 /**
- * The POST the Temporal UI makes with "pass access token" on: from the UI's origin, through CORS, with the access
- * token as Bearer and the ID token in Authorization-Extras. (The UI takes the token from its own server-side sign-in,
- * so the request is made as it makes it rather than by planting a token in the UI.)
+ * The POST the Temporal UI makes with "pass access token" on: from the UI's origin, through CORS, with a token as
+ * Bearer and an ID token in Authorization-Extras.
  */
 async function decodeAsUi(accessToken: string): Promise<{ status: number; text: string }> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
@@ -203,29 +213,60 @@ async function decodeAsUi(accessToken: string): Promise<{ status: number; text: 
 }
 
 let codecOrigin: string;
+let ssoUi: TemporalUi | undefined;
 
-describe("the Temporal UI passes its own OIDC access token (Bearer, from the provider's sign-in)", () => {
+describe("the Temporal UI's own OIDC sign-in: the UI passes its access token to the codec server", () => {
   beforeAll(async () => {
     codecOrigin = await httpsInFront(baseUrl);
+    const uiClient = signInSystem.provider.allowTemporalUi(`http://127.0.0.1:${ssoUiPort}/auth/sso/callback`);
+    ssoUi = await startTemporalUi({
+      temporalAddress: devServer.address,
+      port: ssoUiPort,
+      oidc: { issuer: signInSystem.provider.issuer, ...uiClient },
+      codecEndpoint: `${codecOrigin}/codec`,
+    });
+  }, 120_000);
+  afterAll(() => ssoUi?.stop());
+
+  /**
+   * A fresh browser signed in to the UI alone (not here), through the UI's "Continue to SSO" and the provider; the
+   * page the UI lands on after its sign-in.
+   */
+  async function signedInToUi(account: (typeof PEOPLE)[keyof typeof PEOPLE]): Promise<Page> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(`${ssoUi!.origin}/namespaces/default/workflows`);
+    await page.getByText('Continue to SSO').click();
+    await loginAtProvider(page, account, ssoUi!.origin);
+    return page;
+  }
+
+  test("an admin signed in to the UI reads the conversation's message decoded", async () => {
+    const page = await signedInToUi(PEOPLE.admin);
+    const { text, codecStatuses } = await conversationInUi(page, ssoUi!.origin, codecOrigin);
+    expect(codecStatuses.length).toBeGreaterThan(0);
+    expect(codecStatuses.every((s) => s === 200)).toBe(true);
+    expect(text).toContain(`"text": "${MESSAGE}"`);
+    expect(text).toContain(`"conversationId": "${conversationId}"`);
+    // Signed in to the UI only: this API never gave the browser a session.
+    expect((await page.context().cookies(baseUrl)).map((c) => c.name)).not.toContain(SESSION_COOKIE);
+    await page.context().close();
   });
 
-  test("an admin's token decodes the conversation's message, with no session here", async () => {
-    const token = await signInSystem.provider.accessTokenOfTemporalUi(PEOPLE.admin.email);
-    const { status, text } = await decodeAsUi(token);
-    expect(status).toBe(200);
-    const payloads = (JSON.parse(text) as { payloads: { data: string }[] }).payloads;
-    expect(payloads.length).toBeGreaterThan(0);
-    expect(payloads.map((p) => Buffer.from(p.data, 'base64').toString('utf8')).join('')).toContain(MESSAGE);
+  test('a viewer signed in to the UI sees ciphertext only (the codec server answers 403)', async () => {
+    const page = await signedInToUi(PEOPLE.viewer);
+    const { text, codecStatuses } = await conversationInUi(page, ssoUi!.origin, codecOrigin);
+    expect(codecStatuses.length).toBeGreaterThan(0);
+    expect(codecStatuses.every((s) => s === 403)).toBe(true);
+    expect(text).not.toContain(MESSAGE);
+    expect(text).not.toContain('"conversationId"');
+    expect(text).toContain(SEALED);
+    await page.context().close();
   });
 
-  test.each([
-    ["a viewer's token", 'viewer', 403],
-    ['a token the provider never issued', 'forged', 401],
-  ] as const)('%s is refused and decodes nothing', async (_, who, expected) => {
-    const token =
-      who === 'viewer' ? await signInSystem.provider.accessTokenOfTemporalUi(PEOPLE.viewer.email) : 'not-a-real-token';
-    const { status, text } = await decodeAsUi(token);
-    expect(status).toBe(expected);
+  test('a token the provider never issued is refused and decodes nothing', async () => {
+    const { status, text } = await decodeAsUi('not-a-real-token');
+    expect(status).toBe(401);
     expect(text).not.toContain(Buffer.from(MESSAGE).toString('base64').slice(0, 20));
   });
 

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'dotenv';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../infra/config';
+import { ConfigError } from '../../infra/config';
 import { loadSettings, requireWebhookVerification } from '../../infra/settings';
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -142,31 +139,4 @@ describe('malformed values are refused, each named with the format it needs', ()
     expect(() => requireWebhookVerification(loadSettings({}))).toThrow(/FRESHCHAT_WEBHOOK_SECRET/);
     expect(() => requireWebhookVerification(loadSettings({ FRESHCHAT_WEBHOOK_SECRET: 's' }))).not.toThrow();
   });
-});
-
-test('.env.example documents every variable the server reads, and only those', () => {
-  const example = readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8');
-  const documented = [...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
-  for (const name of CONFIG_VARIABLES.filter((n) => n !== 'NODE_ENV')) expect(documented).toContain(name);
-  const serverPart = example.slice(0, example.indexOf('# --- Read by the mobile app'));
-  const set = [...serverPart.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!);
-  // COMPOSE_PROFILES is read by docker compose, which takes the same .env.
-  expect(set.filter((name) => !CONFIG_VARIABLES.includes(name) && name !== 'COMPOSE_PROFILES')).toEqual([]);
-  expect(loadConfig({}).TEMPORAL_TASK_QUEUE).toBe('support-led-ordering');
-});
-
-test(".env.example's values are the schema's defaults: a default lives once, on the schema", () => {
-  const example = readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8');
-  const serverPart = example.slice(0, example.indexOf('# --- Read by the mobile app'));
-  // Set for a machine running everything locally, where the schema leaves it unset.
-  const localOnly = ['WORKER_METRICS_PORT'];
-  const defaults = loadConfig({}) as Record<string, unknown>;
-  const differing = Object.entries(parse(serverPart))
-    .filter(([name, value]) => value !== '' && !localOnly.includes(name))
-    .filter(([name, value]) => {
-      const read = (loadConfig({ [name]: value }) as Record<string, unknown>)[name];
-      return JSON.stringify(read) !== JSON.stringify(defaults[name]);
-    })
-    .map(([name, value]) => `${name}=${value}`);
-  expect(differing).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
+import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation/conversation-event';
 import { conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { useWorkflowHarness } from '../support/workflow-worker';
@@ -53,3 +53,39 @@ test('a user lookup outlives continue-as-new and the reopen window; events are a
   });
   expect(lookups.filter((l) => l === 'named')).toHaveLength(1);
 }, 90_000);
+
+// The lookup's answer reaches the run whenever Freshchat gives it: here after a reopen the run has already stored,
+// carrying the incidence as it was read before that reopen (resolved, never reopened).
+test('a user named from an incidence read before a reopen leaves the reopen standing: the run closes for silence', async () => {
+  const store = fakeIncidences();
+  const id = `stale-lookup-${Date.now()}`;
+  const settings = conversationSettings({ reopenWindowMs: 500, silenceTimeoutMs: 1_500 });
+  const unnamed = { userProperties: null, freshchatUserId: null };
+  const activities = {
+    ...store.activities,
+    async resolveIncidenceUser(conversationId: string) {
+      await eventually(async () => expect(store.incidence(conversationId)?.outcome).toBe('CONVERTED'), 20_000);
+      store.incidence(conversationId)!.userId = 'usr_named'; // stored, as the real lookup does
+      const readBeforeReopen = { ...store.incidence(conversationId)! };
+      await eventually(async () => expect((await stateOf(harness.client, id)).reopenCount).toBe(1), 20_000);
+      return readBeforeReopen;
+    },
+  };
+  const state = await harness.withWorker(activities, async (taskQueue) => {
+    const send = (event: ConversationEvent) => deliver(harness.client, taskQueue, event, settings);
+    await send({
+      ...events.message(id, 'message:1', new Date().toISOString()),
+      ...unnamed,
+      freshchatUserId: 'fc-user',
+    });
+    await send({ ...events.resolution(id, 'resolution:2', new Date().toISOString(), ['order_placed']), ...unnamed });
+    await eventually(async () => expect((await stateOf(harness.client, id)).outcome).toBe('CONVERTED'));
+    await send({ ...events.reopen(id, 'reopen:3', new Date().toISOString()), ...unnamed });
+    return harness.client.workflow.getHandle(conversationWorkflowId(id)).result();
+  });
+  // Before, the stale snapshot put the run back to CONVERTED: it ended after the reopen window, the incidence left
+  // IN_PROGRESS in the store for good.
+  expect(state).toMatchObject({ userId: 'usr_named', outcome: 'DROPPED', reopenCount: 1 });
+  expect(store.calls).toContain('closeForSilence');
+  expect(store.incidence(id)).toMatchObject({ outcome: 'DROPPED', reopenCount: 1 });
+}, 60_000);

@@ -88,3 +88,42 @@ test('conversations whose steps finished in varying order replay with the same c
     expect(run.status).toBe(0);
   }
 }, 120_000);
+
+test('a user named beside the loop after a reopen (patched to name the user only) replays with the same code', async () => {
+  const store = fakeIncidences();
+  const id = `replay-lookup-${Date.now()}`;
+  const settings = conversationSettings({ reopenWindowMs: 500, silenceTimeoutMs: 1_000 });
+  const unnamed = { userProperties: null, freshchatUserId: null };
+  const taskQueue = 'fake_replay_queue-0';
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    activities: {
+      ...store.activities,
+      // Named once the conversation was resolved; the answer reaches the run after its reopen.
+      async resolveIncidenceUser(conversationId: string) {
+        await eventually(async () => expect(store.incidence(conversationId)?.outcome).toBe('CONVERTED'), 20_000);
+        store.incidence(conversationId)!.userId = 'usr_named';
+        const read = { ...store.incidence(conversationId)! };
+        await eventually(async () => expect((await stateOf(client, id)).reopenCount).toBe(1), 20_000);
+        return read;
+      },
+    },
+  });
+  const handle = client.workflow.getHandle(conversationWorkflowId(id));
+  const state = await worker.runUntil(async () => {
+    const send = (event: ConversationEvent) => deliver(client, taskQueue, event, settings);
+    await send({ ...events.message(id, 'message:1', new Date().toISOString()), ...unnamed, freshchatUserId: 'fc' });
+    await send({ ...events.resolution(id, 'resolution:2', new Date().toISOString(), ['order_placed']), ...unnamed });
+    await eventually(async () => expect((await stateOf(client, id)).outcome).toBe('CONVERTED'));
+    await send({ ...events.reopen(id, 'reopen:3', new Date().toISOString()), ...unnamed });
+    return handle.result();
+  });
+  expect(state).toMatchObject({ userId: 'usr_named', outcome: 'DROPPED', reopenCount: 1 });
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-lookup-')), `${id}.pb`);
+  writeFileSync(file, temporal.api.history.v1.History.encode((await handle.fetchHistory()) as never).finish());
+  const run = replayHistoryFile(file, conversationWorkflowId(id));
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+}, 60_000);
