@@ -1,7 +1,8 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { recordOrder } from '../../stores/order-store';
-import { readDaily, readWeeklyReport } from '../../stores/weekly-report-store';
+import { readDaily } from '../../stores/analytics-daily-store';
+import { readWeeklyReport } from '../../stores/weekly-report-store';
 import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../../domain/reports/iso-week';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { dailyScheduleId, weeklyScheduleId } from '../../gateways/analytics-schedules';
