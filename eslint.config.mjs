@@ -22,7 +22,8 @@ const LAYERS = {
   gateways: ['workflows', 'clients', 'stores', 'infra', 'domain'],
   workflows: ['domain'],
   activities: ['clients', 'stores', 'infra', 'domain'],
-  clients: ['stores', 'infra', 'domain'],
+  // Outbound calls only: the database is the stores' (activities put the two together).
+  clients: ['infra', 'domain'],
   stores: ['infra', 'domain'],
   infra: ['domain'],
   domain: [],

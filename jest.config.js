@@ -1,6 +1,7 @@
 /**
- * Five tiers, each a jest project (`npx jest --selectProjects <name>`, or its npm script):
- * - unit: pure code, no server and no bundle (seconds);
+ * Six tiers, each a jest project (`npx jest --selectProjects <name>`, or its npm script):
+ * - unit: pure code, no server and no bundle (seconds); property tests try a sample of their cases;
+ * - properties: the property tests of test/unit/ (*-properties.test.ts) at their full number of runs, seeded;
  * - workflows: workflow loops on a real worker with mocked activities;
  * - replay: the recorded histories (test/replay/histories/) against today's workflow code;
  * - system: HTTP -> Temporal -> PostgreSQL/Redis, the whole system (test/system/);
@@ -23,13 +24,14 @@ const common = {
   transformIgnorePatterns: [
     '/node_modules/(?!(slonik|@slonik|p-queue|p-timeout|serialize-error|@standard-schema|jose|openid-client|oauth4webapi|oidc-provider|postgrator)/)',
   ],
-  // The SDK's runtime logs through pino and is shut down after each file (quiet-runtime.ts); every answer of the API a
-  // test receives is checked against the OpenAPI document.
-  setupFilesAfterEnv: ['<rootDir>/test/support/quiet-runtime.ts', '<rootDir>/test/support/api-contract-setup.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 
 const withTemporal = {
   ...common,
+  // The SDK's runtime logs through pino and is shut down after each file (quiet-runtime.ts); every answer of the API a
+  // test receives is checked against the OpenAPI document. The unit tier loads neither: it runs no SDK and no API.
+  setupFilesAfterEnv: ['<rootDir>/test/support/quiet-runtime.ts', '<rootDir>/test/support/api-contract-setup.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };
@@ -39,6 +41,11 @@ const tier = (name, dir, base) => ({ ...base, displayName: name, testMatch: [`<r
 module.exports = {
   projects: [
     tier('unit', 'unit', common),
+    {
+      ...tier('properties', 'unit', common),
+      testMatch: ['<rootDir>/test/unit/**/*-properties.test.ts'],
+      setupFiles: [...common.setupFiles, '<rootDir>/test/support/full-property-runs.ts'],
+    },
     tier('workflows', 'workflows', withTemporal),
     tier('replay', 'replay', withTemporal),
     tier('system', 'system', withTemporal),

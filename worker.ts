@@ -25,6 +25,7 @@ import { countActivityFailures } from './infra/worker-metrics';
 import { startTracing, workerTracing, type Tracing } from './infra/tracing';
 import { loadSettings, type Settings, type TemporalSettings } from './infra/settings';
 import { applySandboxSettings, workerTuning } from './infra/worker-tuning';
+import { WORKFLOW_BUNDLE_OPTIONS } from './infra/workflow-bundle';
 
 export interface WorkerResources {
   settings: Settings;
@@ -83,7 +84,7 @@ export async function createWorker(resources: WorkerResources): Promise<Worker> 
     shutdownGraceTime: settings.shutdownTimeoutMs,
     ...(resources.workflowBundle
       ? { workflowBundle: resources.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+      : { workflowsPath: require.resolve('./workflows'), bundlerOptions: WORKFLOW_BUNDLE_OPTIONS }),
   });
   if (settings.worker.analyticsSchedules) await ensureSchedules(settings.temporal);
   if (settings.reconciliation.scheduleEnabled) await ensureReconciliationScheduleLogged(resources);

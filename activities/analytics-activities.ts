@@ -1,11 +1,8 @@
 import type { DatabasePool } from 'slonik';
-import {
-  aggregateDay,
-  computeAndStoreWeeklyReport,
-  type DailyRow,
-  type StoredReportSummary,
-} from '../stores/weekly-report-store';
-import { emailWeeklyReport, type EmailOutcome } from '../clients/report-mailer';
+import type { DailyRow } from '../stores/analytics-daily-store';
+import type { StoredReportSummary } from '../stores/weekly-report-store';
+import { aggregateDay } from './analytics-day';
+import { computeAndStoreWeeklyReport, emailWeeklyReport, type EmailOutcome } from './weekly-report';
 import type { MailSettings } from '../infra/settings';
 import type { AgentNames } from '../clients/agent-names';
 

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { DatabasePool } from 'slonik';
-import { readDaily, readWeeklyReport } from '../stores/weekly-report-store';
+import { readDaily } from '../stores/analytics-daily-store';
+import { readWeeklyReport } from '../stores/weekly-report-store';
 import { daysBetween, addDays, parseIsoDate, parseIsoWeek } from '../domain/reports/iso-week';
 import { renderReportCsv } from '../domain/reports/report-csv';
 import { renderReportHtml } from '../domain/reports/report-html';

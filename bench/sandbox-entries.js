@@ -29,6 +29,21 @@ if (file && !isMainThread) {
 }
 
 /**
+ * BENCH_HEAP_STATS=<path prefix> (a diagnostic): the RSS and main-thread heap every 2 s (`<prefix>.<pid>.rss`), and each
+ * thread's V8 heap after every requested GC (`<prefix>.<pid>.<threadId>`): what of the worker's memory is JavaScript
+ * heap, per thread, and what is native.
+ */
+if (process.env.BENCH_HEAP_STATS && isMainThread) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    require('node:fs').appendFileSync(
+      `${process.env.BENCH_HEAP_STATS}.${process.pid}.rss`,
+      `${Date.now()} ${m.rss >> 20} ${m.heapUsed >> 20}\n`,
+    );
+  }, 2000).unref();
+}
+
+/**
  * With --expose-gc: each thread runs a full garbage collection whenever GC_REQUEST_FILE is touched, so the benchmark
  * reads the worker's RSS without the garbage a phase left (what open workflows hold, not when V8 last collected).
  */
@@ -46,5 +61,16 @@ if (gcFile && typeof globalThis.gc === 'function') {
     if (touched === seen) return;
     seen = touched;
     globalThis.gc();
+    if (process.env.BENCH_HEAP_STATS) {
+      const v8 = require('node:v8');
+      const { threadId } = require('node:worker_threads');
+      const line = JSON.stringify({
+        t: Date.now(),
+        threadId,
+        heap: v8.getHeapStatistics(),
+        mem: process.memoryUsage(),
+      });
+      require('node:fs').appendFileSync(`${process.env.BENCH_HEAP_STATS}.${process.pid}.${threadId}`, line + '\n');
+    }
   }, 200).unref();
 }

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client } from 'pg';
 import { loadConfig } from '../infra/config';
 import { migrate } from '../infra/migrator';
+import type { WORKFLOW_BUNDLE_OPTIONS } from '../infra/workflow-bundle';
 import { startDevServer } from './support/dev-server';
 
 /** Shared set-up for benchmarks and the chaos run: scratch databases, a private dev server, child processes. */
@@ -75,14 +77,33 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
 
 /**
+ * How a checkout bundles its workflows (its own `infra/workflow-bundle.ts`; none for a commit from before it), so
+ * another commit's worker is measured with the bundle its own worker would build.
+ */
+export function bundleOptionsOf(checkout: string): Partial<typeof WORKFLOW_BUNDLE_OPTIONS> {
+  const file = path.resolve(checkout, 'infra', 'workflow-bundle.ts');
+  if (!existsSync(file)) return {};
+  return (createRequire(__filename)(file) as { WORKFLOW_BUNDLE_OPTIONS: typeof WORKFLOW_BUNDLE_OPTIONS })
+    .WORKFLOW_BUNDLE_OPTIONS;
+}
+
+/**
  * Bundles workflows/ once, so every worker process started from it is polling within a second or two.
- * `workflowInterceptorModules`: e.g. the tracing module (infra/tracing.ts) for a traced worker.
+ * `workflowInterceptorModules`: e.g. the tracing module (infra/tracing.ts) for a traced worker; `checkout`: whose
+ * bundle options apply (another commit's worktree for its worker); `options`: others instead.
  */
 export async function buildWorkflowBundle(
   workflowsPath = path.join(ROOT, 'workflows'),
   workflowInterceptorModules: string[] = [],
+  checkout = ROOT,
+  options = bundleOptionsOf(checkout),
 ): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    ...options,
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: quiet,
+  });
   const dir = path.join(ROOT, '.run', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `workflow-bundle-${process.pid}-${randomBytes(3).toString('hex')}.js`);

@@ -26,7 +26,16 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import type * as TemporalWorker from '@temporalio/worker';
 import { benchSlaPolicies } from './quiet-sla-policies';
-import { freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess, temporalServer, waitForHttp } from './scratch';
+import {
+  bundleOptionsOf,
+  freePort,
+  ROOT,
+  scratchDatabase,
+  startNodeProcess,
+  stopProcess,
+  temporalServer,
+  waitForHttp,
+} from './scratch';
 import { flag, percentile } from './table';
 import { COUNT_TIMELINE, rowsWritten, webhooksAtRate } from './webhook-load';
 import { cpuMs, rssMb } from './worker-counters';
@@ -328,7 +337,11 @@ async function bundleOf(checkout: string): Promise<string> {
     path.join(checkout, 'node_modules', '@temporalio', 'worker'),
   ) as typeof TemporalWorker;
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
-  const { code } = await sdk.bundleWorkflowCode({ workflowsPath: path.join(checkout, 'workflows'), logger: quiet });
+  const { code } = await sdk.bundleWorkflowCode({
+    ...bundleOptionsOf(checkout),
+    workflowsPath: path.join(checkout, 'workflows'),
+    logger: quiet,
+  });
   const dir = path.join(ROOT, '.run', 'bench');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `workflow-bundle-${path.basename(checkout)}-${randomBytes(3).toString('hex')}.js`);

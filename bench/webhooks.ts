@@ -389,7 +389,7 @@ async function startBaseWorker(dir: string, runId: string, workerEnv: Record<str
     WORKER_METRICS_PORT: String(metricsPort),
     SANDBOX_ENTRIES_FILE: sandboxFile,
     GC_REQUEST_FILE: `${sandboxFile}.gc`,
-    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(dir, 'bench', 'minimal', 'workflows.ts')),
+    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(dir, 'bench', 'minimal', 'workflows.ts'), [], dir),
   };
   const worker = startNodeProcess('bench/minimal/worker.ts', env, nodeArgs, dir);
   const probe: WorkerProbe = {

@@ -9,6 +9,8 @@ import { temporal } from '@temporalio/proto';
  */
 export interface WorkerCounters {
   cpuMs: number;
+  /** CPU once RSS was read (after the wait and the GC it takes): where the next phase's CPU is counted from. */
+  restedCpuMs?: number;
   rssMb: number;
   sandbox: Record<string, number>;
   metrics: Record<string, number>;
@@ -31,20 +33,33 @@ export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> 
 
 /**
  * Waits until the worker is idle (no sandbox call for two seconds), then reads its counters, its RSS after a full
- * garbage collection when the probe can ask for one.
+ * garbage collection when the probe can ask for one, once the memory a burst of work leaves behind was given back.
  */
 export async function settledCounters(probe: WorkerProbe): Promise<WorkerCounters> {
   let last = await readCounters(probe);
   for (let i = 0; i < 60; i++) {
     await new Promise((r) => setTimeout(r, 2000));
     const now = await readCounters(probe);
-    if (entries(now) === entries(last)) return probe.gcFile ? { ...now, rssMb: await rssAfterGc(probe) } : now;
-    last = now;
+    if (entries(now) !== entries(last)) {
+      last = now;
+      continue;
+    }
+    if (!probe.gcFile) return now;
+    const rss = await rssAfterGc(probe);
+    return { ...now, rssMb: rss, restedCpuMs: cpuMs(probe.pid) };
   }
   return last;
 }
 
+/**
+ * A worker that just drained a burst keeps native memory (not JavaScript heap) that it gives back about ten seconds
+ * after the work stops, with every workflow still open and cached: read sooner, RSS counts the burst, not what each
+ * open workflow holds (docs/worker-performance.md).
+ */
+const RSS_SETTLE_MS = 15_000;
+
 async function rssAfterGc(probe: WorkerProbe): Promise<number> {
+  await new Promise((r) => setTimeout(r, RSS_SETTLE_MS));
   writeFileSync(probe.gcFile!, String(Date.now()));
   await new Promise((r) => setTimeout(r, 1500));
   return rssMb(probe.pid);
@@ -57,8 +72,8 @@ export function perItem(before: WorkerCounters, after: WorkerCounters, items: nu
   const metric = (name: string) => ((after.metrics[name] ?? 0) - (before.metrics[name] ?? 0)) / items;
   const sandbox = (fn: string) => ((after.sandbox[fn] ?? 0) - (before.sandbox[fn] ?? 0)) / items;
   return {
-    cpuMs: (after.cpuMs - before.cpuMs) / items,
-    /** The worker's RSS growth per item: what each workflow left open (cached) holds, garbage not yet collected included. */
+    cpuMs: (after.cpuMs - (before.restedCpuMs ?? before.cpuMs)) / items,
+    /** The worker's RSS growth per item, at rest after a full GC: what each workflow left open (cached) holds. */
     rssKb: ((after.rssMb - before.rssMb) * 1024) / items,
     activations: sandbox('concludeActivation'),
     sandboxEntries: (entries(after) - entries(before)) / items,

@@ -1,11 +1,9 @@
 import nodemailer from 'nodemailer';
-import type { DatabasePool } from 'slonik';
 import { METRIC_LABELS } from '../domain/reports/weekly-report';
 import { METRIC_NAMES, type WeeklyReport } from '../domain/reports/weekly-report-shape';
 import { escapeHtml, formatMetric } from '../domain/reports/report-format';
 import { queryOf } from '../domain/reports/incidence-filters';
 import { renderReportHtml, reportCharts } from '../domain/reports/report-html';
-import { markEmailed, readWeeklyReport } from '../stores/weekly-report-store';
 import { renderChartPng } from './chart-images';
 import type { MailSettings } from '../infra/settings';
 
@@ -55,34 +53,19 @@ export function weeklyReportEmail(
   return { html, text, attachments };
 }
 
-export type EmailOutcome = 'sent' | 'already-sent' | 'not-configured' | 'no-report';
-
-/**
- * Emails a stored weekly report (HTML body, plain-text summary) once: emailed_at is set after sending, so a
- * retried or caught-up run does not send it again. (If the process dies between sending and marking, the retry
- * sends a second copy: at least once, never zero times.)
- */
-export async function emailWeeklyReport(
-  pool: DatabasePool,
-  settings: MailSettings | undefined,
-  isoWeek: string,
-  agentNamesOf: AgentNamesOf = async () => new Map(),
-): Promise<EmailOutcome> {
-  if (!settings?.smtpUrl || settings.recipients.length === 0) return 'not-configured';
-  const stored = await readWeeklyReport(pool, isoWeek);
-  if (!stored?.html) return 'no-report';
-  if (stored.emailedAt) return 'already-sent';
-  const { report } = stored;
-  const agents = await agentNamesOf(report.support?.current.slaMet.agent.map((r) => r.name) ?? []).catch(
-    () => new Map<string, string>(),
-  );
-  const { html, text, attachments } = weeklyReportEmail(report, settings.publicUrl, agents);
+/** Sends a week's report to its recipients over SMTP. */
+export async function sendWeeklyReportEmail(
+  settings: MailSettings & { smtpUrl: string },
+  report: WeeklyReport,
+  agentNames: Map<string, string>,
+): Promise<void> {
+  const { html, text, attachments } = weeklyReportEmail(report, settings.publicUrl, agentNames);
   const transport = nodemailer.createTransport(settings.smtpUrl);
   try {
     await transport.sendMail({
       from: settings.from,
       to: settings.recipients,
-      subject: `Weekly report ${isoWeek}: self-serve ${formatMetric('selfServeRate', report.metrics.selfServeRate)}`,
+      subject: `Weekly report ${report.isoWeek}: self-serve ${formatMetric('selfServeRate', report.metrics.selfServeRate)}`,
       text,
       html,
       attachments,
@@ -90,6 +73,4 @@ export async function emailWeeklyReport(
   } finally {
     transport.close();
   }
-  await markEmailed(pool, isoWeek);
-  return 'sent';
 }

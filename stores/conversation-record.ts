@@ -147,6 +147,8 @@ export async function storeEvent(
   });
 }
 
+const enteredRow = z.object({ inserted: z.boolean(), targets: z.unknown() });
+
 /**
  * Inserts the event's timeline row (false: stored before) and reads the incidence's SLA targets, in one statement
  * taken after the row lock, so the targets read are the latest committed; `links`: assist links stored with them.
@@ -157,7 +159,7 @@ async function insertEntry(
   entry: TimelineEntry,
   links: FragmentSqlToken | null,
 ) {
-  const row = await tx.one(sql.type(z.object({ inserted: z.boolean(), targets: z.unknown() }))`
+  const row = await tx.one(sql.type(enteredRow)`
     WITH inserted AS (
       INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
       VALUES (${incidenceId}, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},

@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
+import type { Bounds } from '../domain/reports/iso-week';
 import { ASSIST_REASONS, type OrderAssist, type OrderReport, type RecordedOrder } from '../domain/reports/order';
 
 const assistRow = z.object({ incidence_id: z.string(), reason: z.enum(ASSIST_REASONS) });
@@ -70,6 +71,12 @@ export const incidenceScope = (incidenceId: string): AssistScope => ({
   orders: sql.fragment`order_id IN (SELECT order_id FROM incidences WHERE id = ${incidenceId} AND order_id IS NOT NULL)
         OR user_id IN (SELECT user_id FROM incidences WHERE id = ${incidenceId} AND user_id IS NOT NULL)`,
   incidences: sql.fragment`i.id = ${incidenceId}`,
+});
+
+/** Links for the orders placed within `b`, against any incidence (the daily aggregation's repair). */
+export const placedWithin = (b: Bounds): AssistScope => ({
+  orders: sql.fragment`placed_at >= ${b.start}::timestamptz AND placed_at < ${b.end}::timestamptz`,
+  incidences: sql.fragment`TRUE`,
 });
 
 export const assistsOf = (db: CommonQueryMethods, orderId: string) =>

@@ -1,4 +1,4 @@
-import { sql } from 'slonik';
+import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import type { Bounds } from '../domain/reports/iso-week';
 import {
   CART_VALUE_TIERS,
@@ -54,3 +54,11 @@ export const slaDimensions = sql.fragment`
 
 /** Money in whole paise, exact through sums. */
 export const paise = (column: ReturnType<typeof sql.identifier>) => sql.fragment`round(${column} * 100)`;
+
+/** Runs `read` in one read-only snapshot (REPEATABLE READ): every figure of a report sees the same rows. */
+export const inReadOnlySnapshot = <T>(pool: DatabasePool, read: (tx: DatabaseTransactionConnection) => Promise<T>) =>
+  pool.transaction(async (tx) => {
+    await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    await tx.query(sql.unsafe`SET LOCAL jit = off`);
+    return read(tx);
+  });

@@ -31,7 +31,10 @@ export const TARGETS_JSON = (incidenceId: string) => sql.fragment`(
     'due_at', due_at, 'status', status, 'settled_at', settled_at)), '[]'::json)
   FROM sla_targets WHERE incidence_id = ${incidenceId})`;
 
-export const targetsFromJson = (json: unknown): SlaTarget[] => z.array(targetRow).parse(json).map(toTarget);
+// Schemas are built once: zod compiles each schema on its first use, so one built per call is compiled per call.
+const targetRows = z.array(targetRow);
+
+export const targetsFromJson = (json: unknown): SlaTarget[] => targetRows.parse(json).map(toTarget);
 
 const toTarget = (r: z.infer<typeof targetRow>): SlaTarget => ({
   target: r.target,
@@ -62,9 +65,10 @@ export const RESPONSE_TIMELINE_JSON = (incidenceId: string) => sql.fragment`(
     'message_type', metadata->>'message_type', 'occurred_at', occurred_at)), '[]'::json)
   FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_type <> 'SLA_BREACHED')`;
 
+const timelineRows = z.array(timelineRow);
+
 export const responseTimelineOf = (json: unknown): ResponseInputs['timeline'] =>
-  z
-    .array(timelineRow)
+  timelineRows
     .parse(json)
     .map((r) => ({ eventType: r.event_type, actor: r.actor, messageType: r.message_type, occurredAt: r.occurred_at }));
 

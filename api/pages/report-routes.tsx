@@ -18,7 +18,8 @@ import {
 import { renderReportHtml } from '../../domain/reports/report-html';
 import type { AgentNames } from '../../clients/agent-names';
 import { readHeatmaps, type Heatmap } from '../../stores/heatmap-store';
-import { readDaily, readWeeklyReport, type DailyRow } from '../../stores/weekly-report-store';
+import { readDaily, type DailyRow } from '../../stores/analytics-daily-store';
+import { readWeeklyReport } from '../../stores/weekly-report-store';
 import { Head, incidencesHref, Page, type View } from './layout';
 
 export const MAX_DAYS = 366;

@@ -2,8 +2,9 @@ import type { ConversationState } from './conversation-state';
 import type { ResponseClock } from '../sla/response-clock';
 import type { SlaSummary } from '../sla/sla-step';
 
-const rupees = (value: number | null): string =>
-  value === null ? 'cart unknown' : `₹${value.toLocaleString('en-IN', { maximumFractionDigits: 0 })}`;
+// One formatter for every call: `toLocaleString` with options builds a new one each time.
+const INR = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
+const rupees = (value: number | null): string => (value === null ? 'cart unknown' : `₹${INR.format(value)}`);
 
 /** One-line summary fixed at a conversation workflow's start (the Temporal UI shows it in lists). */
 export const conversationStaticSummary = (conversationId: string): string =>

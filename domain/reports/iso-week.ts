@@ -108,3 +108,9 @@ export const addDays = (date: string, n: number): string =>
 /** Days from `from` to `to` inclusive (negative when reversed). */
 export const daysBetween = (from: string, to: string): number =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
+
+/** The seven India-time days of an ISO week. */
+export const daysOfWeek = (isoWeek: string): string[] => {
+  const monday = istDateOf(weekBounds(isoWeek).start);
+  return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+};

@@ -20,7 +20,7 @@ import {
   type Count,
 } from './support-metrics';
 import { TIME_TO_RESOLVE_BUCKETS } from './weekly-report';
-import { type ScreenCount, type WeekFigures } from './weekly-report-shape';
+import { type OrderFigures, type ScreenCount, type WeekFigures } from './weekly-report-shape';
 
 export interface DayRollup {
   orders: { total: number; cancelled: number; assisted: number; assistedValuePaise: number };
@@ -196,3 +196,15 @@ const conversionRow = (name: string, cv: [number, number] | undefined) => ({
   converted: cv?.[1] ?? 0,
   conversionPercent: percentOf(cv?.[1] ?? 0, cv?.[0] ?? 0),
 });
+
+/** The order figures of a run of days. */
+export const ordersOfDays = (days: DayRollup[]): OrderFigures =>
+  days.reduce(
+    (s, d) => ({
+      total: s.total + d.orders.total,
+      cancelled: s.cancelled + d.orders.cancelled,
+      assisted: s.assisted + d.orders.assisted,
+      assistedValuePaise: s.assistedValuePaise + d.orders.assistedValuePaise,
+    }),
+    { total: 0, cancelled: 0, assisted: 0, assistedValuePaise: 0 },
+  );

@@ -51,6 +51,8 @@ export function fakeIncidences(
   /** Every SLA step stored, with its incidence and when (wall time). */
   const slaProgress: Array<SlaProgress & { incidenceId: string; storedAt: number }> = [];
   const deliveries: Delivery[] = [];
+  /** The clock each step returned (its `finishedAt`), in epoch ms, in order. */
+  const stepsFinishedAt: number[] = [];
   let ids = 0;
   const plan: SlaPlan = { policy: options.policy ?? null, hours: ALWAYS_OPEN, outbound: options.outbound ?? false };
   const now = () => new Date().toISOString();
@@ -100,6 +102,8 @@ export function fakeIncidences(
 
   function resultOf(conversationId: string, progress: SlaProgress[], rest: Partial<StepResult>): StepResult {
     const snapshot = incidences.get(conversationId) ?? null;
+    const finishedAt = now();
+    stepsFinishedAt.push(Date.parse(finishedAt));
     return {
       outcomes: [],
       followUps: [],
@@ -109,7 +113,7 @@ export function fakeIncidences(
       sla: snapshot ? (summaries.get(snapshot.incidenceId) ?? null) : null,
       details: null,
       deliveries: progress.flatMap((p) => p.deliveries),
-      finishedAt: now(),
+      finishedAt,
     };
   }
 
@@ -221,6 +225,7 @@ export function fakeIncidences(
   return {
     activities: { ...activities, ...sla, computeWeeklyReport },
     slaProgress,
+    stepsFinishedAt,
     deliveries,
     calls,
     deadLetters,

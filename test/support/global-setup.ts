@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../bench/support/dev-server';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../infra/workflow-bundle';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -15,7 +16,11 @@ export default async function globalSetup(): Promise<void> {
   // The server starts while the workflows bundle: neither waits for the other.
   const [env, { code }] = await Promise.all([
     startDevServer(),
-    bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows'), logger: quietLogger }),
+    bundleWorkflowCode({
+      ...WORKFLOW_BUNDLE_OPTIONS,
+      workflowsPath: path.join(root, 'workflows'),
+      logger: quietLogger,
+    }),
   ]);
   (globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__ = env;
   process.env.TEMPORAL_TEST_ADDRESS = env.address;

@@ -3,9 +3,6 @@ import { createLogger } from '../../infra/logger';
 import { sdkRuntimeOptions } from '../../infra/sdk-logger';
 import { runtimeLogDestination } from './runtime-log';
 
-// Our own info logs (e.g. every reconciliation pass) are noise in test output.
-process.env.LOG_LEVEL ??= 'warn';
-
 // The SDK logs through pino with the worker's own runtime options (infra/sdk-logger.ts); tests only want warnings and
 // errors.
 let runtime: Runtime | undefined;

@@ -1,6 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { recordOrder } from '../../stores/order-store';
-import { aggregateDay, computeAndStoreWeeklyReport } from '../../stores/weekly-report-store';
+import { aggregateDay } from '../../activities/analytics-day';
+import { computeAndStoreWeeklyReport } from '../../activities/weekly-report';
 import { adminGet, insertIncidence } from '../support/analytics';
 import { appToken } from '../support/signing';
 import { startTestSystem, type TestSystem } from '../support/system';

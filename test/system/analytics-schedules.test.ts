@@ -1,8 +1,10 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { recordOrder } from '../../stores/order-store';
-import { readDaily, readWeeklyReport } from '../../stores/weekly-report-store';
+import { readDaily } from '../../stores/analytics-daily-store';
+import { readWeeklyReport } from '../../stores/weekly-report-store';
 import { addDays, dayBounds, istDateOf, isoWeekOf, previousWeek, weekBounds } from '../../domain/reports/iso-week';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { dailyScheduleId, weeklyScheduleId } from '../../gateways/analytics-schedules';
 import { insertIncidence } from '../support/analytics';
 import { eventually } from '../support/eventually';
@@ -38,16 +40,20 @@ afterAll(async () => {
 const scheduleOf = (id: string) => system.client.schedule.getHandle(id).describe();
 
 /**
- * Triggers a schedule and waits until the run it started has finished: the run the schedule lists that is not among
- * `followed` (its runs the test has already followed), found by id rather than by when the listing shows it.
+ * Runs a schedule's action as due at `at` (a backfill of that one instant) and waits until that run has finished:
+ * the run the schedule lists as due at `at` (not one the schedule itself starts meanwhile). The run takes its date
+ * from `at`, not from the clock, so the test does not change with the day or hour it runs at.
  */
-async function triggerAndFinish(id: string, followed: readonly string[] = []) {
-  await system.client.schedule.getHandle(id).trigger();
+async function runAsDueAt(id: string, at: string) {
+  const due = Date.parse(at);
+  await system.client.schedule
+    .getHandle(id)
+    .backfill({ start: new Date(due - 60_000), end: new Date(due + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
   const run = await eventually(async () => {
-    const runs = (await scheduleOf(id)).info.recentActions.map((a) => a.action.workflow);
-    const [started] = runs.filter((w) => !followed.includes(w.workflowId));
-    expect(started).toBeDefined();
-    return started!;
+    const { recentActions } = (await scheduleOf(id)).info;
+    const action = recentActions.find((a) => a.scheduledAt.getTime() === due);
+    expect(action).toBeDefined();
+    return action!.action.workflow;
   }, 30_000);
   const result: unknown = await system.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result();
   return { workflowId: run.workflowId, result };
@@ -76,10 +82,13 @@ test('the worker creates both schedules in India time, catching up missed runs; 
   expect((await scheduleOf(weeklyScheduleId(queue))).spec.timezone).toBe('Asia/Kolkata');
 });
 
-test('a manual trigger produces the stored weekly report (emailed once) and the daily row', async () => {
-  const now = new Date().toISOString();
-  const lastWeek = previousWeek(isoWeekOf(now));
-  const yesterday = addDays(istDateOf(now), -1);
+test('a run of each schedule produces the stored weekly report (emailed once) and the daily row', async () => {
+  // Due times of each schedule (India time): Monday 30 November 2026 07:00, and Tuesday 1 December 00:15.
+  const weeklyDue = '2026-11-30T01:30:00Z';
+  const dailyDue = '2026-11-30T18:45:00Z';
+  const lastWeek = previousWeek(isoWeekOf(weeklyDue));
+  const yesterday = addDays(istDateOf(dailyDue), -1);
+  expect([lastWeek, yesterday]).toEqual(['2026-W48', '2026-11-30']);
   const weekStart = weekBounds(lastWeek).start;
   await insertIncidence(system.pool, {
     user_id: 'u1',
@@ -105,7 +114,7 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   );
 
   const queue = system.config.TEMPORAL_TASK_QUEUE;
-  const first = await triggerAndFinish(weeklyScheduleId(queue));
+  const first = await runAsDueAt(weeklyScheduleId(queue), weeklyDue);
   expect(first.result).toEqual({ isoWeek: lastWeek, email: 'sent' });
   const stored = (await readWeeklyReport(system.pool, lastWeek))!;
   expect(stored.emailedAt).toBeTruthy();
@@ -120,15 +129,20 @@ test('a manual trigger produces the stored weekly report (emailed once) and the 
   expect(mail!.raw).toMatch(/Content-Type: text\/html/i);
   expect(mail!.raw).toContain('data-chart=3D"self-serve-trend"'); // quoted-printable HTML body
 
-  const daily = await triggerAndFinish(dailyScheduleId(queue));
+  const daily = await runAsDueAt(dailyScheduleId(queue), dailyDue);
   expect(daily.result).toEqual({ date: yesterday });
   const [day, ...others] = await readDaily(system.pool, yesterday, yesterday);
   expect(others).toEqual([]);
   expect(day).toMatchObject({ date: yesterday, total_orders: 1, orders_without_help: 1 });
 
-  // A second weekly run recomputes but does not email twice: judged once that run (not the first) has finished.
-  const second = await triggerAndFinish(weeklyScheduleId(queue), [first.workflowId]);
-  expect(second.result).toEqual({ isoWeek: lastWeek, email: 'already-sent' });
+  // A second weekly run for that week (run again by hand) recomputes but does not email twice: judged once that run,
+  // whose email step would send the second message, has finished.
+  const second = await system.client.workflow.execute('scheduledWeeklyReportWorkflow', {
+    taskQueue: queue,
+    workflowId: `${first.workflowId}-again`,
+    args: [{ isoWeek: lastWeek }],
+  });
+  expect(second).toEqual({ isoWeek: lastWeek, email: 'already-sent' });
   const computations = await system.pool.oneFirst(
     sql.type(
       z.object({ computations: z.number() }),

@@ -4,8 +4,10 @@ import { Client } from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { startNodeProcess } from '../../bench/scratch';
+import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
 import { fixtureFor, uniqueConversationId } from '../support/conversations';
 import { drained, eventually } from '../support/eventually';
+import { ACTIVITY_RUNS_TABLE, CREATE_ACTIVITY_RUNS } from '../support/recording-worker';
 import { hmacSign, HMAC_SECRET } from '../support/signing';
 import { startTestSystem, type TestSystem } from '../support/system';
 
@@ -121,9 +123,32 @@ async function holdAnEventsWrite(
   };
 }
 
+const activityRun = z.object({
+  pid: z.number(),
+  workflow_id: z.string(),
+  activity_type: z.string(),
+  started_at: z.number(),
+  ended_at: z.number().nullable(),
+  outcome: z.string().nullable(),
+});
+/** The activities a process ran, as the recording worker stored them (times in epoch ms, PostgreSQL's clock). */
+const activityRunsOf = (pid: number) =>
+  system.pool.any(sql.type(activityRun)`
+    SELECT pid, workflow_id, activity_type, outcome,
+           (extract(epoch FROM started_at) * 1000)::float8 AS started_at,
+           (extract(epoch FROM ended_at) * 1000)::float8 AS ended_at
+    FROM ${sql.identifier([ACTIVITY_RUNS_TABLE])} WHERE pid = ${pid} ORDER BY id`);
+const databaseNow = () =>
+  system.pool.oneFirst(sql.type(z.object({ now: z.number() }))`
+    SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now`);
+
 let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem({}, { worker: false });
+  const db = new Client({ connectionString: system.config.DATABASE_URL });
+  await db.connect();
+  await db.query(CREATE_ACTIVITY_RUNS);
+  await db.end();
 });
 const started: ChildProcess[] = [];
 afterAll(async () => {
@@ -132,7 +157,7 @@ afterAll(async () => {
   await system.stop();
 });
 
-test('SIGTERM under load: the worker drains (a write in flight finishes in the old process) and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
+test('SIGTERM under load: the worker drains (a step in flight finishes in the old process) and exits 0, the API finishes every request it took and exits 0; no accepted webhook is lost and no request is reset', async () => {
   const [apiPort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     DATABASE_URL: system.config.DATABASE_URL,
@@ -144,7 +169,8 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
     SHUTDOWN_TIMEOUT: '15s',
     LOG_LEVEL: 'error',
   };
-  const worker = startNodeProcess('worker.ts', {
+  // The real worker, recording which process ran each activity and when it ended.
+  const worker = startNodeProcess('test/support/recording-worker.ts', {
     ...env,
     WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
     WORKER_METRICS_PORT: String(metricsPort),
@@ -230,16 +256,31 @@ test('SIGTERM under load: the worker drains (a write in flight finishes in the o
   const held = await holdAnEventsWrite(baseUrl, toHold);
   goOn();
   await until(accepted.length + 10);
-  let exitedAt: number | undefined;
-  void workerExit.then(() => (exitedAt = performance.now()));
+  const signalledAt = await databaseNow();
   worker.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
-  expect(exitedAt).toBeUndefined();
-  const releasedAt = performance.now();
+  // Released once the worker has begun its shutdown (its health endpoint no longer says RUNNING), so the held write
+  // finishes during the drain, not before it.
+  await eventually(async () => {
+    const state = await fetch(`http://127.0.0.1:${healthPort}/health`).then(
+      async (r) => ((await r.json()) as { state: string }).state,
+      () => 'gone',
+    );
+    expect(state).not.toBe('RUNNING');
+  }, 30_000);
+  const releasedAt = await databaseNow();
   await held.release();
   expect(await workerExit).toBe(0);
-  expect(exitedAt!).toBeGreaterThan(releasedAt);
-  expect(await held.stored()).toBe(2); // the first message and the held reply
+  // The drain, as the old process recorded it: the held step, running when SIGTERM came, ended after the release and
+  // completed in that process; and nothing the old process started was left unfinished for a replacement to redo.
+  const oldRuns = await activityRunsOf(worker.pid!);
+  const heldRuns = oldRuns.filter(
+    (r) => r.workflow_id === conversationWorkflowId(toHold.conversationId) && r.started_at < signalledAt,
+  );
+  expect(heldRuns.filter((r) => r.ended_at === null || r.ended_at > releasedAt)).toEqual([
+    expect.objectContaining({ outcome: 'completed', ended_at: expect.any(Number) }),
+  ]);
+  expect(oldRuns.filter((r) => r.outcome !== 'completed')).toEqual([]);
+  expect(await held.stored()).toBe(2); // the first message and the held reply, stored before any replacement runs
   await system.startWorker(); // its replacement
 
   await until(accepted.length + 40);

@@ -7,7 +7,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { computeAndStoreWeeklyReport, aggregateDay } from '../../stores/weekly-report-store';
+import { computeAndStoreWeeklyReport } from '../../activities/weekly-report';
+import { aggregateDay } from '../../activities/analytics-day';
 import { recordOrder } from '../../stores/order-store';
 import { PEOPLE, signIn, startSignInSystem, type SignInSystem } from '../support/sign-in';
 import { FakeFreshchat } from '../../bench/support/fake-freshchat';

@@ -18,7 +18,8 @@ import {
   reconciliationScheduleId,
 } from '../../gateways/reconciliation-schedule';
 import { passById } from '../../stores/reconciliation-store';
-import { computeAndStoreWeeklyReport, readWeeklyReport } from '../../stores/weekly-report-store';
+import { computeAndStoreWeeklyReport } from '../../activities/weekly-report';
+import { readWeeklyReport } from '../../stores/weekly-report-store';
 import type { reconciliationWorkflow } from '../../workflows/reconciliation-workflow';
 import { incidenceOf, timelineOf, uniqueConversationId } from '../support/conversations';
 import { eventually } from '../support/eventually';

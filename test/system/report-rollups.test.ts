@@ -11,7 +11,10 @@ import { figuresOfDays } from '../../domain/reports/report-rollup';
 import { orderFigures, periodFigures } from '../../stores/report-figures';
 import { readDays, refreshDays } from '../../stores/report-days';
 import { repairsIn } from '../../stores/reconciliation-store';
-import { aggregateDay, computeWeeklyReport, daysOfWeek, readDaily } from '../../stores/weekly-report-store';
+import { aggregateDay } from '../../activities/analytics-day';
+import { computeWeeklyReport } from '../../activities/weekly-report';
+import { daysOfWeek } from '../../domain/reports/iso-week';
+import { readDaily } from '../../stores/analytics-daily-store';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 let system: TestSystem;

@@ -7,6 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
 import { loadSettings } from '../../infra/settings';
 import { SERVICE_NAMES, startTracing, tracingWith, WORKFLOW_TRACING_MODULE } from '../../infra/tracing';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../infra/workflow-bundle';
 import { fixtureFor, storedIncidence, uniqueConversationId } from '../support/conversations';
 import { eventually } from '../support/eventually';
 import { replayHistory } from '../support/replay';
@@ -23,6 +24,7 @@ const noop = () => undefined;
 beforeAll(async () => {
   // The shared bundle has no tracing module; this worker's bundle carries it, as a traced production worker's does.
   const { code } = await bundleWorkflowCode({
+    ...WORKFLOW_BUNDLE_OPTIONS,
     workflowsPath: path.join(__dirname, '..', '..', 'workflows'),
     workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
     logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error },

@@ -4,9 +4,9 @@
  * text part says the same, and both link to the report page; agents carry their Freshchat names.
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { emailWeeklyReport } from '../../clients/report-mailer';
+import { emailWeeklyReport } from '../../activities/weekly-report';
 import { CHART_SCALE } from '../../clients/chart-images';
-import { computeAndStoreWeeklyReport } from '../../stores/weekly-report-store';
+import { computeAndStoreWeeklyReport } from '../../activities/weekly-report';
 import { insertSlaTarget, insertSupportIncidence } from '../support/support-rows';
 import { startSmtpSink } from '../support/smtp-sink';
 import { startTestSystem, type TestSystem } from '../support/system';

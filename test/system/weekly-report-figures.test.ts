@@ -6,12 +6,9 @@
 import { sql } from 'slonik';
 import { recordOrder } from '../../stores/order-store';
 import { markRepeatFriction, markRepeatFrictionAround } from '../../stores/repeat-friction-store';
-import {
-  aggregateDay,
-  computeAndStoreWeeklyReport,
-  computeWeeklyReport,
-  readWeeklyReport,
-} from '../../stores/weekly-report-store';
+import { aggregateDay } from '../../activities/analytics-day';
+import { computeAndStoreWeeklyReport, computeWeeklyReport } from '../../activities/weekly-report';
+import { readWeeklyReport } from '../../stores/weekly-report-store';
 import type { WeeklyReport } from '../../domain/reports/weekly-report-shape';
 import { insertFrictionSignal, insertIncidence } from '../support/analytics';
 import { startTestSystem, type TestSystem } from '../support/system';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
+import { propertyRuns } from '../support/property-runs';
 import {
   addBusinessSeconds,
   businessHoursFile,
@@ -154,7 +155,7 @@ test('business time agrees with a minute-by-minute count of local opening hours,
       expect(addBusinessSeconds(iso(from), n * 60, hours)).toBe(iso(from + (openAt[n - 1]! + 1) * MINUTE));
       expect(addBusinessSeconds(iso(from), 0, hours)).toBe(iso(from + openAt[0]! * MINUTE));
     }),
-    { numRuns: 120 },
+    { numRuns: propertyRuns(120) },
   );
 });
 

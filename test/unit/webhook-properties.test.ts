@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { createWebhookVerifier } from '../../api/webhooks/signature';
 import { normaliseWebhook, PayloadError, PAYLOAD_LIMITS } from '../../domain/conversation/freshchat-payload';
 import { fixture, hmacSign, HMAC_SECRET, RSA_PUBLIC_KEY, rsaSign } from '../support/signing';
+import { propertyRuns } from '../support/property-runs';
 
 const RECEIVED_AT = '2026-11-24T10:00:00.000Z';
 const FIXTURES = [
@@ -54,7 +55,7 @@ describe('the webhook parser under random input', () => {
   test('any JSON value is an event, ignored, or a PayloadError naming a field; never another exception', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (body) => void outcomeOf(body)),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -67,7 +68,7 @@ describe('the webhook parser under random input', () => {
     );
     fc.assert(
       fc.property(action, fc.anything(), (a, data) => void outcomeOf({ action: a, data })),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -76,7 +77,7 @@ describe('the webhook parser under random input', () => {
     expect(outcomeOf(doc)).toBe('event');
     fc.assert(
       fc.property(fc.nat(), hostile, (pick, value) => void outcomeOf(mutateAt(doc, pick, value))),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -103,7 +104,7 @@ describe('the webhook parser under random input', () => {
         parent[key] = value;
         expect(outcomeOf(doc)).toBe('rejected');
       }),
-      { numRuns: 100 },
+      { numRuns: propertyRuns(100) },
     );
   });
 
@@ -127,7 +128,7 @@ describe('the signature check under random input', () => {
         altered[at % altered.length] = (altered[at % altered.length]! + delta) % 256;
         expect(verify(altered, signature)).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -139,14 +140,14 @@ describe('the signature check under random input', () => {
         const altered = truncate ? raw.subarray(0, raw.length - 1) : Buffer.concat([raw, Buffer.from(' ')]);
         expect(verify(altered, signature)).toBe(false);
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 
   test('random strings as signatures never verify', () => {
     fc.assert(
       fc.property(body, fc.string({ maxLength: 700 }), (raw, signature) => expect(verify(raw, signature)).toBe(false)),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 });
