@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { createPool, SchemaValidationError, type DatabasePool, type Interceptor } from 'slonik';
 
 export type { DatabasePool };
@@ -26,26 +25,3 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
     resetConnection: async () => undefined,
   });
 }
-
-/**
- * Emits pg's client 'error' one macrotask later, so the query the drop rejected settles before slonik destroys the
- * connection. slonik 47's pool wedged without it: its destroy raced that rejection, threw before announcing the
- * destroy, and the slot stayed "pending destroy" until every slot was stuck (found by the chaos run; repro in
- * test/system/database-recovery.test.ts). slonik 49's driver waits for the running query itself, and a one-cut version
- * of that test passed without this deferral; it stays until that test and the chaos runs pass without it.
- */
-function deferPgClientErrors(): void {
-  const marker = Symbol.for('support-led-ordering.deferred-pg-errors');
-  const proto = pg.Client.prototype as pg.Client & { [marker]?: true };
-  if (proto[marker]) return;
-  const emit = proto.emit;
-  proto.emit = function (this: pg.Client, event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== 'error') return emit.call(this, event, ...args);
-    setImmediate(() => {
-      if (this.listenerCount('error') > 0) emit.call(this, event, ...args);
-    });
-    return true;
-  } as typeof proto.emit;
-  proto[marker] = true;
-}
-deferPgClientErrors();
