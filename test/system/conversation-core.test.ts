@@ -155,7 +155,9 @@ test('a resolution or reopen recorded twice under two keys (a repair and the web
   await eventually(async () => expect(await eventTypes(id)).toHaveLength(6));
   const incidence = (await incidenceOf(system.pool, id))!;
   expect(incidence).toMatchObject({ outcome: 'IN_PROGRESS', reopen_count: 1 });
-  // Closed once: one announcement, and the close was CONVERTED until the reopen (not overwritten with RESOLVED).
+  // Closed once: one announcement, and the close was CONVERTED until the reopen (not overwritten with RESOLVED). The
+  // announcement is delivered beside the run, so it is waited for; the pause gives a second one time to show.
+  await eventually(async () => expect(announced(incidence.id, 'incidence.resolved').length).toBeGreaterThan(0));
   await pause(500);
   const resolved = announced(incidence.id, 'incidence.resolved');
   expect(resolved).toHaveLength(1);
