@@ -238,6 +238,10 @@ describe("the Temporal UI's own OIDC sign-in: the UI passes its access token to 
     await page.goto(`${ssoUi!.origin}/namespaces/default/workflows`);
     await page.getByText('Continue to SSO').click();
     await loginAtProvider(page, account, ssoUi!.origin);
+    // The UI's sign-in ends once the page it returns to has stored its signed-in user; a page opened before that
+    // makes its first calls with no token, and the UI answers with its sign-in page ("unauthorized").
+    await page.waitForURL((url) => url.pathname === '/namespaces/default/workflows');
+    await page.waitForFunction(() => localStorage.getItem('AuthUser') !== null);
     return page;
   }
 
