@@ -1,6 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import { ApplicationFailure } from '@temporalio/common';
 import { carriesUser, type ConversationEvent } from '../domain/conversation/conversation-event';
+import { namesAppUser } from '../domain/conversation/incidence-context';
 import { initialConversationState, withSnapshot } from '../domain/conversation/conversation-state';
 import { timelineEntryOf } from '../domain/conversation/conversation-changes';
 import { conversationDetails } from '../domain/conversation/conversation-summary';
@@ -18,6 +19,7 @@ import {
   type RecordStep,
   type SlaRules,
 } from '../stores/conversation-record';
+import { freshRecord, readRecord, storeEventGuarded } from '../stores/guarded-event-write';
 import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
 import type { SlaConfig } from '../infra/sla-config';
@@ -84,6 +86,14 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       store.upsertIncidence(deps.pool, conversationId, context, event.occurredAt),
     );
     return { snapshot, upserted: true };
+  }
+
+  /** A new incidence for an event that names its app user (null: the conversation has one already). */
+  async function createIncidence(event: ConversationEvent) {
+    const context = await resolveIncidenceContext(deps, event.conversationId, event);
+    return refusingBadData('ensureIncidence', () =>
+      store.createIncidence(deps.pool, event.conversationId, context, event.occurredAt),
+    );
   }
 
   /** An order reported before its incidence reached us (or named by it) is linked (when no event's step did it). */
@@ -163,24 +173,33 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       for (const event of input.events) {
         if (outcomes.length > 0 && Date.now() - started > STEP_BUDGET_MS) break;
         try {
-          if (known.incidenceId === null || (known.userId === null && carriesUser(event))) {
+          // A run's first event that names its app user creates the incidence with one statement when it has none.
+          const created = known.incidenceId === null && namesAppUser(event) ? await createIncidence(event) : null;
+          if (created) unlinked = created.snapshot.incidenceId;
+          if (!created && (known.incidenceId === null || (known.userId === null && carriesUser(event)))) {
             const { snapshot: ensured, upserted } = await ensureIncidence(conversationId, event);
             known = ensured;
             if (upserted) unlinked = ensured.incidenceId;
             if (ensured.userId === null && ensured.freshchatUserId && !followUps.some((f) => f.kind === 'user'))
               followUps.push({ kind: 'user' });
           }
+          if (created) known = created.snapshot;
           const incidenceId = known.incidenceId!;
           const withLinks = unlinked === incidenceId;
-          const step = await refusingBadData('storeEvent', () =>
-            storeEvent(
-              deps.pool,
-              { conversationId, incidenceId, event, linkAssists: withLinks },
-              rules,
-              assistedWindow,
-              now,
-            ),
-          );
+          const step = await refusingBadData('storeEvent', async () => {
+            const read = created ? freshRecord(created) : await readRecord(deps.pool, incidenceId, event.eventKey);
+            const guarded = { conversationId, event, linkAssists: withLinks };
+            return (
+              (await storeEventGuarded(deps.pool, guarded, read, rules, assistedWindow, now)) ??
+              storeEvent(
+                deps.pool,
+                { conversationId, incidenceId, event, linkAssists: withLinks },
+                rules,
+                assistedWindow,
+                now,
+              )
+            );
+          });
           if (withLinks) unlinked = null;
           steps.push(step);
           known = step.snapshot;

@@ -60,23 +60,29 @@ async function locked(tx: DatabaseTransactionConnection, incidenceId: string) {
   const row = await tx.one(sql.type(lockedRow)`
     SELECT ${SNAPSHOT_COLUMNS}, channel, sla_clock, sla_policy, sla_status, sla_next_due_at
     FROM incidences WHERE id = ${incidenceId} FOR UPDATE`);
-  const summary: SlaSummary = {
-    policy: row.sla_policy,
-    status: row.sla_status,
-    nextDueAt: row.sla_next_due_at === null ? null : new Date(row.sla_next_due_at).toISOString(),
-  };
   return {
     snapshot: toSnapshot(row),
     channel: row.channel,
     clock: (row.sla_clock ?? null) as ResponseClock | null,
-    summary,
+    summary: summaryOfRow(row),
   };
 }
 
-const stateOf = (conversationId: string, snapshot: IncidenceSnapshot): ConversationState =>
+/** The incidence's SLA as its row stores it. */
+export const summaryOfRow = (row: {
+  sla_policy: string | null;
+  sla_status: SlaSummary['status'];
+  sla_next_due_at: string | number | null;
+}): SlaSummary => ({
+  policy: row.sla_policy,
+  status: row.sla_status,
+  nextDueAt: row.sla_next_due_at === null ? null : new Date(row.sla_next_due_at).toISOString(),
+});
+
+export const stateOf = (conversationId: string, snapshot: IncidenceSnapshot): ConversationState =>
   withSnapshot(initialConversationState(conversationId), snapshot);
 
-const planOf = (rules: SlaRules, snapshot: IncidenceSnapshot, channel: string): SlaPlan => ({
+export const planOf = (rules: SlaRules, snapshot: IncidenceSnapshot, channel: string): SlaPlan => ({
   policy: policyFor(rules.policies, { cartValue: snapshot.cartValue, eventType: snapshot.eventType, channel }),
   hours: rules.hours,
   outbound: rules.outbound,

@@ -50,6 +50,35 @@ export async function loadIncidence(pool: DatabasePool, conversationId: string):
   return row ? toSnapshot(row) : null;
 }
 
+/** A new incidence's columns and VALUES, from its context. */
+const incidenceValues = (conversationId: string, context: IncidenceContext, firstEventAt: string) => sql.fragment`(
+      conversation_id, user_id, freshchat_user_id, order_id, stage, channel, trigger,
+      app_screen, cart_value, guest_count, event_type, friction_score, created_at
+    ) VALUES (
+      ${conversationId}, ${context.userId}, ${context.freshchatUserId}, ${context.orderId}, ${stageOf(context)},
+      'IN_APP_CHAT', ${context.trigger}, ${context.appScreen}, ${context.cartValue}, ${context.guestCount},
+      ${context.eventType}, ${context.frictionScore}, ${firstEventAt}::timestamptz
+    )`;
+
+const createdRow = snapshotRow.extend({ version: z.string() });
+
+/**
+ * Creates the conversation's incidence when it has none (null: it has one), with its row version (`xmin`), so a
+ * step can store its first event against it in one guarded statement.
+ */
+export async function createIncidence(
+  pool: DatabasePool,
+  conversationId: string,
+  context: IncidenceContext,
+  firstEventAt: string,
+): Promise<{ snapshot: IncidenceSnapshot; version: string } | null> {
+  const row = await pool.maybeOne(sql.type(createdRow)`
+    INSERT INTO incidences ${incidenceValues(conversationId, context, firstEventAt)}
+    ON CONFLICT (conversation_id) DO NOTHING
+    RETURNING ${SNAPSHOT_COLUMNS}, xmin::text AS version`);
+  return row ? { snapshot: toSnapshot(row), version: row.version } : null;
+}
+
 /**
  * Creates the conversation's incidence, or fills in context fields it still lacks (first known value wins).
  * Idempotent by conversation id.
@@ -61,14 +90,7 @@ export async function upsertIncidence(
   firstEventAt: string,
 ): Promise<IncidenceSnapshot> {
   const row = await pool.one(sql.type(snapshotRow)`
-    INSERT INTO incidences (
-      conversation_id, user_id, freshchat_user_id, order_id, stage, channel, trigger,
-      app_screen, cart_value, guest_count, event_type, friction_score, created_at
-    ) VALUES (
-      ${conversationId}, ${context.userId}, ${context.freshchatUserId}, ${context.orderId}, ${stageOf(context)},
-      'IN_APP_CHAT', ${context.trigger}, ${context.appScreen}, ${context.cartValue}, ${context.guestCount},
-      ${context.eventType}, ${context.frictionScore}, ${firstEventAt}::timestamptz
-    )
+    INSERT INTO incidences ${incidenceValues(conversationId, context, firstEventAt)}
     ON CONFLICT (conversation_id) DO UPDATE SET
       user_id = COALESCE(incidences.user_id, EXCLUDED.user_id),
       freshchat_user_id = COALESCE(incidences.freshchat_user_id, EXCLUDED.freshchat_user_id),

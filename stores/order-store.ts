@@ -41,7 +41,7 @@ export async function linkAssists(db: CommonQueryMethods, scope: AssistScope, wi
 }
 
 /** The links as common table expressions of a statement (`linked`: one row per new link). */
-export function assistLinks(scope: AssistScope, windowMs: number) {
+export function assistLinks(scope: AssistScope, windowMs: number, onlyIf = sql.fragment`TRUE`) {
   const window = sql.fragment`make_interval(secs => ${windowMs / 1000})`;
   return sql.fragment`o AS (
       SELECT order_id, min(user_id) AS user_id, min(placed_at) AS placed_at FROM orders WHERE ${scope.orders} GROUP BY order_id
@@ -57,7 +57,7 @@ export function assistLinks(scope: AssistScope, windowMs: number) {
     ), linked AS (
       INSERT INTO order_assists (order_id, incidence_id, reason)
       SELECT order_id, incidence_id, (ARRAY['NAMED_ORDER', 'OPEN_INCIDENCE', 'RESOLVED_WITHIN_WINDOW'])[min(priority)]
-      FROM candidates GROUP BY order_id, incidence_id
+      FROM candidates WHERE ${onlyIf} GROUP BY order_id, incidence_id
       ON CONFLICT (order_id, incidence_id) DO NOTHING
       RETURNING 1)`;
 }

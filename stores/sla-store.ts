@@ -1,4 +1,4 @@
-import { sql, type DatabaseTransactionConnection } from 'slonik';
+import { sql, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { businessSeconds, type BusinessHours } from '../domain/sla/business-hours';
 import { clockEventOf } from '../domain/sla/response-clock';
@@ -104,7 +104,25 @@ export async function storeSlaProgress(
   hours: BusinessHours,
   inputs?: ResponseInputs,
 ): Promise<void> {
-  const parts = [];
+  const needed = progress.recompute && !inputs ? await responseInputsOf(tx, incidenceId) : inputs;
+  const { parts, sets } = slaWrites(incidenceId, progress, hours, needed);
+  await tx.query(sql.unsafe`
+    ${parts.length > 0 ? sql.fragment`WITH ${sql.join(parts, sql.fragment`, `)}` : sql.fragment``}
+    UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId}`);
+}
+
+/**
+ * One SLA step as parts of one statement: common table expressions (each write taken only where `onlyIf` holds) and
+ * the incidence's SET list. `inputs` are required when the step recomputes the response times.
+ */
+export function slaWrites(
+  incidenceId: string,
+  progress: SlaProgress,
+  hours: BusinessHours,
+  inputs: ResponseInputs | undefined,
+  onlyIf: FragmentSqlToken = sql.fragment`TRUE`,
+) {
+  const parts: FragmentSqlToken[] = [];
   const targets = targetWrites(progress.changed);
   if (targets.length > 0)
     parts.push(sql.fragment`targets AS (
@@ -112,6 +130,7 @@ export async function storeSlaProgress(
       SELECT ${incidenceId}, x.target, x.started_at, x.policy, x.due_at, x.status, x.settled_at
       FROM jsonb_to_recordset(${sql.jsonb(targets as never)}) AS x(target text, started_at timestamptz, policy text,
         due_at timestamptz, status text, settled_at timestamptz)
+      WHERE ${onlyIf}
       ON CONFLICT (incidence_id, target, started_at) DO UPDATE SET
         policy = EXCLUDED.policy, due_at = EXCLUDED.due_at, status = EXCLUDED.status, settled_at = EXCLUDED.settled_at
       WHERE sla_targets.status = 'ACTIVE')`);
@@ -121,6 +140,7 @@ export async function storeSlaProgress(
       SELECT ${incidenceId}, x.event_key, x.event_type, x.actor, x.content, x.metadata, x.occurred_at
       FROM jsonb_to_recordset(${sql.jsonb(progress.breaches.map(timelineJson) as never)}) AS x(event_key text,
         event_type text, actor text, content text, metadata jsonb, occurred_at timestamptz)
+      WHERE ${onlyIf}
       ON CONFLICT (incidence_id, event_key) DO NOTHING)`);
   const s = progress.summary;
   const sets = [
@@ -130,13 +150,12 @@ export async function storeSlaProgress(
     sql.fragment`sla_clock = ${progress.clock ? sql.jsonb(progress.clock as never) : null}`,
   ];
   if (progress.recompute) {
-    const times = responseWrites(inputs ?? (await responseInputsOf(tx, incidenceId)), hours);
-    parts.push(...times.parts(incidenceId));
+    if (!inputs) throw new TypeError('an SLA step that recomputes response times needs their inputs');
+    const times = responseWrites(inputs, hours);
+    parts.push(...times.parts(incidenceId, onlyIf));
     sets.push(...times.sets);
   }
-  await tx.query(sql.unsafe`
-    ${parts.length > 0 ? sql.fragment`WITH ${sql.join(parts, sql.fragment`, `)}` : sql.fragment``}
-    UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId}`);
+  return { parts, sets };
 }
 
 /**
@@ -199,27 +218,29 @@ function responseWrites(inputs: ResponseInputs, hours: BusinessHours) {
   const first = times.firstResponse;
   const resolved = inputs.resolved;
   return {
-    parts: (id: string) => [
+    parts: (id: string, onlyIf: FragmentSqlToken) => [
       sql.fragment`responses AS (
         SELECT * FROM jsonb_to_recordset(${sql.jsonb([...responses.values()] as never)}) AS x(kind text,
           care_cycle int, waiting_since timestamptz, answered_at timestamptz, seconds int, business_seconds int))`,
       sql.fragment`responses_gone AS (
-        DELETE FROM response_times r WHERE r.incidence_id = ${id}
+        DELETE FROM response_times r WHERE r.incidence_id = ${id} AND ${onlyIf}
           AND NOT EXISTS (SELECT 1 FROM responses x WHERE x.answered_at = r.answered_at AND x.kind = r.kind))`,
       sql.fragment`responses_kept AS (
         INSERT INTO response_times (incidence_id, kind, care_cycle, waiting_since, answered_at, seconds, business_seconds)
         SELECT ${id}, kind, care_cycle, waiting_since, answered_at, seconds, business_seconds FROM responses
+        WHERE ${onlyIf}
         ON CONFLICT (incidence_id, answered_at, kind) DO UPDATE SET care_cycle = EXCLUDED.care_cycle,
           waiting_since = EXCLUDED.waiting_since, seconds = EXCLUDED.seconds, business_seconds = EXCLUDED.business_seconds)`,
       sql.fragment`cycles AS (
         SELECT * FROM jsonb_to_recordset(${sql.jsonb(cycles as never)}) AS x(care_cycle int, started_at timestamptz,
           resolved_at timestamptz, seconds int, business_seconds int))`,
       sql.fragment`cycles_gone AS (
-        DELETE FROM care_cycles c WHERE c.incidence_id = ${id}
+        DELETE FROM care_cycles c WHERE c.incidence_id = ${id} AND ${onlyIf}
           AND NOT EXISTS (SELECT 1 FROM cycles x WHERE x.care_cycle = c.care_cycle))`,
       sql.fragment`cycles_kept AS (
         INSERT INTO care_cycles (incidence_id, care_cycle, started_at, resolved_at, seconds, business_seconds)
         SELECT ${id}, care_cycle, started_at, resolved_at, seconds, business_seconds FROM cycles
+        WHERE ${onlyIf}
         ON CONFLICT (incidence_id, care_cycle) DO UPDATE SET started_at = EXCLUDED.started_at,
           resolved_at = EXCLUDED.resolved_at, seconds = EXCLUDED.seconds, business_seconds = EXCLUDED.business_seconds)`,
     ],

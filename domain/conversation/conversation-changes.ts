@@ -1,7 +1,7 @@
 import type { ConversationEvent } from './conversation-event';
 import { isCurrentStateChange, type ConversationState } from './conversation-state';
 import type { Resolution } from './incidence';
-import type { IncidenceChange, SilenceClose, TimelineEntry } from './incidence-snapshot';
+import type { IncidenceChange, IncidenceSnapshot, SilenceClose, TimelineEntry } from './incidence-snapshot';
 import { resolutionFromTags, timeToResolveSeconds } from './resolution-rules';
 import { TAGS_PENDING } from './record-values';
 
@@ -136,4 +136,33 @@ export function silenceCloseOf(state: ConversationState, at: string): SilenceClo
     timelineKey: `went_silent:${state.lastStateChangeAt ?? state.firstEventAt ?? at}`,
     at,
   };
+}
+
+const iso = (at: string): string => new Date(at).toISOString();
+
+/**
+ * The incidence as an open change leaves it (one that neither closes, reopens nor re-times a resolution), computed
+ * as the store's SET list computes it on the row as read (`assignedAt`: the row's latest assignment); null for the
+ * other changes, which the store applies under its row lock.
+ */
+export function openChangeApplied(
+  snapshot: IncidenceSnapshot,
+  change: IncidenceChange,
+  assignedAt: string | null,
+): IncidenceSnapshot | null {
+  if (change.close || change.reopen || change.timeToResolveSeconds !== undefined) return null;
+  const after = { ...snapshot };
+  if (change.firstEventAt && Date.parse(change.firstEventAt) < Date.parse(after.createdAt))
+    after.createdAt = iso(change.firstEventAt);
+  if (change.assignment) {
+    if (assignedAt === null || Date.parse(assignedAt) <= Date.parse(change.assignment.at))
+      after.agentId = change.assignment.agentId;
+  } else if (change.agentId) after.agentId = change.agentId;
+  const stateChangeAt = change.stateChangeAt;
+  if (
+    stateChangeAt &&
+    (after.lastStateChangeAt === null || Date.parse(stateChangeAt) > Date.parse(after.lastStateChangeAt))
+  )
+    after.lastStateChangeAt = iso(stateChangeAt);
+  return after;
 }

@@ -87,3 +87,7 @@ export function mergeContexts(...sources: PartialContext[]): ContextFields {
   }
   return merged;
 }
+
+/** Whether an event's own user properties name the app user (its context then needs no Freshchat lookup). */
+export const namesAppUser = (event: { userProperties: Record<string, unknown> | null }): boolean =>
+  contextFromProperties(event.userProperties).userId !== undefined;

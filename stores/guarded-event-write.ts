@@ -1,0 +1,161 @@
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import type { ConversationEvent } from '../domain/conversation/conversation-event';
+import { eventChangeOf, openChangeApplied, timelineEntryOf } from '../domain/conversation/conversation-changes';
+import type { IncidenceSnapshot } from '../domain/conversation/incidence-snapshot';
+import type { ResponseClock } from '../domain/sla/response-clock';
+import type { SlaTarget } from '../domain/sla/sla';
+import { slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
+import { planOf, stateOf, summaryOfRow, type RecordStep, type SlaRules } from './conversation-record';
+import { changeSets, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
+import { assistLinks, incidenceScope } from './order-store';
+import { RESPONSE_TIMELINE_JSON, responseTimelineOf, slaWrites, TARGETS_JSON, targetsFromJson } from './sla-store';
+import type { ResponseInputs } from './sla-store';
+
+/**
+ * The record as one statement read it, without a lock, with the incidence row's version (`xmin`): every write to a
+ * conversation's record (timeline, targets, state) updates its incidence row, so an unchanged version means an
+ * unchanged record.
+ */
+export interface RecordRead {
+  snapshot: IncidenceSnapshot;
+  version: string;
+  channel: string;
+  clock: ResponseClock | null;
+  summary: SlaSummary;
+  assignedAt: string | null;
+  /** The incidence is resolved with a time to resolve (its business time is recomputed with the response times). */
+  resolveKnown: boolean;
+  targets: SlaTarget[];
+  timeline: ResponseInputs['timeline'];
+  /** The event's timeline row is stored already. */
+  stored: boolean;
+}
+
+/** A record just created with the incidence: nothing stored beside it yet. */
+export const freshRecord = (created: { snapshot: IncidenceSnapshot; version: string }): RecordRead => ({
+  ...created,
+  channel: 'IN_APP_CHAT',
+  clock: null,
+  summary: { policy: null, status: null, nextDueAt: null },
+  assignedAt: null,
+  resolveKnown: false,
+  targets: [],
+  timeline: [],
+  stored: false,
+});
+
+const readRow = snapshotRow.extend({
+  version: z.string(),
+  channel: z.string(),
+  sla_clock: z.unknown(),
+  sla_policy: z.string().nullable(),
+  sla_status: z.enum(['ACTIVE', 'MET', 'MISSED']).nullable(),
+  sla_next_due_at: z.union([z.string(), z.number()]).nullable(),
+  assigned_at: z.union([z.string(), z.number()]).nullable(),
+  resolve_known: z.boolean(),
+  targets: z.unknown(),
+  timeline: z.unknown(),
+  stored: z.boolean(),
+});
+
+/** Reads the record an event is stored against, in one statement (one snapshot of it). */
+export async function readRecord(pool: DatabasePool, incidenceId: string, eventKey: string): Promise<RecordRead> {
+  const row = await pool.one(sql.type(readRow)`
+    SELECT ${SNAPSHOT_COLUMNS}, xmin::text AS version, channel, sla_clock, sla_policy, sla_status, sla_next_due_at,
+      assigned_at, time_to_resolve_seconds IS NOT NULL AS resolve_known,
+      ${TARGETS_JSON(incidenceId)} AS targets, ${RESPONSE_TIMELINE_JSON(incidenceId)} AS timeline,
+      EXISTS (SELECT 1 FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_key = ${eventKey}) AS stored
+    FROM incidences WHERE id = ${incidenceId}`);
+  return {
+    snapshot: toSnapshot(row),
+    version: row.version,
+    channel: row.channel,
+    clock: (row.sla_clock ?? null) as ResponseClock | null,
+    summary: summaryOfRow(row),
+    assignedAt: row.assigned_at === null ? null : new Date(row.assigned_at).toISOString(),
+    resolveKnown: row.resolve_known,
+    targets: targetsFromJson(row.targets),
+    timeline: responseTimelineOf(row.timeline),
+    stored: row.stored,
+  };
+}
+
+const INSERTED = sql.fragment`EXISTS (SELECT 1 FROM inserted)`;
+
+/**
+ * Stores a new event with an open change (no close or reopen) in one statement, guarded by the version read: its
+ * timeline row, the incidence change, its SLA progress computed from the record as read and, with `linkAssists`, the
+ * assist links of an incidence just created. Null, with nothing written, when the event is stored already, its change
+ * is not open, or the record changed since it was read: the step then takes the event under the row lock.
+ */
+export async function storeEventGuarded(
+  pool: DatabasePool,
+  input: { conversationId: string; event: ConversationEvent; linkAssists: boolean },
+  read: RecordRead,
+  rules: SlaRules | null,
+  assistedOrderWindowMs: number,
+  now: () => string,
+): Promise<RecordStep | null> {
+  if (read.stored) return null;
+  const { conversationId, event } = input;
+  const incidenceId = read.snapshot.incidenceId;
+  const before = stateOf(conversationId, read.snapshot);
+  const { change } = eventChangeOf(before, event);
+  const after = openChangeApplied(read.snapshot, change, read.assignedAt);
+  if (!after) return null;
+  const entry = timelineEntryOf(event);
+  const parts = input.linkAssists ? [assistLinks(incidenceScope(incidenceId), assistedOrderWindowMs, INSERTED)] : [];
+  const sets = changeSets(change);
+  let sla: SlaProgress | null = null;
+  if (rules) {
+    sla = slaStepOf(
+      { clock: read.clock, targets: read.targets },
+      before,
+      stateOf(conversationId, after),
+      entry,
+      planOf(rules, after, read.channel),
+      now(),
+    );
+    const inputs: ResponseInputs = {
+      timeline: [
+        ...read.timeline,
+        {
+          eventType: entry.eventType,
+          actor: entry.actor,
+          messageType: (entry.metadata.message_type as string | undefined) ?? null,
+          occurredAt: new Date(entry.occurredAt).toISOString(),
+        },
+      ],
+      resolved:
+        after.resolvedAt && read.resolveKnown ? { createdAt: after.createdAt, resolvedAt: after.resolvedAt } : null,
+    };
+    const writes = slaWrites(incidenceId, sla, rules.hours, inputs, INSERTED);
+    parts.push(...writes.parts);
+    sets.push(...writes.sets);
+  }
+  const row = await pool.maybeOne(sql.type(snapshotRow)`
+    WITH guard AS (
+      SELECT id FROM incidences WHERE id = ${incidenceId} AND xmin = ${read.version}::xid FOR UPDATE
+    ), inserted AS (
+      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
+      SELECT guard.id, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
+        ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz
+      FROM guard
+      ON CONFLICT (incidence_id, event_key) DO NOTHING
+      RETURNING id
+    )${parts.length > 0 ? sql.fragment`, ${sql.join(parts, sql.fragment`, `)}` : sql.fragment``}, changed AS (
+      UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId} AND ${INSERTED}
+      RETURNING ${SNAPSHOT_COLUMNS}
+    )
+    SELECT * FROM changed`);
+  if (!row) return null;
+  return {
+    stored: true,
+    snapshot: toSnapshot(row),
+    closedAt: null,
+    tagsPending: false,
+    sla,
+    summary: sla?.summary ?? read.summary,
+  };
+}
