@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
   const baseDir = listFlag<string>('base-worker', [], String)[0];
   const phasesPerRound = 2 + (skip.has('b') ? 0 : 1);
-  const opened = n * rounds * phasesPerRound + WARM_UP + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
+  const opened = n * rounds * phasesPerRound + WARM_UP * 4 + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
   const heap = flag('heap', 0);
   const env = {
     DATABASE_URL: db.url,
@@ -180,6 +180,11 @@ async function main(): Promise<void> {
     const ingest: Ingest[] = [];
     // The API's first requests compile its code and open its connections: a long-lived API has paid that already.
     if (!skip.has('b')) await webhooksIntoApi(api_, `w-${runId}`, WARM_UP, '(b) warm-up, not counted');
+    // So has a long-lived worker: the first phase of the run would pay the JIT and the pool's connections alone.
+    const warm = { ...start, n: WARM_UP };
+    await startConversations(warm, `wa-${runId}`);
+    await startMinimal(warm, `wm-${runId}`);
+    if (base) await startConversations(base.start(warm), `wb-${runId}`);
     for (let r = 0; r < rounds; r++) {
       const phases: Phase[] = [
         ['(a)', () => startConversations(start, `a${r}-${runId}`)],
