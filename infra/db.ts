@@ -1,4 +1,5 @@
-import { createPool, SchemaValidationError, type DatabasePool, type Interceptor } from 'slonik';
+import { createHash } from 'node:crypto';
+import { createPool, SchemaValidationError, type DatabasePool, type Interceptor, type QuerySqlToken } from 'slonik';
 
 export type { DatabasePool };
 
@@ -24,4 +25,14 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
     // state (no SET, temp tables or session locks on pooled connections), so there is nothing to discard.
     resetConnection: async () => undefined,
   });
+}
+
+/**
+ * The statement as a named prepared statement, named by its text: each pooled connection parses and plans it once and
+ * is then sent only its values (a hot statement's text is kilobytes). The connections keep no other session state,
+ * so nothing discards them (`resetConnection` above).
+ */
+export function prepared<T extends QuerySqlToken>(query: T): T {
+  const name = `s_${createHash('sha1').update(query.sql).digest('base64url')}`;
+  return Object.freeze({ ...query, name });
 }

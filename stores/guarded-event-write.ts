@@ -5,6 +5,7 @@ import { eventChangeOf, openChangeApplied, timelineEntryOf } from '../domain/con
 import type { IncidenceSnapshot } from '../domain/conversation/incidence-snapshot';
 import type { ResponseClock } from '../domain/sla/response-clock';
 import type { SlaTarget } from '../domain/sla/sla';
+import { prepared } from '../infra/db';
 import { slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
 import { planOf, stateOf, summaryOfRow, type RecordStep, type SlaRules } from './conversation-record';
 import { changeSets, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
@@ -61,12 +62,14 @@ const readRow = snapshotRow.extend({
 
 /** Reads the record an event is stored against, in one statement (one snapshot of it). */
 export async function readRecord(pool: DatabasePool, incidenceId: string, eventKey: string): Promise<RecordRead> {
-  const row = await pool.one(sql.type(readRow)`
+  const row = await pool.one(
+    prepared(sql.type(readRow)`
     SELECT ${SNAPSHOT_COLUMNS}, xmin::text AS version, channel, sla_clock, sla_policy, sla_status, sla_next_due_at,
       assigned_at, time_to_resolve_seconds IS NOT NULL AS resolve_known,
       ${TARGETS_JSON(incidenceId)} AS targets, ${RESPONSE_TIMELINE_JSON(incidenceId)} AS timeline,
       EXISTS (SELECT 1 FROM incidence_timeline WHERE incidence_id = ${incidenceId} AND event_key = ${eventKey}) AS stored
-    FROM incidences WHERE id = ${incidenceId}`);
+    FROM incidences WHERE id = ${incidenceId}`),
+  );
   return {
     snapshot: toSnapshot(row),
     version: row.version,
@@ -134,7 +137,8 @@ export async function storeEventGuarded(
     parts.push(...writes.parts);
     sets.push(...writes.sets);
   }
-  const row = await pool.maybeOne(sql.type(snapshotRow)`
+  const row = await pool.maybeOne(
+    prepared(sql.type(snapshotRow)`
     WITH guard AS (
       SELECT id FROM incidences WHERE id = ${incidenceId} AND xmin = ${read.version}::xid FOR UPDATE
     ), inserted AS (
@@ -148,7 +152,8 @@ export async function storeEventGuarded(
       UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId} AND ${INSERTED}
       RETURNING ${SNAPSHOT_COLUMNS}
     )
-    SELECT * FROM changed`);
+    SELECT * FROM changed`),
+  );
   if (!row) return null;
   return {
     stored: true,

@@ -4,6 +4,7 @@ import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '
 import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/conversation/record-values';
 import { stageOf } from '../domain/conversation/incidence';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/conversation/incidence-snapshot';
+import { prepared } from '../infra/db';
 import { linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
 
@@ -72,10 +73,12 @@ export async function createIncidence(
   context: IncidenceContext,
   firstEventAt: string,
 ): Promise<{ snapshot: IncidenceSnapshot; version: string } | null> {
-  const row = await pool.maybeOne(sql.type(createdRow)`
-    INSERT INTO incidences ${incidenceValues(conversationId, context, firstEventAt)}
-    ON CONFLICT (conversation_id) DO NOTHING
-    RETURNING ${SNAPSHOT_COLUMNS}, xmin::text AS version`);
+  const row = await pool.maybeOne(
+    prepared(sql.type(createdRow)`
+      INSERT INTO incidences ${incidenceValues(conversationId, context, firstEventAt)}
+      ON CONFLICT (conversation_id) DO NOTHING
+      RETURNING ${SNAPSHOT_COLUMNS}, xmin::text AS version`),
+  );
   return row ? { snapshot: toSnapshot(row), version: row.version } : null;
 }
 

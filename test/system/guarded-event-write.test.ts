@@ -179,3 +179,30 @@ test('an incidence that exists already is not created again', async () => {
   await upsertIncidence(pool, id, CONTEXT, at(0));
   expect(await createIncidence(pool, id, CONTEXT, at(0))).toBeNull();
 });
+
+test('the hot statements are prepared once per connection and then sent only their values', async () => {
+  const single = await createDatabasePool(database.url, 1);
+  try {
+    for (const n of [1, 2, 3]) {
+      const id = `prepared-${n}-${Date.now()}`;
+      const created = (await createIncidence(single, id, CONTEXT, at(0)))!;
+      const event = events.message(id, 'm1', at(0));
+      const step = await storeEventGuarded(
+        single,
+        { conversationId: id, event, linkAssists: true },
+        freshRecord(created),
+        RULES,
+        WINDOW_MS,
+        now,
+      );
+      expect(step).not.toBeNull();
+    }
+    const statements = await single.anyFirst(sql.unsafe`
+      SELECT statement FROM pg_prepared_statements WHERE NOT from_sql ORDER BY statement`);
+    // One new incidence and one guarded write, each parsed once for the three conversations.
+    expect(statements.filter((s) => String(s).includes('INSERT INTO incidences'))).toHaveLength(1);
+    expect(statements.filter((s) => String(s).includes('WITH guard AS'))).toHaveLength(1);
+  } finally {
+    await single.end();
+  }
+});
