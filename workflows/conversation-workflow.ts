@@ -53,6 +53,8 @@ const STEP_INPUT_CHARS = 200_000;
 const RECENT_KEYS_KEPT = 500;
 /** Patch: a user lookup's result names the user only (runs started before it take its whole, maybe stale, snapshot). */
 export const USER_LOOKUP_NAMES_USER_ONLY = 'user-lookup-names-user-only';
+/** Patch: what woke the run in the task where a window's timer fired is taken (runs started before it end there). */
+export const WOKEN_AT_WINDOW_END = 'woken-at-window-end';
 
 /**
  * One long-lived workflow per Freshchat conversation: orchestration only. Signals queue events; each wake-up stores
@@ -78,6 +80,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   let stalledDue: string | null = null;
   // Decided at the run's start, where every run's history is alike.
   const lookupNamesUserOnly = patched(USER_LOOKUP_NAMES_USER_ONLY);
+  const wokenAtWindowEnd = patched(WOKEN_AT_WINDOW_END);
 
   // Signals that arrived with the start, before any handler existed, are taken in arrival order: named handlers
   // alone would take them grouped by kind (a reopen after the resolution that followed it).
@@ -149,6 +152,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const wait = idleWait(Math.max(Date.now(), clockAt), windowEnds, due ? Date.parse(due) : null);
     const summary = wait.until === 'sla' ? `SLA due ${due}` : 'window';
     if (wait.ms > 0 ? await condition(woken, wait.ms, { summary }) : woken()) continue;
+    // A timer firing in the same task as a follow-up's result or a signal times the condition out though it holds.
+    if (wokenAtWindowEnd && woken()) continue;
 
     if (wait.until === 'sla' && state.incidenceId) {
       const result = await storeStep('recordDueBreaches', { conversationId, incidenceId: state.incidenceId });

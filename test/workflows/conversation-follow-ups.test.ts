@@ -1,8 +1,14 @@
+import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation/conversation-event';
 import { conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
+import { testRunId } from '../support/database';
 import { useWorkflowHarness } from '../support/workflow-worker';
+
+const EventType = temporal.api.enums.v1.EventType;
+type EventType = temporal.api.enums.v1.EventType;
 
 const harness = useWorkflowHarness();
 
@@ -89,3 +95,61 @@ test('a user named from an incidence read before a reopen leaves the reopen stan
   expect(store.calls).toContain('closeForSilence');
   expect(store.incidence(id)).toMatchObject({ outcome: 'DROPPED', reopenCount: 1 });
 }, 60_000);
+
+// A follow-up's result and the end of the reopen window can reach the run in one workflow task (a busy worker, a
+// worker restart): the window's timer then times the wait out although a result is waiting. The run must take it.
+test('tags read back in the task where the reopen window ends are applied before the run ends', async () => {
+  const store = fakeIncidences();
+  const id = `tags-at-window-end-${Date.now()}`;
+  const workflowId = conversationWorkflowId(id);
+  const settings = conversationSettings({ reopenWindowMs: 1_000 });
+  const applied: Array<string[] | null> = [];
+  let tagRead: Uint8Array | undefined;
+  const activities = {
+    ...store.activities,
+    // Freshchat answers after this worker has stopped: the read is completed from outside, later.
+    async fetchResolutionTags(): Promise<string[] | null> {
+      tagRead = Context.current().info.taskToken;
+      throw new CompleteAsyncError();
+    },
+    async applyResolutionTags(input: { tags: string[] | null }) {
+      applied.push(input.tags);
+      return store.activities.applyResolutionTags(input as never);
+    },
+  };
+  const taskQueue = `wf-${testRunId()}`;
+  const history = async () => (await harness.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const types = async () => (await history()).map((e) => e.eventType);
+  await harness.withWorker(
+    activities,
+    async () => {
+      await deliver(harness.client, taskQueue, events.message(id, 'message:1', new Date().toISOString()), settings);
+      await deliver(
+        harness.client,
+        taskQueue,
+        events.resolution(id, 'resolution:2', new Date().toISOString(), null),
+        settings,
+      );
+      await eventually(async () => expect(tagRead).toBeDefined(), 20_000);
+      // The reopen window's timer, started after the tag read was scheduled (not the silence timer before it).
+      await eventually(async () => {
+        const all = await types();
+        const read = all.lastIndexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+        expect(read).toBeGreaterThan(-1);
+        expect(all.lastIndexOf(EventType.EVENT_TYPE_TIMER_STARTED)).toBeGreaterThan(read);
+      }, 20_000);
+    },
+    taskQueue,
+  );
+  // No worker runs: the reopen window's timer fires, then the tags arrive; one workflow task will carry both.
+  await eventually(async () => expect(await types()).toContain(EventType.EVENT_TYPE_TIMER_FIRED), 20_000);
+  await harness.client.activity.complete(tagRead!, ['order_placed']);
+  await harness.withWorker(
+    activities,
+    async () => {
+      await harness.client.workflow.getHandle(workflowId).result();
+    },
+    taskQueue,
+  );
+  expect(applied).toEqual([['order_placed']]);
+}, 90_000);

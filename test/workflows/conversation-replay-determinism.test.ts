@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -8,6 +9,8 @@ import { conversationWorkflowId, type ConversationEvent } from '../../domain/con
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { replayHistoryFile } from '../support/replay';
+
+const EventType = temporal.api.enums.v1.EventType;
 
 // Plain payloads (no codec): the replay subprocess decodes the recorded history as the SDK's default converter does.
 let client: Client;
@@ -127,3 +130,50 @@ test('a user named beside the loop after a reopen (patched to name the user only
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
 }, 60_000);
+
+test('tags that arrive in the task where the reopen window ends (patched to be taken) replay with the same code', async () => {
+  const store = fakeIncidences();
+  const id = `replay-window-end-${Date.now()}`;
+  const settings = conversationSettings({ reopenWindowMs: 1_000 });
+  const taskQueue = 'fake_replay_queue-0';
+  let tagRead: Uint8Array | undefined;
+  const activities = {
+    ...store.activities,
+    async fetchResolutionTags(): Promise<string[] | null> {
+      tagRead = Context.current().info.taskToken;
+      throw new CompleteAsyncError();
+    },
+  };
+  const workerOf = () =>
+    Worker.create({
+      connection: native,
+      taskQueue,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      activities,
+    });
+  const handle = client.workflow.getHandle(conversationWorkflowId(id));
+  const eventTypes = async () => ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+  await (
+    await workerOf()
+  ).runUntil(async () => {
+    await deliver(client, taskQueue, events.message(id, 'message:1', new Date().toISOString()), settings);
+    await deliver(client, taskQueue, events.resolution(id, 'resolution:2', new Date().toISOString(), null), settings);
+    await eventually(async () => expect(tagRead).toBeDefined(), 20_000);
+    // The reopen window's timer, started after the tag read was scheduled (not the silence timer before it).
+    await eventually(async () => {
+      const types = await eventTypes();
+      const read = types.lastIndexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+      expect(read).toBeGreaterThan(-1);
+      expect(types.lastIndexOf(EventType.EVENT_TYPE_TIMER_STARTED)).toBeGreaterThan(read);
+    }, 20_000);
+  });
+  await eventually(async () => expect(await eventTypes()).toContain(EventType.EVENT_TYPE_TIMER_FIRED), 20_000);
+  await client.activity.complete(tagRead!, ['order_placed']);
+  const state = await (await workerOf()).runUntil(handle.result());
+  expect(state).toMatchObject({ outcome: 'CONVERTED' });
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-window-end-')), `${id}.pb`);
+  writeFileSync(file, temporal.api.history.v1.History.encode((await handle.fetchHistory()) as never).finish());
+  const run = replayHistoryFile(file, conversationWorkflowId(id));
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+}, 90_000);
