@@ -1,6 +1,6 @@
 import type { ConversationEvent } from '../../domain/conversation/conversation-event';
 import { initialConversationState, type ConversationState } from '../../domain/conversation/conversation-state';
-import { incidenceChangeOf } from '../../domain/conversation/conversation-changes';
+import { incidenceChangeOf, openChangeApplied } from '../../domain/conversation/conversation-changes';
 import type { IncidenceChange } from '../../domain/conversation/incidence-snapshot';
 
 /** The state as the store leaves it after a change (stores/incidence-store.ts `changeSets`). */
@@ -120,4 +120,62 @@ test('a reopen of an open incidence changes no state and counts no reopen: it on
   // A resolution older than that reopen, delivered after it, stays on the timeline.
   const open = run([message('2026-01-20T04:00:00Z'), reopen('2026-01-20T06:00:00Z')]);
   expect(incidenceChangeOf(open, resolution('2026-01-20T05:00:00Z'), RESOLVED).close).toBeUndefined();
+});
+
+describe('openChangeApplied: the incidence as an open change leaves it (the guarded write computes its SLA from it)', () => {
+  const snapshot = {
+    incidenceId: 'i1',
+    userId: 'usr_1',
+    stage: 'PRE_ORDER' as const,
+    outcome: 'IN_PROGRESS' as const,
+    agentId: 'agent_old',
+    cartValue: 185_000,
+    eventType: 'WEDDING',
+    createdAt: '2026-11-24T10:05:00.000Z',
+    resolvedAt: null,
+    lastStateChangeAt: '2026-11-24T10:06:00.000Z',
+    reopenCount: 0,
+  };
+  const assignment = (at: string) => ({ agentId: 'agent_new', groupId: 'weddings', at });
+
+  test('an earlier first event moves the start; a later one does not', () => {
+    expect(openChangeApplied(snapshot, { firstEventAt: '2026-11-24T10:00:00Z' }, null)?.createdAt).toBe(
+      '2026-11-24T10:00:00.000Z',
+    );
+    expect(openChangeApplied(snapshot, { firstEventAt: '2026-11-24T10:09:00Z' }, null)?.createdAt).toBe(
+      snapshot.createdAt,
+    );
+  });
+
+  test('an assignment names the agent only when it is the latest one stored', () => {
+    const at = '2026-11-24T10:07:00.000Z';
+    expect(openChangeApplied(snapshot, { assignment: assignment(at) }, null)?.agentId).toBe('agent_new');
+    expect(openChangeApplied(snapshot, { assignment: assignment(at) }, at)?.agentId).toBe('agent_new');
+    expect(openChangeApplied(snapshot, { assignment: assignment(at) }, '2026-11-24T10:08:00Z')?.agentId).toBe(
+      'agent_old',
+    );
+  });
+
+  test('a reopen of an open incidence moves the last state change forward only', () => {
+    expect(openChangeApplied(snapshot, { stateChangeAt: '2026-11-24T10:09:00Z' }, null)?.lastStateChangeAt).toBe(
+      '2026-11-24T10:09:00.000Z',
+    );
+    expect(openChangeApplied(snapshot, { stateChangeAt: '2026-11-24T10:01:00Z' }, null)?.lastStateChangeAt).toBe(
+      snapshot.lastStateChangeAt,
+    );
+  });
+
+  test('closes, reopens and re-timed resolutions are left to the locked step', () => {
+    const close = {
+      outcome: 'CONVERTED' as const,
+      orderImpact: 'ORDER_PLACED' as never,
+      issueCategory: null,
+      resolutionType: null,
+      resolvedAt: '2026-11-24T10:09:00Z',
+      timeToResolveSeconds: 240,
+    };
+    expect(openChangeApplied(snapshot, { close }, null)).toBeNull();
+    expect(openChangeApplied(snapshot, { reopen: { at: '2026-11-24T10:09:00Z' } }, null)).toBeNull();
+    expect(openChangeApplied(snapshot, { timeToResolveSeconds: 60 }, null)).toBeNull();
+  });
 });
