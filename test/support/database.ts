@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { createDatabasePool, type DatabasePool } from '../../infra/db';
 import { migrate } from '../../infra/migrator';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://root@127.0.0.1:5432/test';
@@ -35,3 +36,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 export const testRunId = (): string => `${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/** A migrated database and a pool on it (of `size` connections), for the calling test file's tests. */
+export function useTestDatabase(size = 2): { readonly pool: DatabasePool; readonly url: string } {
+  let database: TestDatabase | undefined;
+  let pool: DatabasePool | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = await createDatabasePool(database.url, size);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+  return {
+    get pool() {
+      return pool!;
+    },
+    get url() {
+      return database!.url;
+    },
+  };
+}

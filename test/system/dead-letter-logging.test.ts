@@ -1,20 +1,9 @@
-import type { DatabasePool } from 'slonik';
 import { createConversationActivities, type ConversationActivityDeps } from '../../activities/conversation-activities';
-import { createDatabasePool } from '../../infra/db';
 import { upsertIncidence } from '../../stores/incidence-store';
 import { events } from '../support/conversation-fakes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useTestDatabase } from '../support/database';
 
-let database: TestDatabase;
-let pool: DatabasePool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = await createDatabasePool(database.url, 2);
-});
-afterAll(async () => {
-  await pool?.end();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 const TEXT = 'Call me on +91 98290 41766 about the wedding thali';
 const PHONE = '+919829041766';
@@ -23,9 +12,9 @@ test('a dead letter the database refuses too is logged with its ids, never its t
   const lines: string[] = [];
   const log = (fields: object, msg: string) => void lines.push(JSON.stringify({ ...fields, msg }));
   const logger = { error: log, warn: log, info: log } as unknown as ConversationActivityDeps['logger'];
-  const activities = createConversationActivities({ pool, logger } as ConversationActivityDeps);
+  const activities = createConversationActivities({ pool: database.pool, logger } as ConversationActivityDeps);
   const id = `dead-letter-log-${Date.now()}`;
-  const incidence = await upsertIncidence(pool, id, CONTEXT, new Date().toISOString());
+  const incidence = await upsertIncidence(database.pool, id, CONTEXT, new Date().toISOString());
   // A NUL in the event key: the timeline refuses it, and so does the dead-letter table.
   const refused = {
     ...events.message(id, 'message:\u0000refused', new Date().toISOString()),

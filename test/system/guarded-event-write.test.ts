@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { sql, type DatabasePool } from 'slonik';
+import { sql } from 'slonik';
 import type { ConversationEvent } from '../../domain/conversation/conversation-event';
 import type { IncidenceContext } from '../../domain/conversation/incidence';
 import { ALWAYS_OPEN } from '../../domain/sla/business-hours';
@@ -9,18 +9,9 @@ import { storeEvent, type SlaRules } from '../../stores/conversation-record';
 import { freshRecord, readRecord, storeEventGuarded } from '../../stores/guarded-event-write';
 import { createIncidence, upsertIncidence } from '../../stores/incidence-store';
 import { at, events } from '../support/conversation-fakes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useTestDatabase } from '../support/database';
 
-let database: TestDatabase;
-let pool: DatabasePool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = await createDatabasePool(database.url, 2);
-});
-afterAll(async () => {
-  await pool?.end();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 const RULES: SlaRules = {
   policies: slaPolicyFile.parse(JSON.parse(readFileSync('config/sla-policies.json', 'utf8'))),
@@ -61,12 +52,12 @@ const conversation = (id: string): ConversationEvent[] => [
 
 /** Everything stored of a conversation's record, without its ids and write times. */
 async function recordOf(conversationId: string) {
-  const incidence = await pool.one(sql.unsafe`
+  const incidence = await database.pool.one(sql.unsafe`
     SELECT to_jsonb(i) - 'id' - 'conversation_id' - 'updated_at' AS row FROM incidences i
     WHERE conversation_id = ${conversationId}`);
   const id = sql.fragment`(SELECT id FROM incidences WHERE conversation_id = ${conversationId})`;
   const rows = (table: string, order: string) =>
-    pool.any(sql.unsafe`
+    database.pool.any(sql.unsafe`
       SELECT to_jsonb(t) - 'id' - 'incidence_id' - 'created_at' - 'recorded_at' - 'linked_at' AS row
       FROM ${sql.identifier([table])} t WHERE incidence_id = ${id} ORDER BY ${sql.identifier([order])}`);
   return {
@@ -81,13 +72,13 @@ async function recordOf(conversationId: string) {
 test('an open event stored with one guarded statement leaves the record the locked step leaves', async () => {
   const [guardedId, lockedId] = [`guarded-${Date.now()}`, `locked-${Date.now()}`];
   const first = conversation(guardedId)[0]!;
-  const created = (await createIncidence(pool, guardedId, CONTEXT, first.occurredAt))!;
+  const created = (await createIncidence(database.pool, guardedId, CONTEXT, first.occurredAt))!;
   expect(created).not.toBeNull();
   let read = freshRecord(created);
   const deliveries: unknown[] = [];
   for (const event of conversation(guardedId)) {
     const step = await storeEventGuarded(
-      pool,
+      database.pool,
       { conversationId: guardedId, event, linkAssists: event.eventKey === 'm1' },
       read,
       RULES,
@@ -97,14 +88,20 @@ test('an open event stored with one guarded statement leaves the record the lock
     // Every one of these events is taken by the guarded write, none by the locked step.
     expect(step).not.toBeNull();
     deliveries.push(...step!.sla!.deliveries.map((d) => d.job));
-    read = await readRecord(pool, created.snapshot.incidenceId, 'next');
+    read = await readRecord(database.pool, created.snapshot.incidenceId, 'next');
   }
 
-  const lockedIncidence = await upsertIncidence(pool, lockedId, CONTEXT, first.occurredAt);
+  const lockedIncidence = await upsertIncidence(database.pool, lockedId, CONTEXT, first.occurredAt);
   const lockedDeliveries: unknown[] = [];
   for (const event of conversation(lockedId)) {
     const input = { conversationId: lockedId, incidenceId: lockedIncidence.incidenceId, event, linkAssists: false };
-    const step = await storeEvent(pool, { ...input, linkAssists: event.eventKey === 'm1' }, RULES, WINDOW_MS, now);
+    const step = await storeEvent(
+      database.pool,
+      { ...input, linkAssists: event.eventKey === 'm1' },
+      RULES,
+      WINDOW_MS,
+      now,
+    );
     lockedDeliveries.push(...step.sla!.deliveries.map((d) => d.job));
   }
 
@@ -118,27 +115,29 @@ test('an open event stored with one guarded statement leaves the record the lock
 
 test('a record changed since it was read is not written: the step takes the event under the row lock', async () => {
   const id = `changed-${Date.now()}`;
-  const created = (await createIncidence(pool, id, CONTEXT, at(0)))!;
+  const created = (await createIncidence(database.pool, id, CONTEXT, at(0)))!;
   const read = freshRecord(created);
   // Another writer (a follow-up naming the user, a repair) changes the incidence after the read.
-  await pool.query(sql.unsafe`UPDATE incidences SET updated_at = NOW() WHERE id = ${created.snapshot.incidenceId}`);
+  await database.pool.query(
+    sql.unsafe`UPDATE incidences SET updated_at = NOW() WHERE id = ${created.snapshot.incidenceId}`,
+  );
   const event = events.message(id, 'm1', at(0));
   const input = { conversationId: id, event, linkAssists: true };
-  expect(await storeEventGuarded(pool, input, read, RULES, WINDOW_MS, now)).toBeNull();
+  expect(await storeEventGuarded(database.pool, input, read, RULES, WINDOW_MS, now)).toBeNull();
   expect((await recordOf(id)).timeline).toEqual([]);
   expect((await recordOf(id)).targets).toEqual([]);
 
-  const fresh = await readRecord(pool, created.snapshot.incidenceId, event.eventKey);
-  expect(await storeEventGuarded(pool, input, fresh, RULES, WINDOW_MS, now)).not.toBeNull();
+  const fresh = await readRecord(database.pool, created.snapshot.incidenceId, event.eventKey);
+  expect(await storeEventGuarded(database.pool, input, fresh, RULES, WINDOW_MS, now)).not.toBeNull();
   expect((await recordOf(id)).timeline).toHaveLength(1);
 });
 
 test('an event stored before, and a close or reopen, are left to the locked step', async () => {
   const id = `left-${Date.now()}`;
-  const created = (await createIncidence(pool, id, CONTEXT, at(0)))!;
+  const created = (await createIncidence(database.pool, id, CONTEXT, at(0)))!;
   const message = events.message(id, 'm1', at(0));
   await storeEventGuarded(
-    pool,
+    database.pool,
     { conversationId: id, event: message, linkAssists: false },
     freshRecord(created),
     RULES,
@@ -146,11 +145,11 @@ test('an event stored before, and a close or reopen, are left to the locked step
     now,
   );
   const incidenceId = created.snapshot.incidenceId;
-  const stored = await readRecord(pool, incidenceId, message.eventKey);
+  const stored = await readRecord(database.pool, incidenceId, message.eventKey);
   expect(stored.stored).toBe(true);
   expect(
     await storeEventGuarded(
-      pool,
+      database.pool,
       { conversationId: id, event: message, linkAssists: false },
       stored,
       RULES,
@@ -160,10 +159,10 @@ test('an event stored before, and a close or reopen, are left to the locked step
   ).toBeNull();
 
   const resolution = events.resolution(id, 'r1', at(5), ['converted']);
-  const beforeClose = await readRecord(pool, incidenceId, resolution.eventKey);
+  const beforeClose = await readRecord(database.pool, incidenceId, resolution.eventKey);
   expect(
     await storeEventGuarded(
-      pool,
+      database.pool,
       { conversationId: id, event: resolution, linkAssists: false },
       beforeClose,
       RULES,
@@ -176,8 +175,8 @@ test('an event stored before, and a close or reopen, are left to the locked step
 
 test('an incidence that exists already is not created again', async () => {
   const id = `exists-${Date.now()}`;
-  await upsertIncidence(pool, id, CONTEXT, at(0));
-  expect(await createIncidence(pool, id, CONTEXT, at(0))).toBeNull();
+  await upsertIncidence(database.pool, id, CONTEXT, at(0));
+  expect(await createIncidence(database.pool, id, CONTEXT, at(0))).toBeNull();
 });
 
 test('the hot statements are prepared once per connection and then sent only their values', async () => {

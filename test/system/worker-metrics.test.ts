@@ -1,12 +1,11 @@
 import type { MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { sql, type DatabasePool } from 'slonik';
+import { sql } from 'slonik';
 import { createConversationActivities, type ConversationActivityDeps } from '../../activities/conversation-activities';
 import { upsertIncidence } from '../../stores/incidence-store';
 import { events } from '../support/conversation-fakes';
 import { countActivityFailures } from '../../infra/worker-metrics';
-import { createDatabasePool } from '../../infra/db';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { useTestDatabase } from '../support/database';
 
 interface Counted {
   name: string;
@@ -32,16 +31,7 @@ function recordingMeter(counted: Counted[], tags: MetricTags = {}): MetricMeter 
   } as unknown as MetricMeter;
 }
 
-let database: TestDatabase;
-let pool: DatabasePool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = await createDatabasePool(database.url, 2);
-});
-afterAll(async () => {
-  await pool?.end();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 const noop = () => undefined;
 const silent = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
@@ -49,9 +39,12 @@ const quietLogger = { error: () => undefined } as unknown as ConversationActivit
 
 test('a dead-lettered event is counted by the step PostgreSQL refused', async () => {
   const counted: Counted[] = [];
-  const activities = createConversationActivities({ pool, logger: quietLogger } as ConversationActivityDeps);
+  const activities = createConversationActivities({
+    pool: database.pool,
+    logger: quietLogger,
+  } as ConversationActivityDeps);
   const env = new MockActivityEnvironment(undefined, { metricMeter: recordingMeter(counted) });
-  const incidence = await upsertIncidence(pool, 'c-dead-letter', CONTEXT, new Date().toISOString());
+  const incidence = await upsertIncidence(database.pool, 'c-dead-letter', CONTEXT, new Date().toISOString());
   // A time PostgreSQL refuses (22008): the event is dead-lettered by the step, the conversation moves on.
   const event = { ...events.message('c-dead-letter', 'k-1', '2026-13-45T00:00:00Z'), userProperties: null };
   const step = { conversationId: 'c-dead-letter', known: { incidenceId: incidence.incidenceId, userId: 'usr_1' } };
@@ -66,7 +59,7 @@ test('a dead-lettered event is counted by the step PostgreSQL refused', async ()
     { name: 'slo_dead_letters', tags: expect.objectContaining({ step: 'storeEvent' }), value: 1 },
     { name: 'slo_dead_letters', tags: expect.objectContaining({ step: 'storeEvent' }), value: 1 },
   ]);
-  expect(await pool.oneFirst(sql.unsafe`SELECT failures FROM dead_letters WHERE event_key = 'k-1'`)).toBe(2);
+  expect(await database.pool.oneFirst(sql.unsafe`SELECT failures FROM dead_letters WHERE event_key = 'k-1'`)).toBe(2);
 });
 
 const CONTEXT = {

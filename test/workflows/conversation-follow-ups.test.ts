@@ -1,14 +1,11 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation/conversation-event';
 import { conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { testRunId } from '../support/database';
 import { useWorkflowHarness } from '../support/workflow-worker';
-
-const EventType = temporal.api.enums.v1.EventType;
-type EventType = temporal.api.enums.v1.EventType;
+import { reopenWindowAfterTagRead, timerFired } from '../support/window-end';
 
 const harness = useWorkflowHarness();
 
@@ -118,8 +115,6 @@ test('tags read back in the task where the reopen window ends are applied before
     },
   };
   const taskQueue = `wf-${testRunId()}`;
-  const history = async () => (await harness.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const types = async () => (await history()).map((e) => e.eventType);
   await harness.withWorker(
     activities,
     async () => {
@@ -131,18 +126,12 @@ test('tags read back in the task where the reopen window ends are applied before
         settings,
       );
       await eventually(async () => expect(tagRead).toBeDefined(), 20_000);
-      // The reopen window's timer, started after the tag read was scheduled (not the silence timer before it).
-      await eventually(async () => {
-        const all = await types();
-        const read = all.lastIndexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
-        expect(read).toBeGreaterThan(-1);
-        expect(all.lastIndexOf(EventType.EVENT_TYPE_TIMER_STARTED)).toBeGreaterThan(read);
-      }, 20_000);
+      await reopenWindowAfterTagRead(harness.client, id);
     },
     taskQueue,
   );
   // No worker runs: the reopen window's timer fires, then the tags arrive; one workflow task will carry both.
-  await eventually(async () => expect(await types()).toContain(EventType.EVENT_TYPE_TIMER_FIRED), 20_000);
+  await timerFired(harness.client, id);
   await harness.client.activity.complete(tagRead!, ['order_placed']);
   await harness.withWorker(
     activities,

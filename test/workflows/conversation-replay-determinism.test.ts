@@ -9,8 +9,7 @@ import { conversationWorkflowId, type ConversationEvent } from '../../domain/con
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { replayHistoryFile } from '../support/replay';
-
-const EventType = temporal.api.enums.v1.EventType;
+import { reopenWindowAfterTagRead, timerFired } from '../support/window-end';
 
 // Plain payloads (no codec): the replay subprocess decodes the recorded history as the SDK's default converter does.
 let client: Client;
@@ -152,22 +151,15 @@ test('tags that arrive in the task where the reopen window ends (patched to be t
       activities,
     });
   const handle = client.workflow.getHandle(conversationWorkflowId(id));
-  const eventTypes = async () => ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
   await (
     await workerOf()
   ).runUntil(async () => {
     await deliver(client, taskQueue, events.message(id, 'message:1', new Date().toISOString()), settings);
     await deliver(client, taskQueue, events.resolution(id, 'resolution:2', new Date().toISOString(), null), settings);
     await eventually(async () => expect(tagRead).toBeDefined(), 20_000);
-    // The reopen window's timer, started after the tag read was scheduled (not the silence timer before it).
-    await eventually(async () => {
-      const types = await eventTypes();
-      const read = types.lastIndexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
-      expect(read).toBeGreaterThan(-1);
-      expect(types.lastIndexOf(EventType.EVENT_TYPE_TIMER_STARTED)).toBeGreaterThan(read);
-    }, 20_000);
+    await reopenWindowAfterTagRead(client, id);
   });
-  await eventually(async () => expect(await eventTypes()).toContain(EventType.EVENT_TYPE_TIMER_FIRED), 20_000);
+  await timerFired(client, id);
   await client.activity.complete(tagRead!, ['order_placed']);
   const state = await (await workerOf()).runUntil(handle.result());
   expect(state).toMatchObject({ outcome: 'CONVERTED' });
