@@ -191,13 +191,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
             const guarded = { conversationId, event, linkAssists: withLinks };
             return (
               (await storeEventGuarded(deps.pool, guarded, read, rules, assistedWindow, now)) ??
-              storeEvent(
-                deps.pool,
-                { conversationId, incidenceId, event, linkAssists: withLinks },
-                rules,
-                assistedWindow,
-                now,
-              )
+              storeEvent(deps.pool, { ...guarded, incidenceId }, rules, assistedWindow, now)
             );
           });
           if (withLinks) unlinked = null;

@@ -47,7 +47,8 @@ export interface RecordStep {
   summary: SlaSummary;
 }
 
-const lockedRow = snapshotRow.extend({
+/** The incidence row with what a step needs of its SLA. */
+export const lockedRow = snapshotRow.extend({
   channel: z.string(),
   sla_clock: z.unknown(),
   sla_policy: z.string().nullable(),

@@ -7,7 +7,7 @@ import type { ResponseClock } from '../domain/sla/response-clock';
 import type { SlaTarget } from '../domain/sla/sla';
 import { prepared } from '../infra/db';
 import { slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
-import { planOf, stateOf, summaryOfRow, type RecordStep, type SlaRules } from './conversation-record';
+import { lockedRow, planOf, stateOf, summaryOfRow, type RecordStep, type SlaRules } from './conversation-record';
 import { changeSets, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
 import { assistLinks, incidenceScope } from './order-store';
 import { RESPONSE_TIMELINE_JSON, responseTimelineOf, slaWrites, TARGETS_JSON, targetsFromJson } from './sla-store';
@@ -46,13 +46,8 @@ export const freshRecord = (created: { snapshot: IncidenceSnapshot; version: str
   stored: false,
 });
 
-const readRow = snapshotRow.extend({
+const readRow = lockedRow.extend({
   version: z.string(),
-  channel: z.string(),
-  sla_clock: z.unknown(),
-  sla_policy: z.string().nullable(),
-  sla_status: z.enum(['ACTIVE', 'MET', 'MISSED']).nullable(),
-  sla_next_due_at: z.union([z.string(), z.number()]).nullable(),
   assigned_at: z.union([z.string(), z.number()]).nullable(),
   resolve_known: z.boolean(),
   targets: z.unknown(),

@@ -1,3 +1,4 @@
+import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { conversationWorkflowId } from '../../domain/conversation/conversation-event';
@@ -27,4 +28,20 @@ export async function timerFired(client: Client, conversationId: string): Promis
     async () => expect(await historyTypes(client, conversationId)).toContain(EventType.EVENT_TYPE_TIMER_FIRED),
     20_000,
   );
+}
+
+/**
+ * A tag read that Freshchat answers later, from outside the worker (async completion): `fetchResolutionTags` for the
+ * activities, `started()` waits until it ran, `answer(tags)` completes it.
+ */
+export function tagReadAnsweredLater(client: Client) {
+  let token: Uint8Array | undefined;
+  return {
+    async fetchResolutionTags(): Promise<string[] | null> {
+      token = Context.current().info.taskToken;
+      throw new CompleteAsyncError();
+    },
+    started: () => eventually(async () => expect(token).toBeDefined(), 20_000),
+    answer: (tags: string[]) => client.activity.complete(token!, tags),
+  };
 }

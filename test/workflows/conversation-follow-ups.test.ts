@@ -1,11 +1,10 @@
-import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { conversationWorkflowId, type ConversationEvent } from '../../domain/conversation/conversation-event';
 import { conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { testRunId } from '../support/database';
 import { useWorkflowHarness } from '../support/workflow-worker';
-import { reopenWindowAfterTagRead, timerFired } from '../support/window-end';
+import { reopenWindowAfterTagRead, tagReadAnsweredLater, timerFired } from '../support/window-end';
 
 const harness = useWorkflowHarness();
 
@@ -101,14 +100,11 @@ test('tags read back in the task where the reopen window ends are applied before
   const workflowId = conversationWorkflowId(id);
   const settings = conversationSettings({ reopenWindowMs: 1_000 });
   const applied: Array<string[] | null> = [];
-  let tagRead: Uint8Array | undefined;
+  const tagRead = tagReadAnsweredLater(harness.client);
   const activities = {
     ...store.activities,
     // Freshchat answers after this worker has stopped: the read is completed from outside, later.
-    async fetchResolutionTags(): Promise<string[] | null> {
-      tagRead = Context.current().info.taskToken;
-      throw new CompleteAsyncError();
-    },
+    fetchResolutionTags: tagRead.fetchResolutionTags,
     async applyResolutionTags(input: { tags: string[] | null }) {
       applied.push(input.tags);
       return store.activities.applyResolutionTags(input as never);
@@ -125,14 +121,14 @@ test('tags read back in the task where the reopen window ends are applied before
         events.resolution(id, 'resolution:2', new Date().toISOString(), null),
         settings,
       );
-      await eventually(async () => expect(tagRead).toBeDefined(), 20_000);
+      await tagRead.started();
       await reopenWindowAfterTagRead(harness.client, id);
     },
     taskQueue,
   );
   // No worker runs: the reopen window's timer fires, then the tags arrive; one workflow task will carry both.
   await timerFired(harness.client, id);
-  await harness.client.activity.complete(tagRead!, ['order_placed']);
+  await tagRead.answer(['order_placed']);
   await harness.withWorker(
     activities,
     async () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -9,7 +8,7 @@ import { conversationWorkflowId, type ConversationEvent } from '../../domain/con
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { replayHistoryFile } from '../support/replay';
-import { reopenWindowAfterTagRead, timerFired } from '../support/window-end';
+import { reopenWindowAfterTagRead, tagReadAnsweredLater, timerFired } from '../support/window-end';
 
 // Plain payloads (no codec): the replay subprocess decodes the recorded history as the SDK's default converter does.
 let client: Client;
@@ -135,13 +134,11 @@ test('tags that arrive in the task where the reopen window ends (patched to be t
   const id = `replay-window-end-${Date.now()}`;
   const settings = conversationSettings({ reopenWindowMs: 1_000 });
   const taskQueue = 'fake_replay_queue-0';
-  let tagRead: Uint8Array | undefined;
+  const tagRead = tagReadAnsweredLater(client);
   const activities = {
     ...store.activities,
-    async fetchResolutionTags(): Promise<string[] | null> {
-      tagRead = Context.current().info.taskToken;
-      throw new CompleteAsyncError();
-    },
+    // Freshchat answers after this worker has stopped: the read is completed from outside, later.
+    fetchResolutionTags: tagRead.fetchResolutionTags,
   };
   const workerOf = () =>
     Worker.create({
@@ -156,11 +153,11 @@ test('tags that arrive in the task where the reopen window ends (patched to be t
   ).runUntil(async () => {
     await deliver(client, taskQueue, events.message(id, 'message:1', new Date().toISOString()), settings);
     await deliver(client, taskQueue, events.resolution(id, 'resolution:2', new Date().toISOString(), null), settings);
-    await eventually(async () => expect(tagRead).toBeDefined(), 20_000);
+    await tagRead.started();
     await reopenWindowAfterTagRead(client, id);
   });
   await timerFired(client, id);
-  await client.activity.complete(tagRead!, ['order_placed']);
+  await tagRead.answer(['order_placed']);
   const state = await (await workerOf()).runUntil(handle.result());
   expect(state).toMatchObject({ outcome: 'CONVERTED' });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-window-end-')), `${id}.pb`);
