@@ -238,7 +238,7 @@ async function main(): Promise<void> {
       ? undefined
       : await webhookToRow(db.url, oneByOne, `c-${runId}`, '(c) webhook → incidence row, one at a time');
 
-    const median = (costs: Cost[], key: keyof Cost) =>
+    const median = (costs: Cost[], key: Exclude<keyof Cost, 'threadsMs'>) =>
       percentile(
         costs.map((c) => c[key]),
         50,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -12,6 +12,8 @@ export interface WorkerCounters {
   /** CPU once RSS was read (after the wait and the GC it takes): where the next phase's CPU is counted from. */
   restedCpuMs?: number;
   rssMb: number;
+  /** CPU by thread name (the main thread, the workflow threads, V8's helpers, the SDK core's runtime...). */
+  threads: Record<string, number>;
   sandbox: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -28,7 +30,13 @@ export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> 
   const sandbox = existsSync(probe.sandboxFile)
     ? (JSON.parse(readFileSync(probe.sandboxFile, 'utf8')) as Record<string, number>)
     : {};
-  return { cpuMs: cpuMs(probe.pid), rssMb: rssMb(probe.pid), sandbox, metrics: await sdkMetrics(probe.metricsUrl) };
+  return {
+    cpuMs: cpuMs(probe.pid),
+    rssMb: rssMb(probe.pid),
+    threads: threadCpuMs(probe.pid),
+    sandbox,
+    metrics: await sdkMetrics(probe.metricsUrl),
+  };
 }
 
 /**
@@ -75,6 +83,12 @@ export function perItem(before: WorkerCounters, after: WorkerCounters, items: nu
     cpuMs: (after.cpuMs - (before.restedCpuMs ?? before.cpuMs)) / items,
     /** The worker's RSS growth per item, at rest after a full GC: what each workflow left open (cached) holds. */
     rssKb: ((after.rssMb - before.rssMb) * 1024) / items,
+    /** CPU per item by thread name (counted from the phase's start, not from the rest after the last one). */
+    threadsMs: Object.fromEntries(
+      Object.entries(after.threads)
+        .map(([name, ms]) => [name, Math.round(((ms - (before.threads[name] ?? 0)) / items) * 100) / 100] as const)
+        .filter(([, ms]) => ms > 0),
+    ),
     activations: sandbox('concludeActivation'),
     sandboxEntries: (entries(after) - entries(before)) / items,
     workflowTasks: metric('temporal_workflow_task_execution_latency_count'),
@@ -104,6 +118,25 @@ async function sdkMetrics(url: string): Promise<Record<string, number>> {
 export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+}
+
+/** CPU time by thread name, summed over the threads of that name. */
+function threadCpuMs(pid: number): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat
+        .slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+        .replace(/[0-9]+$/, '')
+        .trim();
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
 }
 
 export function rssMb(pid: number): number {

@@ -31,6 +31,8 @@ export interface RecordRead {
   timeline: ResponseInputs['timeline'];
   /** The event's timeline row is stored already. */
   stored: boolean;
+  /** The incidence was created by this step: nothing is stored beside it. */
+  fresh: boolean;
 }
 
 /** A record just created with the incidence: nothing stored beside it yet. */
@@ -44,6 +46,7 @@ export const freshRecord = (created: { snapshot: IncidenceSnapshot; version: str
   targets: [],
   timeline: [],
   stored: false,
+  fresh: true,
 });
 
 const readRow = lockedRow.extend({
@@ -76,6 +79,7 @@ export async function readRecord(pool: DatabasePool, incidenceId: string, eventK
     targets: targetsFromJson(row.targets),
     timeline: responseTimelineOf(row.timeline),
     stored: row.stored,
+    fresh: false,
   };
 }
 
@@ -127,6 +131,7 @@ export async function storeEventGuarded(
       ],
       resolved:
         after.resolvedAt && read.resolveKnown ? { createdAt: after.createdAt, resolvedAt: after.resolvedAt } : null,
+      fresh: read.fresh,
     };
     const writes = slaWrites(incidenceId, sla, rules.hours, inputs, INSERTED);
     parts.push(...writes.parts);

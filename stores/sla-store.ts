@@ -50,6 +50,8 @@ export interface ResponseInputs {
   timeline: Array<{ eventType: string; actor: string; messageType: string | null; occurredAt: string }>;
   /** The incidence's first event and resolution, when it is resolved with a time to resolve. */
   resolved: { createdAt: string; resolvedAt: string } | null;
+  /** Nothing is stored beside the incidence yet (created by this step): no response time or care cycle to delete. */
+  fresh?: boolean;
 }
 
 const timelineRow = z.object({
@@ -218,32 +220,42 @@ function responseWrites(inputs: ResponseInputs, hours: BusinessHours) {
   const first = times.firstResponse;
   const resolved = inputs.resolved;
   return {
-    parts: (id: string, onlyIf: FragmentSqlToken) => [
-      sql.fragment`responses AS (
-        SELECT * FROM jsonb_to_recordset(${sql.jsonb([...responses.values()] as never)}) AS x(kind text,
-          care_cycle int, waiting_since timestamptz, answered_at timestamptz, seconds int, business_seconds int))`,
-      sql.fragment`responses_gone AS (
+    parts: (id: string, onlyIf: FragmentSqlToken) => {
+      const rows = [...responses.values()];
+      const parts: FragmentSqlToken[] = [];
+      // Each statement on these tables fires its report-day triggers, even one that writes no row: none is sent idle.
+      if (rows.length > 0 || !inputs.fresh)
+        parts.push(sql.fragment`responses AS (
+        SELECT * FROM jsonb_to_recordset(${sql.jsonb(rows as never)}) AS x(kind text,
+          care_cycle int, waiting_since timestamptz, answered_at timestamptz, seconds int, business_seconds int))`);
+      if (!inputs.fresh)
+        parts.push(sql.fragment`responses_gone AS (
         DELETE FROM response_times r WHERE r.incidence_id = ${id} AND ${onlyIf}
-          AND NOT EXISTS (SELECT 1 FROM responses x WHERE x.answered_at = r.answered_at AND x.kind = r.kind))`,
-      sql.fragment`responses_kept AS (
+          AND NOT EXISTS (SELECT 1 FROM responses x WHERE x.answered_at = r.answered_at AND x.kind = r.kind))`);
+      if (rows.length > 0)
+        parts.push(sql.fragment`responses_kept AS (
         INSERT INTO response_times (incidence_id, kind, care_cycle, waiting_since, answered_at, seconds, business_seconds)
         SELECT ${id}, kind, care_cycle, waiting_since, answered_at, seconds, business_seconds FROM responses
         WHERE ${onlyIf}
         ON CONFLICT (incidence_id, answered_at, kind) DO UPDATE SET care_cycle = EXCLUDED.care_cycle,
-          waiting_since = EXCLUDED.waiting_since, seconds = EXCLUDED.seconds, business_seconds = EXCLUDED.business_seconds)`,
-      sql.fragment`cycles AS (
+          waiting_since = EXCLUDED.waiting_since, seconds = EXCLUDED.seconds, business_seconds = EXCLUDED.business_seconds)`);
+      if (cycles.length > 0 || !inputs.fresh)
+        parts.push(sql.fragment`cycles AS (
         SELECT * FROM jsonb_to_recordset(${sql.jsonb(cycles as never)}) AS x(care_cycle int, started_at timestamptz,
-          resolved_at timestamptz, seconds int, business_seconds int))`,
-      sql.fragment`cycles_gone AS (
+          resolved_at timestamptz, seconds int, business_seconds int))`);
+      if (!inputs.fresh)
+        parts.push(sql.fragment`cycles_gone AS (
         DELETE FROM care_cycles c WHERE c.incidence_id = ${id} AND ${onlyIf}
-          AND NOT EXISTS (SELECT 1 FROM cycles x WHERE x.care_cycle = c.care_cycle))`,
-      sql.fragment`cycles_kept AS (
+          AND NOT EXISTS (SELECT 1 FROM cycles x WHERE x.care_cycle = c.care_cycle))`);
+      if (cycles.length > 0)
+        parts.push(sql.fragment`cycles_kept AS (
         INSERT INTO care_cycles (incidence_id, care_cycle, started_at, resolved_at, seconds, business_seconds)
         SELECT ${id}, care_cycle, started_at, resolved_at, seconds, business_seconds FROM cycles
         WHERE ${onlyIf}
         ON CONFLICT (incidence_id, care_cycle) DO UPDATE SET started_at = EXCLUDED.started_at,
-          resolved_at = EXCLUDED.resolved_at, seconds = EXCLUDED.seconds, business_seconds = EXCLUDED.business_seconds)`,
-    ],
+          resolved_at = EXCLUDED.resolved_at, seconds = EXCLUDED.seconds, business_seconds = EXCLUDED.business_seconds)`);
+      return parts;
+    },
     sets: [
       sql.fragment`first_response_seconds = ${first?.seconds ?? null}`,
       sql.fragment`first_response_business_seconds = ${first?.businessSeconds ?? null}`,

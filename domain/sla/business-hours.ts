@@ -83,13 +83,41 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** Offsets change at most once in this long (checked at each step, then found to the millisecond). */
 const OFFSET_STEP_MS = 6 * 3_600_000;
+/**
+ * The open intervals are cut into stretches of at most this long: a due time is found in the first days after its
+ * start, and a zone without offset changes would otherwise be probed across the whole search range first.
+ */
+const STRETCH_MS = DAY_MS;
 
 const zones = new Map<string, Zone>();
-/** The zone's offset from UTC at an instant, in ms. */
-function offsetAt(timeZone: string, ms: number): number {
+/** The zone's offset from UTC at an instant, in ms, as the time-zone database says (an Intl call: slow). */
+function zoneOffset(timeZone: string, ms: number): number {
   let zone = zones.get(timeZone);
   if (!zone) zones.set(timeZone, (zone = DateTime.fromMillis(0, { zone: timeZone }).zone));
   return zone.offset(ms) * MINUTE_MS;
+}
+
+const HOUR_MS = 3_600_000;
+const HOURS_KEPT = 10_000;
+/**
+ * Per zone and UTC hour, the zone's offset through that hour, or null when it changes within it. A zone changes its
+ * offset at most once in an hour, so the same offset at both ends of an hour holds throughout it.
+ */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+/** The zone's offset from UTC at an instant, in ms. */
+function offsetAt(timeZone: string, ms: number): number {
+  let hours = hourOffsets.get(timeZone);
+  if (!hours) hourOffsets.set(timeZone, (hours = new Map()));
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = hours.get(hour);
+  if (offset === undefined) {
+    const first = zoneOffset(timeZone, hour * HOUR_MS);
+    offset = first === zoneOffset(timeZone, (hour + 1) * HOUR_MS - 1) ? first : null;
+    if (hours.size >= HOURS_KEPT) hours.clear();
+    hours.set(hour, offset);
+  }
+  return offset ?? zoneOffset(timeZone, ms);
 }
 
 /** The first instant after `from` (up to `limit`) at which the zone's offset is no longer the one at `from`. */
@@ -134,7 +162,7 @@ function periodsOf(day: number, hours: BusinessHours): Period[] {
  */
 function* openIntervals(from: number, to: number, hours: BusinessHours): Generator<[number, number]> {
   for (let start = from; start < to;) {
-    const end = offsetChange(hours.timeZone, start, to);
+    const end = offsetChange(hours.timeZone, start, Math.min(to, start + STRETCH_MS));
     const offset = offsetAt(hours.timeZone, start);
     const [wallStart, wallEnd] = [start + offset, end + offset];
     for (let day = Math.floor(wallStart / DAY_MS) * DAY_MS; day < wallEnd; day += DAY_MS) {
