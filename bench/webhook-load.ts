@@ -17,11 +17,27 @@ const template = readFileSync(
 const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 
 /** A user's message opening (or, with another text, continuing) conversation `conversationId`. */
+/**
+ * With `--policies mix`, the conversations' carts take the product's SLA policies (config/sla-policies.json) in turn:
+ * a high-value wedding (calendar hours), a high-value corporate event and a small birthday (both business hours).
+ */
+const POLICY_MIX = [
+  { cart_value: 185000, event_type: 'WEDDING' },
+  { cart_value: 40000, event_type: 'CORPORATE' },
+  { cart_value: 12000, event_type: 'BIRTHDAY' },
+];
+let mixed = false;
+export const mixPolicies = (on: boolean): void => void (mixed = on);
+
 export function bodyFor(conversationId: string, text?: string): string {
   const payload = JSON.parse(template.split(TEMPLATE_ID).join(conversationId)) as {
-    data: { message: { text: string } };
+    data: { message: { text: string }; user: { properties: Record<string, unknown> } };
   };
   if (text) payload.data.message.text = text;
+  if (mixed) {
+    const turn = Number(/(\d+)$/.exec(conversationId)?.[1] ?? 0) % POLICY_MIX.length;
+    Object.assign(payload.data.user.properties, POLICY_MIX[turn]);
+  }
   return JSON.stringify(payload);
 }
 

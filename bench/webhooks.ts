@@ -16,7 +16,7 @@
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
  *     [--paced 50] [--cache N] [--heap MB] [--drain-wait S] [--skip b,c,e,s] [--sla quiet|product] [--profile]
- *     [--tracing] [--base-worker DIR] [--json]
+ *     [--tracing] [--base-worker DIR] [--policies template|mix] [--json]
  * Every phase reports the worker's RSS growth per workflow it opened (each stays open, cached: what one holds).
  * --rate takes a list (`--rate 25,50`): one (s) phase per rate, each of --seconds, in order. During (s) the worker's
  * CPU, RSS and the backlog (accepted webhooks without their row) are sampled every 10 s; after it, the run waits at
@@ -25,6 +25,8 @@
  * its SLA step (policy, targets, response clocks), but no breach falls due inside the run, where it would land in a
  * later phase's figures. --sla product uses the product's policy file (unanswered conversations breach after 2 min,
  * with an escalation workflow each).
+ * --policies template (the default) sends every conversation the fixture's cart, a high-value wedding under the
+ * calendar-hours policy; --policies mix gives a third each the product's policies, two of them in business hours.
  * With --tracing both processes export OpenTelemetry spans to a stand-in OTLP collector (bench/otlp-sink.ts) and the
  * worker's bundle carries the workflow tracing module. With --json the last line printed is one JSON object of the
  * headline figures.
@@ -51,7 +53,7 @@ import { WORKFLOW_TRACING_MODULE } from '../infra/tracing';
 import { buildWorkflowBundle, freePort, ROOT, scratchDatabase, startNodeProcess, stopProcess } from './scratch';
 import { temporalServer, waitForHttp } from './scratch';
 import { flag, percentile, printCounts, printTable, type BenchRow } from './table';
-import { COUNT_MINIMAL, COUNT_TIMELINE, eventFor, inParallel, latencyOf } from './webhook-load';
+import { COUNT_MINIMAL, COUNT_TIMELINE, eventFor, inParallel, latencyOf, mixPolicies } from './webhook-load';
 import { rowCount, rowsWritten, webhooksOneByOne, webhooksThroughApi, webhookToRow } from './webhook-load';
 import {
   cpuMs,
@@ -116,6 +118,9 @@ async function main(): Promise<void> {
   const profileDir = path.join(ROOT, '.run', 'profiles', runId);
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const slaPolicyFile = benchSlaPolicies(runId, listFlag('sla', ['quiet'], String)[0]!);
+  const policies = listFlag('policies', ['template'], String)[0]!;
+  if (!['template', 'mix'].includes(policies)) throw new Error('--policies takes template or mix');
+  mixPolicies(policies === 'mix');
   const port = await freePort();
   const metricsPort = await freePort();
   const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-${runId}.json`);
@@ -307,6 +312,7 @@ async function main(): Promise<void> {
       worker_cache: Number(workerEnv.WORKER_MAX_CACHED_WORKFLOWS),
       worker_heap_mb: heap || 'default',
       sla_policies: slaPolicyFile ? 'quiet' : 'product',
+      policies,
       activations_per_conversation: median(conversation, 'activations'),
       sandbox_entries_per_conversation: median(conversation, 'sandboxEntries'),
       workflow_tasks_per_conversation: median(conversation, 'workflowTasks'),
