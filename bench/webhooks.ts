@@ -267,6 +267,8 @@ async function main(): Promise<void> {
       worker_cpu_ms_per_conversation: median(conversation, 'cpuMs'),
       drain_per_s: median(conversation, 'drainPerS'),
       minimal_cpu_ms_per_conversation: median(minimal, 'cpuMs'),
+      database_cpu_ms_per_conversation: median(conversation, 'databaseCpuMs'),
+      minimal_database_cpu_ms_per_conversation: median(minimal, 'databaseCpuMs'),
       minimal_drain_per_s: median(minimal, 'drainPerS'),
       cpu_ratio_to_minimal: percentile(
         conversation.map((c, i) => minimal[i]!.cpuMs / c.cpuMs),

@@ -14,6 +14,8 @@ export interface WorkerCounters {
   rssMb: number;
   /** CPU by thread name (the main thread, the workflow threads, V8's helpers, the SDK core's runtime...). */
   threads: Record<string, number>;
+  /** CPU of every PostgreSQL process on this machine (the benchmark's database server is local). */
+  databaseCpuMs: number;
   sandbox: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -34,6 +36,7 @@ export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> 
     cpuMs: cpuMs(probe.pid),
     rssMb: rssMb(probe.pid),
     threads: threadCpuMs(probe.pid),
+    databaseCpuMs: postgresCpuMs(),
     sandbox,
     metrics: await sdkMetrics(probe.metricsUrl),
   };
@@ -83,6 +86,8 @@ export function perItem(before: WorkerCounters, after: WorkerCounters, items: nu
     cpuMs: (after.cpuMs - (before.restedCpuMs ?? before.cpuMs)) / items,
     /** The worker's RSS growth per item, at rest after a full GC: what each workflow left open (cached) holds. */
     rssKb: ((after.rssMb - before.rssMb) * 1024) / items,
+    /** PostgreSQL's CPU per item (from the phase's start). */
+    databaseCpuMs: (after.databaseCpuMs - before.databaseCpuMs) / items,
     /** CPU per item by thread name (counted from the phase's start, not from the rest after the last one). */
     threadsMs: Object.fromEntries(
       Object.entries(after.threads)
@@ -118,6 +123,22 @@ async function sdkMetrics(url: string): Promise<Record<string, number>> {
 export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+}
+
+/** CPU time of every process named postgres (the server and its backends), including ended backends' share. */
+function postgresCpuMs(): number {
+  let ms = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime, stime, and the children's (backends that ended count in the postmaster's cutime and cstime)
+      ms += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ms;
 }
 
 /** CPU time by thread name, summed over the threads of that name. */
