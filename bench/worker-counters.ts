@@ -119,44 +119,46 @@ async function sdkMetrics(url: string): Promise<Record<string, number>> {
   return sums;
 }
 
-/** CPU time (user + system, every thread) a process has used so far. */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+/** A /proc stat file's name and CPU time in ms: user + system, and with `children` that of its ended children too. */
+function statOf(file: string, children = false): { name: string; ms: number } {
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  const ticks = [11, 12, ...(children ? [13, 14] : [])].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (ticks * 1000) / 100 }; // USER_HZ 100
 }
 
-/** CPU time of every process named postgres (the server and its backends), including ended backends' share. */
-function postgresCpuMs(): number {
-  let ms = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+/** Sums `read` over the entries of a /proc folder, skipping those that ended meanwhile. */
+function sumOver(dir: string, read: (entry: string) => void): void {
+  for (const entry of readdirSync(dir).filter((name) => /^\d+$/.test(name))) {
     try {
-      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      // utime, stime, and the children's (backends that ended count in the postmaster's cutime and cstime)
-      ms += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+      read(entry);
     } catch {
-      // the process ended meanwhile
+      // the process or thread ended meanwhile
     }
   }
+}
+
+/** CPU time (user + system, every thread) a process has used so far. */
+export const cpuMs = (pid: number): number => statOf(`/proc/${pid}/stat`).ms;
+
+/** CPU time of every process named postgres (the server and its backends), ended backends counted by the server. */
+function postgresCpuMs(): number {
+  let ms = 0;
+  sumOver('/proc', (pid) => {
+    const stat = statOf(`/proc/${pid}/stat`, true);
+    if (stat.name.startsWith('postgres')) ms += stat.ms;
+  });
   return ms;
 }
 
-/** CPU time by thread name, summed over the threads of that name. */
+/** CPU time by thread name (digits at its end dropped), summed over the threads of that name. */
 function threadCpuMs(pid: number): Record<string, number> {
   const byName: Record<string, number> = {};
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat
-        .slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-        .replace(/[0-9]+$/, '')
-        .trim();
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      byName[name] = (byName[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
+  sumOver(`/proc/${pid}/task`, (tid) => {
+    const stat = statOf(`/proc/${pid}/task/${tid}/stat`);
+    const name = stat.name.replace(/[0-9]+$/, '').trim();
+    byName[name] = (byName[name] ?? 0) + stat.ms;
+  });
   return byName;
 }
 
