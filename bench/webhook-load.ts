@@ -16,7 +16,6 @@ const template = readFileSync(
 );
 const TEMPLATE_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 
-/** A user's message opening (or, with another text, continuing) conversation `conversationId`. */
 /**
  * With `--policies mix`, the conversations' carts take the product's SLA policies (config/sla-policies.json) in turn:
  * a high-value wedding (calendar hours), a high-value corporate event and a small birthday (both business hours).
@@ -29,6 +28,7 @@ const POLICY_MIX = [
 let mixed = false;
 export const mixPolicies = (on: boolean): void => void (mixed = on);
 
+/** A user's message opening (or, with another text, continuing) conversation `conversationId`. */
 export function bodyFor(conversationId: string, text?: string): string {
   const payload = JSON.parse(template.split(TEMPLATE_ID).join(conversationId)) as {
     data: { message: { text: string }; user: { properties: Record<string, unknown> } };
