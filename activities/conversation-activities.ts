@@ -19,7 +19,7 @@ import {
   type RecordStep,
   type SlaRules,
 } from '../stores/conversation-record';
-import { freshRecord, readRecord, storeEventGuarded } from '../stores/guarded-event-write';
+import { createWithFirstEvent, freshRecord, readRecord, storeEventGuarded } from '../stores/guarded-event-write';
 import { linkAssistsOfIncidence } from '../stores/order-store';
 import { recordDeadLetter } from '../stores/dead-letter-store';
 import type { SlaConfig } from '../infra/sla-config';
@@ -88,12 +88,23 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
     return { snapshot, upserted: true };
   }
 
-  /** A new incidence for an event that names its app user (null: the conversation has one already). */
-  async function createIncidence(event: ConversationEvent) {
+  /**
+   * A run's first event that names its app user, when the conversation has no incidence: the incidence is created
+   * with the event stored against it in one statement (`step`). When that cannot be (an incidence exists, the event
+   * closes or reopens, the database refuses the statement), the incidence is created alone (`created`, null: the
+   * conversation has one) and the event is stored as any other.
+   */
+  async function createWithEvent(event: ConversationEvent, rules: SlaRules | null) {
     const context = await resolveIncidenceContext(deps, event.conversationId, event);
-    return refusingBadData('ensureIncidence', () =>
+    const input = { conversationId: event.conversationId, event, context };
+    const step = await refusingBadData('storeEvent', () =>
+      createWithFirstEvent(deps.pool, input, rules, assistedWindow, now),
+    ).catch((error: unknown) => (isRefusal(error) ? null : Promise.reject(error)));
+    if (step) return { step, created: null };
+    const created = await refusingBadData('ensureIncidence', () =>
       store.createIncidence(deps.pool, event.conversationId, context, event.occurredAt),
     );
+    return { step: null, created };
   }
 
   /** An order reported before its incidence reached us (or named by it) is linked (when no event's step did it). */
@@ -170,11 +181,25 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       let known = input.known;
       /** An incidence upserted by this step whose assist links are not stored yet. */
       let unlinked: string | null = null;
+      const stored = (event: ConversationEvent, step: RecordStep) => {
+        steps.push(step);
+        known = step.snapshot;
+        outcomes.push(step.stored ? 'stored' : 'duplicate');
+        if (step.stored) countEventApplied(timelineEntryOf(event).eventType);
+        if (step.tagsPending && step.closedAt) {
+          const { incidenceId } = step.snapshot;
+          followUps.push({ kind: 'tags', incidenceId, eventKey: event.eventKey, resolvedAt: step.closedAt });
+        }
+      };
       for (const event of input.events) {
         if (outcomes.length > 0 && Date.now() - started > STEP_BUDGET_MS) break;
         try {
-          // A run's first event that names its app user creates the incidence with one statement when it has none.
-          const created = known.incidenceId === null && namesAppUser(event) ? await createIncidence(event) : null;
+          const first = known.incidenceId === null && namesAppUser(event) ? await createWithEvent(event, rules) : null;
+          if (first?.step) {
+            stored(event, first.step);
+            continue;
+          }
+          const created = first?.created ?? null;
           if (created) unlinked = created.snapshot.incidenceId;
           if (!created && (known.incidenceId === null || (known.userId === null && carriesUser(event)))) {
             const { snapshot: ensured, upserted } = await ensureIncidence(conversationId, event);
@@ -195,12 +220,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
             );
           });
           if (withLinks) unlinked = null;
-          steps.push(step);
-          known = step.snapshot;
-          outcomes.push(step.stored ? 'stored' : 'duplicate');
-          if (step.stored) countEventApplied(timelineEntryOf(event).eventType);
-          if (step.tagsPending && step.closedAt)
-            followUps.push({ kind: 'tags', incidenceId, eventKey: event.eventKey, resolvedAt: step.closedAt });
+          stored(event, step);
         } catch (error) {
           if (isRefusal(error)) {
             // The event's statement did not commit: the links it carried are stored on their own.

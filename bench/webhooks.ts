@@ -4,8 +4,9 @@
  *   (a) a Temporal client calling signalWithStart directly through the API's gateway (its arguments, summary and
  *       payload codec), one new conversation per call:
  *       Temporal's ceiling, and the worker's CPU, activations and sandbox entries per conversation and drain rate;
- *   (m) the same for a minimal workflow (one signal, one local activity inserting one row, then waiting) on the same
- *       worker: the ceiling for any workflow here;
+ *   (m) the same for a minimal workflow (one signal, one local activity inserting one row, then waiting) on a worker
+ *       process of its own (this checkout's worker, its own task queue and database): the ceiling for any workflow
+ *       here, its phases' figures untouched by the conversations (a) left open and cached, and (a)'s by its own;
  *   (b) N signed webhooks through the API with autocannon, as fast as it answers, one new conversation each: ingest
  *       (req/s, and its ratio to (a) in the same round) and the API's CPU per webhook, after a warm-up burst.
  *   (a0) with --base-worker DIR: (a) on the worker of another checkout (DIR, a worktree of another commit with its
@@ -114,7 +115,6 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const temporal = await temporalServer(process.env.BENCH_TEMPORAL_ADDRESS);
   const db = await scratchDatabase('slo_bench');
-  await onDatabase(db.url, MINIMAL_TABLE_DDL);
   const profileDir = path.join(ROOT, '.run', 'profiles', runId);
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const slaPolicyFile = benchSlaPolicies(runId, listFlag('sla', ['quiet'], String)[0]!);
@@ -157,7 +157,10 @@ async function main(): Promise<void> {
   if (heap > 0) preload.push(`--max-old-space-size=${heap}`);
   const worker = startNodeProcess('bench/minimal/worker.ts', workerEnv, [...nodeArgs, ...preload]);
   const api = startNodeProcess('api/server.ts', { ...env, API_METRICS_PORT: '0' }, nodeArgs);
-  const base = baseDir ? await startBaseWorker(baseDir, runId, workerEnv, [...nodeArgs, ...preload]) : undefined;
+  const sideArgs = [...nodeArgs, ...preload];
+  const base = baseDir ? await startSideWorker({ name: 'base', dir: baseDir }, runId, workerEnv, sideArgs) : undefined;
+  const minimalSide = { name: 'minimal', dir: ROOT, bundle: workerEnv.WORKFLOW_BUNDLE_PATH, ddl: MINIMAL_TABLE_DDL };
+  const minimalWorker = await startSideWorker(minimalSide, runId, workerEnv, sideArgs);
   const probe: WorkerProbe = {
     pid: worker.pid!,
     sandboxFile,
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
       dataConverter: payloadDataConverter(settings.temporal.payloadKeys),
     });
     const start = { client, settings, db: db.url, probe, n, connections };
+    await minimalWorker.ready();
     if (base) await base.ready();
     const load = { baseUrl, secret: env.FRESHCHAT_WEBHOOK_SECRET, connections };
     const api_: ApiStart = { ...start, load, apiPid: api.pid!, sentAt: new Map(), rows: new Map() };
@@ -188,12 +192,12 @@ async function main(): Promise<void> {
     // So has a long-lived worker: the first phase of the run would pay the JIT and the pool's connections alone.
     const warm = { ...start, n: WARM_UP };
     await startConversations(warm, `wa-${runId}`);
-    await startMinimal(warm, `wm-${runId}`);
+    await startMinimal(minimalWorker.start(warm), `wm-${runId}`);
     if (base) await startConversations(base.start(warm), `wb-${runId}`);
     for (let r = 0; r < rounds; r++) {
       const phases: Phase[] = [
         ['(a)', () => startConversations(start, `a${r}-${runId}`)],
-        ['(m)', () => startMinimal(start, `m${r}-${runId}`)],
+        ['(m)', () => startMinimal(minimalWorker.start(start), `m${r}-${runId}`)],
       ];
       if (base) phases.push(['(a0)', () => startConversations(base.start(start), `base${r}-${runId}`)]);
       if (!skip.has('b'))
@@ -269,6 +273,8 @@ async function main(): Promise<void> {
       minimal_cpu_ms_per_conversation: median(minimal, 'cpuMs'),
       database_cpu_ms_per_conversation: median(conversation, 'databaseCpuMs'),
       minimal_database_cpu_ms_per_conversation: median(minimal, 'databaseCpuMs'),
+      server_cpu_ms_per_conversation: median(conversation, 'serverCpuMs'),
+      minimal_server_cpu_ms_per_conversation: median(minimal, 'serverCpuMs'),
       minimal_drain_per_s: median(minimal, 'drainPerS'),
       cpu_ratio_to_minimal: percentile(
         conversation.map((c, i) => minimal[i]!.cpuMs / c.cpuMs),
@@ -378,6 +384,7 @@ async function main(): Promise<void> {
     await stopProcess(api);
     await stopProcess(worker);
     await base?.stop();
+    await minimalWorker.stop();
     await temporal.stop();
     await db.drop();
     await otlp?.stop();
@@ -387,14 +394,22 @@ async function main(): Promise<void> {
 }
 
 /**
- * The worker of another checkout (`dir`, e.g. a worktree of the baseline commit), on its own task queue and database
- * (it migrates its own), with this run's settings otherwise: (a0) measures it as (a) measures this one.
+ * A worker process of its own, on its own task queue and database (it migrates its own), with this run's settings
+ * otherwise: another checkout's (`dir`, e.g. a worktree of the baseline commit: (a0) measures it as (a) measures this
+ * one), or this checkout's for the minimal workflow ((m): each phase's worker then holds only the workflows of its own
+ * kind, so what one phase left open and cached does not weigh on the other's figures).
  */
-async function startBaseWorker(dir: string, runId: string, workerEnv: Record<string, string>, nodeArgs: string[]) {
-  const db = await scratchDatabase('slo_bench_base', false);
+async function startSideWorker(
+  side: { name: string; dir: string; bundle?: string; ddl?: string },
+  runId: string,
+  workerEnv: Record<string, string>,
+  nodeArgs: string[],
+) {
+  const db = await scratchDatabase(`slo_bench_${side.name}`, false);
+  if (side.ddl) await onDatabase(db.url, side.ddl);
   const metricsPort = await freePort();
-  const taskQueue = `bench-base-${runId}`;
-  const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-base-${runId}.json`);
+  const taskQueue = `bench-${side.name}-${runId}`;
+  const sandboxFile = path.join(ROOT, '.run', 'bench', `sandbox-entries-${side.name}-${runId}.json`);
   const env = {
     ...workerEnv,
     DATABASE_URL: db.url,
@@ -402,9 +417,10 @@ async function startBaseWorker(dir: string, runId: string, workerEnv: Record<str
     WORKER_METRICS_PORT: String(metricsPort),
     SANDBOX_ENTRIES_FILE: sandboxFile,
     GC_REQUEST_FILE: `${sandboxFile}.gc`,
-    WORKFLOW_BUNDLE_PATH: await buildWorkflowBundle(path.join(dir, 'bench', 'minimal', 'workflows.ts'), [], dir),
+    WORKFLOW_BUNDLE_PATH:
+      side.bundle ?? (await buildWorkflowBundle(path.join(side.dir, 'bench', 'minimal', 'workflows.ts'), [], side.dir)),
   };
-  const worker = startNodeProcess('bench/minimal/worker.ts', env, nodeArgs, dir);
+  const worker = startNodeProcess('bench/minimal/worker.ts', env, nodeArgs, side.dir);
   const probe: WorkerProbe = {
     pid: worker.pid!,
     sandboxFile,
@@ -417,7 +433,7 @@ async function startBaseWorker(dir: string, runId: string, workerEnv: Record<str
       await waitForHttp(probe.metricsUrl, 120_000);
       const deadline = Date.now() + 120_000;
       while (!(await tableExists(db.url, 'incidence_timeline'))) {
-        if (Date.now() > deadline) throw new Error(`the worker in ${dir} did not migrate its database`);
+        if (Date.now() > deadline) throw new Error(`the worker in ${side.dir} did not migrate its database`);
         await new Promise((r) => setTimeout(r, 500));
       }
     },

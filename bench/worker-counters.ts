@@ -16,6 +16,8 @@ export interface WorkerCounters {
   threads: Record<string, number>;
   /** CPU of every PostgreSQL process on this machine (the benchmark's database server is local). */
   databaseCpuMs: number;
+  /** CPU of the Temporal dev server (every process named temporal: one runs at a time). */
+  serverCpuMs: number;
   sandbox: Record<string, number>;
   metrics: Record<string, number>;
 }
@@ -36,7 +38,8 @@ export async function readCounters(probe: WorkerProbe): Promise<WorkerCounters> 
     cpuMs: cpuMs(probe.pid),
     rssMb: rssMb(probe.pid),
     threads: threadCpuMs(probe.pid),
-    databaseCpuMs: postgresCpuMs(),
+    databaseCpuMs: processesCpuMs('postgres'),
+    serverCpuMs: processesCpuMs('temporal'),
     sandbox,
     metrics: await sdkMetrics(probe.metricsUrl),
   };
@@ -88,6 +91,8 @@ export function perItem(before: WorkerCounters, after: WorkerCounters, items: nu
     rssKb: ((after.rssMb - before.rssMb) * 1024) / items,
     /** PostgreSQL's CPU per item (from the phase's start). */
     databaseCpuMs: (after.databaseCpuMs - before.databaseCpuMs) / items,
+    /** The Temporal server's CPU per item (from the phase's start). */
+    serverCpuMs: (after.serverCpuMs - before.serverCpuMs) / items,
     /** CPU per item by thread name (counted from the phase's start, not from the rest after the last one). */
     threadsMs: Object.fromEntries(
       Object.entries(after.threads)
@@ -141,12 +146,12 @@ function sumOver(dir: string, read: (entry: string) => void): void {
 /** CPU time (user + system, every thread) a process has used so far. */
 export const cpuMs = (pid: number): number => statOf(`/proc/${pid}/stat`).ms;
 
-/** CPU time of every process named postgres (the server and its backends), ended backends counted by the server. */
-function postgresCpuMs(): number {
+/** CPU time of every process whose name starts with `name`, with that of its ended children (PostgreSQL's backends). */
+function processesCpuMs(name: string): number {
   let ms = 0;
   sumOver('/proc', (pid) => {
     const stat = statOf(`/proc/${pid}/stat`, true);
-    if (stat.name.startsWith('postgres')) ms += stat.ms;
+    if (stat.name.startsWith(name)) ms += stat.ms;
   });
   return ms;
 }

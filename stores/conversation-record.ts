@@ -18,6 +18,7 @@ import type { ResponseClock } from '../domain/sla/response-clock';
 import type { SlaPlan } from '../domain/sla/sla';
 import { policyFor, type SlaPolicies } from '../domain/sla/sla-policy';
 import { slaBreachesAt, slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
+import { setList } from './assignments';
 import { changeSets, insertTimeline, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
 import { assistLinks, incidenceScope, linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
@@ -190,7 +191,7 @@ async function applyChange(
 ): Promise<{ snapshot: IncidenceSnapshot; responseInputs: ResponseInputs }> {
   const row = await tx.one(sql.type(changedRow)`
     WITH changed AS (
-      UPDATE incidences SET ${sql.join(changeSets(change), sql.fragment`, `)} WHERE id = ${incidenceId}
+      UPDATE incidences SET ${setList(changeSets(change))} WHERE id = ${incidenceId}
       RETURNING ${SNAPSHOT_COLUMNS}, time_to_resolve_seconds IS NOT NULL AS resolve_known)
     SELECT changed.*, ${RESPONSE_TIMELINE_JSON(incidenceId)} AS timeline FROM changed`);
   const snapshot = toSnapshot(row);

@@ -1,15 +1,18 @@
-import { sql, type DatabasePool } from 'slonik';
+import { randomUUID } from 'node:crypto';
+import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import { eventChangeOf, openChangeApplied, timelineEntryOf } from '../domain/conversation/conversation-changes';
-import type { IncidenceSnapshot } from '../domain/conversation/incidence-snapshot';
+import type { IncidenceContext } from '../domain/conversation/incidence';
+import type { IncidenceSnapshot, TimelineEntry } from '../domain/conversation/incidence-snapshot';
 import type { ResponseClock } from '../domain/sla/response-clock';
 import type { SlaTarget } from '../domain/sla/sla';
 import { prepared } from '../infra/db';
 import { slaStepOf, type SlaProgress, type SlaSummary } from '../domain/sla/sla-step';
 import { lockedRow, planOf, stateOf, summaryOfRow, type RecordStep, type SlaRules } from './conversation-record';
-import { changeSets, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
-import { assistLinks, incidenceScope } from './order-store';
+import { insertWith, setList } from './assignments';
+import { changeSets, newIncidence, SNAPSHOT_COLUMNS, snapshotRow, toSnapshot } from './incidence-store';
+import { assistLinks, incidenceScope, type AssistScope } from './order-store';
 import { RESPONSE_TIMELINE_JSON, responseTimelineOf, slaWrites, TARGETS_JSON, targetsFromJson } from './sla-store';
 import type { ResponseInputs } from './sla-store';
 
@@ -86,20 +89,17 @@ export async function readRecord(pool: DatabasePool, incidenceId: string, eventK
 const INSERTED = sql.fragment`EXISTS (SELECT 1 FROM inserted)`;
 
 /**
- * Stores a new event with an open change (no close or reopen) in one statement, guarded by the version read: its
- * timeline row, the incidence change, its SLA progress computed from the record as read and, with `linkAssists`, the
- * assist links of an incidence just created. Null, with nothing written, when the event is stored already, its change
- * is not open, or the record changed since it was read: the step then takes the event under the row lock.
+ * What storing a new event with an open change (no close or reopen) writes, computed from the record as read: its
+ * timeline entry, the incidence's assignments, and the statement's other parts (SLA progress and, with `linkAssists`,
+ * the assist links in `scope`), each taken only if the timeline row is new. Null when the change is not open.
  */
-export async function storeEventGuarded(
-  pool: DatabasePool,
+function openEventWrites(
   input: { conversationId: string; event: ConversationEvent; linkAssists: boolean },
   read: RecordRead,
   rules: SlaRules | null,
-  assistedOrderWindowMs: number,
+  assists: { scope: AssistScope; windowMs: number },
   now: () => string,
-): Promise<RecordStep | null> {
-  if (read.stored) return null;
+) {
   const { conversationId, event } = input;
   const incidenceId = read.snapshot.incidenceId;
   const before = stateOf(conversationId, read.snapshot);
@@ -107,7 +107,7 @@ export async function storeEventGuarded(
   const after = openChangeApplied(read.snapshot, change, read.assignedAt);
   if (!after) return null;
   const entry = timelineEntryOf(event);
-  const parts = input.linkAssists ? [assistLinks(incidenceScope(incidenceId), assistedOrderWindowMs, INSERTED)] : [];
+  const parts = input.linkAssists ? [assistLinks(assists.scope, assists.windowMs, INSERTED)] : [];
   const sets = changeSets(change);
   let sla: SlaProgress | null = null;
   if (rules) {
@@ -137,30 +137,112 @@ export async function storeEventGuarded(
     parts.push(...writes.parts);
     sets.push(...writes.sets);
   }
-  const row = await pool.maybeOne(
-    prepared(sql.type(snapshotRow)`
-    WITH guard AS (
-      SELECT id FROM incidences WHERE id = ${incidenceId} AND xmin = ${read.version}::xid FOR UPDATE
-    ), inserted AS (
-      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
-      SELECT guard.id, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
-        ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz
-      FROM guard
-      ON CONFLICT (incidence_id, event_key) DO NOTHING
-      RETURNING id
-    )${parts.length > 0 ? sql.fragment`, ${sql.join(parts, sql.fragment`, `)}` : sql.fragment``}, changed AS (
-      UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId} AND ${INSERTED}
-      RETURNING ${SNAPSHOT_COLUMNS}
-    )
-    SELECT * FROM changed`),
-  );
-  if (!row) return null;
-  return {
+  const withParts = parts.length > 0 ? sql.fragment`, ${sql.join(parts, sql.fragment`, `)}` : sql.fragment``;
+  const step = (row: z.infer<typeof snapshotRow>): RecordStep => ({
     stored: true,
     snapshot: toSnapshot(row),
     closedAt: null,
     tagsPending: false,
     sla,
     summary: sla?.summary ?? read.summary,
-  };
+  });
+  return { entry, sets, withParts, step };
 }
+
+/** The event's timeline row, inserted for the incidence `source` yields (none: nothing is stored). */
+const timelineInsert = (entry: TimelineEntry, source: FragmentSqlToken) => sql.fragment`inserted AS (
+      INSERT INTO incidence_timeline (incidence_id, event_key, event_type, actor, content, metadata, occurred_at)
+      SELECT ${source}.id, ${entry.eventKey}, ${entry.eventType}, ${entry.actor}, ${entry.content},
+        ${sql.jsonb(entry.metadata as never)}, ${entry.occurredAt}::timestamptz
+      FROM ${source}
+      ON CONFLICT (incidence_id, event_key) DO NOTHING
+      RETURNING id
+    )`;
+
+/**
+ * Stores a new event with an open change in one statement, guarded by the version read: its timeline row, the
+ * incidence change, its SLA progress computed from the record as read and, with `linkAssists`, the assist links of an
+ * incidence just created. Null, with nothing written, when the event is stored already, its change is not open, or
+ * the record changed since it was read: the step then takes the event under the row lock.
+ */
+export async function storeEventGuarded(
+  pool: DatabasePool,
+  input: { conversationId: string; event: ConversationEvent; linkAssists: boolean },
+  read: RecordRead,
+  rules: SlaRules | null,
+  assistedOrderWindowMs: number,
+  now: () => string,
+): Promise<RecordStep | null> {
+  if (read.stored) return null;
+  const incidenceId = read.snapshot.incidenceId;
+  const assists = { scope: incidenceScope(incidenceId), windowMs: assistedOrderWindowMs };
+  const writes = openEventWrites(input, read, rules, assists, now);
+  if (!writes) return null;
+  const row = await pool.maybeOne(
+    prepared(sql.type(snapshotRow)`
+    WITH guard AS (
+      SELECT id FROM incidences WHERE id = ${incidenceId} AND xmin = ${read.version}::xid FOR UPDATE
+    ), ${timelineInsert(writes.entry, sql.fragment`guard`)}${writes.withParts}, changed AS (
+      UPDATE incidences SET ${setList(writes.sets)} WHERE id = ${incidenceId} AND ${INSERTED}
+      RETURNING ${SNAPSHOT_COLUMNS}
+    )
+    SELECT * FROM changed`),
+  );
+  return row ? writes.step(row) : null;
+}
+
+/**
+ * Creates the conversation's incidence with its first event in one statement: the row is inserted with the event's
+ * change and SLA progress applied (as the guarded write would update it), beside the event's timeline row, its SLA
+ * writes and the incidence's assist links. Null, with nothing written, when the conversation has an incidence already
+ * or the event's change is not open: the step then creates it (or finds it) first.
+ */
+export async function createWithFirstEvent(
+  pool: DatabasePool,
+  input: { conversationId: string; event: ConversationEvent; context: IncidenceContext },
+  rules: SlaRules | null,
+  assistedOrderWindowMs: number,
+  now: () => string,
+): Promise<RecordStep | null> {
+  const { conversationId, event, context } = input;
+  const values = { id: randomUUID(), ...newIncidence(conversationId, context, event.occurredAt) };
+  const read = freshRecord({ snapshot: snapshotOfNew(values), version: '' });
+  const assists = { scope: createdScope, windowMs: assistedOrderWindowMs };
+  const writes = openEventWrites({ conversationId, event, linkAssists: true }, read, rules, assists, now);
+  if (!writes) return null;
+  const created = sql.fragment`created`;
+  const row = await pool.maybeOne(
+    prepared(sql.type(snapshotRow)`
+    WITH created AS (
+      ${insertWith('incidences', values, writes.sets)}
+      ON CONFLICT (conversation_id) DO NOTHING
+      RETURNING ${SNAPSHOT_COLUMNS}, order_id
+    ), ${timelineInsert(writes.entry, created)}${writes.withParts}
+    SELECT * FROM created`),
+  );
+  return row ? writes.step(row) : null;
+}
+
+/** The incidence a new row stores, before any change (its cart value fits its column already: record-values.ts). */
+const snapshotOfNew = (row: { id: string } & ReturnType<typeof newIncidence>): IncidenceSnapshot => ({
+  incidenceId: row.id,
+  userId: row.user_id,
+  stage: row.stage,
+  outcome: 'IN_PROGRESS',
+  agentId: null,
+  cartValue: row.cart_value,
+  eventType: row.event_type,
+  createdAt: new Date(row.created_at).toISOString(),
+  resolvedAt: null,
+  lastStateChangeAt: null,
+  reopenCount: 0,
+  freshchatUserId: row.freshchat_user_id,
+});
+
+/** Assist links of the incidence the statement creates (its `created` row: no other part of it can see the row). */
+const createdScope: AssistScope = {
+  orders: sql.fragment`order_id IN (SELECT order_id FROM created WHERE order_id IS NOT NULL)
+        OR user_id IN (SELECT user_id FROM created WHERE user_id IS NOT NULL)`,
+  incidences: sql.fragment`TRUE`,
+  source: sql.fragment`created`,
+};

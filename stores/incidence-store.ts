@@ -1,4 +1,5 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import type { Assignment } from './assignments';
 import { z } from 'zod';
 import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '../domain/conversation/incidence';
 import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/conversation/record-values';
@@ -51,15 +52,34 @@ export async function loadIncidence(pool: DatabasePool, conversationId: string):
   return row ? toSnapshot(row) : null;
 }
 
+/** A new incidence's columns, from its context. */
+export const newIncidence = (conversationId: string, context: IncidenceContext, firstEventAt: string) => ({
+  conversation_id: conversationId,
+  user_id: context.userId,
+  freshchat_user_id: context.freshchatUserId,
+  order_id: context.orderId,
+  stage: stageOf(context),
+  channel: 'IN_APP_CHAT',
+  trigger: context.trigger,
+  app_screen: context.appScreen,
+  cart_value: context.cartValue,
+  guest_count: context.guestCount,
+  event_type: context.eventType,
+  friction_score: context.frictionScore,
+  created_at: firstEventAt,
+});
+
 /** A new incidence's columns and VALUES, from its context. */
-const incidenceValues = (conversationId: string, context: IncidenceContext, firstEventAt: string) => sql.fragment`(
-      conversation_id, user_id, freshchat_user_id, order_id, stage, channel, trigger,
-      app_screen, cart_value, guest_count, event_type, friction_score, created_at
-    ) VALUES (
-      ${conversationId}, ${context.userId}, ${context.freshchatUserId}, ${context.orderId}, ${stageOf(context)},
-      'IN_APP_CHAT', ${context.trigger}, ${context.appScreen}, ${context.cartValue}, ${context.guestCount},
-      ${context.eventType}, ${context.frictionScore}, ${firstEventAt}::timestamptz
-    )`;
+const incidenceValues = (conversationId: string, context: IncidenceContext, firstEventAt: string) => {
+  const row = Object.entries(newIncidence(conversationId, context, firstEventAt));
+  return sql.fragment`(${sql.join(
+    row.map(([column]) => sql.identifier([column])),
+    sql.fragment`, `,
+  )}) VALUES (${sql.join(
+    row.map(([, value]) => sql.fragment`${value as string | number | null}`),
+    sql.fragment`, `,
+  )})`;
+};
 
 const createdRow = snapshotRow.extend({ version: z.string() });
 
@@ -212,47 +232,49 @@ export async function snapshotOf(tx: DatabaseTransactionConnection, incidenceId:
   );
 }
 
-/** The SET list of one event's change to its incidence. */
-export function changeSets(change: IncidenceChange) {
-  const sets = [sql.fragment`updated_at = NOW()`];
-  if (change.firstEventAt) sets.push(sql.fragment`created_at = LEAST(created_at, ${change.firstEventAt}::timestamptz)`);
+/** One event's change to its incidence, as assignments (each may read the row's values before it). */
+export function changeSets(change: IncidenceChange): Assignment[] {
+  const sets: Assignment[] = [['updated_at', sql.fragment`NOW()`]];
+  if (change.firstEventAt)
+    sets.push(['created_at', sql.fragment`LEAST(created_at, ${change.firstEventAt}::timestamptz)`]);
   if (change.assignment) {
     const a = change.assignment;
     const latest = sql.fragment`(assigned_at IS NULL OR assigned_at <= ${a.at}::timestamptz)`;
     sets.push(
-      sql.fragment`agent_id = CASE WHEN ${latest} THEN ${a.agentId} ELSE agent_id END`,
-      sql.fragment`group_id = CASE WHEN ${latest} THEN ${a.groupId} ELSE group_id END`,
-      sql.fragment`assigned_at = GREATEST(assigned_at, ${a.at}::timestamptz)`,
+      ['agent_id', sql.fragment`CASE WHEN ${latest} THEN ${a.agentId} ELSE agent_id END`],
+      ['group_id', sql.fragment`CASE WHEN ${latest} THEN ${a.groupId} ELSE group_id END`],
+      ['assigned_at', sql.fragment`GREATEST(assigned_at, ${a.at}::timestamptz)`],
     );
-  } else if (change.agentId) sets.push(sql.fragment`agent_id = ${change.agentId}`);
+  } else if (change.agentId) sets.push(['agent_id', sql.fragment`${change.agentId}`]);
   if (change.timeToResolveSeconds !== undefined)
-    sets.push(sql.fragment`time_to_resolve_seconds = ${change.timeToResolveSeconds}`);
+    sets.push(['time_to_resolve_seconds', sql.fragment`${change.timeToResolveSeconds}`]);
   if (change.close) {
     const c = change.close;
     sets.push(
-      sql.fragment`outcome = ${c.outcome}`,
-      sql.fragment`order_impact = ${c.orderImpact}`,
-      sql.fragment`issue_category = COALESCE(${c.issueCategory}, issue_category)`,
-      sql.fragment`resolution_type = ${c.resolutionType}`,
-      sql.fragment`resolved_at = ${c.resolvedAt}::timestamptz`,
-      sql.fragment`time_to_resolve_seconds = ${c.timeToResolveSeconds}`,
-      sql.fragment`last_state_change_at = ${c.resolvedAt}::timestamptz`,
+      ['outcome', sql.fragment`${c.outcome}`],
+      ['order_impact', sql.fragment`${c.orderImpact}`],
+      ['issue_category', sql.fragment`COALESCE(${c.issueCategory}, issue_category)`],
+      ['resolution_type', sql.fragment`${c.resolutionType}`],
+      ['resolved_at', sql.fragment`${c.resolvedAt}::timestamptz`],
+      ['time_to_resolve_seconds', sql.fragment`${c.timeToResolveSeconds}`],
+      ['last_state_change_at', sql.fragment`${c.resolvedAt}::timestamptz`],
     );
   }
   if (change.stateChangeAt)
-    sets.push(
-      sql.fragment`last_state_change_at = GREATEST(last_state_change_at, ${change.stateChangeAt}::timestamptz)`,
-    );
+    sets.push([
+      'last_state_change_at',
+      sql.fragment`GREATEST(last_state_change_at, ${change.stateChangeAt}::timestamptz)`,
+    ]);
   if (change.reopen) {
     sets.push(
-      sql.fragment`outcome = 'IN_PROGRESS'`,
-      sql.fragment`order_impact = NULL`,
-      sql.fragment`resolution_type = NULL`,
-      sql.fragment`resolved_at = NULL`,
-      sql.fragment`time_to_resolve_seconds = NULL`,
-      sql.fragment`reopen_count = reopen_count + 1`,
-      sql.fragment`repeat_friction = FALSE`,
-      sql.fragment`last_state_change_at = ${change.reopen.at}::timestamptz`,
+      ['outcome', sql.fragment`'IN_PROGRESS'`],
+      ['order_impact', sql.fragment`NULL`],
+      ['resolution_type', sql.fragment`NULL`],
+      ['resolved_at', sql.fragment`NULL`],
+      ['time_to_resolve_seconds', sql.fragment`NULL`],
+      ['reopen_count', sql.fragment`reopen_count + 1`],
+      ['repeat_friction', sql.fragment`FALSE`],
+      ['last_state_change_at', sql.fragment`${change.reopen.at}::timestamptz`],
     );
   }
   return sets;

@@ -27,7 +27,8 @@ const closedAtPlacement = sql.fragment`
     ORDER BY t.occurred_at DESC, t.event_type = 'REOPENED' LIMIT 1
   ) AS last ON TRUE`;
 
-type AssistScope = { orders: FragmentSqlToken; incidences: FragmentSqlToken };
+/** Which orders and incidences a linking considers; `source`: where the incidences are read (default: the table). */
+export type AssistScope = { orders: FragmentSqlToken; incidences: FragmentSqlToken; source?: FragmentSqlToken };
 
 /**
  * Stores the links between orders and the incidences that assisted them (domain/reports/order.ts ASSIST_REASONS).
@@ -43,15 +44,16 @@ export async function linkAssists(db: CommonQueryMethods, scope: AssistScope, wi
 /** The links as common table expressions of a statement (`linked`: one row per new link). */
 export function assistLinks(scope: AssistScope, windowMs: number, onlyIf = sql.fragment`TRUE`) {
   const window = sql.fragment`make_interval(secs => ${windowMs / 1000})`;
+  const source = scope.source ?? sql.fragment`incidences`;
   return sql.fragment`o AS (
       SELECT order_id, min(user_id) AS user_id, min(placed_at) AS placed_at FROM orders WHERE ${scope.orders} GROUP BY order_id
     ), candidates AS (
       SELECT o.order_id, i.id AS incidence_id, 1 AS priority
-      FROM o JOIN incidences i ON i.order_id = o.order_id
+      FROM o JOIN ${source} i ON i.order_id = o.order_id
       WHERE ${scope.incidences}
       UNION ALL
       SELECT o.order_id, i.id, CASE WHEN s.closed_at IS NULL THEN 2 ELSE 3 END
-      FROM o JOIN incidences i ON i.user_id = o.user_id AND i.created_at <= o.placed_at
+      FROM o JOIN ${source} i ON i.user_id = o.user_id AND i.created_at <= o.placed_at
       CROSS JOIN LATERAL (${closedAtPlacement}) s
       WHERE ${scope.incidences} AND (s.closed_at IS NULL OR s.closed_at >= o.placed_at - ${window})
     ), linked AS (

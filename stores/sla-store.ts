@@ -6,6 +6,7 @@ import { responseTimesOf } from '../domain/sla/response-times';
 import type { SlaTarget } from '../domain/sla/sla';
 import { SLA_TARGETS } from '../domain/sla/sla-policy';
 import type { SlaProgress } from '../domain/sla/sla-step';
+import { setList, type Assignment } from './assignments';
 
 const isoTime = z.union([z.string(), z.number()]).transform((v) => new Date(v).toISOString());
 
@@ -110,7 +111,7 @@ export async function storeSlaProgress(
   const { parts, sets } = slaWrites(incidenceId, progress, hours, needed);
   await tx.query(sql.unsafe`
     ${parts.length > 0 ? sql.fragment`WITH ${sql.join(parts, sql.fragment`, `)}` : sql.fragment``}
-    UPDATE incidences SET ${sql.join(sets, sql.fragment`, `)} WHERE id = ${incidenceId}`);
+    UPDATE incidences SET ${setList(sets)} WHERE id = ${incidenceId}`);
 }
 
 /**
@@ -145,11 +146,11 @@ export function slaWrites(
       WHERE ${onlyIf}
       ON CONFLICT (incidence_id, event_key) DO NOTHING)`);
   const s = progress.summary;
-  const sets = [
-    sql.fragment`sla_policy = ${s.policy}`,
-    sql.fragment`sla_status = ${s.status}`,
-    sql.fragment`sla_next_due_at = ${s.nextDueAt}::timestamptz`,
-    sql.fragment`sla_clock = ${progress.clock ? sql.jsonb(progress.clock as never) : null}`,
+  const sets: Assignment[] = [
+    ['sla_policy', sql.fragment`${s.policy}`],
+    ['sla_status', sql.fragment`${s.status}`],
+    ['sla_next_due_at', sql.fragment`${s.nextDueAt}::timestamptz`],
+    ['sla_clock', progress.clock ? sql.fragment`${sql.jsonb(progress.clock as never)}` : sql.fragment`NULL`],
   ];
   if (progress.recompute) {
     if (!inputs) throw new TypeError('an SLA step that recomputes response times needs their inputs');
@@ -257,10 +258,13 @@ function responseWrites(inputs: ResponseInputs, hours: BusinessHours) {
       return parts;
     },
     sets: [
-      sql.fragment`first_response_seconds = ${first?.seconds ?? null}`,
-      sql.fragment`first_response_business_seconds = ${first?.businessSeconds ?? null}`,
-      sql.fragment`first_response_at = ${first?.answeredAt ?? null}::timestamptz`,
-      sql.fragment`time_to_resolve_business_seconds = ${resolved ? businessSeconds(resolved.createdAt, resolved.resolvedAt, hours) : null}`,
-    ],
+      ['first_response_seconds', sql.fragment`${first?.seconds ?? null}`],
+      ['first_response_business_seconds', sql.fragment`${first?.businessSeconds ?? null}`],
+      ['first_response_at', sql.fragment`${first?.answeredAt ?? null}::timestamptz`],
+      [
+        'time_to_resolve_business_seconds',
+        sql.fragment`${resolved ? businessSeconds(resolved.createdAt, resolved.resolvedAt, hours) : null}`,
+      ],
+    ] as Assignment[],
   };
 }

@@ -6,8 +6,9 @@ import { ALWAYS_OPEN } from '../../domain/sla/business-hours';
 import { slaPolicyFile } from '../../domain/sla/sla-policy';
 import { createDatabasePool } from '../../infra/db';
 import { storeEvent, type SlaRules } from '../../stores/conversation-record';
-import { freshRecord, readRecord, storeEventGuarded } from '../../stores/guarded-event-write';
+import { createWithFirstEvent, freshRecord, readRecord, storeEventGuarded } from '../../stores/guarded-event-write';
 import { createIncidence, upsertIncidence } from '../../stores/incidence-store';
+import { recordOrder } from '../../stores/order-store';
 import { at, events } from '../support/conversation-fakes';
 import { useTestDatabase } from '../support/database';
 
@@ -111,6 +112,87 @@ test('an open event stored with one guarded statement leaves the record the lock
   expect(guarded).toEqual(locked);
   const withoutIds = (jobs: unknown[]) => JSON.parse(JSON.stringify(jobs).replaceAll(/(guarded|locked)-\d+/g, 'c'));
   expect(withoutIds(deliveries).length).toBe(withoutIds(lockedDeliveries).length);
+});
+
+test('an incidence created with its first event in one statement is the record creating it, then storing it, leaves', async () => {
+  const stamp = Date.now();
+  const [oneId, twoId] = [`one-${stamp}`, `two-${stamp}`];
+  const [oneContext, twoContext] = [`usr_one_${stamp}`, `usr_two_${stamp}`].map((userId): IncidenceContext => ({
+    ...CONTEXT,
+    userId,
+    orderId: `named-${userId}`,
+  }));
+  // Orders reported before the incidence reached us: one it names, one of its user placed while it is open.
+  for (const context of [oneContext!, twoContext!]) {
+    const order = { event: 'PLACED' as const, user_id: context.userId!, value: 1000 };
+    await recordOrder(database.pool, { ...order, order_id: context.orderId!, placed_at: at(0) }, WINDOW_MS);
+    await recordOrder(database.pool, { ...order, order_id: `later-${context.userId}`, placed_at: at(3) }, WINDOW_MS);
+  }
+  const [first, ...rest] = conversation(oneId);
+  const step = await createWithFirstEvent(
+    database.pool,
+    { conversationId: oneId, event: first!, context: oneContext! },
+    RULES,
+    WINDOW_MS,
+    now,
+  );
+  expect(step).not.toBeNull();
+  expect(step!.stored).toBe(true);
+
+  const [twoFirst, ...twoRest] = conversation(twoId);
+  const created = (await createIncidence(database.pool, twoId, twoContext!, twoFirst!.occurredAt))!;
+  const twoStep = await storeEventGuarded(
+    database.pool,
+    { conversationId: twoId, event: twoFirst!, linkAssists: true },
+    freshRecord(created),
+    RULES,
+    WINDOW_MS,
+    now,
+  );
+  expect(step!.snapshot).toEqual({
+    ...twoStep!.snapshot,
+    incidenceId: step!.snapshot.incidenceId,
+    userId: oneContext!.userId,
+  });
+  expect(step!.summary).toEqual(twoStep!.summary);
+  expect(step!.sla!.deliveries.length).toBe(twoStep!.sla!.deliveries.length);
+  // The later events find the same record either way.
+  for (const [id, later, incidenceId] of [
+    [oneId, rest, step!.snapshot.incidenceId],
+    [twoId, twoRest, created.snapshot.incidenceId],
+  ] as const) {
+    for (const event of later) {
+      const read = await readRecord(database.pool, incidenceId, event.eventKey);
+      const input = { conversationId: id, event, linkAssists: false };
+      expect(await storeEventGuarded(database.pool, input, read, RULES, WINDOW_MS, now)).not.toBeNull();
+    }
+  }
+  const assists = (userId: string) =>
+    database.pool.anyFirst(sql.unsafe`
+      SELECT replace(a.order_id, ${userId}, 'u') || ' ' || a.reason FROM order_assists a
+      JOIN incidences i ON i.id = a.incidence_id WHERE i.user_id = ${userId} ORDER BY 1`);
+  expect(await assists(oneContext!.userId!)).toEqual(['later-u OPEN_INCIDENCE', 'named-u NAMED_ORDER']);
+  expect(await assists(oneContext!.userId!)).toEqual(await assists(twoContext!.userId!));
+  const [one, two] = [await recordOf(oneId), await recordOf(twoId)];
+  const sameUser = (record: unknown, userId: string) => JSON.parse(JSON.stringify(record).replaceAll(userId, 'u'));
+  expect(one.targets.length).toBeGreaterThan(0);
+  expect(one.responses.length).toBeGreaterThan(0);
+  expect(sameUser(one, oneContext!.userId!)).toEqual(sameUser(two, twoContext!.userId!));
+});
+
+test('a conversation with an incidence, or a first event that closes it, is not created with its event', async () => {
+  const id = `not-first-${Date.now()}`;
+  const resolution = events.resolution(id, 'r1', at(0), ['converted']);
+  const closing = { conversationId: id, event: resolution, context: CONTEXT };
+  expect(await createWithFirstEvent(database.pool, closing, RULES, WINDOW_MS, now)).toBeNull();
+  expect(await database.pool.exists(sql.unsafe`SELECT 1 FROM incidences WHERE conversation_id = ${id}`)).toBe(false);
+
+  await upsertIncidence(database.pool, id, CONTEXT, at(0));
+  const message = { conversationId: id, event: events.message(id, 'm1', at(1)), context: CONTEXT };
+  expect(await createWithFirstEvent(database.pool, message, RULES, WINDOW_MS, now)).toBeNull();
+  const record = await recordOf(id);
+  expect(record.timeline).toEqual([]);
+  expect(record.targets).toEqual([]);
 });
 
 test('a record changed since it was read is not written: the step takes the event under the row lock', async () => {
