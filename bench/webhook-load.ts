@@ -167,7 +167,8 @@ export async function rowsWritten(
   try {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const { rows } = await db.query<{ n: number }>(count, [pattern]);
+      // A named statement is planned once: polled ten times a second, planning would be most of its cost.
+      const { rows } = await db.query<{ n: number }>({ name: 'rows-written', text: count, values: [pattern] });
       if (rows[0]!.n >= n) return true;
       if (Date.now() > deadline) {
         if (waitMs < 900_000) return false;

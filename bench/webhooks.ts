@@ -11,7 +11,8 @@
  *       (req/s, and its ratio to (a) in the same round) and the API's CPU per webhook, after a warm-up burst.
  *   (a0) with --base-worker DIR: (a) on the worker of another checkout (DIR, a worktree of another commit with its
  *       node_modules), its own task queue and database, beside this one: the same figures, measured the same way;
- *   (a), (m), (a0) and (b) alternate for --rounds rounds, each round starting with another; medians are reported;
+ *   (a), (m), (a0) and (b) alternate for --rounds rounds, each round starting with another, each phase once the
+ *       machine is quiet; medians are reported;
  *   (e) one later message for each (a) conversation: cost per later event;
  *   (s) a sustained --rate webhooks/s for --seconds, and the time from each webhook to its incidence row;
  *   (c) one webhook at a time, each waiting for its row.
@@ -60,6 +61,7 @@ import {
   cpuMs,
   historyShape,
   perItem,
+  quietMachine,
   readCounters,
   rssMb,
   settledCounters,
@@ -205,6 +207,7 @@ async function main(): Promise<void> {
       // Each round starts with another phase, so drift from other load on the machine hits every phase alike.
       const round: Partial<Record<string, { cost: Cost; ceiling?: BenchRow; apiCpuMs?: number }>> = {};
       for (const [name, phase] of [...phases.slice(r % phases.length), ...phases.slice(0, r % phases.length)]) {
+        await quietMachine();
         const result = await phase();
         round[name] = result;
         console.error(JSON.stringify({ round: r, phase: name, ...result.cost }));

@@ -192,3 +192,28 @@ export async function historyShape(client: Client, workflowIds: string[]) {
   const n = workflowIds.length;
   return { events: events / n, workflowTasks: workflowTasks / n, markers: markers / n };
 }
+
+/** The machine's busy and total CPU time so far (all cores, from /proc/stat), in USER_HZ ticks. */
+function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3]! + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits until the whole machine is quiet (under `busyShare` of its CPU for two seconds in a row, at most `maxMs`):
+ * a phase then starts with nothing left of the one before it (the dev server's visibility and timer work, a
+ * worker's garbage collection), whichever phase that was.
+ */
+export async function quietMachine(busyShare = 0.15, maxMs = 60_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let quietSeconds = 0;
+  while (quietSeconds < 2 && Date.now() < deadline) {
+    const before = machineTicks();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = machineTicks();
+    const share = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    quietSeconds = share < busyShare ? quietSeconds + 1 : 0;
+  }
+}
