@@ -18,7 +18,7 @@
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
  *     [--paced 50] [--cache N] [--heap MB] [--drain-wait S] [--skip b,c,e,s] [--sla quiet|product] [--profile]
- *     [--tracing] [--base-worker DIR] [--policies template|mix] [--json]
+ *     [--tracing] [--base-worker DIR] [--policies template|mix] [--warm-up 800] [--json]
  * Every phase reports the worker's RSS growth per workflow it opened (each stays open, cached: what one holds).
  * --rate takes a list (`--rate 25,50`): one (s) phase per rate, each of --seconds, in order. During (s) the worker's
  * CPU, RSS and the backlog (accepted webhooks without their row) are sampled every 10 s; after it, the run waits at
@@ -81,6 +81,11 @@ type Cost = ReturnType<typeof perItem> & { drainPerS: number };
 type Phase = [name: string, run: () => Promise<{ cost: Cost; ceiling?: BenchRow; apiCpuMs?: number }>];
 /** Webhooks sent through the API before the rounds, not counted. */
 const WARM_UP = 200;
+/**
+ * Workflows each worker runs before the rounds, not counted (--warm-up): V8 optimises a function only after many
+ * calls, and a step with more code to it needs more calls before it reaches the cost a long-lived worker pays.
+ */
+const WORKER_WARM_UP = 800;
 
 /** One round's ingest: (b) through the API against (a) signalWithStart direct, and the API's CPU per webhook. */
 interface Ingest {
@@ -130,7 +135,9 @@ async function main(): Promise<void> {
   // no replay, as in production with a cache sized to the open conversations (docs/worker-performance.md).
   const baseDir = listFlag<string>('base-worker', [], String)[0];
   const phasesPerRound = 2 + (skip.has('b') ? 0 : 1);
-  const opened = n * rounds * phasesPerRound + WARM_UP * 4 + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
+  const workerWarmUp = flag('warm-up', WORKER_WARM_UP);
+  const opened =
+    n * rounds * phasesPerRound + WARM_UP + workerWarmUp * 3 + n + rates.reduce((a, r) => a + r, 0) * seconds + paced;
   const heap = flag('heap', 0);
   const env = {
     DATABASE_URL: db.url,
@@ -192,7 +199,7 @@ async function main(): Promise<void> {
     // The API's first requests compile its code and open its connections: a long-lived API has paid that already.
     if (!skip.has('b')) await webhooksIntoApi(api_, `w-${runId}`, WARM_UP, '(b) warm-up, not counted');
     // So has a long-lived worker: the first phase of the run would pay the JIT and the pool's connections alone.
-    const warm = { ...start, n: WARM_UP };
+    const warm = { ...start, n: workerWarmUp };
     await startConversations(warm, `wa-${runId}`);
     await startMinimal(minimalWorker.start(warm), `wm-${runId}`);
     if (base) await startConversations(base.start(warm), `wb-${runId}`);
@@ -270,6 +277,7 @@ async function main(): Promise<void> {
       ratio: ingestMedian('ratio'),
       api_cpu_ms_per_webhook: ingestMedian('api_cpu_ms_per_webhook'),
       api_warm_up_webhooks: skip.has('b') ? 0 : WARM_UP,
+      worker_warm_up_workflows: workerWarmUp,
       api_worker_cpu_ms_per_conversation: median(throughApi, 'cpuMs'),
       worker_cpu_ms_per_conversation: median(conversation, 'cpuMs'),
       drain_per_s: median(conversation, 'drainPerS'),
