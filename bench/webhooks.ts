@@ -18,7 +18,7 @@
  *   (c) one webhook at a time, each waiting for its row.
  *   npm run bench:webhooks -- [--conversations 1000] [--rounds 3] [--connections 32] [--rate 100] [--seconds 30]
  *     [--paced 50] [--cache N] [--heap MB] [--drain-wait S] [--skip b,c,e,s] [--sla quiet|product] [--profile]
- *     [--tracing] [--base-worker DIR] [--policies template|mix] [--warm-up 800] [--json]
+ *     [--tracing] [--base-worker DIR] [--policies template|mix] [--warm-up 200] [--json]
  * Every phase reports the worker's RSS growth per workflow it opened (each stays open, cached: what one holds).
  * --rate takes a list (`--rate 25,50`): one (s) phase per rate, each of --seconds, in order. During (s) the worker's
  * CPU, RSS and the backlog (accepted webhooks without their row) are sampled every 10 s; after it, the run waits at
@@ -82,10 +82,10 @@ type Phase = [name: string, run: () => Promise<{ cost: Cost; ceiling?: BenchRow;
 /** Webhooks sent through the API before the rounds, not counted. */
 const WARM_UP = 200;
 /**
- * Workflows each worker runs before the rounds, not counted (--warm-up): V8 optimises a function only after many
- * calls, and a step with more code to it needs more calls before it reaches the cost a long-lived worker pays.
+ * Workflows each worker runs before the rounds, not counted (--warm-up): they compile its code and open its
+ * connections, and stay open, so a larger warm-up also measures a worker that holds more open workflows.
  */
-const WORKER_WARM_UP = 800;
+const WORKER_WARM_UP = 200;
 
 /** One round's ingest: (b) through the API against (a) signalWithStart direct, and the API's CPU per webhook. */
 interface Ingest {
