@@ -210,14 +210,13 @@ export async function createWithFirstEvent(
   const assists = { scope: createdScope, windowMs: assistedOrderWindowMs };
   const writes = openEventWrites({ conversationId, event, linkAssists: true }, read, rules, assists, now);
   if (!writes) return null;
-  const created = sql.fragment`created`;
   const row = await pool.maybeOne(
     prepared(sql.type(snapshotRow)`
     WITH created AS (
       ${insertWith('incidences', values, writes.sets)}
       ON CONFLICT (conversation_id) DO NOTHING
       RETURNING ${SNAPSHOT_COLUMNS}, order_id
-    ), ${timelineInsert(writes.entry, created)}${writes.withParts}
+    ), ${timelineInsert(writes.entry, CREATED)}${writes.withParts}
     SELECT * FROM created`),
   );
   return row ? writes.step(row) : null;
@@ -239,10 +238,13 @@ const snapshotOfNew = (row: { id: string } & ReturnType<typeof newIncidence>): I
   freshchatUserId: row.freshchat_user_id,
 });
 
-/** Assist links of the incidence the statement creates (its `created` row: no other part of it can see the row). */
+/** The incidence row a creating statement inserted (no other part of the statement can see it in the table). */
+const CREATED = sql.fragment`created`;
+
+/** Assist links of the incidence the statement creates, read from its `created` row. */
 const createdScope: AssistScope = {
   orders: sql.fragment`order_id IN (SELECT order_id FROM created WHERE order_id IS NOT NULL)
         OR user_id IN (SELECT user_id FROM created WHERE user_id IS NOT NULL)`,
   incidences: sql.fragment`TRUE`,
-  source: sql.fragment`created`,
+  source: CREATED,
 };

@@ -1,11 +1,11 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
-import type { Assignment } from './assignments';
 import { z } from 'zod';
 import { OUTCOMES, type IncidenceContext, type Outcome, type Resolution } from '../domain/conversation/incidence';
 import { TAGS_PENDING, TAGS_UNAVAILABLE } from '../domain/conversation/record-values';
 import { stageOf } from '../domain/conversation/incidence';
 import type { IncidenceChange, IncidenceSnapshot, TimelineEntry } from '../domain/conversation/incidence-snapshot';
 import { prepared } from '../infra/db';
+import type { Assignment } from './assignments';
 import { linkAssistsOfIncidence } from './order-store';
 import { markRepeatFrictionAround } from './repeat-friction-store';
 
