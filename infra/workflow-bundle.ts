@@ -1,3 +1,5 @@
+import type { BundleOptions } from '@temporalio/worker';
+
 /**
  * How the workflow bundle is built, by the worker at start and by every script that bundles `workflows/` ahead.
  *
@@ -22,4 +24,23 @@ export const SHARED_WORKFLOW_MODULES = [
   ].map((module) => require.resolve(`../domain/${module}`)),
 ];
 
-export const WORKFLOW_BUNDLE_OPTIONS = { preloadModules: SHARED_WORKFLOW_MODULES };
+type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
+
+/** What Node 24 runs natively: workflow code keeps its object spreads and optional chains, not helper calls. */
+export const WORKFLOW_CODE_TARGET = 'es2022';
+
+/**
+ * The SDK compiles workflow TypeScript for ES2017, so each object spread becomes a helper call; the workflow thread
+ * runs every workflow's code, and these calls were a visible share of a conversation's step there.
+ */
+function compiledForNode(config: WebpackConfig): WebpackConfig {
+  for (const rule of config.module?.rules ?? []) {
+    const use = rule && typeof rule === 'object' ? rule.use : undefined;
+    if (!use || typeof use !== 'object' || Array.isArray(use) || !String(use.loader).includes('swc-loader')) continue;
+    const options = use.options as { jsc?: { target?: string } };
+    if (options.jsc) options.jsc.target = WORKFLOW_CODE_TARGET;
+  }
+  return config;
+}
+
+export const WORKFLOW_BUNDLE_OPTIONS = { preloadModules: SHARED_WORKFLOW_MODULES, webpackConfigHook: compiledForNode };

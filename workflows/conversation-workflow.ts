@@ -51,9 +51,10 @@ export interface ConversationInput {
 const EVENTS_PER_STEP = 20;
 const STEP_INPUT_CHARS = 200_000;
 const RECENT_KEYS_KEPT = 500;
-/** Patch: a user lookup's result names the user only (runs started before it take its whole, maybe stale, snapshot). */
+// Each patch is decided where it applies: a run that never gets there (most conversations) records no marker.
+/** Patch: a user lookup's result names the user only (before it, the run took its whole, maybe stale, snapshot). */
 export const USER_LOOKUP_NAMES_USER_ONLY = 'user-lookup-names-user-only';
-/** Patch: what woke the run in the task where a window's timer fired is taken (runs started before it end there). */
+/** Patch: what woke the run in the task where a window's timer fired is taken (before it, the run ended there). */
 export const WOKEN_AT_WINDOW_END = 'woken-at-window-end';
 
 /**
@@ -78,9 +79,6 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   let clockAt = 0;
   let idleSince = Date.now();
   let stalledDue: string | null = null;
-  // Decided at the run's start, where every run's history is alike.
-  const lookupNamesUserOnly = patched(USER_LOOKUP_NAMES_USER_ONLY);
-  const wokenAtWindowEnd = patched(WOKEN_AT_WINDOW_END);
 
   // Signals that arrived with the start, before any handler existed, are taken in arrival order: named handlers
   // alone would take them grouped by kind (a reopen after the resolution that followed it).
@@ -153,7 +151,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     const summary = wait.until === 'sla' ? `SLA due ${due}` : 'window';
     if (wait.ms > 0 ? await condition(woken, wait.ms, { summary }) : woken()) continue;
     // A timer firing in the same task as a follow-up's result or a signal times the condition out though it holds.
-    if (wokenAtWindowEnd && woken()) continue;
+    if (woken() && patched(WOKEN_AT_WINDOW_END)) continue;
 
     if (wait.until === 'sla' && state.incidenceId) {
       const result = await storeStep('recordDueBreaches', { conversationId, incidenceId: state.incidenceId });
@@ -180,7 +178,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (result.kind === 'user') {
       // The lookup's snapshot may predate steps the loop took since (a reopen): it names the user, no more.
       if (result.snapshot)
-        state = lookupNamesUserOnly ? withNamedUser(state, result.snapshot) : withSnapshot(state, result.snapshot);
+        state = patched(USER_LOOKUP_NAMES_USER_ONLY)
+          ? withNamedUser(state, result.snapshot)
+          : withSnapshot(state, result.snapshot);
       publish(state, sla, published);
       return;
     }

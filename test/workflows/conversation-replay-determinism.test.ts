@@ -8,6 +8,7 @@ import { conversationWorkflowId, type ConversationEvent } from '../../domain/con
 import { at, conversationSettings, deliver, events, fakeIncidences, stateOf } from '../support/conversation-fakes';
 import { eventually } from '../support/eventually';
 import { replayHistoryFile } from '../support/replay';
+import { USER_LOOKUP_NAMES_USER_ONLY, WOKEN_AT_WINDOW_END } from '../../workflows/conversation-workflow';
 import { reopenWindowAfterTagRead, tagReadAnsweredLater, timerFired } from '../support/window-end';
 
 // Plain payloads (no codec): the replay subprocess decodes the recorded history as the SDK's default converter does.
@@ -24,6 +25,17 @@ afterAll(async () => {
 });
 
 /** Every call takes its own few milliseconds, so steps beside the loop finish in varying order against its own. */
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+
+/** The patch ids a history recorded (the SDK's patch markers), in order. */
+const patchesIn = (history: History): string[] =>
+  (history.events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return [];
+    const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+  });
+
 const jittered = <T extends object>(activities: T): T =>
   Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
@@ -122,8 +134,11 @@ test('a user named beside the loop after a reopen (patched to name the user only
     return handle.result();
   });
   expect(state).toMatchObject({ userId: 'usr_named', outcome: 'DROPPED', reopenCount: 1 });
+  const history = await handle.fetchHistory();
+  // Decided where it applies: recorded by the lookup's answer, not at the run's start.
+  expect(patchesIn(history)).toContain(USER_LOOKUP_NAMES_USER_ONLY);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-lookup-')), `${id}.pb`);
-  writeFileSync(file, temporal.api.history.v1.History.encode((await handle.fetchHistory()) as never).finish());
+  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
   const run = replayHistoryFile(file, conversationWorkflowId(id));
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
@@ -160,9 +175,40 @@ test('tags that arrive in the task where the reopen window ends (patched to be t
   await tagRead.answer(['order_placed']);
   const state = await (await workerOf()).runUntil(handle.result());
   expect(state).toMatchObject({ outcome: 'CONVERTED' });
+  const history = await handle.fetchHistory();
+  expect(patchesIn(history)).toEqual([WOKEN_AT_WINDOW_END]);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-window-end-')), `${id}.pb`);
-  writeFileSync(file, temporal.api.history.v1.History.encode((await handle.fetchHistory()) as never).finish());
+  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
   const run = replayHistoryFile(file, conversationWorkflowId(id));
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
 }, 90_000);
+
+test('a conversation that reaches no patched branch records no patch marker, and replays', async () => {
+  const store = fakeIncidences();
+  const id = `replay-unpatched-${Date.now()}`;
+  const settings = conversationSettings({ reopenWindowMs: 500, silenceTimeoutMs: 60_000 });
+  const taskQueue = 'fake_replay_queue-0';
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    activities: store.activities,
+  });
+  const handle = client.workflow.getHandle(conversationWorkflowId(id));
+  await worker.runUntil(async () => {
+    const send = (event: ConversationEvent) => deliver(client, taskQueue, event, settings);
+    await send(events.message(id, 'message:1', new Date().toISOString()));
+    await send({ ...events.message(id, 'message:2', new Date().toISOString()), actor: 'AGENT' });
+    await send(events.resolution(id, 'resolution:3', new Date().toISOString(), ['order_placed']));
+    return handle.result();
+  });
+  const history = await handle.fetchHistory();
+  // Each marker costs every new conversation a command and a history event.
+  expect(patchesIn(history)).toEqual([]);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-unpatched-')), `${id}.pb`);
+  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
+  const run = replayHistoryFile(file, conversationWorkflowId(id));
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+}, 60_000);

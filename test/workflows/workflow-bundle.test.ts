@@ -41,6 +41,12 @@ test('a new workflow evaluates only workflows/ modules of its own', async () => 
   }
 });
 
+test('workflow code is compiled for the Node it runs on: object spreads stay spreads, not helper calls', () => {
+  const code = readFileSync(process.env.TEST_WORKFLOW_BUNDLE!, 'utf8');
+  expect(code).toContain('./workflows/conversation-workflow.ts');
+  expect(code).not.toMatch(/function _object_spread\(/);
+});
+
 const workflowInfo = (workflowId: string, runId: string) => ({
   workflowType: 'conversationWorkflow',
   workflowId,
