@@ -36,6 +36,15 @@ const patchesIn = (history: History): string[] =>
     return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
   });
 
+/** Replays a fetched history with this checkout's workflow code, in a process of its own. */
+function expectReplays(history: History, id: string): void {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-')), `${id}.pb`);
+  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
+  const run = replayHistoryFile(file, conversationWorkflowId(id));
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+}
+
 const jittered = <T extends object>(activities: T): T =>
   Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
@@ -60,7 +69,6 @@ test('conversations whose steps finished in varying order replay with the same c
   // SLA timers on: the loop alone issues commands (steps, breaches at a timer, deliveries, the weekly report
   // hand-off), so however the steps' durations vary, a replay issues them in the recorded order.
   const settings = conversationSettings({ slaTimers: true });
-  const dir = mkdtempSync(path.join(tmpdir(), 'replay-jitter-'));
   // The replayer runs on this task queue, and the weekly report child's id holds the queue name.
   const taskQueue = 'fake_replay_queue-0';
   const worker = await Worker.create({
@@ -92,14 +100,7 @@ test('conversations whose steps finished in varying order replay with the same c
     store.slaProgress.filter((p) => p.incidenceId === store.incidence(id)!.incidenceId).flatMap((p) => p.breaches);
   const timerBreached = ids.filter((id, i) => live(i) && breachesOf(id).some((b) => b.content === 'NEXT_RESPONSE'));
   expect(timerBreached.length).toBeGreaterThan(0);
-  for (const id of ids) {
-    const history = await client.workflow.getHandle(conversationWorkflowId(id)).fetchHistory();
-    const file = path.join(dir, `${id}.pb`);
-    writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
-    const run = replayHistoryFile(file, conversationWorkflowId(id));
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-  }
+  for (const id of ids) expectReplays(await client.workflow.getHandle(conversationWorkflowId(id)).fetchHistory(), id);
 }, 120_000);
 
 test('a user named beside the loop after a reopen (patched to name the user only) replays with the same code', async () => {
@@ -137,11 +138,7 @@ test('a user named beside the loop after a reopen (patched to name the user only
   const history = await handle.fetchHistory();
   // Decided where it applies: recorded by the lookup's answer, not at the run's start.
   expect(patchesIn(history)).toContain(USER_LOOKUP_NAMES_USER_ONLY);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-lookup-')), `${id}.pb`);
-  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
-  const run = replayHistoryFile(file, conversationWorkflowId(id));
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
+  expectReplays(history, id);
 }, 60_000);
 
 test('tags that arrive in the task where the reopen window ends (patched to be taken) replay with the same code', async () => {
@@ -177,11 +174,7 @@ test('tags that arrive in the task where the reopen window ends (patched to be t
   expect(state).toMatchObject({ outcome: 'CONVERTED' });
   const history = await handle.fetchHistory();
   expect(patchesIn(history)).toEqual([WOKEN_AT_WINDOW_END]);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-window-end-')), `${id}.pb`);
-  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
-  const run = replayHistoryFile(file, conversationWorkflowId(id));
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
+  expectReplays(history, id);
 }, 90_000);
 
 test('a conversation that reaches no patched branch records no patch marker, and replays', async () => {
@@ -206,9 +199,5 @@ test('a conversation that reaches no patched branch records no patch marker, and
   const history = await handle.fetchHistory();
   // Each marker costs every new conversation a command and a history event.
   expect(patchesIn(history)).toEqual([]);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'replay-unpatched-')), `${id}.pb`);
-  writeFileSync(file, temporal.api.history.v1.History.encode(history as never).finish());
-  const run = replayHistoryFile(file, conversationWorkflowId(id));
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
+  expectReplays(history, id);
 }, 60_000);
