@@ -3,19 +3,11 @@ import {
   condition,
   continueAsNew,
   log,
-  ParentClosePolicy,
   patched,
   setCurrentDetails,
   setDefaultSignalHandler,
   setHandler,
-  startChild,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowIdReusePolicy,
-  type SearchAttributeUpdatePair,
-} from '@temporalio/common';
 import type { FollowUp, StepResult } from '../activities/conversation-activities';
 import type { ConversationEvent } from '../domain/conversation/conversation-event';
 import { silenceCloseOf } from '../domain/conversation/conversation-changes';
@@ -26,12 +18,13 @@ import {
   type ConversationSettings,
   type ConversationState,
 } from '../domain/conversation/conversation-state';
-import { SEARCH_ATTRIBUTES } from '../domain/conversation/search-attributes';
-import type { Delivery, SlaSummary } from '../domain/sla/sla-step';
+import type { SlaSummary } from '../domain/sla/sla-step';
+import { publish } from './conversation-visibility';
+import { rememberKey, takeBatch } from './event-queue';
 import { idleWait, shouldContinueAsNew } from './loop-control';
 import { isDataRejection, runFollowUp, storeStep, type FollowUpDone } from './record-steps';
 import { assignmentSignal, messageSignal, reopenSignal, resolutionSignal, SIGNAL_BY_KIND, stateQuery } from './signals';
-import { slaDeliveryWorkflow } from './sla-delivery-workflow';
+import { deliver } from './sla-delivery-workflow';
 import { handOffToWeeklyReport } from './weekly-report-workflow';
 
 export interface ConversationInput {
@@ -47,10 +40,6 @@ export interface ConversationInput {
   };
 }
 
-/** Bounds on one step: its events, and its size in characters (a bound on the step's input and its history). */
-const EVENTS_PER_STEP = 20;
-const STEP_INPUT_CHARS = 200_000;
-const RECENT_KEYS_KEPT = 500;
 // Each patch is decided where it applies: a run that never gets there (most conversations) records no marker.
 /** Patch: a user lookup's result names the user only (before it, the run took its whole, maybe stale, snapshot). */
 export const USER_LOOKUP_NAMES_USER_ONLY = 'user-lookup-names-user-only';
@@ -217,73 +206,6 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   }
 }
 
-/** Starts each delivery as a workflow that outlives this run; one per id (a repeated hand-off is skipped). */
-async function deliver(deliveries: Delivery[]): Promise<void> {
-  await Promise.all(
-    deliveries.map(async ({ id, job }) => {
-      try {
-        await startChild(slaDeliveryWorkflow, {
-          workflowId: `sla-delivery-${id}`,
-          args: [job],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
-    }),
-  );
-}
-
-/**
- * The queued events for one step, in order: events seen recently are skipped (counted), and a step ends before an
- * event key it already holds (the second is judged after the first is stored).
- */
-function takeBatch(queue: ConversationEvent[], recentKeys: Set<string>) {
-  const events: ConversationEvent[] = [];
-  const keys = new Set<string>();
-  let duplicates = 0;
-  let chars = 0;
-  while (queue.length > 0 && events.length < EVENTS_PER_STEP) {
-    const event = queue[0]!;
-    if (recentKeys.has(event.eventKey)) {
-      queue.shift();
-      duplicates++;
-      continue;
-    }
-    const size = JSON.stringify(event).length;
-    if (keys.has(event.eventKey) || (events.length > 0 && chars + size > STEP_INPUT_CHARS)) break;
-    queue.shift();
-    events.push(event);
-    keys.add(event.eventKey);
-    chars += size;
-  }
-  return { events, duplicates };
-}
-
 const EVENT_SIGNALS = new Set<string>(Object.values(SIGNAL_BY_KIND).map((s) => s.name));
 
-function rememberKey(keys: Set<string>, key: string): void {
-  keys.add(key);
-  if (keys.size > RECENT_KEYS_KEPT) keys.delete(keys.values().next().value!);
-}
-
 const sameInstant = (a: string | null, b: string): boolean => a !== null && Date.parse(a) === Date.parse(b);
-
-/** Upserts the search attributes when they changed (a null value removes one, e.g. AgentId back to a group queue). */
-function publish(state: ConversationState, sla: SlaSummary | null, published: { key: string }): void {
-  const updates = [
-    { key: SEARCH_ATTRIBUTES.userId, value: state.userId },
-    { key: SEARCH_ATTRIBUTES.stage, value: state.stage },
-    { key: SEARCH_ATTRIBUTES.outcome, value: state.outcome },
-    { key: SEARCH_ATTRIBUTES.agentId, value: state.agentId },
-    { key: SEARCH_ATTRIBUTES.cartValue, value: state.cartValue },
-    { key: SEARCH_ATTRIBUTES.eventType, value: state.eventType },
-    { key: SEARCH_ATTRIBUTES.slaStatus, value: sla?.status ?? null },
-    { key: SEARCH_ATTRIBUTES.slaNextDueAt, value: sla?.nextDueAt ? new Date(sla.nextDueAt) : null },
-  ] as SearchAttributeUpdatePair[];
-  const key = JSON.stringify(updates);
-  if (key === published.key) return;
-  published.key = key;
-  upsertSearchAttributes(updates);
-}

@@ -1,6 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EscalationOutcome, SlaActivities } from '../activities/sla-activities';
-import type { SlaDelivery } from '../domain/sla/sla-step';
+import type { Delivery, SlaDelivery } from '../domain/sla/sla-step';
 
 // Retried with backoff for up to three days: a receiver or Freshchat that is down for a while still gets it.
 const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 'escalateSlaBreach'>>({
@@ -16,4 +17,22 @@ const deliveries = proxyActivities<Pick<SlaActivities, 'deliverOutboundEvent' | 
 export async function slaDeliveryWorkflow(job: SlaDelivery): Promise<EscalationOutcome | void> {
   if (job.kind === 'event') await deliveries.deliverOutboundEvent(job.delivery);
   else return deliveries.escalateSlaBreach(job.request);
+}
+
+/** Starts each delivery as a workflow that outlives the run starting it; one per id (a repeated hand-off is skipped). */
+export async function deliver(deliveries: Delivery[]): Promise<void> {
+  await Promise.all(
+    deliveries.map(async ({ id, job }) => {
+      try {
+        await startChild(slaDeliveryWorkflow, {
+          workflowId: `sla-delivery-${id}`,
+          args: [job],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    }),
+  );
 }
