@@ -27,7 +27,7 @@ export const SHARED_WORKFLOW_MODULES = [
 type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 
 /** What Node 24 runs natively: workflow code keeps its object spreads and optional chains, not helper calls. */
-export const WORKFLOW_CODE_TARGET = 'es2022';
+const WORKFLOW_CODE_TARGET = 'es2022';
 
 /**
  * The SDK compiles workflow TypeScript for ES2017, so each object spread becomes a helper call; the workflow thread
