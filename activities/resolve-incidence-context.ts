@@ -7,6 +7,7 @@ import type { Logger } from '../infra/logger';
 import { recordId } from '../domain/conversation/record-values';
 import { propertyMap, type FreshchatClient } from '../clients/freshchat-client';
 import { createFreshchatIdentityStore } from '../stores/freshchat-identity-store';
+import { incidenceContextOf } from '../stores/user-context-store';
 
 export interface ContextDeps {
   redis: Redis;
@@ -56,7 +57,9 @@ export async function resolveIncidenceContext(
     }
   }
 
-  const stored = appUserId ? await storedContextOf(deps, appUserId, event.occurredAt) : null;
+  const stored = appUserId
+    ? await incidenceContextOf(deps.redis, deps.keys, appUserId, Date.parse(event.occurredAt), deps.helpOfferWindowMs)
+    : null;
   const fromRedis = stored ? contextFromProperties(stored.properties, dropped) : {};
   if (dropped.length)
     deps.logger.warn({ conversationId, fields: dropped }, 'context values too large for the record were left out');
@@ -71,23 +74,4 @@ async function learnIdentity(deps: ContextDeps, userId: string, freshchatUserId:
   } catch (error) {
     deps.logger.warn({ err: (error as Error).message }, 'Freshchat identity not remembered');
   }
-}
-
-/**
- * The app user's context in Redis, and whether the API offered them help within the window before the
- * conversation's event (not before now): one round trip.
- */
-async function storedContextOf(deps: ContextDeps, userId: string, occurredAt: string) {
-  const at = Date.parse(occurredAt);
-  const results = await deps.redis
-    .pipeline()
-    .hgetall(deps.keys.userContext(userId))
-    .zrangebyscore(deps.keys.helpOffers(userId), at - deps.helpOfferWindowMs, at, 'LIMIT', 0, 1)
-    .exec();
-  const [[contextError, properties], [offersError, offers]] = results as [
-    [Error | null, Record<string, string>],
-    [Error | null, string[]],
-  ];
-  if (contextError ?? offersError) throw contextError ?? offersError;
-  return { properties, helpOffered: offers.length > 0 };
 }

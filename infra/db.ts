@@ -33,6 +33,16 @@ export async function createDatabasePool(databaseUrl: string, maximumPoolSize = 
  * so nothing discards them (`resetConnection` above).
  */
 export function prepared<T extends QuerySqlToken>(query: T): T {
-  const name = `s_${createHash('sha1').update(query.sql).digest('base64url')}`;
+  let name = statementNames.get(query.sql);
+  if (name === undefined) {
+    name = `s_${createHash('sha1').update(query.sql).digest('base64url')}`;
+    // Texts come from the code's statement shapes, a bounded set; the bound only guards against a leak.
+    if (statementNames.size >= MAX_STATEMENT_NAMES) statementNames.clear();
+    statementNames.set(query.sql, name);
+  }
   return Object.freeze({ ...query, name });
 }
+
+/** Statement text → name: a hot statement's text is hashed once, not on every call. */
+const statementNames = new Map<string, string>();
+const MAX_STATEMENT_NAMES = 1_000;

@@ -53,6 +53,11 @@ end
 return 0
 `;
 
+// What an incidence starts with: the user's context, and the first help offer in [ARGV[1], ARGV[2]] (ms), if any.
+const INCIDENCE_CONTEXT = `
+return {redis.call('HGETALL', KEYS[1]), redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, 1)}
+`;
+
 /** How long past its window an offer is kept, so a worker running behind still sees it. */
 export const HELP_OFFER_RETENTION_MS = 24 * 3_600_000;
 
@@ -67,6 +72,12 @@ type ScriptRedis = Redis & {
     retentionMs: number,
     offeredAtMs: string,
   ): Promise<number>;
+  sloIncidenceContext(
+    contextKey: string,
+    offersKey: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<[string[], string[]]>;
 };
 
 const toHash = (flat: string[]): StoredContext => {
@@ -74,6 +85,29 @@ const toHash = (flat: string[]): StoredContext => {
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
   return hash;
 };
+
+/**
+ * The user's context as an incidence starts, and whether help was offered to them in the `windowMs` before `at`:
+ * one command (the worker reads this for every new conversation).
+ */
+export async function incidenceContextOf(
+  redis: Redis,
+  keys: RedisKeys,
+  userId: string,
+  at: number,
+  windowMs: number,
+): Promise<{ properties: StoredContext; helpOffered: boolean }> {
+  const scripts = redis as ScriptRedis;
+  if (typeof scripts.sloIncidenceContext !== 'function')
+    redis.defineCommand('sloIncidenceContext', { numberOfKeys: 2, lua: INCIDENCE_CONTEXT });
+  const [context, offers] = await scripts.sloIncidenceContext(
+    keys.userContext(userId),
+    keys.helpOffers(userId),
+    at - windowMs,
+    at,
+  );
+  return { properties: toHash(context), helpOffered: offers.length > 0 };
+}
 
 /** The user's real-time context: one Redis hash per user (docs/decisions.md #12), expiring when idle. */
 export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: UserContextStoreSettings) {

@@ -518,4 +518,28 @@ describe('help offers and incidences', () => {
     expect((await resolveIncidenceContext(deps, 'c-2', event(20))).trigger).toBe('USER_INITIATED');
     expect((await resolveIncidenceContext(deps, 'c-3', event(-1))).trigger).toBe('USER_INITIATED'); // before the offer
   });
+
+  test("a new incidence reads the user's context and their help offer in one Redis command", async () => {
+    const user = await appUser();
+    const keys = redisKeys(system.config.REDIS_KEY_PREFIX);
+    await system.redis.hset(keys.userContext(user.userId), { current_screen: 'checkout', guest_count: '120' });
+    await system.redis.zadd(keys.helpOffers(user.userId), Date.now() - 60_000, 'offer');
+    const deps = {
+      redis: system.redis,
+      keys,
+      freshchat: createFreshchatClient({}),
+      logger,
+      helpOfferWindowMs: 15 * 60_000,
+    };
+    const event = { ...normalisedMessage(user.userId), userProperties: { user_id: user.userId } };
+    await resolveIncidenceContext(deps, 'c-warm', event); // the script is loaded on its first use
+    const sent = jest.spyOn(system.redis, 'sendCommand');
+    try {
+      const context = await resolveIncidenceContext(deps, 'c-1', event);
+      expect(context).toMatchObject({ appScreen: 'checkout', guestCount: 120, trigger: 'SYSTEM_INITIATED' });
+      expect(sent).toHaveBeenCalledTimes(1);
+    } finally {
+      sent.mockRestore();
+    }
+  });
 });
