@@ -498,18 +498,21 @@ describe('help offers and incidences', () => {
     }
   });
 
+  /** What the worker's incidence context needs: this system's Redis, a 15-minute help-offer window. */
+  const contextDeps = (keys: ReturnType<typeof redisKeys>) => ({
+    redis: system.redis,
+    keys,
+    freshchat: createFreshchatClient({}),
+    logger,
+    helpOfferWindowMs: 15 * 60_000,
+  });
+
   test('the window is measured from the conversation start, not from when a worker running behind gets to it', async () => {
     const user = await appUser();
     const keys = redisKeys(system.config.REDIS_KEY_PREFIX);
     const offeredAt = Date.now() - 60 * 60_000; // an hour ago
     await system.redis.zadd(keys.helpOffers(user.userId), offeredAt, String(offeredAt));
-    const deps = {
-      redis: system.redis,
-      keys,
-      freshchat: createFreshchatClient({}),
-      logger,
-      helpOfferWindowMs: 15 * 60_000,
-    };
+    const deps = contextDeps(keys);
     const event = (minutesAfterOffer: number) => ({
       ...normalisedMessage(user.userId),
       occurredAt: new Date(offeredAt + minutesAfterOffer * 60_000).toISOString(),
@@ -524,13 +527,7 @@ describe('help offers and incidences', () => {
     const keys = redisKeys(system.config.REDIS_KEY_PREFIX);
     await system.redis.hset(keys.userContext(user.userId), { current_screen: 'checkout', guest_count: '120' });
     await system.redis.zadd(keys.helpOffers(user.userId), Date.now() - 60_000, 'offer');
-    const deps = {
-      redis: system.redis,
-      keys,
-      freshchat: createFreshchatClient({}),
-      logger,
-      helpOfferWindowMs: 15 * 60_000,
-    };
+    const deps = contextDeps(keys);
     const event = { ...normalisedMessage(user.userId), userProperties: { user_id: user.userId } };
     await resolveIncidenceContext(deps, 'c-warm', event); // the script is loaded on its first use
     const sent = jest.spyOn(system.redis, 'sendCommand');
