@@ -1,5 +1,6 @@
 /**
- * The released workflow histories (test/replay/histories/<version>/, one baseline history per workflow): every later
+ * The released workflow histories (test/replay/histories/<version>/, one baseline history per workflow, and one of the
+ * released code reaching each later patch's old branch, docs/patches.md): every later
  * workflow change must keep replaying them (docs/patches.md). `npm run record-histories` records them again from the
  * current code into the folder of package.json's version; without RECORD_HISTORIES this file replays every folder.
  * Before the first release a failing replay means: record again. From it on, it means: patch the change
