@@ -80,6 +80,17 @@ type ScriptRedis = Redis & {
   ): Promise<[string[], string[]]>;
 };
 
+/** The client with the user context's scripts defined on it (once per client). */
+function withScripts(redis: Redis): ScriptRedis {
+  const scripts = redis as ScriptRedis;
+  if (typeof scripts.sloApplyContextUpdate !== 'function') {
+    redis.defineCommand('sloApplyContextUpdate', { numberOfKeys: 1, lua: APPLY_UPDATE });
+    redis.defineCommand('sloSettleContext', { numberOfKeys: 2, lua: SETTLE });
+    redis.defineCommand('sloIncidenceContext', { numberOfKeys: 2, lua: INCIDENCE_CONTEXT });
+  }
+  return scripts;
+}
+
 const toHash = (flat: string[]): StoredContext => {
   const hash: StoredContext = {};
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
@@ -97,10 +108,7 @@ export async function incidenceContextOf(
   at: number,
   windowMs: number,
 ): Promise<{ properties: StoredContext; helpOffered: boolean }> {
-  const scripts = redis as ScriptRedis;
-  if (typeof scripts.sloIncidenceContext !== 'function')
-    redis.defineCommand('sloIncidenceContext', { numberOfKeys: 2, lua: INCIDENCE_CONTEXT });
-  const [context, offers] = await scripts.sloIncidenceContext(
+  const [context, offers] = await withScripts(redis).sloIncidenceContext(
     keys.userContext(userId),
     keys.helpOffers(userId),
     at - windowMs,
@@ -111,11 +119,7 @@ export async function incidenceContextOf(
 
 /** The user's real-time context: one Redis hash per user (docs/decisions.md #12), expiring when idle. */
 export function createUserContextStore(redis: Redis, keys: RedisKeys, settings: UserContextStoreSettings) {
-  const scripts = redis as ScriptRedis;
-  if (typeof scripts.sloApplyContextUpdate !== 'function') {
-    redis.defineCommand('sloApplyContextUpdate', { numberOfKeys: 1, lua: APPLY_UPDATE });
-    redis.defineCommand('sloSettleContext', { numberOfKeys: 2, lua: SETTLE });
-  }
+  const scripts = withScripts(redis);
   return {
     async apply(userId: string, update: ContextUpdate): Promise<{ before: StoredContext; after: StoredContext }> {
       const [before, after] = await scripts.sloApplyContextUpdate(
