@@ -18,7 +18,7 @@ import { createWithFirstEvent } from '../stores/guarded-event-write';
 import type { IncidenceContext } from '../domain/conversation/incidence';
 import { MINIMAL_TABLE_DDL } from './minimal/minimal-activities';
 import { scratchDatabase } from './scratch';
-import { flag, printCounts } from './table';
+import { flag, percentile, printCounts } from './table';
 import { eventFor } from './webhook-load';
 import { cpuMs } from './worker-counters';
 
@@ -48,7 +48,7 @@ async function costOf(n: number, backendPid: number, call: (i: number) => Promis
   return { nodeMs: (ownCpuMs() - own) / n, postgresMs: (cpuMs(backendPid) - backend) / n };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) => percentile(values, 50);
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 async function main(): Promise<void> {
