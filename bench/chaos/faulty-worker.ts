@@ -8,29 +8,27 @@
 import { logger } from '../../infra/logger';
 import { runWorkerProcess } from '../../worker';
 import { ActivityFaults } from './activity-faults';
+import { commitBoundaryFaults } from './commit-boundary-faults';
 import { seededRandom } from './plan';
 
-const STEPS = new Set([
-  'conversationStep',
-  'recordDueBreaches',
-  'closeForSilence',
-  'applyResolutionTags',
-  'resolveIncidenceUser',
-]);
-const loseShare = Number(process.env.CHAOS_LOSE_RESULTS ?? 0);
-const killShare = Number(process.env.CHAOS_KILL_AFTER_COMMIT ?? 0);
-const killsLeft = Number(process.env.CHAOS_KILLS_LEFT ?? Infinity);
-const random = seededRandom(Number(process.env.CHAOS_SEED ?? 1) + process.pid);
-// A kill makes the workflow task run its steps again, and each rerun could draw another kill: capped per run, since
-// the server backs off a workflow task that keeps timing out (its timeout grows toward 10 minutes).
-let stepsUntilKill = killShare > 0 && killsLeft > 0 ? 1 + Math.floor(random() * (2 / killShare)) : Infinity;
-
 const faults = new ActivityFaults();
-faults.add(({ type }) => {
-  if (!STEPS.has(type)) return undefined;
-  if (--stepsUntilKill === 0) return { kind: 'kill-after-commit' };
-  return random() < loseShare ? { kind: 'lose-result' } : undefined;
-});
+faults.add(
+  commitBoundaryFaults({
+    steps: new Set([
+      'conversationStep',
+      'recordDueBreaches',
+      'closeForSilence',
+      'applyResolutionTags',
+      'resolveIncidenceUser',
+    ]),
+    loseShare: Number(process.env.CHAOS_LOSE_RESULTS ?? 0),
+    killShare: Number(process.env.CHAOS_KILL_AFTER_COMMIT ?? 0),
+    // A kill makes the workflow task run its steps again, and each rerun could draw another kill: capped per run,
+    // since the server backs off a workflow task that keeps timing out (its timeout grows toward 10 minutes).
+    killsLeft: Number(process.env.CHAOS_KILLS_LEFT ?? Infinity),
+    random: seededRandom(Number(process.env.CHAOS_SEED ?? 1) + process.pid),
+  }),
+);
 
 runWorkerProcess(faults.interceptors()).catch((error) => {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
