@@ -30,13 +30,16 @@ async function poolRefusedByPostgresql() {
 const READINESS_TIMEOUT_MS = 1000;
 const SPEC_ID = '9f4e2a7c-1b8d-4c3f-a5e9-6d0b3c8f2a71';
 let system: TestSystem;
-/** Accepts TCP connections and never answers: a Redis that hangs rather than refuses. */
+/**
+ * Accepts TCP connections and never answers: a Redis that hangs rather than refuses. It reads what it is sent, so a
+ * client's close ends the connection (an unread socket never sees the close, and would keep jest's worker alive).
+ */
 let blackhole: Server;
 let blackholePort: number;
 
 beforeAll(async () => {
   system = await startTestSystem({}, { worker: false });
-  blackhole = createServer(() => undefined);
+  blackhole = createServer((socket) => socket.resume());
   await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
   blackholePort = (blackhole.address() as AddressInfo).port;
 });

@@ -162,7 +162,12 @@ test('/docs is a page that loads Swagger UI from this API only', async () => {
   const html = await page.text();
   const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
   expect(assets.every((a) => a.startsWith('/docs/assets/'))).toBe(true);
-  for (const asset of assets) expect((await fetch(`${system.baseUrl}${asset}`)).status).toBe(200);
+  for (const asset of assets) {
+    const res = await fetch(`${system.baseUrl}${asset}`);
+    expect(res.status).toBe(200);
+    // Read whole: an unread bundle holds its connection open past the server's close, and jest's worker with it.
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  }
 });
 
 test('the typed app client calls only documented operations', async () => {
